@@ -1,0 +1,26 @@
+// Logging setup. See log.hpp.
+#include "common/log.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace scalpel::log {
+
+void init(std::string_view process, std::string_view level) {
+    auto logger = spdlog::stderr_logger_mt(std::string(process));
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %n %^%l%$ %v", spdlog::pattern_time_type::utc);
+    const auto parsed = spdlog::level::from_str(std::string(level));
+    const bool known = parsed != spdlog::level::off || level == "off";
+    logger->set_level(known ? parsed : spdlog::level::info);
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+    spdlog::set_error_handler([](const std::string&) {});  // never throw from a log call
+    if (!known) spdlog::warn("unknown log level '{}', using info", level);
+}
+
+std::string redact(std::string_view secret) {
+    if (secret.empty()) return "(empty)";
+    return std::string(secret.substr(0, std::min<std::size_t>(4, secret.size() / 4))) + "…(" +
+           std::to_string(secret.size()) + " chars)";
+}
+
+}  // namespace scalpel::log
