@@ -7,6 +7,10 @@
 namespace scalpel {
 namespace {
 
+// 128-bit intermediates so aligning scales can never overflow silently. __extension__ keeps
+// -Wpedantic quiet about the GNU type.
+__extension__ using int128 = __int128;
+
 constexpr std::int64_t pow10(int n) noexcept {
     std::int64_t p = 1;
     for (int i = 0; i < n; ++i) p *= 10;
@@ -15,10 +19,10 @@ constexpr std::int64_t pow10(int n) noexcept {
 
 // Brings both mantissas to the larger scale, using 128-bit so no overflow can lie to us.
 struct aligned {
-    __int128 a, b;
+    int128 a, b;
 };
 aligned align(decimal a, decimal b) noexcept {
-    __int128 x = a.mantissa(), y = b.mantissa();
+    int128 x = a.mantissa(), y = b.mantissa();
     for (int s = a.scale(); s < b.scale(); ++s) x *= 10;
     for (int s = b.scale(); s < a.scale(); ++s) y *= 10;
     return {x, y};
@@ -52,7 +56,7 @@ std::optional<decimal> decimal::parse(std::string_view text) noexcept {
         negative = text[0] == '-';
         i = 1;
     }
-    __int128 mantissa = 0;
+    int128 mantissa = 0;
     int scale = 0;
     bool seen_point = false, seen_digit = false;
     for (; i < text.size(); ++i) {
@@ -66,7 +70,7 @@ std::optional<decimal> decimal::parse(std::string_view text) noexcept {
         seen_digit = true;
         if (seen_point && ++scale > max_scale) return std::nullopt;
         mantissa = mantissa * 10 + (c - '0');
-        if (mantissa > static_cast<__int128>(INT64_MAX)) return std::nullopt;
+        if (mantissa > static_cast<int128>(INT64_MAX)) return std::nullopt;
     }
     if (!seen_digit) return std::nullopt;
     const auto m = static_cast<std::int64_t>(mantissa);

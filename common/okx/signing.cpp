@@ -64,7 +64,7 @@ std::size_t iso_timestamp_into(std::int64_t epoch_ms, char* out) noexcept {
     const std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char buf[32];
+    char buf[64];  // room for any int the compiler can imagine (-Wformat-truncation)
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
     for (std::size_t i = 0; i < iso_timestamp_len; ++i) out[i] = buf[i];
