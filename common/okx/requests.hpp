@@ -1,0 +1,120 @@
+// Request builders for OKX v5 (okx_v5.md §2, §4): REST paths with query strings, JSON bodies for
+// place order / OCO algo / cancel order / cancel algos, and WS frames (login, subscribe, op:order,
+// op:cancel-order). Bodies come out byte-exact and compact in the order the spec's signing vectors
+// use, because the signature covers the raw bytes. Every body builder has an allocation-free form
+// writing into a caller buffer (the guard builds its close order on the hot path) and a std::string
+// convenience form. Text fields must be plain ids (no quotes, backslashes or control characters);
+// anything else is refused rather than escaped.
+#pragma once
+
+#include "common/decimal.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace scalpel::okx {
+
+enum class side : std::uint8_t { buy, sell };
+enum class ord_type : std::uint8_t { market, limit, post_only, ioc, fok };
+enum class tgt_ccy : std::uint8_t { none, base_ccy, quote_ccy };  // none: omit (OKX default)
+
+[[nodiscard]] std::string_view to_string(side s) noexcept;
+[[nodiscard]] std::string_view to_string(ord_type t) noexcept;
+
+// POST /api/v5/trade/order, tdMode always "cash" (spot, no margin).
+struct place_order_req {
+    std::string_view inst_id;
+    okx::side side = side::buy;
+    okx::ord_type ord_type = ord_type::market;
+    decimal sz;
+    decimal px;                          // required unless market; ignored for market
+    okx::tgt_ccy tgt_ccy = tgt_ccy::none;  // market orders only
+    std::string_view cl_ord_id;          // ≤32 alnum; strongly recommended (retry safety)
+    std::string_view tag;                // ≤16 alnum, optional
+};
+
+// POST /api/v5/trade/order-algo. Both triggers → ordType "oco"; one → "conditional".
+// Order prices are -1 (market) unless given.
+struct algo_order_req {
+    std::string_view inst_id;
+    okx::side side = side::sell;
+    decimal sz;
+    bool has_tp = false, has_sl = false;
+    decimal tp_trigger_px, sl_trigger_px;
+    decimal tp_ord_px{-1, 0}, sl_ord_px{-1, 0};
+    std::string_view algo_cl_ord_id;
+};
+
+// POST /api/v5/trade/cancel-order: ord_id wins when both are set.
+struct cancel_order_req {
+    std::string_view inst_id;
+    std::string_view ord_id;
+    std::string_view cl_ord_id;
+};
+
+// One element of POST /api/v5/trade/cancel-algos: algo_id wins when both are set.
+struct cancel_algo_req {
+    std::string_view inst_id;
+    std::string_view algo_id;
+    std::string_view algo_cl_ord_id;
+};
+
+// Writers: return the number of bytes written (no terminator), or 0 when the request is invalid
+// (missing instId/size/price, a text field that is not a plain id) or does not fit in `cap`.
+std::size_t write_place_order(const place_order_req& r, char* out, std::size_t cap) noexcept;
+std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap) noexcept;
+std::size_t write_cancel_order(const cancel_order_req& r, char* out, std::size_t cap) noexcept;
+std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char* out, std::size_t cap) noexcept;
+
+// String forms; empty string when the writer refused.
+[[nodiscard]] std::string place_order_body(const place_order_req& r);
+[[nodiscard]] std::string algo_order_body(const algo_order_req& r);
+[[nodiscard]] std::string cancel_order_body(const cancel_order_req& r);
+[[nodiscard]] std::string cancel_algos_body(const cancel_algo_req* reqs, std::size_t n);
+
+// WS order ops (private channel): {"id":"<id>","op":"order","args":[<place order body>]} and
+// {"id":"<id>","op":"cancel-order","args":[<cancel body>]}. `id` ≤32 alnum, may be empty (omitted).
+std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out, std::size_t cap) noexcept;
+std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out, std::size_t cap) noexcept;
+
+// WS login: {"op":"login","args":[{"apiKey":…,"passphrase":…,"timestamp":"<epoch s>","sign":…}]}
+// with sign = HMAC(secret, ts+"GET"+"/users/self/verify"). The result holds secrets: never log it.
+[[nodiscard]] std::string ws_login_frame(std::string_view api_key, std::string_view secret,
+                                         std::string_view passphrase, std::int64_t epoch_seconds);
+
+// One WS subscription arg. inst_type is sent when not empty (orders / orders-algo need it).
+struct ws_sub {
+    std::string channel;
+    std::string inst_id;
+    std::string inst_type;
+};
+// {"op":"subscribe","args":[{"channel":…,"instType":…,"instId":…},…]}
+[[nodiscard]] std::string ws_subscribe_frame(const ws_sub* subs, std::size_t n, std::string_view op = "subscribe");
+
+// REST paths (path + "?query"), exactly what is sent and signed. Empty/zero optional parameters
+// are omitted. Values are percent-encoded except unreserved characters and ','.
+[[nodiscard]] std::string path_server_time();
+[[nodiscard]] std::string path_instruments(std::string_view inst_type, std::string_view inst_id = {});
+[[nodiscard]] std::string path_ticker(std::string_view inst_id);
+[[nodiscard]] std::string path_tickers(std::string_view inst_type);
+// history=true → /market/history-candles. after: rows older than ts; before: newer than ts.
+[[nodiscard]] std::string path_candles(std::string_view inst_id, std::string_view bar, int limit = 0,
+                                       std::int64_t after_ms = 0, std::int64_t before_ms = 0, bool history = false);
+[[nodiscard]] std::string path_balance(std::string_view ccys = {});
+[[nodiscard]] std::string path_order(std::string_view inst_id, std::string_view ord_id, std::string_view cl_ord_id);
+[[nodiscard]] std::string path_orders_pending(std::string_view inst_type, std::string_view inst_id = {});
+[[nodiscard]] std::string path_fills(std::string_view inst_id, std::string_view ord_id = {}, int limit = 0);
+[[nodiscard]] std::string path_algo_order(std::string_view algo_id, std::string_view algo_cl_ord_id);
+[[nodiscard]] std::string path_algos_pending(std::string_view ord_type, std::string_view inst_id = {});
+// state: effective|canceled|order_failed (or empty when algo_id is given).
+[[nodiscard]] std::string path_algos_history(std::string_view ord_type, std::string_view state,
+                                             std::string_view algo_id = {}, std::string_view inst_id = {});
+
+inline constexpr std::string_view path_place_order = "/api/v5/trade/order";
+inline constexpr std::string_view path_cancel_order = "/api/v5/trade/cancel-order";
+inline constexpr std::string_view path_place_algo = "/api/v5/trade/order-algo";
+inline constexpr std::string_view path_cancel_algos = "/api/v5/trade/cancel-algos";
+
+}  // namespace scalpel::okx
