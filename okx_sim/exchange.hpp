@@ -1,0 +1,169 @@
+// exchange: the whole OKX v5 protocol of the simulator without any socket — REST routing and
+// auth, WS sessions (login, subscriptions, pushes, order ops), rate limits, fault injection,
+// the /sim control API and the order log. The Beast server (server.hpp) only moves bytes and
+// calls in here from its single thread. Time comes in as parameters (CLOCK_MONOTONIC ns and
+// epoch ns); market time runs at `speed` × real time from the start. It must never throw out
+// of a handler: a malformed request becomes an OKX error reply.
+#pragma once
+
+#include "okx_sim/engine.hpp"
+#include "okx_sim/market.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scalpel::sim {
+
+struct exchange_config {
+    std::string api_key = "sim-key", secret = "sim-secret", passphrase = "sim-pass";
+    double speed = 60;              // market-time ms per real ms
+    int half_spread_ticks = 1;      // bid = last - n·tick, ask = last + n·tick
+    bool rate_limits = false;
+    std::int64_t ws_idle_ms = 30'000;
+    std::int64_t auth_window_ms = 30'000;
+    std::int64_t ticker_interval_ms = 100;
+    std::int64_t candle_interval_ms = 1'000;
+};
+
+// The headers auth needs ("" = absent) plus the rest of the request as received.
+struct http_request {
+    std::string method, target, body;
+    std::optional<std::string> key, sign, timestamp, passphrase;
+};
+
+struct http_response {
+    int status = 200;
+    std::string body;
+    std::int64_t delay_ms = 0;  // defer: call handle_http again after this long with faults_done
+    bool defer = false;
+    bool hang = false;          // the request was applied; never answer it
+};
+
+// What the exchange can do to one WS connection; implemented by the server's session.
+class ws_sink {
+public:
+    virtual ~ws_sink() = default;
+    virtual void send(std::string text) = 0;
+    virtual void close(std::uint16_t code, std::string reason) = 0;  // with a close frame
+    virtual void drop() = 0;                                         // TCP close, no close frame
+};
+
+enum class ws_kind { public_, private_, business };
+
+class exchange {
+public:
+    // `mono_ns` is the CLOCK_MONOTONIC time at which market time equals market.start_ms().
+    exchange(market m, engine e, exchange_config cfg, std::int64_t mono_ns);
+
+    // Handles one HTTP request (REST or /sim control). `faults_done` skips fault injection for a
+    // request that was deferred by a delay rule.
+    [[nodiscard]] http_response handle_http(const http_request& req, std::int64_t mono_ns, std::int64_t epoch_ns,
+                                            bool faults_done = false);
+
+    // WS life cycle: open returns the connection id; the sink must stay valid until ws_closed.
+    std::uint64_t ws_open(ws_sink* sink, ws_kind kind, std::int64_t mono_ns);
+    void ws_message(std::uint64_t id, std::string_view text, std::int64_t mono_ns, std::int64_t epoch_ns);
+    void ws_closed(std::uint64_t id) noexcept;
+
+    // Advances the market to now, runs matching and triggers, scripts, throttled pushes and the
+    // 30 s idle check. Call every ~10-20 ms.
+    void on_timer(std::int64_t mono_ns, std::int64_t epoch_ns);
+
+    [[nodiscard]] std::int64_t market_now(std::int64_t mono_ns) const noexcept;
+    [[nodiscard]] const market& mkt() const noexcept { return market_; }
+    [[nodiscard]] const engine& eng() const noexcept { return engine_; }
+    [[nodiscard]] std::size_t ws_count() const noexcept { return conns_.size(); }
+
+    // Paths the server recognises as WS endpoints (query string ignored).
+    [[nodiscard]] static std::optional<ws_kind> ws_path(std::string_view target) noexcept;
+
+private:
+    struct sub {
+        std::string channel, inst_id, inst_type;
+        auto operator<=>(const sub&) const = default;
+    };
+    struct conn {
+        std::uint64_t id = 0;
+        ws_sink* sink = nullptr;
+        ws_kind kind = ws_kind::public_;
+        bool logged_in = false;
+        bool closing = false;
+        std::int64_t last_recv_mono = 0;
+        std::set<sub> subs;
+        std::string conn_id;
+    };
+    struct fault_rule {
+        std::string prefix, mode, code, msg;
+        int count = 1, status = 200;
+        std::int64_t delay_ms = 0;
+    };
+    struct log_entry {
+        std::uint64_t seq = 0;
+        std::string kind, via, path;
+        std::int64_t recv_mono_ns = 0, recv_epoch_ns = 0;
+        std::string inst_id, side, ord_type, sz, px, cl_ord_id, algo_cl_ord_id, ord_id, algo_id, s_code, s_msg;
+        std::string tp_trigger_px, sl_trigger_px;
+    };
+    struct script_step {
+        std::int64_t at_mono_ns;
+        amount px;
+    };
+    struct request_ctx {
+        std::string via, path;
+        std::int64_t mono_ns, epoch_ns;
+    };
+
+    http_response route(const http_request& req, std::string_view path, const std::map<std::string, std::string>& q,
+                        std::int64_t mono_ns, std::int64_t epoch_ns);
+    http_response control(const http_request& req, std::string_view path, std::int64_t mono_ns, std::int64_t epoch_ns);
+    std::optional<http_response> check_auth(const http_request& req, std::int64_t epoch_ns) const;
+    bool rate_limited(std::string_view path, std::int64_t mono_ns);
+
+    item_result do_place(simdjson::dom::object o, const request_ctx& ctx);
+    item_result do_cancel(simdjson::dom::object o, const request_ctx& ctx);
+    item_result do_place_algo(simdjson::dom::object o, const request_ctx& ctx);
+    item_result do_cancel_algo(simdjson::dom::object o, const request_ctx& ctx);
+    void after_engine(std::int64_t mono_ns, std::int64_t epoch_ns);
+    void process_ticks(std::vector<tick>& ticks);
+    quote quote_for(std::size_t sym) const;
+
+    void ws_subscribe(conn& c, std::string_view id, simdjson::dom::array args, bool subscribe);
+    void ws_login(conn& c, std::string_view id, simdjson::dom::array args, std::int64_t epoch_ns);
+    void ws_order_op(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args,
+                     std::int64_t mono_ns, std::int64_t epoch_ns);
+    void ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg);
+    void push(conn& c, const std::string& channel, std::string text);
+    void push_ticker(std::size_t sym, conn* only);
+    void push_candle(std::size_t sym, const std::string& bar, conn* only);
+
+    market market_;
+    engine engine_;
+    exchange_config cfg_;
+    std::int64_t mono0_;
+    std::map<std::uint64_t, conn> conns_;
+    std::uint64_t next_conn_ = 1;
+    std::vector<fault_rule> faults_;
+    std::map<std::string, std::deque<std::int64_t>> rate_hits_;
+    std::deque<log_entry> log_;
+    std::uint64_t next_seq_ = 1;
+    std::map<std::size_t, std::deque<script_step>> scripts_;
+    std::vector<bool> ticker_dirty_;
+    std::vector<std::int64_t> ticker_pushed_mono_;
+    std::map<std::pair<std::size_t, std::string>, std::pair<std::int64_t, std::string>> candle_pushed_;
+    int malformed_left_ = 0;
+    std::string malformed_channel_;
+    int duplicate_orders_left_ = 0;
+    std::uint64_t trade_seq_ = 1;
+    simdjson::dom::parser parser_;
+};
+
+}  // namespace scalpel::sim
