@@ -1,0 +1,279 @@
+// End-to-end tests of the production setup: okx_sim + guard_proc + signal_proc under supervisord.
+// Entries come from signal_proc's real strategy on a seeded random walk, with a permissive config
+// (low min score, wide OCO) so positions open within seconds; the tests then script prices through
+// the simulator and audit the segment's journal and the simulator's order log.
+#include "tests/e2e/bot_fixture.hpp"
+
+#include "shm_layout/order_ids.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <thread>
+
+using namespace scalpel;
+using namespace std::chrono_literals;
+using e2e::bot_fixture;
+
+namespace {
+
+// Every regime lets entries through quickly and keeps the OCO far away, so only the scripted
+// prices decide exits.
+std::string permissive(double tp_mult = 8, double sl_mult = 8) {
+    std::string regimes = "regimes:\n";
+    for (const char* r : {"trending", "ranging", "choppy"}) {
+        regimes += fmt::format(
+            "  {}: {{min_score: 1, adx_min: 0, di_difference: 0, mtf_block_opposite: false, "
+            "max_trades_per_hour: 1000, tp_atr_multiplier: {}, sl_atr_multiplier: {}, "
+            "volume_ratio_threshold: 0, ph_time_limit_s: 3600, max_holding_min: 120}}\n",
+            r, tp_mult, sl_mult);
+    }
+    return regimes + "risk: {max_consecutive_losses: 1000, cooldown_after_losses: 100, daily_loss_limit_pct: 100, profit_lock_enabled: false}\n";
+}
+
+std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot, std::chrono::milliseconds timeout) {
+    std::optional<shm::slot_snapshot> found;
+    test::wait_until(
+        [&] {
+            for (const auto& s : bot.open_positions()) {
+                if (s.state == shm::slot_state::open && !s.pos.oco_algo_id.empty()) {
+                    found = s;
+                    return true;
+                }
+            }
+            return false;
+        },
+        timeout);
+    return found;
+}
+
+// Lowest last price at which a LONG's net PnL (both fees) reaches its PH threshold.
+double ph_trigger_price(const shm::position& p, double taker) {
+    return (p.ph_threshold_usd + p.entry_fee_usd + p.entry_price * p.size) / (p.size * (1.0 - taker));
+}
+
+std::optional<shm::journal_record> wait_for_close(bot_fixture& bot, const shm::slot_snapshot& pos,
+                                                  std::chrono::milliseconds timeout) {
+    std::optional<shm::journal_record> rec;
+    test::wait_until(
+        [&] {
+            for (const auto& j : bot.journal())
+                if (j.generation == pos.generation && j.pos.entry_cl_ord_id == pos.pos.entry_cl_ord_id) {
+                    rec = j;
+                    return true;
+                }
+            return false;
+        },
+        timeout);
+    return rec;
+}
+
+bool is_intent(const std::string& cl_ord_id, shm::intent what) {
+    shm::order_id_parts parts;
+    return shm::parse_cl_ord_id(cl_ord_id, parts) && parts.what == what;
+}
+
+// Is this client id a close order of exactly this slot generation?
+bool is_close_of(const std::string& cl_ord_id, const shm::journal_record& rec) {
+    shm::order_id_parts parts;
+    return shm::parse_cl_ord_id(cl_ord_id, parts) && parts.what == shm::intent::close && parts.slot == rec.slot &&
+           parts.generation == rec.generation;
+}
+
+// Filled sells (closes of a LONG) the simulator executed for one instrument after `after_ns`,
+// from the guard, signal_proc or an OCO trigger.
+int filled_sells(const std::vector<e2e::sim_request>& reqs, const std::string& inst, std::int64_t after_ns) {
+    int n = 0;
+    for (const auto& r : reqs)
+        if (r.inst_id == inst && r.recv_mono_ns > after_ns && r.side == "sell" && r.state == "filled" &&
+            (r.kind == "place_order" || r.kind == "algo_trigger"))
+            ++n;
+    return n;
+}
+
+std::int64_t entry_recv_ns(const std::vector<e2e::sim_request>& reqs, const shm::position& p) {
+    for (const auto& r : reqs)
+        if (r.kind == "place_order" && r.cl_ord_id == p.entry_cl_ord_id.view()) return r.recv_mono_ns;
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the OCO is cancelled", "[e2e]") {
+    bot_fixture bot({permissive()});
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    const std::string sym(pos->pos.symbol.view());
+    const double trigger = ph_trigger_price(pos->pos, 0.001);
+    REQUIRE(trigger < pos->pos.tp_price);
+    bot.set_price(sym, pos->pos.entry_price);  // pin the market, then spike between PH and TP
+    const double spike = std::min(trigger * 1.0015, (trigger + pos->pos.tp_price) / 2);
+    bot.set_price(sym, spike);
+
+    const auto rec = wait_for_close(bot, *pos, 15s);
+    REQUIRE(rec);
+    CHECK(rec->pos.reason == shm::close_reason::ph);
+    CHECK(rec->closed_by == shm::role::guard);
+    CHECK(rec->pos.exit_price > pos->pos.entry_price);
+    const double gross = (rec->pos.exit_price - pos->pos.entry_price) * pos->pos.size;
+    CHECK(rec->pos.net_pnl_usd == Approx(gross - pos->pos.entry_fee_usd - rec->pos.exit_fee_usd).margin(0.01));
+    CHECK(rec->pos.exit_fee_usd > 0);
+
+    const auto reqs = bot.sim_requests();
+    int close_orders = 0, cancels_ok = 0, triggers = 0;
+    for (const auto& r : reqs) {
+        if (r.inst_id != sym) continue;
+        if (r.kind == "place_order" && is_close_of(r.cl_ord_id, *rec)) ++close_orders;
+        if (r.kind == "cancel_algo" && r.algo_id == pos->pos.oco_algo_id.view() && r.s_code == "0") ++cancels_ok;
+        if (r.kind == "algo_trigger" && r.algo_id == pos->pos.oco_algo_id.view()) ++triggers;
+    }
+    CHECK(close_orders == 1);
+    CHECK(cancels_ok == 1);
+    CHECK(triggers == 0);
+    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+}
+
+TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e2e]") {
+    bot_fixture bot({permissive(1.0, 8)});
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    const std::string sym(pos->pos.symbol.view());
+    REQUIRE(ph_trigger_price(pos->pos, 0.001) < pos->pos.tp_price * 1.02);
+    bot.set_price(sym, pos->pos.entry_price);
+    bot.set_price(sym, pos->pos.tp_price * 1.02);  // through TP and far past the PH threshold at once
+
+    const auto rec = wait_for_close(bot, *pos, 15s);
+    REQUIRE(rec);
+    CHECK((rec->pos.reason == shm::close_reason::ph || rec->pos.reason == shm::close_reason::tp));
+    std::this_thread::sleep_for(3s);  // let any late OCO fill or reconcile surface
+    int records = 0;
+    for (const auto& j : bot.journal())
+        if (j.generation == pos->generation && j.pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id) ++records;
+    CHECK(records == 1);
+    const auto reqs = bot.sim_requests();
+    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+    std::cout << "race: closed by " << (rec->pos.reason == shm::close_reason::ph ? "PH" : "TP") << "\n";
+}
+
+TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor duplicates an entry", "[e2e]") {
+    bot_fixture bot({permissive()});
+    REQUIRE(wait_for_position(bot, 120s));
+    REQUIRE(bot.segment());
+
+    std::atomic<bool> stop{false};
+    std::atomic<std::int64_t> worst_guard_age_ns{0};
+    std::atomic<int> unguarded_samples{0};
+    std::thread sampler([&] {
+        while (!stop) {
+            const auto l = bot.segment()->liveness(shm::role::guard);
+            if (!bot.open_positions().empty()) {
+                if (l.verdict != shm::liveness_verdict::alive) ++unguarded_samples;
+                worst_guard_age_ns = std::max<std::int64_t>(worst_guard_age_ns, l.heartbeat_age_ns);
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+
+    int ph_checked = 0;
+    for (int i = 0; i < 20; ++i) {
+        const auto r = bot.ctl({"restart", "signal_proc"});
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+        REQUIRE(bot.wait_running("signal_proc", 10s));
+        if (i % 5 == 4) {  // an exit that must still happen on time while signal_proc churns
+            if (auto pos = wait_for_position(bot, 30s)) {
+                const std::string sym(pos->pos.symbol.view());
+                bot.set_price(sym, pos->pos.entry_price);
+                bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
+                                            (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+                const auto t0 = std::chrono::steady_clock::now();
+                const auto rec = wait_for_close(bot, *pos, 10s);
+                CHECK(rec);
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+                std::cout << "restart " << i + 1 << ": PH close observed after " << ms.count() << " ms\n";
+                bot.sim("POST", "/sim/resume", fmt::format(R"({{"instId":"{}"}})", sym));
+                ++ph_checked;
+            }
+        }
+        // One position per symbol, always.
+        std::map<std::string, int> per_symbol;
+        for (const auto& s : bot.open_positions()) CHECK(++per_symbol[std::string(s.pos.symbol.view())] == 1);
+    }
+    stop = true;
+    sampler.join();
+    CHECK(ph_checked >= 3);
+    CHECK(unguarded_samples == 0);
+
+    // No duplicate entries: every entry client id was placed once.
+    std::map<std::string, int> entries;
+    for (const auto& r : bot.sim_requests())
+        if (r.kind == "place_order" && is_intent(r.cl_ord_id, shm::intent::entry)) ++entries[r.cl_ord_id];
+    for (const auto& [id, n] : entries) {
+        INFO(id);
+        CHECK(n == 1);
+    }
+    std::cout << fmt::format("signal restarts: 20, entries {}, worst guard heartbeat age {:.1f} ms, "
+                             "samples with an open position and no live guard: {}\n",
+                             entries.size(), worst_guard_age_ns.load() / 1e6, unguarded_samples.load());
+}
+
+TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and closes it by PH", "[e2e]") {
+    bot_fixture bot({permissive()});
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    const std::string sym(pos->pos.symbol.view());
+    bot.set_price(sym, pos->pos.entry_price);
+
+    const int old_pid = bot.pid_of("guard_proc");
+    REQUIRE(old_pid > 0);
+    const auto t_kill = std::chrono::steady_clock::now();
+    REQUIRE(::kill(old_pid, SIGKILL) == 0);
+    // During the gap the exchange-side OCO is what protects the position.
+    bool oco_live_in_gap = false;
+    for (const auto& r : bot.sim_requests())
+        if (r.kind == "place_algo" && r.algo_cl_ord_id == pos->pos.oco_algo_cl_ord_id.view()) oco_live_in_gap = r.state == "live";
+    CHECK(oco_live_in_gap);
+
+    REQUIRE(test::wait_until([&] { const int p = bot.pid_of("guard_proc"); return p > 0 && p != old_pid; }, 20s));
+    REQUIRE(test::wait_until(
+        [&] { return bot.segment()->liveness(shm::role::guard).verdict == shm::liveness_verdict::alive; }, 20s));
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t_kill);
+    std::cout << "guard SIGKILL: protection gap (kill → live guard heartbeat) " << gap.count() << " ms\n";
+
+    // A PH condition that arises after the restart is acted on by the new incarnation.
+    std::this_thread::sleep_for(1s);
+    bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
+                                (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+    const auto rec = wait_for_close(bot, *pos, 15s);
+    REQUIRE(rec);
+    CHECK(rec->pos.reason == shm::close_reason::ph);
+    CHECK(rec->closed_by == shm::role::guard);
+    const auto reqs = bot.sim_requests();
+    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+}
+
+TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns", "[e2e]") {
+    bot_fixture bot({permissive()});
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    const std::string sym(pos->pos.symbol.view());
+    bot.set_price(sym, pos->pos.entry_price);
+    // Refuse new WebSocket connections for 20 s and drop the live ones without a close frame.
+    REQUIRE(bot.sim("POST", "/sim/ws/refuse", R"({"ms":20000})").status == 200);
+    REQUIRE(bot.sim("POST", "/sim/ws/drop", R"({"close_frame":false})").status == 200);
+    std::this_thread::sleep_for(2500ms);  // past stale_feed_s: the guard is polling REST now
+    const auto t0 = std::chrono::steady_clock::now();
+    bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
+                                (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+    const auto rec = wait_for_close(bot, *pos, 10s);
+    REQUIRE(rec);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    CHECK(rec->pos.reason == shm::close_reason::ph);
+    CHECK(ms < 15s);
+    std::cout << "WS down: PH close via REST polling after " << ms.count() << " ms\n";
+    const auto reqs = bot.sim_requests();
+    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+}
