@@ -1,0 +1,251 @@
+// The segment's byte layout: one plain struct mapped by both processes and the inspect tool. No
+// pointers, no std::string, no virtuals, no destructors; every field says who writes it, who reads
+// it and with what ordering. The first 64 bytes (segment_header) are frozen forever so any version
+// can read any other's header and refuse it by name. Only segment.cpp and the tests touch these
+// fields directly; processes go through scalpel::shm::segment.
+// Platform note: cross-process std::atomic relies on GCC/x86-64 Linux making lock-free atomics
+// address-free (the standard only says "should"); every atomic here is asserted always-lock-free
+// and at most 8 bytes (a 16-byte load would be cmpxchg16b, which faults on a read-only mapping).
+#pragma once
+
+#include "shm_layout/types.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <pthread.h>
+#include <type_traits>
+
+namespace scalpel::shm {
+
+inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL;  // "SCPLSHM1" little-endian
+inline constexpr std::uint32_t layout_version = 1;
+inline constexpr std::size_t slot_capacity = 64;
+inline constexpr std::size_t price_capacity = 32;
+inline constexpr std::size_t journal_capacity = 256;
+inline constexpr std::size_t counter_count = 16;
+
+enum class init_state : std::uint32_t { empty = 0, initializing = 1, ready = 2 };
+
+enum class process_status : std::uint32_t { absent = 0, starting = 1, running = 2, stopping = 3, stopped = 4 };
+
+// Per-process counters (one block per role). Single writer (the role's process), relaxed.
+enum class counter : std::uint32_t {
+    ticks = 0, price_updates, ph_closes, tp_closes, sl_closes, time_limit_closes, manual_closes,
+    reconcile_closes, orders_sent, errors, reconnects, lock_repairs, claims_won, claims_lost,
+    claims_stolen, lock_timeouts
+};
+[[nodiscard]] const char* to_string(counter c) noexcept;
+
+// Frozen forever: the same 64 bytes in every layout version.
+struct segment_header {
+    // creator writes (relaxed) before the release store of init_state = ready; attachers read
+    // after an acquire load of init_state (magic may be read earlier, to refuse foreign data).
+    std::atomic<std::uint64_t> magic;
+    std::atomic<std::uint32_t> version;        // layout_version of the creator
+    std::atomic<std::uint32_t> header_size;    // sizeof(segment_header) == 64
+    std::atomic<std::uint64_t> total_size;     // sizeof(segment_layout) of the creator
+    // creator: initializing (relaxed) at start, ready (release) last. Everyone: acquire.
+    std::atomic<std::uint32_t> init;
+    std::atomic<std::int32_t> creator_pid;     // creator, before ready; diagnostics only
+    std::atomic<std::int64_t> created_ms;      // creator, wall epoch ms; also the order-id epoch
+    std::atomic<std::uint64_t> layout_hash;    // creator: layout_hash of its build
+    std::atomic<std::uint64_t> reserved[2];    // zero; room inside the frozen 64 bytes
+};
+
+// Written once by the creator before ready; read-only afterwards (acquire via init_state).
+struct segment_info {
+    symbol_string account_tag;                 // prefix of every client order id
+    std::atomic<std::uint32_t> slot_capacity;
+    std::atomic<std::uint32_t> price_capacity;
+    std::atomic<std::uint32_t> journal_capacity;
+    std::atomic<std::uint32_t> counter_count;
+    std::uint8_t pad[32];
+};
+
+// The one robust, process-shared pthread mutex, plus a holder record for the inspect tool.
+struct alignas(64) mutex_block {
+    pthread_mutex_t mutex;                     // creator inits (ROBUST|PSHARED); then pthread only
+    // lock holder, after locking: role, pid (relaxed), then held_since_ns (release); cleared
+    // (held_since_ns = 0 first) before unlocking. Readers (inspect): acquire on held_since_ns.
+    std::atomic<std::uint32_t> holder_role;
+    std::atomic<std::int32_t> holder_pid;
+    std::atomic<std::int64_t> held_since_ns;   // CLOCK_MONOTONIC; 0 = not held
+    // lock holder, relaxed: statistics for inspect.
+    std::atomic<std::uint64_t> lock_count;
+    std::atomic<std::uint64_t> owner_died_count;    // EOWNERDEAD repairs done
+    std::atomic<std::int64_t> last_repair_ms;       // wall time of the last repair
+    std::atomic<std::uint32_t> not_recoverable;     // 1 once ENOTRECOVERABLE was seen (fatal)
+    std::atomic<std::uint32_t> last_dead_role;      // holder record found by the last repair
+    std::atomic<std::uint64_t> torn_repairs;        // odd seqs fixed by repairs
+};
+
+// One per role. Written only by the process owning the role (its lock file proves it); read by
+// anyone. pid/start_ticks/incarnation: relaxed, published by the release store of status.
+struct alignas(128) process_entry {
+    std::atomic<std::int32_t> pid;
+    std::atomic<std::uint32_t> incarnation;    // bumped (mod 2^24, never 0) on every attach
+    std::atomic<std::uint64_t> start_ticks;    // /proc/<pid>/stat field 22, guards pid reuse
+    std::atomic<std::int64_t> heartbeat_ns;    // CLOCK_MONOTONIC; relaxed store every ≤ 100 ms
+    std::atomic<std::uint32_t> status;         // process_status; release store, acquire load
+    std::atomic<std::uint32_t> pad0;
+    std::atomic<std::int64_t> attached_ms;     // wall ms of the attach
+};
+
+// One per role: single writer (that role's process), relaxed loads and stores (Aeron style).
+struct alignas(128) counter_block {
+    std::atomic<std::uint64_t> values[counter_count];
+};
+
+// ARM parameters: two-copy latch (seqlock.hpp). Writer: signal_proc under the mutex; readers:
+// guard every tick, inspect; lock-free. copy[seq & 1] is the published one.
+struct alignas(128) params_block {
+    std::atomic<std::uint64_t> seq;            // writer: release store after the copy; readers acquire
+    std::uint8_t pad[56];
+    std::atomic<std::uint64_t> copy0[word_count<arm_params>];
+    std::atomic<std::uint64_t> copy1[word_count<arm_params>];
+};
+
+// One live-price entry. Symbol: registered once under the mutex, published by the release store
+// of price_table::count. Quote: single writer (guard), per-entry seqlock.
+struct alignas(128) price_entry {
+    std::atomic<std::uint64_t> symbol[2];      // symbol_string as two words
+    std::atomic<std::uint32_t> seq;            // seqlock over `words`; odd = being written
+    std::atomic<std::uint32_t> pad0;
+    std::atomic<std::uint64_t> words[word_count<quote>];
+};
+
+struct alignas(128) price_table {
+    std::atomic<std::uint32_t> count;          // registered entries; release by registrar (mutex)
+    std::uint8_t pad[124];
+    price_entry entries[price_capacity];
+};
+
+// A position slot. Control words first, the payload after; the payload is seqlocked and written
+// only under the mutex (so one writer at a time), the control words are atomics on their own.
+struct alignas(128) position_slot {
+    // under the mutex: free→opening (reserve), opening→open (publish_open), →closed→free
+    // (record_close), opening→free (abandon). Lock-free: open→closing by the claim winner and
+    // closing→open on release. Release stores, acquire loads.
+    std::atomic<std::uint32_t> state;
+    // under the mutex, bumped on free→opening (never 0 once used). Release; readers acquire.
+    std::atomic<std::uint32_t> generation;
+    // payload seqlock (odd = being written); writers hold the mutex, readers lock-free.
+    std::atomic<std::uint32_t> seq;
+    // repair flags (slot_flag_*): mutex holders; relaxed.
+    std::atomic<std::uint32_t> flags;
+    // closing claim {generation:32 | role:8 | incarnation:24}; role 0 = idle, 0xff = retired.
+    // Reset by reserve (mutex), taken by CAS (acq_rel) from anyone, stolen by CAS from a dead
+    // incarnation, retired under the mutex by record_close/abandon.
+    std::atomic<std::uint64_t> closing_owner;
+    // per-intent attempt counters (entry, oco, close) for deterministic clOrdIds: the intent's
+    // holder bumps (fetch_add acq_rel) before sending; reset by reserve. Anyone reads (acquire).
+    std::atomic<std::uint32_t> attempts[intent_count];
+    std::atomic<std::uint32_t> pad0;
+    std::uint8_t pad[24];
+    std::atomic<std::uint64_t> words[word_count<position>];
+};
+
+inline constexpr std::uint32_t slot_flag_torn_repaired = 1;  // payload seq was odd at a repair
+
+// One journal entry. Appended under the mutex; read lock-free. seq = 2·n+2 once record n (0-based)
+// is complete, odd while being written.
+struct alignas(128) journal_entry {
+    std::atomic<std::uint64_t> seq;
+    std::atomic<std::uint64_t> words[word_count<journal_record>];
+};
+
+struct alignas(128) journal_block {
+    std::atomic<std::uint64_t> head;           // records appended; release after the entry is done
+    std::uint8_t pad[120];
+    journal_entry entries[journal_capacity];
+};
+
+struct segment_layout {
+    segment_header header;
+    segment_info info;
+    mutex_block mutex;
+    process_entry processes[role_count];
+    counter_block counters[role_count];
+    params_block params;
+    price_table prices;
+    position_slot slots[slot_capacity];
+    journal_block journal;
+};
+
+// ---- static guarantees -------------------------------------------------------------------
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::int32_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+static_assert(sizeof(std::atomic<std::uint64_t>) == 8 && sizeof(std::atomic<std::uint32_t>) == 4);
+
+template <class T>
+inline constexpr bool shm_safe = std::is_standard_layout_v<T> && std::is_trivially_copyable_v<T>;
+static_assert(shm_safe<segment_header> && shm_safe<segment_info> && shm_safe<mutex_block>);
+static_assert(shm_safe<process_entry> && shm_safe<counter_block> && shm_safe<params_block>);
+static_assert(shm_safe<price_entry> && shm_safe<price_table> && shm_safe<position_slot>);
+static_assert(shm_safe<journal_entry> && shm_safe<journal_block> && shm_safe<segment_layout>);
+
+static_assert(sizeof(segment_header) == 64, "the header is frozen");
+static_assert(offsetof(segment_header, magic) == 0 && offsetof(segment_header, version) == 8 &&
+              offsetof(segment_header, header_size) == 12 && offsetof(segment_header, total_size) == 16 &&
+              offsetof(segment_header, init) == 24 && offsetof(segment_header, creator_pid) == 28 &&
+              offsetof(segment_header, created_ms) == 32 && offsetof(segment_header, layout_hash) == 40);
+static_assert(sizeof(segment_info) == 64);
+static_assert(sizeof(mutex_block) == 128 && offsetof(mutex_block, holder_role) == sizeof(pthread_mutex_t));
+static_assert(sizeof(process_entry) == 128 && sizeof(counter_block) == 128);
+static_assert(sizeof(params_block) == 512);
+static_assert(offsetof(params_block, copy0) == 64);
+static_assert(sizeof(price_entry) == 128 && sizeof(price_table) == 128 + 128 * price_capacity);
+static_assert(offsetof(position_slot, words) == 64 && sizeof(position_slot) == 384);
+static_assert(sizeof(journal_entry) == 384);
+static_assert(offsetof(segment_layout, info) == 64 && offsetof(segment_layout, mutex) == 128);
+static_assert(offsetof(segment_layout, slots) % 128 == 0 && offsetof(segment_layout, journal) % 128 == 0);
+
+// FNV-1a over the sizes and offsets of every block and value type: a struct edit changes it even
+// when nobody bumps layout_version.
+namespace detail {
+constexpr std::uint64_t fnv(std::uint64_t h, std::uint64_t v) noexcept {
+    for (int i = 0; i < 8; ++i) {
+        h ^= (v >> (8 * i)) & 0xff;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+}  // namespace detail
+
+inline constexpr std::uint64_t layout_hash = [] {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (std::uint64_t v : {
+             std::uint64_t{layout_version}, sizeof(segment_layout), sizeof(segment_header),
+             sizeof(segment_info), sizeof(mutex_block), sizeof(pthread_mutex_t),
+             sizeof(process_entry), sizeof(counter_block), sizeof(params_block),
+             sizeof(price_entry), sizeof(price_table), sizeof(position_slot),
+             sizeof(journal_entry), sizeof(journal_block), sizeof(position), sizeof(arm_params),
+             sizeof(quote), sizeof(journal_record), std::uint64_t{slot_capacity},
+             std::uint64_t{price_capacity}, std::uint64_t{journal_capacity},
+             std::uint64_t{counter_count}, std::uint64_t{role_count},
+             offsetof(segment_layout, info), offsetof(segment_layout, mutex),
+             offsetof(segment_layout, processes), offsetof(segment_layout, counters),
+             offsetof(segment_layout, params), offsetof(segment_layout, prices),
+             offsetof(segment_layout, slots), offsetof(segment_layout, journal),
+             offsetof(mutex_block, holder_role), offsetof(mutex_block, held_since_ns),
+             offsetof(process_entry, incarnation), offsetof(process_entry, heartbeat_ns),
+             offsetof(process_entry, status), offsetof(params_block, copy0),
+             offsetof(params_block, copy1), offsetof(price_entry, seq), offsetof(price_entry, words),
+             offsetof(position_slot, state), offsetof(position_slot, generation),
+             offsetof(position_slot, seq), offsetof(position_slot, closing_owner),
+             offsetof(position_slot, attempts), offsetof(position_slot, words),
+             offsetof(journal_entry, words), offsetof(journal_block, entries),
+             offsetof(position, size), offsetof(position, entry_time_ms),
+             offsetof(position, ph_time_limit_s), offsetof(position, regime_at_entry),
+             offsetof(position, pos_side), offsetof(position, reason),
+             offsetof(arm_params, min_score), offsetof(arm_params, taker_fee_rate),
+             offsetof(arm_params, publish_seq), offsetof(quote, receive_ns),
+             offsetof(journal_record, slot), offsetof(journal_record, closed_by)})
+        h = detail::fnv(h, v);
+    return h;
+}();
+
+}  // namespace scalpel::shm

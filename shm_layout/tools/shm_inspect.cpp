@@ -1,0 +1,481 @@
+// shm_inspect: prints a scalpel segment the way AeronStat prints Aeron's counters — header,
+// process liveness, the mutex holder record, ARM parameters, live prices, every non-free slot with
+// its PnL at the live price, the journal and the counters. It maps the segment READ-ONLY, never
+// locks and only reads through seqlocks with bounded retries, so it works while a process is hung
+// holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1 error, 3 version/layout
+// mismatch (the frozen header is still printed), 4 no such segment, 5 segment not ready.
+#include "shm_layout/segment.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace scalpel;
+using namespace scalpel::shm;
+
+namespace {
+
+// A tiny JSON emitter: objects, arrays, escaped strings, finite numbers (null otherwise).
+class json_out {
+public:
+    json_out& begin_object(std::string_view key = {}) { return open(key, '{'); }
+    json_out& begin_array(std::string_view key = {}) { return open(key, '['); }
+    json_out& end_object() { return close('}'); }
+    json_out& end_array() { return close(']'); }
+    json_out& str(std::string_view key, std::string_view v) {
+        prefix(key);
+        escape(v);
+        return *this;
+    }
+    json_out& num(std::string_view key, double v) {
+        prefix(key);
+        if (std::isfinite(v)) fmt::format_to(std::back_inserter(out_), "{}", v);
+        else out_ += "null";
+        return *this;
+    }
+    template <class I>
+    json_out& integer(std::string_view key, I v) {
+        prefix(key);
+        fmt::format_to(std::back_inserter(out_), "{}", v);
+        return *this;
+    }
+    json_out& boolean(std::string_view key, bool v) {
+        prefix(key);
+        out_ += v ? "true" : "false";
+        return *this;
+    }
+    [[nodiscard]] const std::string& text() const { return out_; }
+
+private:
+    json_out& open(std::string_view key, char c) {
+        prefix(key);
+        out_ += c;
+        first_ = true;
+        return *this;
+    }
+    json_out& close(char c) {
+        out_ += c;
+        first_ = false;
+        return *this;
+    }
+    void prefix(std::string_view key) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        if (!key.empty()) {
+            escape(key);
+            out_ += ':';
+        }
+    }
+    void escape(std::string_view s) {
+        out_ += '"';
+        for (const char c : s) {
+            switch (c) {
+                case '"': out_ += "\\\""; break;
+                case '\\': out_ += "\\\\"; break;
+                case '\n': out_ += "\\n"; break;
+                case '\r': out_ += "\\r"; break;
+                case '\t': out_ += "\\t"; break;
+                default:
+                    if (static_cast<unsigned char>(c) < 0x20) fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
+                    else out_ += c;
+            }
+        }
+        out_ += '"';
+    }
+    std::string out_;
+    bool first_ = true;
+};
+
+constexpr role shown_roles[] = {role::signal, role::guard, role::aux};
+
+const char* status_text(process_status s) {
+    switch (s) {
+        case process_status::absent: return "absent";
+        case process_status::starting: return "starting";
+        case process_status::running: return "running";
+        case process_status::stopping: return "stopping";
+        case process_status::stopped: return "stopped";
+    }
+    return "?";
+}
+
+double ms(mono_ns ns) { return static_cast<double>(ns) / 1e6; }
+
+std::string owner_text(const segment& seg, std::uint64_t w) {
+    const auto rb = owner_role_bits(w);
+    if (rb == 0) return "none";
+    if (rb == owner_role_retired) return "retired";
+    const auto r = static_cast<role>(rb);
+    return fmt::format("{}#{}{}", to_string(r), owner_incarnation(w),
+                       seg.owner_dead(r, owner_incarnation(w)) ? " (dead: stealable)" : "");
+}
+
+std::string init_text(init_state s) {
+    switch (s) {
+        case init_state::empty: return "empty";
+        case init_state::initializing: return "initializing";
+        case init_state::ready: return "ready";
+    }
+    return fmt::format("unknown({})", static_cast<unsigned>(s));
+}
+
+void header_json(json_out& j, const std::string& name, const header_view& h) {
+    j.begin_object("header")
+        .str("name", name)
+        .str("magic", fmt::format("{:#018x}", h.magic))
+        .integer("version", h.version)
+        .integer("expected_version", layout_version)
+        .integer("header_size", h.header_size)
+        .integer("total_size", h.total_size)
+        .integer("file_size", h.file_size)
+        .str("init", init_text(h.init))
+        .integer("creator_pid", h.creator_pid)
+        .integer("created_ms", h.created_ms)
+        .str("layout_hash", fmt::format("{:#018x}", h.layout_hash))
+        .str("expected_layout_hash", fmt::format("{:#018x}", layout_hash))
+        .integer("owner_uid", h.owner_uid)
+        .str("mode", fmt::format("{:04o}", h.file_mode))
+        .end_object();
+}
+
+void header_text(std::string& o, const std::string& name, const header_view& h) {
+    fmt::format_to(std::back_inserter(o),
+                   "segment {}  magic {:#018x}  version {} (this build {})  size {} (file {})  init {}\n"
+                   "  creator pid {}  created {} ms  hash {:#018x} (this build {:#018x})  uid {} mode {:04o}\n",
+                   name, h.magic, h.version, layout_version, h.total_size, h.file_size, init_text(h.init),
+                   h.creator_pid, h.created_ms, h.layout_hash, layout_hash, h.owner_uid, h.file_mode);
+}
+
+struct price_lookup {
+    bool ok = false;
+    double last = 0;
+    double age_ms = 0;
+};
+
+price_lookup live_price(const segment& seg, std::string_view symbol, mono_ns now) {
+    const auto idx = seg.find_symbol(symbol);
+    if (!idx.ok) return {};
+    const auto p = seg.read_price(idx.index, now);
+    if (p.status != price_status::ok) return {};
+    return {true, p.q.last, ms(p.age_ns)};
+}
+
+std::string render(const segment& seg, bool as_json) {
+    const mono_ns now = monotonic_now_ns();
+    const auto h = seg.header();
+    const auto params = seg.read_params();
+    const double taker = params.ok ? params.params.taker_fee_rate : 0.001;
+    const auto mx = seg.mutex_info(now);
+    json_out j;
+    std::string o;
+    if (as_json) {
+        j.begin_object();
+        header_json(j, seg.name(), h);
+        j.begin_array("processes");
+        for (const role r : shown_roles) {
+            const auto v = seg.liveness(r, now);
+            j.begin_object()
+                .str("role", to_string(r))
+                .str("verdict", to_string(v.verdict))
+                .boolean("alive", v.verdict == liveness_verdict::alive)
+                .integer("pid", v.pid)
+                .integer("incarnation", v.incarnation)
+                .num("heartbeat_age_ms", v.status == process_status::absent ? 0.0 : ms(v.heartbeat_age_ns))
+                .str("lock", v.lock == lock_probe::held ? "held" : v.lock == lock_probe::free ? "free" : "unknown")
+                .str("status", status_text(v.status))
+                .integer("attached_ms", v.attached_ms)
+                .end_object();
+        }
+        j.end_array();
+        j.begin_object("mutex")
+            .boolean("held", mx.holder.held)
+            .str("holder_role", mx.holder.held ? to_string(mx.holder.who) : "none")
+            .integer("holder_pid", mx.holder.held ? mx.holder.pid : 0)
+            .num("held_for_ms", ms(mx.holder.held_for_ns))
+            .integer("glibc_owner_tid", mx.holder.glibc_owner_tid)
+            .boolean("owner_died_bit", mx.holder.owner_died_bit)
+            .integer("lock_count", mx.lock_count)
+            .integer("owner_died_count", mx.owner_died_count)
+            .integer("torn_repairs", mx.torn_repairs)
+            .integer("last_repair_ms", mx.last_repair_ms)
+            .boolean("not_recoverable", mx.not_recoverable)
+            .end_object();
+        j.begin_object("params").boolean("ok", params.ok).integer("seq", params.seq);
+        if (params.ok) {
+            const auto& p = params.params;
+            j.str("regime", to_string(p.current))
+                .boolean("ph_enabled", p.ph_enabled != 0)
+                .num("min_score", p.min_score)
+                .num("max_trades_per_hour", p.max_trades_per_hour)
+                .num("size_multiplier", p.size_multiplier)
+                .num("tp_atr_mult", p.tp_atr_mult)
+                .num("sl_atr_mult", p.sl_atr_mult)
+                .num("max_hold_s", p.max_hold_s)
+                .num("ph_threshold_usd", p.ph_threshold_usd)
+                .num("ph_time_limit_s", p.ph_time_limit_s)
+                .num("rsi_overbought", p.rsi_overbought)
+                .num("rsi_oversold", p.rsi_oversold)
+                .num("volume_ratio_threshold", p.volume_ratio_threshold)
+                .num("mtf_timeframe_min", p.mtf_timeframe_min)
+                .num("mtf_bonus", p.mtf_bonus)
+                .num("mtf_block_opposite", p.mtf_block_opposite)
+                .num("corr_threshold", p.corr_threshold)
+                .num("corr_max", p.corr_max)
+                .num("corr_same_direction_only", p.corr_same_direction_only)
+                .num("adx_min", p.adx_min)
+                .num("di_difference", p.di_difference)
+                .num("pivot_bonus", p.pivot_bonus)
+                .num("volume_profile_multiplier", p.volume_profile_multiplier)
+                .num("taker_fee_rate", p.taker_fee_rate)
+                .integer("publish_time_ms", p.publish_time_ms);
+        }
+        j.end_object();
+        j.begin_array("prices");
+        for (std::uint32_t i = 0; i < seg.price_count(); ++i) {
+            const auto p = seg.read_price(i, now);
+            j.begin_object()
+                .integer("index", i)
+                .str("symbol", p.symbol.view())
+                .str("status", p.status == price_status::ok ? "ok" : p.status == price_status::empty ? "empty" : "busy");
+            if (p.status == price_status::ok)
+                j.num("last", p.q.last).num("bid", p.q.bid).num("ask", p.q.ask)
+                    .integer("exchange_ts_ms", p.q.exchange_ts_ms).num("age_ms", ms(p.age_ns))
+                    .integer("updates", p.q.update_seq);
+            j.end_object();
+        }
+        j.end_array();
+        j.begin_array("slots");
+    } else {
+        header_text(o, seg.name(), h);
+        o += "processes:\n";
+        for (const role r : shown_roles) {
+            const auto v = seg.liveness(r, now);
+            if (v.status == process_status::absent) {
+                fmt::format_to(std::back_inserter(o), "  {:<6} absent\n", to_string(r));
+                continue;
+            }
+            fmt::format_to(std::back_inserter(o), "  {:<6} {:<7} pid {} incarnation {} heartbeat {:.1f} ms ago, lock {}\n",
+                           to_string(r), to_string(v.verdict), v.pid, v.incarnation, ms(v.heartbeat_age_ns),
+                           v.lock == lock_probe::held ? "held" : v.lock == lock_probe::free ? "free" : "unknown");
+        }
+        if (mx.holder.held)
+            fmt::format_to(std::back_inserter(o), "mutex: held by {} (pid {}) for {:.1f} ms",
+                           to_string(mx.holder.who), mx.holder.pid, ms(mx.holder.held_for_ns));
+        else
+            o += "mutex: free";
+        fmt::format_to(std::back_inserter(o), "  [locks {}, owner-died repairs {}, torn repairs {}{}]\n", mx.lock_count,
+                       mx.owner_died_count, mx.torn_repairs, mx.not_recoverable ? ", NOT RECOVERABLE" : "");
+        if (params.ok) {
+            const auto& p = params.params;
+            fmt::format_to(std::back_inserter(o),
+                           "params (seq {}): regime {}  PH {} {:.2f} USD / {:.0f} s  max hold {:.0f} s  TP/SL ATR x {:.2f}/{:.2f}\n"
+                           "  min score {:.0f}  max trades/h {:.0f}  size x {:.2f}  RSI {:.0f}/{:.0f}  vol ratio {:.2f}"
+                           "  MTF {:.0f}m +{:.0f}{}  corr {:.2f}/{:.0f}{}  ADX {:.0f}/{:.1f}  pivot {:.1f}  VP x {:.1f}  taker {}\n",
+                           params.seq, to_string(p.current), p.ph_enabled ? "on" : "off", p.ph_threshold_usd,
+                           p.ph_time_limit_s, p.max_hold_s, p.tp_atr_mult, p.sl_atr_mult, p.min_score,
+                           p.max_trades_per_hour, p.size_multiplier, p.rsi_overbought, p.rsi_oversold,
+                           p.volume_ratio_threshold, p.mtf_timeframe_min, p.mtf_bonus,
+                           p.mtf_block_opposite != 0 ? " block-opposite" : "", p.corr_threshold, p.corr_max,
+                           p.corr_same_direction_only != 0 ? " same-dir" : "", p.adx_min, p.di_difference,
+                           p.pivot_bonus, p.volume_profile_multiplier, p.taker_fee_rate);
+        } else {
+            o += "params: unreadable (never published or writer busy)\n";
+        }
+        o += "prices:\n";
+        for (std::uint32_t i = 0; i < seg.price_count(); ++i) {
+            const auto p = seg.read_price(i, now);
+            if (p.status == price_status::ok)
+                fmt::format_to(std::back_inserter(o), "  {:<10} last {} bid {} ask {}  age {:.1f} ms  updates {}\n",
+                               p.symbol.view(), p.q.last, p.q.bid, p.q.ask, ms(p.age_ns), p.q.update_seq);
+            else
+                fmt::format_to(std::back_inserter(o), "  {:<10} {}\n", p.symbol.view(),
+                               p.status == price_status::empty ? "no price yet" : "busy/torn (stale)");
+        }
+        o += "slots:\n";
+    }
+
+    std::size_t shown = 0;
+    for (std::uint32_t i = 0; i < segment::capacity(); ++i) {
+        const auto s = seg.snapshot(i);
+        if (!s.ok) {
+            if (as_json) j.begin_object().integer("index", i).str("state", "unreadable").end_object();
+            else fmt::format_to(std::back_inserter(o), "  [{}] unreadable (writer mid-copy)\n", i);
+            continue;
+        }
+        if (s.snap.state == slot_state::free) continue;
+        ++shown;
+        const auto& p = s.snap.pos;
+        const auto px = live_price(seg, p.symbol.view(), now);
+        const double pnl = px.ok ? net_pnl_at(p, px.last, taker) : 0.0;
+        if (as_json) {
+            j.begin_object()
+                .integer("index", i)
+                .str("state", to_string(s.snap.state))
+                .integer("generation", s.snap.generation)
+                .str("symbol", p.symbol.view())
+                .str("side", to_string(p.pos_side))
+                .num("size", p.size)
+                .num("entry_price", p.entry_price)
+                .num("entry_fee_usd", p.entry_fee_usd)
+                .integer("entry_time_ms", p.entry_time_ms)
+                .num("tp_price", p.tp_price)
+                .num("sl_price", p.sl_price)
+                .str("entry_cl_ord_id", p.entry_cl_ord_id.view())
+                .str("entry_ord_id", p.entry_ord_id.view())
+                .str("oco_algo_id", p.oco_algo_id.view())
+                .str("oco_algo_cl_ord_id", p.oco_algo_cl_ord_id.view())
+                .str("regime_at_entry", to_string(p.regime_at_entry))
+                .boolean("ph_enabled", p.ph_enabled != 0)
+                .num("ph_threshold_usd", p.ph_threshold_usd)
+                .integer("ph_time_limit_s", p.ph_time_limit_s)
+                .integer("max_hold_s", p.max_hold_s)
+                .str("closing_owner", owner_text(seg, s.snap.closing_owner))
+                .integer("entry_attempts", s.snap.attempts[0])
+                .integer("oco_attempts", s.snap.attempts[1])
+                .integer("close_attempts", s.snap.attempts[2])
+                .boolean("torn_repaired", (s.snap.flags & slot_flag_torn_repaired) != 0)
+                .boolean("has_price", px.ok);
+            if (px.ok) j.num("live_price", px.last).num("net_pnl_usd", pnl);
+            j.end_object();
+        } else {
+            fmt::format_to(std::back_inserter(o),
+                           "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {}  regime {} PH {:.2f}/{}s  claim {}\n"
+                           "       entry {} ord {} oco {} / {}  attempts e{} o{} c{}{}",
+                           i, to_string(s.snap.state), s.snap.generation, p.symbol.view(), to_string(p.pos_side),
+                           p.size, p.entry_price, p.entry_fee_usd, p.tp_price, p.sl_price,
+                           to_string(p.regime_at_entry), p.ph_threshold_usd, p.ph_time_limit_s,
+                           owner_text(seg, s.snap.closing_owner), p.entry_cl_ord_id.view(), p.entry_ord_id.view(),
+                           p.oco_algo_id.view(), p.oco_algo_cl_ord_id.view(), s.snap.attempts[0],
+                           s.snap.attempts[1], s.snap.attempts[2],
+                           (s.snap.flags & slot_flag_torn_repaired) ? "  TORN-REPAIRED" : "");
+            if (px.ok)
+                fmt::format_to(std::back_inserter(o), "\n       live {} -> net PnL {:+.4f} USD\n", px.last, pnl);
+            else
+                o += "\n       no live price\n";
+        }
+    }
+    if (!as_json && shown == 0) o += "  (none)\n";
+
+    const std::uint64_t head = seg.journal_head();
+    const std::uint64_t from = head > 20 ? head - 20 : 0;
+    if (as_json) {
+        j.end_array();
+        j.begin_object("journal").integer("head", head).begin_array("records");
+    } else {
+        fmt::format_to(std::back_inserter(o), "journal ({} closed trades, last {}):\n", head, head - from);
+    }
+    for (std::uint64_t n = from; n < head; ++n) {
+        journal_record rec;
+        if (!seg.read_journal(n, rec)) continue;
+        const auto& p = rec.pos;
+        if (as_json)
+            j.begin_object()
+                .integer("seq", rec.journal_seq)
+                .integer("slot", rec.slot)
+                .integer("generation", rec.generation)
+                .str("symbol", p.symbol.view())
+                .str("side", to_string(p.pos_side))
+                .str("reason", to_string(p.reason))
+                .num("size", p.size)
+                .num("entry_price", p.entry_price)
+                .num("exit_price", p.exit_price)
+                .num("net_pnl_usd", p.net_pnl_usd)
+                .integer("exit_time_ms", p.exit_time_ms)
+                .str("closed_by", to_string(rec.closed_by))
+                .end_object();
+        else
+            fmt::format_to(std::back_inserter(o), "  #{} slot {} gen {} {} {} {} {} -> {} net {:+.4f} USD by {}\n",
+                           rec.journal_seq, rec.slot, rec.generation, p.symbol.view(), to_string(p.pos_side),
+                           to_string(p.reason), p.entry_price, p.exit_price, p.net_pnl_usd, to_string(rec.closed_by));
+    }
+    if (as_json) {
+        j.end_array().end_object();
+        j.begin_object("counters");
+        for (const role r : shown_roles) {
+            const auto c = seg.counters(r);
+            j.begin_object(to_string(r));
+            for (std::size_t i = 0; i < counter_count; ++i) j.integer(to_string(static_cast<counter>(i)), c[i]);
+            j.end_object();
+        }
+        j.end_object().end_object();
+        return j.text() + "\n";
+    }
+    o += "counters:\n";
+    for (const role r : shown_roles) {
+        const auto c = seg.counters(r);
+        fmt::format_to(std::back_inserter(o), "  {:<6}", to_string(r));
+        for (std::size_t i = 0; i < counter_count; ++i)
+            if (c[i] != 0) fmt::format_to(std::back_inserter(o), " {}={}", to_string(static_cast<counter>(i)), c[i]);
+        o += '\n';
+    }
+    return o;
+}
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) { g_stop.store(true); }
+
+int exit_code_for(open_status s) {
+    switch (s) {
+        case open_status::no_such_segment: return 4;
+        case open_status::version_mismatch: return 3;
+        case open_status::init_timeout: return 5;
+        default: return 1;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"shm_inspect: read-only view of a scalpel shared-memory segment"};
+    std::string name;
+    std::string rundir;
+    bool as_json = false, watch = false, once = false;
+    int stale_ms = 500;
+    app.add_option("--name", name, "segment name (as in /dev/shm), e.g. scalpel.main")->required();
+    app.add_option("--rundir", rundir, "folder of the role lock files (better liveness); empty: pid + heartbeat");
+    app.add_option("--stale-ms", stale_ms, "heartbeat age that makes a process hung")->capture_default_str();
+    app.add_flag("--json", as_json, "one JSON object (per refresh)");
+    app.add_flag("--watch", watch, "refresh every second until SIGINT");
+    app.add_flag("--once", once, "print once and exit (the default)");
+    CLI11_PARSE(app, argc, argv);
+    if (once) watch = false;
+
+    open_options o;
+    o.rundir = rundir;
+    o.init_timeout = std::chrono::milliseconds(200);
+    o.stale_after = std::chrono::milliseconds(stale_ms);
+    auto r = segment::attach_read_only(name, o);
+    if (!r.ok()) {
+        if (as_json) {
+            json_out j;
+            j.begin_object().str("error", to_string(r.status)).str("message", r.message);
+            if (r.header.valid) header_json(j, name, r.header);
+            j.end_object();
+            std::printf("%s\n", j.text().c_str());
+        } else {
+            if (r.header.valid) {
+                std::string h;
+                header_text(h, name, r.header);
+                std::fputs(h.c_str(), stdout);
+            }
+            std::fprintf(stderr, "shm_inspect: %s\n", r.message.c_str());
+        }
+        return exit_code_for(r.status);
+    }
+    std::signal(SIGINT, on_sigint);
+    std::signal(SIGTERM, on_sigint);
+    do {
+        const std::string out = render(*r.seg, as_json);
+        if (watch && !as_json) std::fputs("\033[H\033[2J", stdout);
+        std::fputs(out.c_str(), stdout);
+        std::fflush(stdout);
+        for (int i = 0; watch && i < 10 && !g_stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (watch && !g_stop.load());
+    return 0;
+}
