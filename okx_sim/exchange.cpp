@@ -826,7 +826,8 @@ http_response exchange::control(const http_request& req, std::string_view path, 
                                .str("feed", market_.describe(i)).done());
         }
         return reply(200, json_obj().boolean("ok", true).num("market_time_ms", now).num("epoch_ms", epoch_ns / ns_per_ms)
-                              .raw("speed", std::to_string(cfg_.speed)).boolean("rate_limits", cfg_.rate_limits)
+                              .raw("speed", std::to_string(cfg_.speed)).num("time_shift_ms", market_.time_shift_ms())
+                              .num("start_ms", market_.start_ms()).boolean("rate_limits", cfg_.rate_limits)
                               .num("ws_connections", static_cast<std::int64_t>(conns_.size()))
                               .raw("symbols", json_array(syms)).done());
     }

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
     app.add_option("--source", mcfg.source, "Data source folder under the data dir")->capture_default_str();
     app.add_option("--symbols", symbols, "Comma-separated SPOT pairs")->capture_default_str();
     app.add_option("--speed", xcfg.speed, "Market-time speed-up (60 = one minute of data per second)")->capture_default_str();
+    bool no_shift = false;
+    app.add_flag("--no-shift", no_shift,
+                 "Replay on the data's own dates (default: shift the replay by whole weeks so it starts now)");
     app.add_flag("--random-walk", mcfg.random_walk, "Seeded random walk for every symbol instead of the replay");
     app.add_option("--seed", mcfg.seed, "Random-walk seed")->capture_default_str();
     app.add_option("--history-bars", mcfg.history_bars, "1m bars of history before the replay start")->capture_default_str();
@@ -82,11 +86,17 @@ int main(int argc, char** argv) {
         ecfg.balances = parse_balances(balances);
         auto insts = parse_symbols(symbols);
         mcfg.walk_end_ms = wall_now_ms();
+        if (!no_shift) mcfg.align_start_ms = mcfg.walk_end_ms;
         market mkt(insts, mcfg);
         for (std::size_t i = 0; i < mkt.size(); ++i) spdlog::info("{}", mkt.describe(i));
-        spdlog::info("api key {}, speed {}x, fee {} / maker {}", scalpel::log::redact(xcfg.api_key), xcfg.speed, fee,
-                     maker_fee);
-        exchange ex(std::move(mkt), engine(insts, ecfg), xcfg, monotonic_now_ns());
+        spdlog::info("api key {}, speed {}x, fee {} / maker {}, time shift {} days", scalpel::log::redact(xcfg.api_key),
+                     xcfg.speed, fee, maker_fee, mkt.time_shift_ms() / 86'400'000);
+        // Real-time mode: start the market clock at the wall clock (not at the minute the feed
+        // starts): back-date the monotonic origin by the lead, in real time at this speed.
+        std::int64_t lead_ns = 0;
+        if (!no_shift) lead_ns = static_cast<std::int64_t>(
+            static_cast<double>(std::max<std::int64_t>(0, wall_now_ms() - mkt.start_ms())) * 1e6 / xcfg.speed);
+        exchange ex(std::move(mkt), engine(insts, ecfg), xcfg, monotonic_now_ns() - lead_ns);
         return run_server(ex, sopt);
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "okx_sim: config error: %s\n", e.what());

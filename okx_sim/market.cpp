@@ -101,23 +101,40 @@ market::market(std::vector<instrument> instruments, market_config cfg) : cfg_(st
         anchor = std::min(anchor, floor_div(raw.front().open_time_ms, minute_ms) * minute_ms);
     }
     const bool any_replay = anchor != std::numeric_limits<std::int64_t>::max();
+    history_bars_ = cfg_.history_bars;
     if (any_replay) {
         start_ms_ = anchor + cfg_.history_bars * minute_ms;
+        if (cfg_.align_start_ms > 0) {
+            // Whole weeks keep every bar anchor (UTC, UTC+8, Monday) on the data's own bars; the
+            // remaining < 1 week up to the target minute is played as extra history.
+            constexpr std::int64_t week_ms = 7 * day_ms;
+            const std::int64_t target = floor_div(cfg_.align_start_ms, minute_ms) * minute_ms;
+            shift_ms_ = floor_div(target - start_ms_, week_ms) * week_ms;
+            anchor += shift_ms_;
+            history_bars_ += (target - (start_ms_ + shift_ms_)) / minute_ms;
+            start_ms_ = target;
+            for (const auto& s : syms_)
+                if (!s.walk && s.feed.size() <= static_cast<std::size_t>(history_bars_))
+                    throw market_data_error(s.inst.inst_id + ": " + std::to_string(s.feed.size()) +
+                                            " bars, real-time alignment needs more than " +
+                                            std::to_string(history_bars_) +
+                                            " (lower --history-bars or pass --no-shift)");
+        }
     } else {
         start_ms_ = floor_div(cfg_.walk_end_ms, minute_ms) * minute_ms;
     }
-    const std::int64_t history_start = start_ms_ - cfg_.history_bars * minute_ms;
+    const std::int64_t history_start = start_ms_ - history_bars_ * minute_ms;
     for (auto& s : syms_) {
-        s.bars.reserve(static_cast<std::size_t>(cfg_.history_bars) + 86'400);
+        s.bars.reserve(static_cast<std::size_t>(history_bars_) + 86'400);
         if (!s.walk) {
             // Gaps in the source are closed up: bars are restamped one minute apart, so every
             // bar size aggregates without holes (a gap shows as a jump between two bars).
             for (std::size_t k = 0; k < s.feed.size(); ++k) s.feed[k].ts = anchor + static_cast<std::int64_t>(k) * minute_ms;
-            s.bars.assign(s.feed.begin(), s.feed.begin() + cfg_.history_bars);
-            s.cursor = static_cast<std::size_t>(cfg_.history_bars);
+            s.bars.assign(s.feed.begin(), s.feed.begin() + history_bars_);
+            s.cursor = static_cast<std::size_t>(history_bars_);
         } else {
             amount px = amount::from_double(s.inst.walk_start_px, s.inst.tick_sz);
-            for (std::int64_t k = 0; k < cfg_.history_bars; ++k) {
+            for (std::int64_t k = 0; k < history_bars_; ++k) {
                 s.bars.push_back(walk_bar(s, px, history_start + k * minute_ms));
                 px = s.bars.back().c;
             }

@@ -65,6 +65,11 @@ struct market_config {
     int ticks_per_bar = 12;                // one tick every 5 s of market time
     double walk_vol_per_bar = 0.0008;      // random walk: stdev of a 1m log return
     std::int64_t walk_end_ms = 0;          // random walk: market time of the start (history ends here)
+    // Real-time mode (> 0): the replay is shifted by a whole number of weeks (so UTC/UTC+8 day
+    // and week anchors, weekday and hour-of-day patterns stay exact) such that the feed starts
+    // within the minute holding this time; the history is lengthened by the < 1 week between the
+    // shifted natural start and this time. 0 = data-faithful replay (the data's own dates).
+    std::int64_t align_start_ms = 0;
 };
 
 class market {
@@ -72,7 +77,7 @@ public:
     // Loads `<data>/<source>/1m/<SYM>_1m.csv[.gz]` for each instrument; a symbol without such a
     // file (or every symbol with random_walk) gets a seeded random walk instead. Throws
     // market_data_error when a file exists but is unreadable or the data is shorter than
-    // history_bars + 1.
+    // history_bars + 1 (in real-time mode: than the lengthened history + 1).
     market(std::vector<instrument> instruments, market_config cfg);
 
     [[nodiscard]] std::size_t size() const noexcept { return syms_.size(); }
@@ -80,6 +85,10 @@ public:
     [[nodiscard]] std::optional<std::size_t> find(std::string_view inst_id) const noexcept;
     // Market time at which the feed starts (the first live bar's open time).
     [[nodiscard]] std::int64_t start_ms() const noexcept { return start_ms_; }
+    // What was added to the data's timestamps (a multiple of one week; 0 without align_start_ms
+    // or without replay data) and the 1m history bars actually preloaded per symbol.
+    [[nodiscard]] std::int64_t time_shift_ms() const noexcept { return shift_ms_; }
+    [[nodiscard]] std::int64_t history_bars() const noexcept { return history_bars_; }
     // "replay okx_spot_2022" or "random walk" per symbol, for the startup log.
     [[nodiscard]] std::string describe(std::size_t sym) const;
 
@@ -134,6 +143,8 @@ private:
     std::vector<symbol> syms_;
     market_config cfg_;
     std::int64_t start_ms_ = 0;
+    std::int64_t shift_ms_ = 0;
+    std::int64_t history_bars_ = 0;
     std::int64_t now_ = 0;
 };
 

@@ -279,3 +279,56 @@ TEST_CASE("sim_market ticks rebuild each 1m bar and every bar size agrees", "[un
     const auto after_pause = m.candles(0, one, std::nullopt, std::nullopt, 1, true);
     CHECK(after_pause[0].b.c == amount::from_int(12345));
 }
+
+TEST_CASE("sim_market real-time mode shifts the replay by whole weeks to start now", "[unit]") {
+    constexpr std::int64_t minute = 60'000, day = 86'400'000, week = 7 * day;
+    const std::int64_t target = 1'800'000'123'456;  // 2027-01-15T08:02:00.123Z, any "now"
+    market_config cfg;
+    cfg.history_bars = 600;
+    cfg.align_start_ms = target;
+    market m({*builtin_instrument("BTC-USDT")}, cfg);
+    REQUIRE(m.describe(0).find("replay") != std::string::npos);
+    CHECK(m.start_ms() == target / minute * minute);
+    CHECK(m.time_shift_ms() > 0);
+    CHECK(m.time_shift_ms() % week == 0);
+    CHECK(m.history_bars() >= 600);
+    CHECK(m.history_bars() < 600 + week / minute);
+
+    // The same data without the shift, with the same history: every bar, and every 1D/1W/1Dutc
+    // candle, is the unshifted one moved by the shift (anchors stay exact).
+    market_config raw = cfg;
+    raw.align_start_ms = 0;
+    raw.history_bars = m.history_bars();
+    market m0({*builtin_instrument("BTC-USDT")}, raw);
+    CHECK(m0.time_shift_ms() == 0);
+    CHECK(m0.start_ms() + m.time_shift_ms() == m.start_ms());
+    std::vector<tick> t1, t0;
+    m.advance(target + 5 * minute, t1);
+    m0.advance(target - m.time_shift_ms() + 5 * minute, t0);
+    REQUIRE(t1.size() == t0.size());
+    REQUIRE_FALSE(t1.empty());
+    for (std::size_t i = 0; i < t1.size(); ++i) {
+        CHECK(t1[i].ts == t0[i].ts + m.time_shift_ms());
+        CHECK(t1[i].px == t0[i].px);
+    }
+    for (const char* name : {"1m", "5m", "1H", "1D", "1Dutc", "1W"}) {
+        const auto spec = *parse_bar(name);
+        const auto a1 = m.candles(0, spec, std::nullopt, std::nullopt, 20, false);
+        const auto a0 = m0.candles(0, spec, std::nullopt, std::nullopt, 20, false);
+        REQUIRE(a1.size() == a0.size());
+        for (std::size_t i = 0; i < a1.size(); ++i) {
+            CHECK(a1[i].b.ts == a0[i].b.ts + m.time_shift_ms());
+            CHECK(a1[i].b.o == a0[i].b.o);
+            CHECK(a1[i].b.h == a0[i].b.h);
+            CHECK(a1[i].b.l == a0[i].b.l);
+            CHECK(a1[i].b.c == a0[i].b.c);
+            CHECK(a1[i].confirmed == a0[i].confirmed);
+        }
+    }
+    // History before "now" is there: 200 × 5m confirmed bars, newest first, live bar at now.
+    const auto five = m.candles(0, *parse_bar("5m"), std::nullopt, std::nullopt, 201, false);
+    REQUIRE(five.size() == 201);
+    CHECK_FALSE(five[0].confirmed);
+    CHECK(five[0].b.ts == (target + 5 * minute) / (5 * minute) * (5 * minute));
+    CHECK(five[200].confirmed);
+}

@@ -1,8 +1,9 @@
 // okx_sim over real sockets: the real binary as a child process, driven with a Beast client and
 // requests signed by common/okx/signing. Covers auth accept/reject, every endpoint's envelope,
 // candles (newest first, live bar first, agreeing with the ticker), orders, the OCO life cycle
-// (placed → triggered → filled, placed → cancelled), WS subscribe/login/pushes, and the /sim
-// hooks (drop, idle close, fail/apply_fail/delay/hang, rate limits, malformed frame).
+// (placed → triggered → filled, placed → cancelled), WS subscribe/login/pushes, the real-time
+// clock (and --no-shift), and the /sim hooks (drop, idle close, fail/apply_fail/delay/hang, rate
+// limits, malformed frame).
 #include "tests/okx_sim/sim_client.hpp"
 
 #include "common/clock.hpp"
@@ -441,6 +442,41 @@ TEST_CASE("sim_hooks rate limits give 429 / 50011, malformed frame, reset", "[si
     CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body, "availBal") == "5");
     post_sim(port, "/sim/reset", "{}");
     CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body, "availBal") == "10000");
+}
+
+TEST_CASE("sim_clock real-time by default, the data's own dates with --no-shift", "[sim]") {
+    constexpr std::int64_t week = 7 * 86'400'000LL, jan_2023 = 1'672'531'200'000;
+    {
+        sim_process sim({"--speed", "1"});
+        const auto port = sim.port();
+        const std::int64_t now = scalpel::wall_now_ms();
+        auto st = parse(http_call(port, "GET", "/sim/state").body);
+        const std::int64_t market = st->root["market_time_ms"].get_int64().value();
+        const std::int64_t shift = st->root["time_shift_ms"].get_int64().value();
+        CHECK(std::abs(market - now) < 5000);
+        CHECK(shift > 0);
+        CHECK(shift % week == 0);
+        CHECK(std::abs(st->root["start_ms"].get_int64().value() - now) < 61'000);
+        auto tk = parse(http_call(port, "GET", "/api/v5/market/ticker?instId=BTC-USDT").body);
+        CHECK(std::abs(std::stoll(str(data_of(*tk).at(0), "ts")) - now) < 10'000);
+        auto c = parse(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=2").body);
+        const auto live = std::stoll(std::string(data_of(*c).at(0).at(0).get_string().value()));
+        CHECK(live <= now);
+        CHECK(live > now - 120'000);
+        // Orders are stamped on the same clock.
+        set_price(port, "50000");
+        buy_btc(port, "100");
+        const auto o = signed_call(port, "GET", "/api/v5/trade/orders-history?instType=SPOT");
+        CHECK(std::abs(std::stoll(json_field(o.body, "cTime")) - now) < 10'000);
+    }
+    {
+        sim_process sim({"--no-shift"});
+        auto st = parse(http_call(sim.port(), "GET", "/sim/state").body);
+        CHECK(st->root["time_shift_ms"].get_int64().value() == 0);
+        CHECK(st->root["market_time_ms"].get_int64().value() < jan_2023);  // okx_spot_2022
+        auto tk = parse(http_call(sim.port(), "GET", "/api/v5/market/ticker?instId=BTC-USDT").body);
+        CHECK(std::stoll(str(data_of(*tk).at(0), "ts")) < jan_2023);
+    }
 }
 
 TEST_CASE("sim_latency order round trip on loopback (figures only)", "[sim]") {
