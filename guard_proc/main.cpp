@@ -1,0 +1,79 @@
+// guard_proc: the position guard. `guard_proc --config FILE` attaches the account's segment as role
+// guard, adopts every open position, and protects them tick by tick (PH, max holding, OCO
+// records) until SIGTERM/SIGINT. Exit codes for supervisord: 0 clean stop, 2 config error,
+// 3 segment version mismatch, 1 any other fatal error. Never logs a secret.
+#include "common/config/bot_config.hpp"
+#include "common/log.hpp"
+#include "common/net/endpoint.hpp"
+#include "guard_proc/guard_service.hpp"
+#include "shm_layout/segment.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+namespace {
+
+constexpr int exit_fatal = 1, exit_config = 2, exit_version = 3;
+
+int run_guard(const std::string& config_file) {
+    using namespace scalpel;
+    config::bot_config cfg;
+    net_client::endpoint_config endpoint;
+    net_client::credentials creds;
+    try {
+        cfg = config::load(config_file);
+        log::init("guard_proc", cfg.log_level);
+        endpoint = guard::endpoint_for(cfg.exchange);
+        creds = guard::credentials_for(cfg.exchange);
+    } catch (const config::config_error& e) {
+        spdlog::critical("config error: {}", e.what());
+        return exit_config;
+    } catch (const net_client::config_error& e) {
+        spdlog::critical("config error: {}", e.what());
+        return exit_config;
+    }
+    spdlog::info("guard_proc starting: target {}, rest {}, ws {}, keys {}", config::to_string(cfg.exchange.target),
+                 endpoint.rest.str(), endpoint.ws.str(), net_client::describe(creds));
+    shm::open_options opts;
+    opts.rundir = cfg.segment.run_dir;
+    opts.account_tag = cfg.segment.account_tag;
+    auto opened = shm::segment::create_or_attach(cfg.segment.name, shm::role::guard, opts);
+    if (!opened.ok()) {
+        spdlog::critical("segment {}: {} ({})", cfg.segment.name, shm::to_string(opened.status), opened.message);
+        return opened.status == shm::open_status::version_mismatch ? exit_version
+               : opened.status == shm::open_status::bad_argument  ? exit_config
+                                                                  : exit_fatal;
+    }
+    spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
+                 opened.seg->self().incarnation);
+    try {
+        guard::guard_service service(cfg, endpoint, creds, *opened.seg);
+        return service.run();
+    } catch (const net_client::config_error& e) {
+        spdlog::critical("config error: {}", e.what());
+        opened.seg->set_status(shm::process_status::stopped);
+        return exit_config;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"guard_proc: scalpel's position guard (PH / max holding / OCO bookkeeping)"};
+    std::string config_file;
+    app.add_option("--config", config_file, "YAML configuration file")->required();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : exit_config;
+    }
+    try {
+        return run_guard(config_file);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "guard_proc: fatal: %s\n", e.what());
+        return exit_fatal;
+    }
+}

@@ -1,0 +1,194 @@
+// The tick path (tick_guard) against a real segment and a recording sink: PH and max-hold
+// verdicts take the claim once and write one market close frame; further ticks, stale slot
+// references, claims held by another live role and OCO-fired slots send nothing.
+#include "guard_proc/guard.hpp"
+
+#include "common/okx/ws_parser.hpp"
+#include "tests/guard_proc/fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace scalpel;
+using scalpel::test::make_position;
+using scalpel::test::open_position;
+
+namespace {
+
+okx::ticker tick(std::string_view inst, double last) {
+    okx::ticker t;
+    t.inst_id = inst;
+    t.last = last;
+    t.bid_px = last - 0.1;
+    t.ask_px = last + 0.1;
+    t.ts_ms = wall_now_ms();
+    return t;
+}
+
+struct rig {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
+    rig() {
+        REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+        REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+        core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+    }
+};
+
+// LONG 0.01 BTC at 50000, entry fee 0.5 USD: net at 50200 ≈ +1.0 (PH at 0.28), at 50050 < 0.
+shm::position btc_long(epoch_ms entry_ms = wall_now_ms()) {
+    return make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, entry_ms);
+}
+
+}  // namespace
+
+TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
+    rig r;
+    const auto ref = open_position(*r.ts.seg, btc_long());
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50050), monotonic_now_ns());
+    CHECK(r.sink.frames.empty());
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    REQUIRE(r.sink.frames.size() == 1);
+    REQUIRE(r.sink.closes.size() == 1);
+    const auto& c = r.sink.closes[0].req;
+    CHECK(c.ref == ref);
+    CHECK(c.reason == shm::close_reason::ph);
+    CHECK(c.size.str() == "0.01");
+    const std::string& f = r.sink.frames[0];
+    CHECK(f.find("\"op\":\"order\"") != std::string::npos);
+    CHECK(f.find("\"side\":\"sell\"") != std::string::npos);
+    CHECK(f.find("\"ordType\":\"market\"") != std::string::npos);
+    CHECK(f.find("\"tdMode\":\"cash\"") != std::string::npos);
+    CHECK(f.find("\"tgtCcy\":\"base_ccy\"") != std::string::npos);
+    CHECK(f.find("\"sz\":\"0.01\"") != std::string::npos);
+    CHECK(f.find(std::string("\"clOrdId\":\"") + std::string(c.cl_ord_id.view()) + "\"") != std::string::npos);
+    CHECK(c.cl_ord_id == r.ts.seg->cl_ord_id(ref, shm::intent::close, 0));
+    const auto s = r.ts.seg->snapshot(ref.index);
+    CHECK(s.snap.state == shm::slot_state::closing);
+
+    // The claim is ours now: more ticks never send again.
+    for (int i = 0; i < 100; ++i) r.core.on_ticker(tick("BTC-USDT", 50300 + i), monotonic_now_ns());
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50500), monotonic_now_ns());
+    CHECK(r.sink.frames.size() == 1);
+    CHECK(r.ts.seg->snapshot(ref.index).snap.attempts[2] == 1);
+    // The live price went into the segment.
+    const auto idx = r.ts.seg->find_symbol("BTC-USDT");
+    REQUIRE(idx.ok);
+    CHECK(r.ts.seg->read_price(idx.index).q.last == 50500);
+}
+
+TEST_CASE("guard_tick: SHORT buys back the base size; size is floored onto lotSz", "[unit]") {
+    rig r;
+    r.core.set_increments("BTC-USDT", decimal(1, 5), decimal(1, 1));
+    auto p = make_position("BTC-USDT", shm::side::short_, 0.0123456, 50000, 0.6, wall_now_ms());
+    open_position(*r.ts.seg, p);
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 49800), monotonic_now_ns());
+    REQUIRE(r.sink.frames.size() == 1);
+    CHECK(r.sink.frames[0].find("\"side\":\"buy\"") != std::string::npos);
+    CHECK(r.sink.frames[0].find("\"tgtCcy\":\"base_ccy\"") != std::string::npos);
+    CHECK(r.sink.closes[0].req.size.str() == "0.01234");
+}
+
+TEST_CASE("guard_tick: a stale reference (wrong generation) is ignored", "[unit]") {
+    rig r;
+    const auto ref = open_position(*r.ts.seg, btc_long());
+    r.core.refresh_slots();
+    // The slot is closed and reused (new generation) behind the cache's back.
+    REQUIRE(shm::claim_won(r.ts.seg->try_claim_closing(ref, r.ts.seg->self())));
+    shm::close_info ci;
+    ci.reason = shm::close_reason::manual;
+    REQUIRE(r.ts.seg->record_close(ref, r.ts.seg->self(), ci) == shm::slot_result::ok);
+    const auto ref2 = open_position(*r.ts.seg, btc_long());
+    REQUIRE(ref2.index == ref.index);
+    REQUIRE(ref2.generation != ref.generation);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());  // cache still holds the old ref
+    CHECK(r.sink.frames.empty());
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    REQUIRE(r.sink.closes.size() == 1);
+    CHECK(r.sink.closes[0].req.ref == ref2);
+}
+
+TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, blocks the sell", "[unit]") {
+    rig r;
+    auto sig = r.ts.open(shm::role::signal);
+    const auto ref = open_position(*sig, btc_long());
+    r.core.refresh_slots();
+    REQUIRE(sig->try_claim_closing(ref, sig->self()) == shm::claim_result::claimed);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(r.sink.frames.empty());
+    REQUIRE(sig->release_claim(ref, sig->self()) == shm::slot_result::ok);
+    r.core.mark_oco_fired(ref);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(r.sink.frames.empty());
+    r.core.clear_oco_fired(ref);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(r.sink.frames.size() == 1);
+}
+
+TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after its time limit", "[unit]") {
+    rig r;
+    // 400 s old: past the 300 s PH limit, below the 60 min max hold → hold even in profit.
+    const auto ref = open_position(*r.ts.seg, btc_long(wall_now_ms() - 400'000));
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(r.sink.frames.empty());
+    (void)ref;
+    rig r2;
+    open_position(*r2.ts.seg, btc_long(wall_now_ms() - 3'700'000));
+    r2.core.refresh_slots();
+    r2.core.on_ticker(tick("BTC-USDT", 49000), monotonic_now_ns());
+    REQUIRE(r2.sink.closes.size() == 1);
+    CHECK(r2.sink.closes[0].req.reason == shm::close_reason::time_limit);
+}
+
+TEST_CASE("guard_tick: parameters — the block for the current regime, the slot's own values otherwise", "[unit]") {
+    rig r;
+    auto p = btc_long();
+    p.regime_at_entry = shm::regime::choppy;
+    p.ph_threshold_usd = 5.0;  // stored at entry
+    p.ph_time_limit_s = 150;
+    auto e = r.core.params_for(p);
+    CHECK(e.ph_threshold_usd == 5.0);  // block is RANGING: the slot's values apply
+    CHECK(e.ph_time_limit_ms == 150'000);
+    auto block = shm::default_params(shm::regime::choppy);
+    block.ph_threshold_usd = 0.9;
+    REQUIRE(r.ts.seg->publish_params(block).ok());
+    open_position(*r.ts.seg, p);
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns());  // net ≈ 0.0 < 0.9
+    CHECK(r.sink.frames.empty());
+    e = r.core.params_for(p);
+    CHECK(e.ph_threshold_usd == 0.9);  // current regime = CHOPPY: the block applies
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());  // ≈ 1.0 ≥ 0.9 (5.0 would hold)
+    CHECK(r.sink.frames.size() == 1);
+}
+
+TEST_CASE("guard_tick: socket down → the close is still started (REST fallback), not counted as sent", "[unit]") {
+    rig r;
+    r.sink.accept = false;
+    open_position(*r.ts.seg, btc_long());
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    REQUIRE(r.sink.closes.size() == 1);
+    CHECK_FALSE(r.sink.closes[0].sent);
+    CHECK(r.ts.seg->counters(shm::role::guard)[static_cast<std::size_t>(shm::counter::orders_sent)] == 0);
+}
+
+TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and reported", "[unit]") {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    const auto ref = open_position(*ts.seg, btc_long());
+    REQUIRE(ts.seg->try_claim_closing(ref, ts.seg->self()) == shm::claim_result::claimed);
+    ts.seg.reset();  // the old guard goes away holding the claim
+    auto seg2 = ts.open(shm::role::guard);  // new incarnation supersedes it
+    guard::tick_guard core(*seg2, sink, guard::tick_settings{});
+    core.refresh_slots();
+    REQUIRE(sink.stolen.size() == 1);
+    CHECK(sink.stolen[0] == ref);
+    core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(sink.frames.empty());  // never sent before the earlier attempts are looked up
+}
