@@ -134,6 +134,10 @@ std::int64_t exchange::market_now(std::int64_t mono_ns) const noexcept {
     return market_.start_ms() + static_cast<std::int64_t>(elapsed_ms * cfg_.speed);
 }
 
+bool exchange::ws_refused(ws_kind kind, std::int64_t mono_ns) const noexcept {
+    return mono_ns < ws_refuse_until_mono_ && (!ws_refuse_only_ || *ws_refuse_only_ == kind);
+}
+
 std::optional<ws_kind> exchange::ws_path(std::string_view target) noexcept {
     const auto q = target.find('?');
     const auto path = target.substr(0, q);
@@ -885,6 +889,18 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         }
         return reply(200, json_obj().boolean("ok", true).num("dropped", static_cast<std::int64_t>(ids.size())).done());
     }
+    if (path == "/sim/ws/refuse") {
+        const auto ms = to_i64(f("ms"));
+        if (!ms || *ms < 0) return bad("give ms >= 0 (0 lifts the refusal)");
+        const auto only = f("path");
+        ws_refuse_only_.reset();
+        if (!only.empty()) {
+            ws_refuse_only_ = ws_path(only);
+            if (!ws_refuse_only_) return bad("path must be /ws/v5/public, /ws/v5/private or /ws/v5/business");
+        }
+        ws_refuse_until_mono_ = mono_ns + *ms * ns_per_ms;
+        return reply(200, ok_body);
+    }
     if (path == "/sim/ws/notice") {
         for (auto& [id, c] : conns_)
             c.sink->send(json_obj().str("event", "notice").str("code", "64008")
@@ -983,6 +999,8 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         rate_hits_.clear();
         malformed_left_ = 0;
         duplicate_orders_left_ = 0;
+        ws_refuse_until_mono_ = 0;
+        ws_refuse_only_.reset();
         scripts_.clear();
         for (std::size_t i = 0; i < market_.size(); ++i) market_.resume(i);
         return reply(200, ok_body);

@@ -86,6 +86,10 @@ public:
     // Paths the server recognises as WS endpoints (query string ignored).
     [[nodiscard]] static std::optional<ws_kind> ws_path(std::string_view target) noexcept;
 
+    // True while /sim/ws/refuse holds WebSocket upgrades of `kind` closed (the server then answers
+    // the upgrade with HTTP 503): a feed that stays down, not one that reconnects at once.
+    [[nodiscard]] bool ws_refused(ws_kind kind, std::int64_t mono_ns) const noexcept;
+
 private:
     struct sub {
         std::string channel, inst_id, inst_type;
@@ -101,6 +105,8 @@ private:
         std::set<sub> subs;
         std::string conn_id;
     };
+    std::int64_t ws_refuse_until_mono_ = 0;       // /sim/ws/refuse deadline
+    std::optional<ws_kind> ws_refuse_only_;       // empty: every WS path
     struct fault_rule {
         std::string prefix, mode, code, msg;
         int count = 1, status = 200;

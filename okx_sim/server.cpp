@@ -148,6 +148,15 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         auto req = parser.release();
         if (websocket::is_upgrade(req)) {
             if (const auto kind = exchange::ws_path(std::string_view(req.target().data(), req.target().size()))) {
+                if (ex.ws_refused(*kind, monotonic_now_ns())) {
+                    http::response<http::string_body> res{http::status::service_unavailable, 11};
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})";
+                    res.prepare_payload();
+                    res.keep_alive(false);
+                    co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+                    break;
+                }
                 auto session = std::make_shared<ws_session>(std::move(stream), ex);
                 co_await ws_session::run(session, std::move(req), *kind);
                 co_return;

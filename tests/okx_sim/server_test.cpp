@@ -368,6 +368,21 @@ TEST_CASE("sim_hooks drop WS with and without a close frame, and idle close 4004
     CHECK(idle.close_code() == 4004);
 }
 
+TEST_CASE("sim_hooks ws/refuse keeps a dropped feed down until it expires or is lifted", "[sim]") {
+    sim_process sim;
+    const auto port = sim.port();
+    CHECK(http_call(port, "POST", "/sim/ws/refuse", R"({"ms":-1})").status == 400);
+    post_sim(port, "/sim/ws/refuse", R"({"ms":60000,"path":"/ws/v5/public"})");
+    CHECK_THROWS(ws_client(port, "/ws/v5/public"));      // upgrade answered with HTTP 503
+    ws_client business(port, "/ws/v5/business");           // other paths are untouched
+    business.send("ping");
+    CHECK(business.read_until("pong"));
+    post_sim(port, "/sim/ws/refuse", R"({"ms":0})");
+    ws_client again(port, "/ws/v5/public");
+    again.send("ping");
+    CHECK(again.read_until("pong"));
+}
+
 TEST_CASE("sim_hooks fail, apply_fail, delay and hang the next requests", "[sim]") {
     sim_process sim;
     const auto port = sim.port();
