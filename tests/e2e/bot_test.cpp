@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <thread>

@@ -1,0 +1,81 @@
+// Scenario: executor failure paths against okx_sim faults. Entry rejected → slot freed, nothing
+// on the exchange; OCO rejected → retried under new algoClOrdIds, then protected; OCO rejected
+// past oco_retries → closed at market (journal reason reconcile); the entry request applied but
+// never answered (hang) or answered "outcome unknown" (apply_fail 50004) → no duplicate order,
+// position protected.
+#include "tests/signal_proc/scenario_common.hpp"
+
+#include <thread>
+
+using namespace scalpel;
+using namespace scalpel::test;
+
+TEST_CASE("entry rejected: slot abandoned, nothing on the exchange, next cycle enters cleanly", "[sim]") {
+    scenario sc;
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"fail","status":200,"code":"51008","msg":"Insufficient balance"})");
+    sc.start_signal();
+    REQUIRE(sc.wait_log("rejected: insufficient_funds", std::chrono::seconds(30)));
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(20)));
+    const auto c = count_orders(sc.orders());
+    CHECK(c.filled_buys == 1);  // only the second attempt reached the book
+    CHECK(c.live_algos == 1);
+    CHECK(sc.log_lines("abandoned").size() == 1);
+}
+
+TEST_CASE("OCO rejected twice: retried with new ids, then protected", "[sim]") {
+    scenario sc;
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
+    sc.start_signal();
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
+    const auto c = count_orders(sc.orders());
+    CHECK(c.place_orders == 1);
+    CHECK(c.live_algos == 1);
+    CHECK(sc.log_lines("attempt").size() >= 2);
+    const auto slot = find_slot(sc.seg(), "BTC-USDT", shm::slot_state::open);
+    REQUIRE(slot);
+    CHECK(slot->attempts[static_cast<std::size_t>(shm::intent::oco)] == 3);
+    CHECK(slot->pos.oco_algo_cl_ord_id == field(sc.orders()["algos"].at(0), "algoClOrdId"));
+}
+
+TEST_CASE("OCO rejected past the retries: the position is closed at market", "[sim]") {
+    scenario sc(scenario_options{}.with_signal("  oco_retries: 1\n"));
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
+    sc.start_signal();
+    REQUIRE(sc.wait_log("closed at market", std::chrono::seconds(40)));
+    REQUIRE(wait_until([&] { return sc.seg().journal_head() >= 1; }, std::chrono::seconds(5)));
+    shm::journal_record rec;
+    REQUIRE(sc.seg().read_journal(0, rec));
+    CHECK(rec.pos.reason == shm::close_reason::reconcile);
+    CHECK(rec.pos.symbol == "BTC-USDT");
+    CHECK(rec.pos.exit_price > 0);
+    const auto c = count_orders(sc.orders());
+    CHECK(c.filled_sells >= 1);
+    // The faults are used up: the next entry is protected normally.
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(20)));
+}
+
+TEST_CASE("entry applied but never answered: no duplicate, position protected", "[sim]") {
+    scenario sc;
+    sc.control("/sim/fault", R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"hang"})");
+    sc.start_signal();
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const auto c = count_orders(sc.orders());
+    CHECK(c.place_orders == 1);
+    CHECK(c.filled_buys == 1);
+    CHECK(c.live_algos == 1);
+}
+
+TEST_CASE("entry answered 'outcome unknown' (50004): no duplicate, position protected", "[sim]") {
+    scenario sc;
+    sc.control("/sim/fault", R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"apply_fail"})");
+    sc.start_signal();
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const auto c = count_orders(sc.orders());
+    CHECK(c.filled_buys == 1);
+    CHECK(c.live_algos == 1);
+}
