@@ -7,7 +7,7 @@
 #include "guard_proc/service_impl.hpp"
 
 #include "common/log.hpp"
-#include "strategy/sizing.hpp"
+#include "guard_proc/oco_levels.hpp"
 
 #include <cmath>
 
@@ -232,6 +232,16 @@ net::awaitable<void> guard_service::impl::close_failed(shm::slot_ref ref) {
     spdlog::warn("slot {}: close did not fill; claim released ({}), retry after hold-off", ref.index, shm::to_string(rc));
 }
 
+// The reason an adopted close is recorded with: what the claim holder stated in the slot before it
+// sent (set_pending_reason); for a claim taken by a holder that did not state one, max holding if
+// the age says so, else PH.
+shm::close_reason guard_service::impl::adopted_reason(const shm::slot_snapshot& snap) const {
+    if (snap.pending_reason != shm::close_reason::none) return snap.pending_reason;
+    const auto p = core.params_for(snap.pos);
+    return wall_now_ms() - snap.pos.entry_time_ms >= p.max_holding_ms ? shm::close_reason::time_limit
+                                                                     : shm::close_reason::ph;
+}
+
 // A claim we hold without a live flow (stolen from a dead incarnation, or an unknown outcome):
 // look up every close attempt of this generation before deciding anything.
 net::awaitable<void> guard_service::impl::resume_close(shm::slot_ref ref) {
@@ -255,10 +265,7 @@ net::awaitable<void> guard_service::impl::resume_close(shm::slot_ref ref) {
         else if (o.value.state == okx::order_state::live || o.value.state == okx::order_state::partially_filled)
             f = co_await await_fill(inst, std::string(cl.view()), {});
         if (f.what != fill_outcome::kind::filled) continue;
-        // The dead incarnation's reason is not stored: max holding if the age says so, else PH.
-        const auto p = core.params_for(pos);
-        const bool max_hold = wall_now_ms() - pos.entry_time_ms >= p.max_holding_ms;
-        co_await finish_after_fill(ref, max_hold ? shm::close_reason::time_limit : shm::close_reason::ph, f.order);
+        co_await finish_after_fill(ref, adopted_reason(s.snap), f.order);
         finish_work(ref, true);
         co_return;
     }
@@ -400,15 +407,9 @@ net::awaitable<void> guard_service::impl::replace_oco(shm::slot_ref ref) {
     const auto price = seg.read_price(sym.price_index);
     const double current = price.status == shm::price_status::ok && price.q.last > 0 ? price.q.last : pos.entry_price;
     const auto& rp = cfg.regimes.by_regime[static_cast<std::size_t>(pos.regime_at_entry) % 3];
-    // Stored levels as distances with ATR = 1 (so compute_tp_sl's move-past rule applies); without
-    // stored levels, 0.5 % of entry stands in for the ATR the slot does not keep.
-    const bool stored = pos.tp_price > 0 && pos.sl_price > 0;
-    const double atr = stored ? 1.0 : pos.entry_price * 0.005;
-    const double tp_mult = stored ? std::fabs(pos.tp_price - pos.entry_price) : rp.tp_atr_multiplier;
-    const double sl_mult = stored ? std::fabs(pos.entry_price - pos.sl_price) : rp.sl_atr_multiplier;
-    const auto levels = strategy::compute_tp_sl(
-        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side, pos.entry_price,
-        atr, current, tp_mult, sl_mult, sym.tick_sz, cfg.entry.sizing.move_past_pct);
+    // Stored TP/SL first, else the signal's ATR at entry, else 0.5 % of entry (oco_levels.hpp).
+    const oco_levels chosen = replacement_oco_levels(pos, current, rp, sym.tick_sz, cfg.entry.sizing.move_past_pct);
+    const auto& levels = chosen.levels;
     if (!levels.ok) co_return;
     core.hold_off(ref, monotonic_now_ns() + 15'000'000'000);  // no PH sell while the ids change
     const auto att = seg.next_attempt(ref, shm::intent::oco);
@@ -432,8 +433,8 @@ net::awaitable<void> guard_service::impl::replace_oco(shm::slot_ref ref) {
             p2.sl_price = levels.sl.to_double();
             (void)seg.update_position(ref, p2);
         }
-        spdlog::warn("slot {}: OCO was missing; placed {} (tp {} sl {})", ref.index, placed.value.algo_id.view(),
-                     levels.tp.str(), levels.sl.str());
+        spdlog::warn("slot {}: OCO was missing; placed {} (tp {} sl {}, levels from {})", ref.index,
+                     placed.value.algo_id.view(), levels.tp.str(), levels.sl.str(), to_string(chosen.source));
     } else {
         seg.add(shm::counter::errors);
         spdlog::error("slot {}: re-placing the OCO failed: {} {}", ref.index, placed.err.code, placed.err.message.view());

@@ -1,6 +1,7 @@
 // The hot path, top to bottom: on_ticker → publish price → each cached slot of the symbol →
-// snapshot → decide_exit → claim → next_attempt → write the market close frame → sink.
-// Nothing here allocates, locks or logs; counters go to the segment (relaxed atomics).
+// snapshot → decide_exit → claim → pending reason → next_attempt → write the market close frame →
+// sink → latency into the segment. Nothing here allocates, locks or logs; counters and the latency
+// histogram go to the segment (relaxed atomics).
 #include "guard_proc/guard.hpp"
 
 #include "common/clock.hpp"
@@ -71,6 +72,9 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     r.trigger_price = price;
     r.decided_net_pnl = d.net_pnl_usd;
     r.rx_ns = rx_ns;
+    // Before the attempt is taken: an adopter of this claim must know PH from max-hold without
+    // guessing. We hold the claim, so only a reuse could refuse this, and next_attempt sees that.
+    (void)seg_.set_pending_reason(ref, seg_.self(), r.reason);
     const shm::attempt_result a = seg_.next_attempt(ref, shm::intent::close);
     if (a.status != shm::slot_result::ok || !r.size.is_positive()) {
         seg_.add(shm::counter::errors);
@@ -88,8 +92,11 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     req.cl_ord_id = a.cl_ord_id.view();
     const std::size_t n = okx::write_ws_order(a.cl_ord_id.view(), req, frame_.data(), frame_.size());
     const bool sent = n > 0 && sink_.send_order_frame(std::string_view(frame_.data(), n));
-    latency_.record(monotonic_now_ns() - rx_ns);
-    if (sent) seg_.add(shm::counter::orders_sent);
+    if (sent) {
+        // Only orders the socket took: a refused frame goes over REST later, not a tick→order time.
+        seg_.record_latency(monotonic_now_ns() - rx_ns);
+        seg_.add(shm::counter::orders_sent);
+    }
     sink_.close_started(r, sent);
 }
 

@@ -1,15 +1,15 @@
 // tick_guard: the guard's hot path. A ticker (WS push or REST poll) comes in; the price goes into
 // the segment's live price table; every open slot of that symbol is snapshotted and judged by
 // strategy::decide_exit with the position's regime parameters; a PH or max-hold verdict takes the
-// slot's closing claim (CAS) and writes one market close order frame into a fixed buffer for the
-// order_sink. It never allocates, never locks, never logs and never waits for the network: what
+// slot's closing claim (CAS), states the close reason in the slot, and writes one market close
+// order frame into a fixed buffer for the order_sink; the frame-receive → order-handed-over time
+// goes into the segment's latency block. It never allocates, never locks, never logs and never waits for the network: what
 // happens after the order left (fill, OCO cancel, journal) belongs to the shell (guard_service).
 // It never sends a second close for a slot generation: the segment's claim is the only gate.
 #pragma once
 
 #include "common/decimal.hpp"
 #include "common/okx/types.hpp"
-#include "guard_proc/latency_histogram.hpp"
 #include "shm_layout/segment.hpp"
 #include "strategy/exit_decision.hpp"
 #include "strategy/regime.hpp"
@@ -87,7 +87,8 @@ public:
     void refresh_slots() noexcept;
     [[nodiscard]] bool take_symbols_added() noexcept;
 
-    // THE hot path: one ticker received at rx_ns (CLOCK_MONOTONIC). Allocation-free, lock-free.
+    // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right after
+    // the read completed, before parsing). Allocation-free, lock-free.
     void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
     // OCO state as the guard has seen it (orders-algo / child orders / reconcile): a slot whose OCO
@@ -101,8 +102,6 @@ public:
     // The exit parameters a position is judged with (see guard.cpp for the rule).
     [[nodiscard]] strategy::exit_params params_for(const shm::position& pos) const noexcept;
 
-    [[nodiscard]] const latency_histogram& latency() const noexcept { return latency_; }
-    [[nodiscard]] latency_histogram& latency() noexcept { return latency_; }
     [[nodiscard]] std::uint64_t ticks() const noexcept { return ticks_; }
 
 private:
@@ -123,7 +122,6 @@ private:
     std::array<mono_ns, shm::slot_capacity> hold_until_{};
     std::array<std::uint32_t, shm::slot_capacity> hold_gen_{};
     std::array<char, 512> frame_{};
-    latency_histogram latency_;
     std::uint64_t ticks_ = 0;
 };
 

@@ -68,6 +68,7 @@ struct guard_service::impl final : order_sink {
     // REST flows (exchange_flows.cpp)
     net::awaitable<void> close_flow(close_request r, bool sent_over_ws);
     net::awaitable<void> resume_close(shm::slot_ref ref);
+    [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& snap) const;
     net::awaitable<void> finish_after_fill(shm::slot_ref ref, shm::close_reason reason, okx::order_detail fill);
     net::awaitable<void> close_failed(shm::slot_ref ref);
     net::awaitable<double> undo_double_close(shm::slot_ref ref, shm::position pos);

@@ -8,6 +8,7 @@
 // and at most 8 bytes (a 16-byte load would be cmpxchg16b, which faults on a read-only mapping).
 #pragma once
 
+#include "shm_layout/latency.hpp"
 #include "shm_layout/types.hpp"
 
 #include <atomic>
@@ -19,7 +20,8 @@
 namespace scalpel::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL;  // "SCPLSHM1" little-endian
-inline constexpr std::uint32_t layout_version = 1;
+// v2: latency_block, position::atr, position_slot::pending_reason. A v1 segment is refused.
+inline constexpr std::uint32_t layout_version = 2;
 inline constexpr std::size_t slot_capacity = 64;
 inline constexpr std::size_t price_capacity = 32;
 inline constexpr std::size_t journal_capacity = 256;
@@ -141,8 +143,13 @@ struct alignas(128) position_slot {
     // per-intent attempt counters (entry, oco, close) for deterministic clOrdIds: the intent's
     // holder bumps (fetch_add acq_rel) before sending; reset by reserve. Anyone reads (acquire).
     std::atomic<std::uint32_t> attempts[intent_count];
-    std::atomic<std::uint32_t> pad0;
-    std::uint8_t pad[24];
+    // close_reason the claim holder means to close with, so an adopter of its claim does not have
+    // to guess. Written by the claim holder (set_pending_reason) right after winning the claim and
+    // BEFORE next_attempt(close): that fetch_add (acq_rel) publishes it, so a reader that saw the
+    // attempt (acquire) sees the reason. Reset to none by reserve (mutex) and by release_claim
+    // (before the claim goes idle). Readers: relaxed after an acquire load of attempts.
+    std::atomic<std::uint32_t> pending_reason;
+    std::uint8_t pad[16];
     std::atomic<std::uint64_t> words[word_count<position>];
 };
 
@@ -161,6 +168,19 @@ struct alignas(128) journal_block {
     journal_entry entries[journal_capacity];
 };
 
+// Tick→order latency of the guard's bot-initiated closes (frame receive → order frame handed to
+// the socket), bucketed by shm_layout/latency.hpp. Single writer: the guard (record_latency), with
+// relaxed load+store per word (no locked RMW on the hot path); readers (inspect, the guard's log)
+// take relaxed loads, so a concurrent read may be one record apart between fields: percentiles
+// use the sum of the buckets they copied, not `count`.
+struct alignas(128) latency_block {
+    std::atomic<std::uint64_t> count;          // orders recorded
+    std::atomic<std::uint64_t> sum_ns;         // for the mean
+    std::atomic<std::uint64_t> max_ns;
+    std::uint8_t pad[104];
+    std::atomic<std::uint64_t> buckets[latency_bucket_count];
+};
+
 struct segment_layout {
     segment_header header;
     segment_info info;
@@ -171,6 +191,7 @@ struct segment_layout {
     price_table prices;
     position_slot slots[slot_capacity];
     journal_block journal;
+    latency_block latency;
 };
 
 // ---- static guarantees -------------------------------------------------------------------
@@ -186,6 +207,7 @@ static_assert(shm_safe<segment_header> && shm_safe<segment_info> && shm_safe<mut
 static_assert(shm_safe<process_entry> && shm_safe<counter_block> && shm_safe<params_block>);
 static_assert(shm_safe<price_entry> && shm_safe<price_table> && shm_safe<position_slot>);
 static_assert(shm_safe<journal_entry> && shm_safe<journal_block> && shm_safe<segment_layout>);
+static_assert(shm_safe<latency_block>);
 
 static_assert(sizeof(segment_header) == 64, "the header is frozen");
 static_assert(offsetof(segment_header, magic) == 0 && offsetof(segment_header, version) == 8 &&
@@ -198,10 +220,13 @@ static_assert(sizeof(process_entry) == 128 && sizeof(counter_block) == 128);
 static_assert(sizeof(params_block) == 512);
 static_assert(offsetof(params_block, copy0) == 64);
 static_assert(sizeof(price_entry) == 128 && sizeof(price_table) == 128 + 128 * price_capacity);
-static_assert(offsetof(position_slot, words) == 64 && sizeof(position_slot) == 384);
+static_assert(offsetof(position_slot, pending_reason) == 36 && offsetof(position_slot, words) == 56 &&
+              sizeof(position_slot) == 384);
 static_assert(sizeof(journal_entry) == 384);
 static_assert(offsetof(segment_layout, info) == 64 && offsetof(segment_layout, mutex) == 128);
 static_assert(offsetof(segment_layout, slots) % 128 == 0 && offsetof(segment_layout, journal) % 128 == 0);
+static_assert(offsetof(latency_block, buckets) == 128 && sizeof(latency_block) == 128 + 8 * latency_bucket_count);
+static_assert(offsetof(segment_layout, latency) % 128 == 0);
 
 // FNV-1a over the sizes and offsets of every block and value type: a struct edit changes it even
 // when nobody bumps layout_version.
@@ -223,9 +248,11 @@ inline constexpr std::uint64_t layout_hash = [] {
              sizeof(process_entry), sizeof(counter_block), sizeof(params_block),
              sizeof(price_entry), sizeof(price_table), sizeof(position_slot),
              sizeof(journal_entry), sizeof(journal_block), sizeof(position), sizeof(arm_params),
-             sizeof(quote), sizeof(journal_record), std::uint64_t{slot_capacity},
+             sizeof(quote), sizeof(journal_record), sizeof(latency_block), std::uint64_t{slot_capacity},
              std::uint64_t{price_capacity}, std::uint64_t{journal_capacity},
-             std::uint64_t{counter_count}, std::uint64_t{role_count},
+             std::uint64_t{counter_count}, std::uint64_t{role_count}, std::uint64_t{latency_bucket_count},
+             std::uint64_t{latency_sub_bits}, offsetof(segment_layout, latency),
+             offsetof(latency_block, max_ns), offsetof(latency_block, buckets),
              offsetof(segment_layout, info), offsetof(segment_layout, mutex),
              offsetof(segment_layout, processes), offsetof(segment_layout, counters),
              offsetof(segment_layout, params), offsetof(segment_layout, prices),
@@ -236,9 +263,10 @@ inline constexpr std::uint64_t layout_hash = [] {
              offsetof(params_block, copy1), offsetof(price_entry, seq), offsetof(price_entry, words),
              offsetof(position_slot, state), offsetof(position_slot, generation),
              offsetof(position_slot, seq), offsetof(position_slot, closing_owner),
-             offsetof(position_slot, attempts), offsetof(position_slot, words),
+             offsetof(position_slot, attempts), offsetof(position_slot, pending_reason),
+             offsetof(position_slot, words),
              offsetof(journal_entry, words), offsetof(journal_block, entries),
-             offsetof(position, size), offsetof(position, entry_time_ms),
+             offsetof(position, size), offsetof(position, atr), offsetof(position, entry_time_ms),
              offsetof(position, ph_time_limit_s), offsetof(position, regime_at_entry),
              offsetof(position, pos_side), offsetof(position, reason),
              offsetof(arm_params, min_score), offsetof(arm_params, taker_fee_rate),

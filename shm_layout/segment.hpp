@@ -1,10 +1,11 @@
 // scalpel::shm::segment — the one handle processes use on the shared segment (shm.md): create or
 // attach (exclusive create, attachers wait for ready, foreign versions refused untouched), role
 // registration and liveness, the robust mutex, position slots with CAS closing claims, the ARM
-// parameter latch, live prices, the closed-trade journal and per-process counters.
+// parameter latch, live prices, the closed-trade journal, per-process counters and the guard's
+// tick→order latency histogram.
 // Every member is noexcept and reports failure through small enums; the mutex is held only for
 // copies, never across I/O, and the guard's per-tick calls (read_params, snapshot, publish_price,
-// try_claim_closing, heartbeat, add) take no lock at all. A segment opened read-only (inspect)
+// try_claim_closing, set_pending_reason, record_latency, heartbeat, add) take no lock at all. A segment opened read-only (inspect)
 // never writes a byte and never touches the mutex.
 #pragma once
 
@@ -157,6 +158,7 @@ struct slot_snapshot {
     std::uint64_t closing_owner = 0;  // raw word; see owner_* helpers
     std::array<std::uint32_t, intent_count> attempts{};  // ids handed out per intent
     std::uint32_t flags = 0;
+    close_reason pending_reason = close_reason::none;  // the claim holder's stated intent
     position pos;
     [[nodiscard]] slot_ref ref(std::uint32_t index) const noexcept { return {index, generation}; }
 };
@@ -224,6 +226,17 @@ struct mutex_stats {
 };
 
 using counter_values = std::array<std::uint64_t, counter_count>;
+
+// The guard's tick→order latency as read from the segment. Percentiles are bucket upper bounds
+// (within ~6 %, exact below 32 ns), never above max_ns; everything is 0 when count is 0.
+struct latency_summary {
+    std::uint64_t count = 0;
+    std::uint64_t max_ns = 0;
+    std::uint64_t mean_ns = 0;
+    std::uint64_t p50_ns = 0;
+    std::uint64_t p99_ns = 0;
+    std::uint64_t p999_ns = 0;
+};
 
 class segment {
 public:
@@ -306,6 +319,11 @@ public:
     // Gives a claim back (close not sent, e.g. position not held after all): closing → open,
     // claim idle. not_owner if `me` does not hold it.
     [[nodiscard]] slot_result release_claim(slot_ref ref, owner_id me) noexcept;
+    // Lock-free, for the claim holder: states why it closes (ph, time_limit, manual, ...), right
+    // after winning the claim and before next_attempt(close), so whoever adopts the claim later
+    // records the same reason. not_owner / generation_changed when `me` does not hold the claim
+    // of ref.generation. Read back through snapshot().pending_reason.
+    [[nodiscard]] slot_result set_pending_reason(slot_ref ref, owner_id me, close_reason r) noexcept;
     // Under the mutex, for the claim holder: writes the close fields, appends the journal,
     // counts the reason, retires the claim and frees the slot (generation kept until reuse).
     [[nodiscard]] slot_result record_close(slot_ref ref, owner_id me, const close_info& info) noexcept;
@@ -346,6 +364,17 @@ public:
     void add(counter c, std::uint64_t n = 1) noexcept { add(self_.who, c, n); }
     void add(role r, counter c, std::uint64_t n = 1) noexcept;
     [[nodiscard]] counter_values counters(role r) const noexcept;
+
+    // ---- tick→order latency --------------------------------------------------------------------
+    // Guard only (a no-op for any other role and read-only handles): one close order's frame
+    // receive → order handed to the socket, in ns (negative counts as 0). Lock-free,
+    // allocation-free, no locked RMW.
+    void record_latency(mono_ns ns) noexcept;
+    // Anyone, lock-free (read-only handles too): count, max, mean and p50/p99/p99.9 of everything
+    // recorded since the segment was created (or the last reset).
+    [[nodiscard]] latency_summary read_latency() const noexcept;
+    // Guard only: zeroes the block (benchmarks and tests, after a warm-up).
+    void reset_latency() noexcept;
 
     // Raw layout for tests and diagnostics only; processes must not use it.
     [[nodiscard]] segment_layout& raw_for_testing() noexcept { return *l_; }

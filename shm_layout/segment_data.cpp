@@ -1,6 +1,6 @@
 // The segment's lock-free data blocks: the ARM parameter latch (published under the mutex, read by
 // the guard every tick), the live-price table (single writer per entry, seqlock), per-role
-// counters (single writer, relaxed) and the names of every enum. Readers here never write, so they
+// counters and the guard's latency histogram (single writer, relaxed) and the names of every enum. Readers here never write, so they
 // run on a read-only mapping; writers here never block the guard's tick path.
 #include "shm_layout/segment.hpp"
 #include "shm_layout/seqlock.hpp"
@@ -112,6 +112,51 @@ counter_values segment::counters(role r) const noexcept {
     for (std::size_t i = 0; i < counter_count; ++i)
         out[i] = l_->counters[ri].values[i].load(std::memory_order_relaxed);
     return out;
+}
+
+void segment::record_latency(mono_ns ns) noexcept {
+    if (read_only_ || self_.who != role::guard) return;  // single writer: the guard
+    const auto v = static_cast<std::uint64_t>(ns > 0 ? ns : 0);
+    auto& b = l_->latency;
+    // Single writer: plain load+store per word, no locked RMW on the tick path.
+    const auto bump = [](std::atomic<std::uint64_t>& w, std::uint64_t n) {
+        w.store(w.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    };
+    bump(b.buckets[latency_index_of(v)], 1);
+    bump(b.count, 1);
+    bump(b.sum_ns, v);
+    if (v > b.max_ns.load(std::memory_order_relaxed)) b.max_ns.store(v, std::memory_order_relaxed);
+}
+
+latency_summary segment::read_latency() const noexcept {
+    const auto& b = l_->latency;
+    std::array<std::uint64_t, latency_bucket_count> copy;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < latency_bucket_count; ++i) {
+        copy[i] = b.buckets[i].load(std::memory_order_relaxed);
+        total += copy[i];
+    }
+    latency_summary r;
+    r.count = b.count.load(std::memory_order_relaxed);
+    r.max_ns = b.max_ns.load(std::memory_order_relaxed);
+    const std::uint64_t sum = b.sum_ns.load(std::memory_order_relaxed);
+    if (r.count == 0 || total == 0) return latency_summary{};
+    r.mean_ns = sum / r.count;
+    // Percentiles over the copied buckets' own total, so the copy is self-consistent even when a
+    // concurrent record made `count` differ by one.
+    r.p50_ns = latency_percentile_of(copy, total, r.max_ns, 0.50);
+    r.p99_ns = latency_percentile_of(copy, total, r.max_ns, 0.99);
+    r.p999_ns = latency_percentile_of(copy, total, r.max_ns, 0.999);
+    return r;
+}
+
+void segment::reset_latency() noexcept {
+    if (read_only_ || self_.who != role::guard) return;
+    auto& b = l_->latency;
+    for (auto& w : b.buckets) w.store(0, std::memory_order_relaxed);
+    b.count.store(0, std::memory_order_relaxed);
+    b.sum_ns.store(0, std::memory_order_relaxed);
+    b.max_ns.store(0, std::memory_order_relaxed);
 }
 
 arm_params default_params(regime r) noexcept {

@@ -109,6 +109,7 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
     s.closing_owner.store(idle_owner(gen), std::memory_order_release);
     s.attempts[0].store(1, std::memory_order_release);  // attempt 0 of the entry is handed out
     for (std::size_t i = 1; i < intent_count; ++i) s.attempts[i].store(0, std::memory_order_release);
+    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none), std::memory_order_relaxed);
     s.flags.store(0, std::memory_order_relaxed);
     store_words(s.words, p);
     store_state(s, slot_state::opening);
@@ -240,6 +241,8 @@ slot_result segment::release_claim(slot_ref ref, owner_id me) noexcept {
         return s.generation.load(std::memory_order_acquire) != ref.generation ? slot_result::generation_changed
                                                                               : slot_result::not_owner;
     }
+    // The intent goes with the claim: the next holder states its own.
+    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none), std::memory_order_relaxed);
     // State first: while it flips back to open the claim is still ours, so nobody else can
     // observe "open and claimable" half-way.
     auto expected = static_cast<std::uint32_t>(slot_state::closing);
@@ -249,6 +252,20 @@ slot_result segment::release_claim(slot_ref ref, owner_id me) noexcept {
     if (!s.closing_owner.compare_exchange_strong(cur, idle_owner(ref.generation), std::memory_order_acq_rel,
                                                  std::memory_order_acquire))
         return slot_result::not_owner;  // stolen meanwhile (we were judged dead)
+    return slot_result::ok;
+}
+
+slot_result segment::set_pending_reason(slot_ref ref, owner_id me, close_reason r) noexcept {
+    if (read_only_) return slot_result::read_only;
+    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    auto& s = l_->slots[ref.index];
+    if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me)) {
+        return s.generation.load(std::memory_order_acquire) != ref.generation ? slot_result::generation_changed
+                                                                              : slot_result::not_owner;
+    }
+    // Release so a reader that acquires it sees the claim too; the fetch_add of next_attempt that
+    // follows publishes it to readers that look at the attempt counter first.
+    s.pending_reason.store(static_cast<std::uint32_t>(r), std::memory_order_release);
     return slot_result::ok;
 }
 
@@ -319,6 +336,7 @@ snapshot_result segment::snapshot(std::uint32_t index) const noexcept {
         v.generation = s.generation.load(std::memory_order_acquire);
         v.closing_owner = s.closing_owner.load(std::memory_order_acquire);
         for (std::size_t k = 0; k < intent_count; ++k) v.attempts[k] = s.attempts[k].load(std::memory_order_acquire);
+        v.pending_reason = static_cast<close_reason>(s.pending_reason.load(std::memory_order_acquire));
         v.flags = s.flags.load(std::memory_order_relaxed);
         v.pos = load_words<position>(s.words);
         if (s.seq.load(std::memory_order_relaxed) != q1) continue;

@@ -51,6 +51,8 @@ struct position {
     double entry_fee_usd = 0;       // entry fee converted to quote USD (positive = paid)
     double tp_price = 0;
     double sl_price = 0;
+    double atr = 0;                 // signal's ATR at entry (price units); 0 = unknown. Lets the
+                                    // guard rebuild TP/SL when it must re-place a missing OCO.
     double ph_threshold_usd = 0;    // ARM PH threshold at entry (net of fees)
     double exit_price = 0;
     double exit_fee_usd = 0;
@@ -128,13 +130,14 @@ inline constexpr bool is_word_value =
     std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T> && sizeof(T) % 8 == 0 &&
     alignof(T) <= 8;
 
-static_assert(is_word_value<position> && sizeof(position) == 320);
+static_assert(is_word_value<position> && sizeof(position) == 328);
 static_assert(is_word_value<arm_params> && sizeof(arm_params) == 200);
 static_assert(is_word_value<quote> && sizeof(quote) == 48);
-static_assert(is_word_value<journal_record> && sizeof(journal_record) == 344);
+static_assert(is_word_value<journal_record> && sizeof(journal_record) == 352);
 // Pinned offsets: an edit that moves a field must show up here and in layout_hash.
-static_assert(offsetof(position, size) == 216 && offsetof(position, entry_time_ms) == 288 &&
-              offsetof(position, regime_at_entry) == 312 && offsetof(position, pos_side) == 316);
+static_assert(offsetof(position, size) == 216 && offsetof(position, atr) == 256 &&
+              offsetof(position, entry_time_ms) == 296 && offsetof(position, regime_at_entry) == 320 &&
+              offsetof(position, pos_side) == 324);
 static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publish_seq) == 184);
 
 [[nodiscard]] const char* to_string(role r) noexcept;

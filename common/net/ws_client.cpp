@@ -248,7 +248,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         if (cc != c) return;
         if (ec) return fail(ec, "read");
         ++stats.frames;
-        const mono_ns now = monotonic_now_ns();
+        const mono_ns now = monotonic_now_ns();  // the frame's receive time: before parsing
         last_rx = now;
         ping_outstanding = false;  // any frame proves the link is alive
         const auto data = cc->rbuf.cdata();
@@ -273,7 +273,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         case okx::ws_msg::malformed: ++stats.malformed; break;
         case okx::ws_msg::ticker:
             on_data(now);
-            if (h.on_ticker) h.on_ticker(msg.tick);
+            if (h.on_ticker) h.on_ticker(msg.tick, now);
             break;
         case okx::ws_msg::orders:
             on_data(now);

@@ -8,6 +8,7 @@
 // sent in the login frame, never logged or put in an error.
 #pragma once
 
+#include "common/clock.hpp"
 #include "common/net/credentials.hpp"
 #include "common/net/endpoint.hpp"
 #include "common/okx/requests.hpp"
@@ -34,7 +35,9 @@ enum class ws_state : std::uint8_t { stopped, connecting, handshaking, logging_i
 
 // All optional. Views/spans are valid only during the call.
 struct ws_handlers {
-    std::function<void(const okx::ticker&)> on_ticker;
+    // rx_ns: CLOCK_MONOTONIC of the frame's arrival, taken right after the read completed and
+    // before parsing, so latencies measured from it include the parse.
+    std::function<void(const okx::ticker&, mono_ns rx_ns)> on_ticker;
     std::function<void(std::span<const okx::order_detail>)> on_orders;
     std::function<void(std::span<const okx::algo_order>)> on_algo_orders;
     std::function<void(const okx::ws_message&)> on_op_reply;  // op:order / cancel-order replies

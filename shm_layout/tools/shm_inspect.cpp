@@ -1,6 +1,6 @@
 // shm_inspect: prints a scalpel segment the way AeronStat prints Aeron's counters — header,
 // process liveness, the mutex holder record, ARM parameters, live prices, every non-free slot with
-// its PnL at the live price, the journal and the counters. It maps the segment READ-ONLY, never
+// its PnL at the live price, the journal, the counters and the guard's tick→order latency. It maps the segment READ-ONLY, never
 // locks and only reads through seqlocks with bounded retries, so it works while a process is hung
 // holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1 error, 3 version/layout
 // mismatch (the frozen header is still printed), 4 no such segment, 5 segment not ready.
@@ -172,6 +172,7 @@ std::string render(const segment& seg, bool as_json) {
     const auto params = seg.read_params();
     const double taker = params.ok ? params.params.taker_fee_rate : 0.001;
     const auto mx = seg.mutex_info(now);
+    const auto lat = seg.read_latency();
     json_out j;
     std::string o;
     if (as_json) {
@@ -326,6 +327,7 @@ std::string render(const segment& seg, bool as_json) {
                 .integer("entry_time_ms", p.entry_time_ms)
                 .num("tp_price", p.tp_price)
                 .num("sl_price", p.sl_price)
+                .num("atr", p.atr)
                 .str("entry_cl_ord_id", p.entry_cl_ord_id.view())
                 .str("entry_ord_id", p.entry_ord_id.view())
                 .str("oco_algo_id", p.oco_algo_id.view())
@@ -336,6 +338,7 @@ std::string render(const segment& seg, bool as_json) {
                 .integer("ph_time_limit_s", p.ph_time_limit_s)
                 .integer("max_hold_s", p.max_hold_s)
                 .str("closing_owner", owner_text(seg, s.snap.closing_owner))
+                .str("pending_reason", to_string(s.snap.pending_reason))
                 .integer("entry_attempts", s.snap.attempts[0])
                 .integer("oco_attempts", s.snap.attempts[1])
                 .integer("close_attempts", s.snap.attempts[2])
@@ -345,12 +348,16 @@ std::string render(const segment& seg, bool as_json) {
             j.end_object();
         } else {
             fmt::format_to(std::back_inserter(o),
-                           "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {}  regime {} PH {:.2f}/{}s  claim {}\n"
+                           "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {} ATR {}  regime {} PH {:.2f}/{}s  claim {}{}\n"
                            "       entry {} ord {} oco {} / {}  attempts e{} o{} c{}{}",
                            i, to_string(s.snap.state), s.snap.generation, p.symbol.view(), to_string(p.pos_side),
                            p.size, p.entry_price, p.entry_fee_usd, p.tp_price, p.sl_price,
-                           to_string(p.regime_at_entry), p.ph_threshold_usd, p.ph_time_limit_s,
-                           owner_text(seg, s.snap.closing_owner), p.entry_cl_ord_id.view(), p.entry_ord_id.view(),
+                           p.atr > 0 ? fmt::format("{}", p.atr) : std::string("?"), to_string(p.regime_at_entry),
+                           p.ph_threshold_usd, p.ph_time_limit_s, owner_text(seg, s.snap.closing_owner),
+                           s.snap.pending_reason != close_reason::none
+                               ? fmt::format(" for {}", to_string(s.snap.pending_reason))
+                               : std::string(),
+                           p.entry_cl_ord_id.view(), p.entry_ord_id.view(),
                            p.oco_algo_id.view(), p.oco_algo_cl_ord_id.view(), s.snap.attempts[0],
                            s.snap.attempts[1], s.snap.attempts[2],
                            (s.snap.flags & slot_flag_torn_repaired) ? "  TORN-REPAIRED" : "");
@@ -403,7 +410,16 @@ std::string render(const segment& seg, bool as_json) {
             for (std::size_t i = 0; i < counter_count; ++i) j.integer(to_string(static_cast<counter>(i)), c[i]);
             j.end_object();
         }
-        j.end_object().end_object();
+        j.end_object();
+        j.begin_object("latency")
+            .integer("count", lat.count)
+            .integer("p50_ns", lat.p50_ns)
+            .integer("p99_ns", lat.p99_ns)
+            .integer("p999_ns", lat.p999_ns)
+            .integer("max_ns", lat.max_ns)
+            .integer("mean_ns", lat.mean_ns)
+            .end_object();
+        j.end_object();
         return j.text() + "\n";
     }
     o += "counters:\n";
@@ -414,6 +430,13 @@ std::string render(const segment& seg, bool as_json) {
             if (c[i] != 0) fmt::format_to(std::back_inserter(o), " {}={}", to_string(static_cast<counter>(i)), c[i]);
         o += '\n';
     }
+    if (lat.count == 0)
+        o += "tick→order latency: no close orders recorded\n";
+    else
+        fmt::format_to(std::back_inserter(o),
+                       "tick→order latency ({} orders, frame receive → order to socket):\n"
+                       "  p50 {} ns  p99 {} ns  p99.9 {} ns  max {} ns  mean {} ns\n",
+                       lat.count, lat.p50_ns, lat.p99_ns, lat.p999_ns, lat.max_ns, lat.mean_ns);
     return o;
 }
 

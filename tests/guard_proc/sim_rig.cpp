@@ -128,7 +128,7 @@ void sim_rig::set_price(const std::string& inst, double last) {
     if (r.find("\"ok\":true") == std::string::npos) throw std::runtime_error("/sim/price: " + r);
 }
 
-seeded_position sim_rig::open_long(const std::string& inst, double base, double tp, double sl) {
+seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     shm::position intent;
     intent.symbol = std::string_view(inst);
     intent.pos_side = shm::side::long_;
@@ -160,9 +160,23 @@ seeded_position sim_rig::open_long(const std::string& inst, double base, double 
     pos.size = fill.value.acc_fill_sz.to_double() - fee_base;
     pos.entry_fee_usd = fee_base * px;
     pos.entry_time_ms = wall_now_ms();
+    return {reserved.ref, pos};
+}
+
+seeded_position sim_rig::open_long_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms) {
+    auto [ref, pos] = buy_entry(inst, base);
+    pos.atr = atr;
+    pos.entry_time_ms = wall_now_ms() - age_ms;
+    if (seg_->publish_open(ref, pos) != shm::slot_result::ok) throw std::runtime_error("publish_open");
+    return {ref, pos};
+}
+
+seeded_position sim_rig::open_long(const std::string& inst, double base, double tp, double sl) {
+    auto [ref, pos] = buy_entry(inst, base);
+    auto& c = rest_->client();
     pos.tp_price = tp;
     pos.sl_price = sl;
-    const auto att = seg_->next_attempt(reserved.ref, shm::intent::oco);
+    const auto att = seg_->next_attempt(ref, shm::intent::oco);
     okx::algo_order_req oco;
     oco.inst_id = inst;
     oco.side = okx::side::sell;
@@ -176,8 +190,8 @@ seeded_position sim_rig::open_long(const std::string& inst, double base, double 
     if (!placed.ok()) throw std::runtime_error(std::string("oco: ") + std::string(placed.err.message.view()));
     pos.oco_algo_id = placed.value.algo_id.view();
     pos.oco_algo_cl_ord_id = std::string_view(algo_cl);
-    if (seg_->publish_open(reserved.ref, pos) != shm::slot_result::ok) throw std::runtime_error("publish_open");
-    return {reserved.ref, pos};
+    if (seg_->publish_open(ref, pos) != shm::slot_result::ok) throw std::runtime_error("publish_open");
+    return {ref, pos};
 }
 
 std::unique_ptr<shm::segment> sim_rig::open_role(shm::role who) {

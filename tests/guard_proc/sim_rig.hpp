@@ -45,6 +45,9 @@ public:
 
     // Buys `base` at market, places the OCO (tp/sl absolute), reserves and publishes the slot.
     seeded_position open_long(const std::string& inst, double base, double tp, double sl);
+    // Buys `base` at market and publishes the slot WITHOUT an OCO and without TP/SL prices, with
+    // the signal's ATR and an entry time `age_ms` in the past (a position the guard must protect).
+    seeded_position open_long_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms);
 
     // Another handle on the segment in this process (e.g. a forged guard incarnation).
     [[nodiscard]] std::unique_ptr<shm::segment> open_role(shm::role who);
@@ -61,6 +64,7 @@ public:
     bool wait_journal(std::uint64_t n, std::chrono::milliseconds timeout);
 
 private:
+    seeded_position buy_entry(const std::string& inst, double base);  // reserve + market buy, not published
     temp_dir dir_;
     std::string seg_name_;
     std::string guard_log_, sim_log_, config_path_;

@@ -215,3 +215,64 @@ TEST_CASE("guard_sim: with the public feed dropped, REST polling keeps PH workin
     CHECK(log.find("polling REST tickers") != std::string::npos);
     CHECK(rig.seg().counters(shm::role::guard)[static_cast<std::size_t>(shm::counter::reconnects)] >= 1);
 }
+
+TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead claimer stated", "[sim][kill]") {
+    test::sim_rig rig;
+    rig.set_price("BTC-USDT", entry_px);
+    const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
+    // A guard that claimed the slot for max holding, stated it, sent the sell and died before the
+    // journal. The position is young, so the old age rule would have said PH.
+    auto forged = rig.open_role(shm::role::guard);
+    REQUIRE(forged->try_claim_closing(seeded.ref, forged->self()) == shm::claim_result::claimed);
+    REQUIRE(forged->set_pending_reason(seeded.ref, forged->self(), shm::close_reason::time_limit) ==
+            shm::slot_result::ok);
+    const auto cl = forged->next_attempt(seeded.ref, shm::intent::close);
+    REQUIRE(cl.status == shm::slot_result::ok);
+    CHECK(rig.seg().snapshot(seeded.ref.index).snap.pending_reason == shm::close_reason::time_limit);
+    okx::place_order_req sell;
+    sell.inst_id = "BTC-USDT";
+    sell.side = okx::side::sell;
+    sell.sz = decimal::floor_to(seeded.pos.size, decimal(1, 8));
+    sell.tgt_ccy = okx::tgt_ccy::base_ccy;
+    const std::string cl_id(cl.cl_ord_id.view());
+    sell.cl_ord_id = cl_id;
+    REQUIRE(rig.rest().run(rig.rest().client().place_order(sell)).ok());
+    forged.reset();
+    rig.start_guard();
+    REQUIRE(rig.wait_journal(1, 20s));
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::time_limit);
+    CHECK(rec.pos.close_cl_ord_id == cl.cl_ord_id);
+    check_net_pnl(rec.pos);
+    const auto s = rig.orders();
+    CHECK(s.bot_close_orders == 1);  // the successor sent nothing new
+    CHECK(s.filled_sells == 1);
+}
+
+TEST_CASE("guard_sim: a missing OCO is re-placed from the signal's ATR at entry", "[sim]") {
+    test::sim_rig rig;
+    rig.set_price("BTC-USDT", entry_px);
+    // No OCO, no TP/SL prices, ATR 200, opened 30 s ago (past the 10 s grace period).
+    const auto seeded = rig.open_long_unprotected("BTC-USDT", 0.01, 200, 30'000);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    shm::position p;
+    REQUIRE(test::wait_until(
+        [&] {
+            const auto s = rig.seg().snapshot(seeded.ref.index);
+            p = s.snap.pos;
+            return s.ok && !p.oco_algo_id.empty();
+        },
+        15s));
+    // RANGING multipliers (0.9 / 0.7) × ATR 200 around the fill, on the 0.1 tick.
+    CHECK(p.tp_price == Approx(seeded.pos.entry_price + 180).margin(0.051));
+    CHECK(p.sl_price == Approx(seeded.pos.entry_price - 140).margin(0.051));
+    CHECK(p.atr == 200);
+    CHECK(p.oco_algo_cl_ord_id == rig.seg().cl_ord_id(seeded.ref, shm::intent::oco, 0));
+    const auto s = rig.orders();
+    CHECK(s.algos_live == 1);
+    CHECK(rig.seg().journal_head() == 0);
+    const std::string log = slurp(rig.guard_log());
+    INFO(log);
+    CHECK(log.find("levels from atr") != std::string::npos);
+}

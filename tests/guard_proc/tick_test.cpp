@@ -2,6 +2,7 @@
 // verdicts take the claim once and write one market close frame; further ticks, stale slot
 // references, claims held by another live role and OCO-fired slots send nothing.
 #include "guard_proc/guard.hpp"
+#include "guard_proc/oco_levels.hpp"
 
 #include "common/okx/ws_parser.hpp"
 #include "tests/guard_proc/fixtures.hpp"
@@ -66,6 +67,12 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     CHECK(c.cl_ord_id == r.ts.seg->cl_ord_id(ref, shm::intent::close, 0));
     const auto s = r.ts.seg->snapshot(ref.index);
     CHECK(s.snap.state == shm::slot_state::closing);
+    CHECK(s.snap.pending_reason == shm::close_reason::ph);  // stated for a possible adopter
+    // The order handed to the socket has its frame-receive → order time in the segment.
+    const auto lat = r.ts.seg->read_latency();
+    CHECK(lat.count == 1);
+    CHECK(lat.max_ns > 0);
+    CHECK(lat.p50_ns <= lat.max_ns);
 
     // The claim is ours now: more ticks never send again.
     for (int i = 0; i < 100; ++i) r.core.on_ticker(tick("BTC-USDT", 50300 + i), monotonic_now_ns());
@@ -129,6 +136,21 @@ TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, block
     CHECK(r.sink.frames.size() == 1);
 }
 
+TEST_CASE("guard_tick: the tick time is the frame's receive time, measured to the order hand-over", "[unit]") {
+    rig r;
+    open_position(*r.ts.seg, btc_long());
+    r.core.refresh_slots();
+    // A frame received 5 ms ago (e.g. parsed late): its latency counts from the receive time.
+    const mono_ns rx = monotonic_now_ns() - 5'000'000;
+    r.core.on_ticker(tick("BTC-USDT", 50200), rx);
+    REQUIRE(r.sink.closes.size() == 1);
+    CHECK(r.sink.closes[0].req.rx_ns == rx);
+    const auto lat = r.ts.seg->read_latency();
+    REQUIRE(lat.count == 1);
+    CHECK(lat.max_ns >= 5'000'000);
+    CHECK(lat.p50_ns >= 4'700'000);  // a bucket bound within ~6 % below the true value at worst
+}
+
 TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after its time limit", "[unit]") {
     rig r;
     // 400 s old: past the 300 s PH limit, below the 60 min max hold → hold even in profit.
@@ -143,6 +165,7 @@ TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after
     r2.core.on_ticker(tick("BTC-USDT", 49000), monotonic_now_ns());
     REQUIRE(r2.sink.closes.size() == 1);
     CHECK(r2.sink.closes[0].req.reason == shm::close_reason::time_limit);
+    CHECK(r2.ts.seg->snapshot(r2.sink.closes[0].req.ref.index).snap.pending_reason == shm::close_reason::time_limit);
 }
 
 TEST_CASE("guard_tick: parameters — the block for the current regime, the slot's own values otherwise", "[unit]") {
@@ -176,6 +199,7 @@ TEST_CASE("guard_tick: socket down → the close is still started (REST fallback
     REQUIRE(r.sink.closes.size() == 1);
     CHECK_FALSE(r.sink.closes[0].sent);
     CHECK(r.ts.seg->counters(shm::role::guard)[static_cast<std::size_t>(shm::counter::orders_sent)] == 0);
+    CHECK(r.ts.seg->read_latency().count == 0);  // not a tick→order time: it goes over REST later
 }
 
 TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and reported", "[unit]") {
@@ -191,4 +215,43 @@ TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and r
     CHECK(sink.stolen[0] == ref);
     core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
     CHECK(sink.frames.empty());  // never sent before the earlier attempts are looked up
+}
+
+TEST_CASE("guard_tick: replacement OCO levels — stored prices, else the entry ATR, else 0.5 % of entry", "[unit]") {
+    strategy::regime_params rp;  // RANGING: TP 0.9 ATR, SL 0.7 ATR
+    rp.tp_atr_multiplier = 0.9;
+    rp.sl_atr_multiplier = 0.7;
+    const decimal tick(1, 1);
+    auto p = btc_long();
+    p.atr = 200;
+    // No stored prices: ATR 200 → TP 50000 + 180, SL 50000 − 140.
+    auto l = guard::replacement_oco_levels(p, 50010, rp, tick, 0.5);
+    REQUIRE(l.levels.ok);
+    CHECK(l.source == guard::oco_level_source::atr);
+    CHECK(l.levels.tp.to_double() == Approx(50180));
+    CHECK(l.levels.sl.to_double() == Approx(49860));
+    // SHORT mirrors it.
+    auto sh = p;
+    sh.pos_side = shm::side::short_;
+    l = guard::replacement_oco_levels(sh, 49990, rp, tick, 0.5);
+    CHECK(l.levels.tp.to_double() == Approx(49820));
+    CHECK(l.levels.sl.to_double() == Approx(50140));
+    // Price already past TP: TP moves 0.5 % beyond the current price (compute_tp_sl's rule).
+    l = guard::replacement_oco_levels(p, 50300, rp, tick, 0.5);
+    CHECK(l.levels.tp_moved);
+    CHECK(l.levels.tp.to_double() == Approx(50551.5));
+    // ATR unknown (0): 0.5 % of entry = 250 stands in → TP +225, SL −175.
+    p.atr = 0;
+    l = guard::replacement_oco_levels(p, 50010, rp, tick, 0.5);
+    CHECK(l.source == guard::oco_level_source::fallback);
+    CHECK(l.levels.tp.to_double() == Approx(50225));
+    CHECK(l.levels.sl.to_double() == Approx(49825));
+    // Stored prices win over the ATR.
+    p.atr = 200;
+    p.tp_price = 50400;
+    p.sl_price = 49700;
+    l = guard::replacement_oco_levels(p, 50010, rp, tick, 0.5);
+    CHECK(l.source == guard::oco_level_source::stored);
+    CHECK(l.levels.tp.to_double() == Approx(50400));
+    CHECK(l.levels.sl.to_double() == Approx(49700));
 }

@@ -272,7 +272,7 @@ TEST_CASE("net_tls: WSS with the test CA verifies, sends SNI and goes live", "[s
     net::io_context ioc{1};
     int ticks = 0;
     ws_handlers h;
-    h.on_ticker = [&](const okx::ticker& t) { ticks += t.last == 50000.5; };
+    h.on_ticker = [&](const okx::ticker& t, mono_ns) { ticks += t.last == 50000.5; };
     ws_client ws(ioc, tls_cfg(srv.port(), "localhost", pki().ca), ws_kind::public_channel,
                  {{"tickers", "BTC-USDT", ""}}, h);
     ws.start();

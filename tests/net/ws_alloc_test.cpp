@@ -45,10 +45,14 @@ TEST_CASE("net_ws: receive → parse → on_ticker allocates nothing after warm-
     net::io_context ioc{1};
     long ticks = 0;
     double sum = 0;
+    mono_ns last_rx = 0;
+    bool rx_ordered = true;
     ws_handlers h;
-    h.on_ticker = [&](const okx::ticker& t) {
+    h.on_ticker = [&](const okx::ticker& t, mono_ns rx_ns) {
         ++ticks;
         sum += t.last;
+        rx_ordered = rx_ordered && rx_ns >= last_rx && rx_ns <= monotonic_now_ns();
+        last_rx = rx_ns;
     };
     auto cfg = endpoint_config::loopback(srv.port());
     ws_client c(ioc, cfg, ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, h);
@@ -72,6 +76,8 @@ TEST_CASE("net_ws: receive → parse → on_ticker allocates nothing after warm-
     REQUIRE(ticks == warm + n);
     CHECK(g_allocs.load() == 0);
     CHECK(c.stats().malformed == 0);
+    CHECK(rx_ordered);  // every frame carried its receive time, monotonic and before the callback
+    CHECK(last_rx > 0);
     std::printf("ws receive path: %ld frames, %ld allocations on the client thread\n", n, g_allocs.load());
     c.stop();
 }

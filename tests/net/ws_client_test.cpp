@@ -56,7 +56,12 @@ TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame surv
     std::vector<okx::ticker> ticks;
     std::vector<ws_state> states;
     ws_handlers h;
-    h.on_ticker = [&](const okx::ticker& t) { ticks.push_back(t); };
+    std::vector<mono_ns> rx;
+    h.on_ticker = [&](const okx::ticker& t, mono_ns rx_ns) {
+        ticks.push_back(t);
+        rx.push_back(rx_ns);
+        CHECK(rx_ns <= monotonic_now_ns());  // taken before the callback, on the same clock
+    };
     h.on_state = [&](ws_state s) { states.push_back(s); };
     ws_client c(ioc, ws_cfg(srv.port()), ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, h);
     CHECK(c.target() == "/ws/v5/public");
@@ -65,10 +70,12 @@ TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame surv
     CHECK(srv.ws_targets().at(0) == "/ws/v5/public");
     CHECK(srv.ws_received().at(0) == R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]})");
 
+    const mono_ns pushed_at = monotonic_now_ns();
     srv.ws_push(ticker_frame);
     REQUIRE(run_until(ioc, [&] { return ticks.size() == 1; }));
     CHECK(ticks[0].inst_id == "BTC-USDT");
     CHECK(ticks[0].last == 50000.5);
+    CHECK(rx.at(0) >= pushed_at);  // the frame's receive time, not a default or a stale value
 
     srv.ws_push("this is not json");
     srv.ws_push(R"({"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","last":"oops"}]})");
@@ -84,6 +91,7 @@ TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame surv
     CHECK(std::find(states.begin(), states.end(), ws_state::backoff) != states.end());
     srv.ws_push(ticker_frame);
     REQUIRE(run_until(ioc, [&] { return ticks.size() == 3; }));
+    CHECK((rx.at(0) <= rx.at(1) && rx.at(1) <= rx.at(2)));
     c.stop();
     CHECK(c.state() == ws_state::stopped);
 }

@@ -67,7 +67,7 @@ TEST_CASE("sim_client_ws: public tickers survive drops, a notice and malformed f
     std::vector<bool> stale_events;
     std::vector<okx::error> errors;
     ws_handlers h;
-    h.on_ticker = [&](const okx::ticker& t) {
+    h.on_ticker = [&](const okx::ticker& t, mono_ns) {
         if (t.inst_id != "BTC-USDT") return;
         if (ticks++ == 0) first_ts = t.ts_ms;
     };

@@ -40,7 +40,7 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     const auto& o = r.output;
-    CHECK(o.find("version 1") != std::string::npos);
+    CHECK(o.find("version " + std::to_string(layout_version)) != std::string::npos);
     CHECK(o.find("signal stopped") != std::string::npos);
     CHECK(o.find("guard  absent") != std::string::npos);
     CHECK(o.find("mutex: free") != std::string::npos);
@@ -54,6 +54,9 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     CHECK(o.find("journal (2 closed trades") != std::string::npos);
     CHECK(o.find("SOL-USDT long ph") != std::string::npos);
     CHECK(o.find("ticks=12345") != std::string::npos);
+    CHECK(o.find("ATR 120.5") != std::string::npos);
+    CHECK(o.find("claim signal#1 (dead: stealable) for manual") != std::string::npos);
+    CHECK(o.find("tick→order latency: no close orders recorded") != std::string::npos);
 }
 
 TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]") {
@@ -104,6 +107,8 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
             CHECK(s["net_pnl_usd"].get_double().value() == Approx(0.2 - 0.1 - 0.1002));
             CHECK(s["oco_algo_id"].get_string().value() == "712345678901234567");
             CHECK(s["closing_owner"].get_string().value() == "none");
+            CHECK(s["atr"].get_double().value() == 120.5);
+            CHECK(s["pending_reason"].get_string().value() == "none");
         }
         if (sym == "ETH-USDT") {
             saw_eth = true;
@@ -112,6 +117,8 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
             // (3000 − 2990)·0.05 − 0.1 − 0.001·2990·0.05
             CHECK(s["net_pnl_usd"].get_double().value() == Approx(0.5 - 0.1 - 0.1495));
             CHECK(s["close_attempts"].get_uint64().value() == 1);
+            CHECK(s["pending_reason"].get_string().value() == "manual");
+            CHECK(s["atr"].get_double().value() == 120.5);
         }
     }
     CHECK(slots == 3);
@@ -128,6 +135,37 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
     CHECK(doc["counters"]["signal"]["ticks"].get_uint64().value() == 12345);
     CHECK(doc["counters"]["signal"]["ph_closes"].get_uint64().value() == 2);  // 1 recorded + 1 added
     CHECK(doc["counters"]["signal"]["sl_closes"].get_uint64().value() == 1);
+    CHECK(doc["latency"]["count"].get_uint64().value() == 0);
+    CHECK(doc["latency"]["p99_ns"].get_uint64().value() == 0);
+}
+
+TEST_CASE("shm_inspect shows the guard's tick→order latency (text and --json)", "[shm]") {
+    testing::temp_segment ts;
+    populate(ts);
+    // The hand distribution of latency_test.cpp, written by a real guard-role process:
+    // 900 × 100 ns, 90 × 1 µs, 9 × 10 µs, 1 × 1 ms → p50 103, p99 1023, p99.9 10239, max 1e6, mean 1270.
+    const auto rec = run_capture({testing::shm_child_path(), "record-latency", ts.name, ts.dir.path(), "100", "900",
+                                  "1000", "90", "10000", "9", "1000000", "1"},
+                                 20s);
+    INFO(rec.output);
+    REQUIRE(rec.exit_code == 0);
+    const auto r = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path()}, 20s);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("tick→order latency (1000 orders, frame receive → order to socket):\n"
+                        "  p50 103 ns  p99 1023 ns  p99.9 10239 ns  max 1000000 ns  mean 1270 ns") != std::string::npos);
+    const auto j = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--json"}, 20s);
+    REQUIRE(j.exit_code == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(json_part(j.output)).get(doc) == simdjson::SUCCESS);
+    const auto lat = doc["latency"];
+    CHECK(lat["count"].get_uint64().value() == 1000);
+    CHECK(lat["p50_ns"].get_uint64().value() == 103);
+    CHECK(lat["p99_ns"].get_uint64().value() == 1023);
+    CHECK(lat["p999_ns"].get_uint64().value() == 10239);
+    CHECK(lat["max_ns"].get_uint64().value() == 1'000'000);
+    CHECK(lat["mean_ns"].get_uint64().value() == 1270);
 }
 
 TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (header printed)", "[shm]") {
@@ -148,7 +186,7 @@ TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (he
     const auto foreign = run_capture({testing::shm_inspect_path(), "--name", ts.name}, 20s);
     INFO(foreign.output);
     CHECK(foreign.exit_code == 3);
-    CHECK(foreign.output.find("version 77 (this build 1)") != std::string::npos);
+    CHECK(foreign.output.find("version 77 (this build " + std::to_string(layout_version) + ")") != std::string::npos);
     const auto fj = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--json"}, 20s);
     CHECK(fj.exit_code == 3);
     simdjson::dom::parser parser;

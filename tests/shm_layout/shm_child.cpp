@@ -227,6 +227,7 @@ int cmd_populate(const char* name, const char* rundir) {
     p.ph_threshold_usd = 0.35;
     p.ph_time_limit_s = 300;
     p.max_hold_s = 3600;
+    p.atr = 120.5;
     const auto r1 = seg->reserve_slot(p);
     if (r1.status != slot_result::ok) return 1;
     p.entry_ord_id.assign_truncated("612345678901234567");
@@ -246,6 +247,7 @@ int cmd_populate(const char* name, const char* rundir) {
     e.oco_algo_cl_ord_id = seg->cl_ord_id(r2.ref, intent::oco, 0);
     if (seg->publish_open(r2.ref, e) != slot_result::ok) return 1;
     if (seg->try_claim_closing(r2.ref, seg->self()) != claim_result::claimed) return 1;
+    if (seg->set_pending_reason(r2.ref, seg->self(), close_reason::manual) != slot_result::ok) return 1;
     (void)seg->next_attempt(r2.ref, intent::close);
     // XRP opening (entry order in flight).
     position x;
@@ -258,6 +260,20 @@ int cmd_populate(const char* name, const char* rundir) {
     seg->add(counter::sl_closes, 0);
     seg->add(counter::reconnects, 2);
     say("populated");
+    return 0;
+}
+
+// record-latency <name> <rundir> <ns> [<count>] ...: attach as guard (the block's one writer), record
+// each ns value <count> times (default 1), report, exit.
+int cmd_record_latency(const char* name, const char* rundir, int argc, char** argv) {
+    auto seg = attach(name, rundir, role::guard);
+    for (int i = 0; i < argc; i += 2) {
+        const long long ns = std::atoll(argv[i]);
+        const long long n = i + 1 < argc ? std::atoll(argv[i + 1]) : 1;
+        for (long long k = 0; k < n; ++k) seg->record_latency(ns);
+    }
+    std::printf("recorded, count %llu\n", static_cast<unsigned long long>(seg->read_latency().count));
+    std::fflush(stdout);
     return 0;
 }
 
@@ -286,6 +302,7 @@ int main(int argc, char** argv) {
         return cmd_write_params(name, rundir, parse_role(argv[4]), std::strtoull(argv[5], nullptr, 10),
                                 std::strtoull(argv[6], nullptr, 10));
     if (cmd == "populate") return cmd_populate(name, rundir);
+    if (cmd == "record-latency" && argc >= 5) return cmd_record_latency(name, rundir, argc - 4, argv + 4);
     std::fprintf(stderr, "shm_child: unknown command or arguments: %s\n", cmd.c_str());
     return 2;
 }

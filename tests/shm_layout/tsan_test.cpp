@@ -206,3 +206,45 @@ TEST_CASE("threads: two creators at once, exactly one initialises", "[shm][tsan]
                (sa == open_status::attached && sb == open_status::created)));
     }
 }
+
+TEST_CASE("threads: the guard records latencies and states reasons while readers read", "[shm][tsan]") {
+    testing::temp_segment ts;
+    auto r = segment::create_or_attach(ts.name, role::guard, ts.options());
+    REQUIRE(r.ok());
+    auto& seg = *r.seg;
+    position p;
+    p.symbol.assign_truncated("LAT-USDT");
+    p.size = 1;
+    const auto res = seg.reserve_slot(p);
+    REQUIRE(seg.publish_open(res.ref, p) == slot_result::ok);
+    std::atomic<bool> stop{false};
+    std::uint64_t written = 0, reads = 0, bad = 0;
+    std::thread w([&] {
+        for (std::int64_t v = 1; !stop.load(std::memory_order_relaxed); ++v) {
+            seg.record_latency(1000 + v % 5000);  // always within [1001, 5999]
+            if (claim_won(seg.try_claim_closing(res.ref, seg.self()))) {
+                (void)seg.set_pending_reason(res.ref, seg.self(), (v & 1) ? close_reason::ph : close_reason::time_limit);
+                (void)seg.release_claim(res.ref, seg.self());
+            }
+            ++written;
+        }
+    });
+    std::thread rd([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+            const auto l = seg.read_latency();
+            // Fields are read one by one under a live writer: check only what must always hold.
+            if (l.count > 0 && l.max_ns > 0 && (l.p50_ns < 1001 || l.p50_ns > l.p999_ns || l.p999_ns > 6143)) ++bad;
+            const auto s = seg.snapshot(res.ref.index);
+            const auto pr = s.snap.pending_reason;
+            if (s.ok && pr != close_reason::none && pr != close_reason::ph && pr != close_reason::time_limit) ++bad;
+            ++reads;
+        }
+    });
+    std::this_thread::sleep_for(run_for);
+    stop = true;
+    w.join();
+    rd.join();
+    CHECK(bad == 0);
+    CHECK(reads > 0);
+    CHECK(seg.read_latency().count == written);
+}
