@@ -21,7 +21,8 @@ namespace scalpel::e2e {
 
 struct bot_options {
     std::string extra_yaml;   // appended to the generated config (top-level keys)
-    std::string sim_args = "--random-walk --seed 7 --speed 1";
+    // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
+    std::string sim_args = "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
 };
 
 // One order-affecting request the simulator saw (from /sim/orders).

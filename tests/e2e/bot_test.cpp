@@ -51,9 +51,26 @@ std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot, std::chron
     return found;
 }
 
-// Lowest last price at which a LONG's net PnL (both fees) reaches its PH threshold.
+bool is_long(const shm::position& p) { return p.pos_side == shm::side::long_; }
+
+// The last price at which the position's net PnL (both fees) just reaches its PH threshold:
+// LONG  (P − E)·S − fee − t·P·S ≥ th  ⇔  P ≥ (th + fee + E·S) / (S·(1 − t))
+// SHORT (E − P)·S − fee − t·P·S ≥ th  ⇔  P ≤ (E·S − fee − th) / (S·(1 + t))
 double ph_trigger_price(const shm::position& p, double taker) {
-    return (p.ph_threshold_usd + p.entry_fee_usd + p.entry_price * p.size) / (p.size * (1.0 - taker));
+    return is_long(p) ? (p.ph_threshold_usd + p.entry_fee_usd + p.entry_price * p.size) / (p.size * (1.0 - taker))
+                      : (p.entry_price * p.size - p.entry_fee_usd - p.ph_threshold_usd) / (p.size * (1.0 + taker));
+}
+
+// A price past the PH trigger but well short of TP: PH must fire, the OCO must not.
+double ph_spike_price(const shm::position& p, double taker) {
+    const double trigger = ph_trigger_price(p, taker);
+    return is_long(p) ? std::min(trigger * 1.0015, (trigger + p.tp_price) / 2)
+                      : std::max(trigger * 0.9985, (trigger + p.tp_price) / 2);
+}
+
+// Strictly beyond TP, by `fraction` of the price: the OCO's TP and PH fire on the same tick.
+double through_tp_price(const shm::position& p, double fraction) {
+    return is_long(p) ? p.tp_price * (1 + fraction) : p.tp_price * (1 - fraction);
 }
 
 std::optional<shm::journal_record> wait_for_close(bot_fixture& bot, const shm::slot_snapshot& pos,
@@ -84,12 +101,13 @@ bool is_close_of(const std::string& cl_ord_id, const shm::journal_record& rec) {
            parts.generation == rec.generation;
 }
 
-// Filled sells (closes of a LONG) the simulator executed for one instrument after `after_ns`,
-// from the guard, signal_proc or an OCO trigger.
-int filled_sells(const std::vector<e2e::sim_request>& reqs, const std::string& inst, std::int64_t after_ns) {
+// Filled closing orders (sells of a LONG, buys of a SHORT) the simulator executed for the
+// position's instrument after its entry, from the guard, signal_proc or an OCO trigger.
+int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position& p, std::int64_t after_ns) {
+    const std::string close_side = is_long(p) ? "sell" : "buy";
     int n = 0;
     for (const auto& r : reqs)
-        if (r.inst_id == inst && r.recv_mono_ns > after_ns && r.side == "sell" && r.state == "filled" &&
+        if (r.inst_id == p.symbol.view() && r.recv_mono_ns > after_ns && r.side == close_side && r.state == "filled" &&
             (r.kind == "place_order" || r.kind == "algo_trigger"))
             ++n;
     return n;
@@ -108,18 +126,17 @@ TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the 
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
     const std::string sym(pos->pos.symbol.view());
-    const double trigger = ph_trigger_price(pos->pos, 0.001);
-    REQUIRE(trigger < pos->pos.tp_price);
     bot.set_price(sym, pos->pos.entry_price);  // pin the market, then spike between PH and TP
-    const double spike = std::min(trigger * 1.0015, (trigger + pos->pos.tp_price) / 2);
-    bot.set_price(sym, spike);
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
 
     const auto rec = wait_for_close(bot, *pos, 15s);
     REQUIRE(rec);
     CHECK(rec->pos.reason == shm::close_reason::ph);
     CHECK(rec->closed_by == shm::role::guard);
-    CHECK(rec->pos.exit_price > pos->pos.entry_price);
-    const double gross = (rec->pos.exit_price - pos->pos.entry_price) * pos->pos.size;
+    const double move = is_long(pos->pos) ? rec->pos.exit_price - pos->pos.entry_price
+                                          : pos->pos.entry_price - rec->pos.exit_price;
+    CHECK(move > 0);
+    const double gross = move * pos->pos.size;
     CHECK(rec->pos.net_pnl_usd == Approx(gross - pos->pos.entry_fee_usd - rec->pos.exit_fee_usd).margin(0.01));
     CHECK(rec->pos.exit_fee_usd > 0);
 
@@ -134,7 +151,7 @@ TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the 
     CHECK(close_orders == 1);
     CHECK(cancels_ok == 1);
     CHECK(triggers == 0);
-    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
 }
 
 TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e2e]") {
@@ -142,9 +159,8 @@ TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
     const std::string sym(pos->pos.symbol.view());
-    REQUIRE(ph_trigger_price(pos->pos, 0.001) < pos->pos.tp_price * 1.02);
     bot.set_price(sym, pos->pos.entry_price);
-    bot.set_price(sym, pos->pos.tp_price * 1.02);  // through TP and far past the PH threshold at once
+    bot.set_price(sym, through_tp_price(pos->pos, 0.02));  // through TP and far past the PH threshold at once
 
     const auto rec = wait_for_close(bot, *pos, 15s);
     REQUIRE(rec);
@@ -155,7 +171,7 @@ TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e
         if (j.generation == pos->generation && j.pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id) ++records;
     CHECK(records == 1);
     const auto reqs = bot.sim_requests();
-    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
     std::cout << "race: closed by " << (rec->pos.reason == shm::close_reason::ph ? "PH" : "TP") << "\n";
 }
 
@@ -188,8 +204,7 @@ TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor
             if (auto pos = wait_for_position(bot, 30s)) {
                 const std::string sym(pos->pos.symbol.view());
                 bot.set_price(sym, pos->pos.entry_price);
-                bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
-                                            (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+                bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
                 const auto t0 = std::chrono::steady_clock::now();
                 const auto rec = wait_for_close(bot, *pos, 10s);
                 CHECK(rec);
@@ -246,14 +261,13 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
 
     // A PH condition that arises after the restart is acted on by the new incarnation.
     std::this_thread::sleep_for(1s);
-    bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
-                                (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
     const auto rec = wait_for_close(bot, *pos, 15s);
     REQUIRE(rec);
     CHECK(rec->pos.reason == shm::close_reason::ph);
     CHECK(rec->closed_by == shm::role::guard);
     const auto reqs = bot.sim_requests();
-    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
 }
 
 TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns", "[e2e]") {
@@ -267,8 +281,7 @@ TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the
     REQUIRE(bot.sim("POST", "/sim/ws/drop", R"({"close_frame":false})").status == 200);
     std::this_thread::sleep_for(2500ms);  // past stale_feed_s: the guard is polling REST now
     const auto t0 = std::chrono::steady_clock::now();
-    bot.set_price(sym, std::min(ph_trigger_price(pos->pos, 0.001) * 1.0015,
-                                (ph_trigger_price(pos->pos, 0.001) + pos->pos.tp_price) / 2));
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
     const auto rec = wait_for_close(bot, *pos, 10s);
     REQUIRE(rec);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
@@ -276,5 +289,5 @@ TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the
     CHECK(ms < 15s);
     std::cout << "WS down: PH close via REST polling after " << ms.count() << " ms\n";
     const auto reqs = bot.sim_requests();
-    CHECK(filled_sells(reqs, sym, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
 }
