@@ -107,8 +107,9 @@ int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position
     const std::string close_side = is_long(p) ? "sell" : "buy";
     int n = 0;
     for (const auto& r : reqs)
-        if (r.inst_id == p.symbol.view() && r.recv_mono_ns > after_ns && r.side == close_side && r.state == "filled" &&
-            (r.kind == "place_order" || r.kind == "algo_trigger"))
+        if (r.inst_id == p.symbol.view() && r.recv_mono_ns > after_ns && r.side == close_side &&
+            ((r.kind == "place_order" && r.state == "filled") ||
+             (r.kind == "algo_trigger" && r.s_code == "0")))  // the OCO's child filled (else failCode)
             ++n;
     return n;
 }
