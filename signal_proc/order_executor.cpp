@@ -119,6 +119,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     intent.ph_threshold_usd = req.params.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(req.params.ph_time_limit_ms / 1000);
     intent.max_hold_s = static_cast<std::uint32_t>(req.params.max_holding_ms / 1000);
+    intent.atr = req.atr;  // the signal's ATR: a restarted process re-derives the OCO from it
     intent.entry_time_ms = wall_now_ms();
     const auto rsv = seg_.reserve_slot(intent, true);
     if (rsv.status != shm::slot_result::ok) {
@@ -270,6 +271,8 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         spdlog::error("slot {}: cannot claim for the market close: {}", ref.index, shm::to_string(claim));
         co_return false;
     }
+    // Say why before sending, so a process adopting this claim records the right reason.
+    (void)seg_.set_pending_reason(ref, seg_.self(), shm::close_reason::reconcile);
     const auto att = seg_.next_attempt(ref, shm::intent::close);
     if (att.status != shm::slot_result::ok) co_return false;
     const std::string cl_id(att.cl_ord_id.view());
@@ -361,8 +364,10 @@ net::awaitable<open_status> order_executor::reconcile_opening(std::uint32_t inde
                      q.value.algo_id.view(), id.view(), okx::to_string(q.value.state), shm::to_string(r));
         co_return r == shm::slot_result::ok ? open_status::opened : open_status::failed;
     }
-    const double atr = atr_of(sym);
-    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one (atr {})", index, atr);
+    // The ATR the entry was decided on, when the intent recorded it; else today's.
+    const double atr = pos.atr > 0 ? pos.atr : atr_of(sym);
+    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one (atr {}{})", index, atr,
+                 pos.atr > 0 ? ", from the entry" : ", current");
     const auto out = co_await protect(ref, pos, f, atr, s, params, *inst);
     co_return out.status;
 }
