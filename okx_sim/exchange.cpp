@@ -394,16 +394,25 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
     }
 }
 
-item_result exchange::do_place(object o, const request_ctx& ctx) {
-    const auto req = parse_order_request(o);
-    const auto r = engine_.place_order(req, market_now(ctx.mono_ns));
-    log_entry l;
+// Appends one order-log entry for a request answered with `r`; the caller fills the fields
+// specific to its kind through the returned reference (valid until the next append).
+exchange::log_entry& exchange::append_log(const char* kind, const request_ctx& ctx, const item_result& r) {
+    log_entry& l = log_.emplace_back();
     l.seq = next_seq_++;
-    l.kind = "place_order";
+    l.kind = kind;
     l.via = ctx.via;
     l.path = ctx.path;
     l.recv_mono_ns = ctx.mono_ns;
     l.recv_epoch_ns = ctx.epoch_ns;
+    l.s_code = r.s_code;
+    l.s_msg = r.s_msg;
+    return l;
+}
+
+item_result exchange::do_place(object o, const request_ctx& ctx) {
+    const auto req = parse_order_request(o);
+    const auto r = engine_.place_order(req, market_now(ctx.mono_ns));
+    log_entry& l = append_log("place_order", ctx, r);
     l.inst_id = req.inst_id;
     l.side = req.side;
     l.ord_type = req.ord_type;
@@ -411,41 +420,23 @@ item_result exchange::do_place(object o, const request_ctx& ctx) {
     l.px = req.px;
     l.cl_ord_id = req.cl_ord_id;
     l.ord_id = r.ord_id;
-    l.s_code = r.s_code;
-    l.s_msg = r.s_msg;
-    log_.push_back(std::move(l));
     return r;
 }
 
 item_result exchange::do_cancel(object o, const request_ctx& ctx) {
     const std::string inst = field(o, "instId"), ord = field(o, "ordId"), cl = field(o, "clOrdId");
     const auto r = engine_.cancel_order(inst, ord, cl, market_now(ctx.mono_ns));
-    log_entry l;
-    l.seq = next_seq_++;
-    l.kind = "cancel_order";
-    l.via = ctx.via;
-    l.path = ctx.path;
-    l.recv_mono_ns = ctx.mono_ns;
-    l.recv_epoch_ns = ctx.epoch_ns;
+    log_entry& l = append_log("cancel_order", ctx, r);
     l.inst_id = inst;
     l.ord_id = r.ord_id.empty() ? ord : r.ord_id;
     l.cl_ord_id = r.cl_ord_id.empty() ? cl : r.cl_ord_id;
-    l.s_code = r.s_code;
-    l.s_msg = r.s_msg;
-    log_.push_back(std::move(l));
     return r;
 }
 
 item_result exchange::do_place_algo(object o, const request_ctx& ctx) {
     const auto req = parse_algo_request(o);
     const auto r = engine_.place_algo(req, market_now(ctx.mono_ns));
-    log_entry l;
-    l.seq = next_seq_++;
-    l.kind = "place_algo";
-    l.via = ctx.via;
-    l.path = ctx.path;
-    l.recv_mono_ns = ctx.mono_ns;
-    l.recv_epoch_ns = ctx.epoch_ns;
+    log_entry& l = append_log("place_algo", ctx, r);
     l.inst_id = req.inst_id;
     l.side = req.side;
     l.ord_type = req.ord_type;
@@ -454,28 +445,16 @@ item_result exchange::do_place_algo(object o, const request_ctx& ctx) {
     l.algo_id = r.algo_id;
     l.tp_trigger_px = req.tp_trigger_px;
     l.sl_trigger_px = req.sl_trigger_px;
-    l.s_code = r.s_code;
-    l.s_msg = r.s_msg;
-    log_.push_back(std::move(l));
     return r;
 }
 
 item_result exchange::do_cancel_algo(object o, const request_ctx& ctx) {
     const std::string inst = field(o, "instId"), id = field(o, "algoId"), cl = field(o, "algoClOrdId");
     const auto r = engine_.cancel_algo(inst, id, cl, market_now(ctx.mono_ns));
-    log_entry l;
-    l.seq = next_seq_++;
-    l.kind = "cancel_algo";
-    l.via = ctx.via;
-    l.path = ctx.path;
-    l.recv_mono_ns = ctx.mono_ns;
-    l.recv_epoch_ns = ctx.epoch_ns;
+    log_entry& l = append_log("cancel_algo", ctx, r);
     l.inst_id = inst;
     l.algo_id = r.algo_id;
     l.algo_cl_ord_id = r.algo_cl_ord_id;
-    l.s_code = r.s_code;
-    l.s_msg = r.s_msg;
-    log_.push_back(std::move(l));
     return r;
 }
 

@@ -128,6 +128,7 @@ private:
         std::int64_t mono_ns, epoch_ns;
     };
 
+    log_entry& append_log(const char* kind, const request_ctx& ctx, const item_result& r);
     http_response route(const http_request& req, std::string_view path, const std::map<std::string, std::string>& q,
                         std::int64_t mono_ns, std::int64_t epoch_ns);
     http_response control(const http_request& req, std::string_view path, std::int64_t mono_ns, std::int64_t epoch_ns);
