@@ -2,37 +2,14 @@
 // (ws_frame_parser, as the WS client does) and run through tick_guard::on_ticker against a real
 // segment with open positions; one tick in ten crosses the PH threshold, so the full close path
 // (claim → next_attempt → write_ws_order → sink) runs too (the sink gives the claim back so the
-// next crossing sends again). A counting global operator new must see 0 after warm-up.
+// next crossing sends again). The counting operator new (tests/support/alloc_counter) must see 0 after warm-up.
 #include "guard_proc/guard.hpp"
 
 #include "common/okx/ws_parser.hpp"
 #include "tests/guard_proc/fixtures.hpp"
+#include "tests/support/alloc_counter.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-bool g_counting = false;
-std::atomic<long> g_allocs{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (g_counting) g_allocs.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (g_counting) g_allocs.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace scalpel;
 
@@ -92,10 +69,13 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     };
     run(2000);  // warm-up
     const long closes_before = sink.closes;
-    g_counting = true;
-    run(100'000);
-    g_counting = false;
-    CHECK(g_allocs.load() == 0);
+    const long before = test::allocations_counted();
+    {
+        test::counting_allocations counting;
+        run(100'000);
+    }
+    CHECK(test::allocations_counted() - before == 0);
+    CHECK(test::alloc_counter_active());
     CHECK(parsed_ok == 102'000);
     // One frame in 20 crosses PH for its symbol's 2 slots: 100000/20 × 2 closes.
     CHECK(sink.closes - closes_before == 10'000);

@@ -6,6 +6,7 @@
 
 #include "common/net/asio.hpp"
 #include "tests/net/support/script_server.hpp"
+#include "tests/support/alloc_counter.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,29 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
-
-namespace {
-thread_local bool t_counting = false;
-std::atomic<long> g_allocs{0};
-void note() {
-    if (t_counting) g_allocs.fetch_add(1, std::memory_order_relaxed);
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-    note();
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    note();
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace scalpel;
 using namespace scalpel::net_client;
@@ -70,14 +48,15 @@ TEST_CASE("net_ws: receive → parse → on_ticker allocates nothing after warm-
     REQUIRE(ticks == warm);
 
     for (long i = 0; i < n; ++i) srv.ws_push(frame);  // the test thread allocates here, before counting
-    t_counting = true;
+    test::count_allocations_on_this_thread(true);
     run_until(warm + n);
-    t_counting = false;
+    test::count_allocations_on_this_thread(false);
     REQUIRE(ticks == warm + n);
-    CHECK(g_allocs.load() == 0);
+    CHECK(test::allocations_counted() == 0);
+    CHECK(test::alloc_counter_active());
     CHECK(c.stats().malformed == 0);
     CHECK(rx_ordered);  // every frame carried its receive time, monotonic and before the callback
     CHECK(last_rx > 0);
-    std::printf("ws receive path: %ld frames, %ld allocations on the client thread\n", n, g_allocs.load());
+    std::printf("ws receive path: %ld frames, %ld allocations on the client thread\n", n, test::allocations_counted());
     c.stop();
 }

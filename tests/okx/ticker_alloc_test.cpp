@@ -1,9 +1,11 @@
 // The guard's hot path: parsing a WS tickers push must allocate nothing after warm-up.
-// This TU replaces the global operator new/delete with counting versions (so it is its own test
+// It links the counting global operator new/delete of tests/support/alloc_counter (so it is its own test
 // executable) and feeds the real OKX WS capture of 2022-05-13 (shared/data/market/ticks) through
 // ws_frame_parser: every ticker frame must parse, and 10 000 parses after warm-up must make zero
 // allocations. Prints ns/op as information (no timing assertion).
 #include "common/okx/ws_parser.hpp"
+
+#include "tests/support/alloc_counter.hpp"
 
 #include <catch2/catch.hpp>
 #include <zlib.h>
@@ -12,40 +14,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
-
-namespace {
-std::atomic<long> g_allocs{0};
-}
-
-void* operator new(std::size_t n) {
-    g_allocs.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    g_allocs.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    g_allocs.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n ? n : 1);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-    g_allocs.fetch_add(1, std::memory_order_relaxed);
-    const std::size_t al = static_cast<std::size_t>(a);
-    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 using namespace scalpel;
 
@@ -107,7 +77,8 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
 
     constexpr int n = 10'000;
     double checksum = 0;
-    const long before = g_allocs.load();
+    const long before = test::allocations_counted();
+    test::count_allocations_on_this_thread(true);
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
         const auto e = parser.parse_ticker(*tickers[i % tickers.size()], t);
@@ -120,8 +91,10 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
         checksum += msg->tick.bid_px;
     }
     const auto t2 = std::chrono::steady_clock::now();
-    const long allocs = g_allocs.load() - before;
+    test::count_allocations_on_this_thread(false);
+    const long allocs = test::allocations_counted() - before;
     CHECK(allocs == 0);
+    CHECK(test::alloc_counter_active());
     CHECK(checksum > 0);
     const auto ns = [](auto d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); };
     std::printf("okx ticker parse: %d frames (avg %zu B), parse_ticker %.0f ns/op, parse %.0f ns/op, %ld allocations\n",
