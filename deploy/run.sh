@@ -36,7 +36,8 @@ target="$(sed -n 's/^[[:space:]]*target:[[:space:]]*\([a-z-]*\).*/\1/p' "$config
 target="${target:-sim}"
 sim_args=()
 if [[ "$target" == "sim" ]]; then
-  sim_args=(--sim "--host 127.0.0.1 --port $sim_port --speed 1 --log-level info")
+  # Real time (--speed 1) with a tick every 0.5 s, so the live feed never looks stale to the guard.
+  sim_args=(--sim "--host 127.0.0.1 --port $sim_port --speed 1 --ticks-per-bar 120 --log-level info")
 elif [[ -z "${SCALPEL_OKX_API_KEY:-}" && -z "$(sed -n 's/^[[:space:]]*keys_file:[[:space:]]*\(.\+\)/\1/p' "$config" | tr -d '"')" ]]; then
   echo "run: exchange.target is $target but no keys: export SCALPEL_OKX_API_KEY, SCALPEL_OKX_SECRET, SCALPEL_OKX_PASSPHRASE" >&2
   exit 2
@@ -60,13 +61,14 @@ done
 sleep 2
 "${ctl[@]}" status || true
 echo
-"$build_dir/shm_layout/tools/shm_inspect" --name scalpel.demo --once 2>/dev/null || \
-  "$build_dir/shm_layout/tools/shm_inspect" --name "$(sed -n 's/^[[:space:]]*name:[[:space:]]*\([^ ]*\).*/\1/p' "$config" | head -1)" --once || true
+segment="$(sed -n 's/^[[:space:]]*name:[[:space:]]*\([^ ]*\).*/\1/p' "$config" | head -1)"
+inspect=("$build_dir/shm_layout/tools/shm_inspect" --name "${segment:-scalpel.demo}" --rundir "$run_dir")
+"${inspect[@]}" --once || true
 cat <<MSG
 
 scalpel is running ($target). Watch it with:
   supervisorctl -c $run_dir/supervisord.conf status
-  $build_dir/shm_layout/tools/shm_inspect --name scalpel.demo --watch
+  ${inspect[*]} --watch
   tail -f $run_dir/logs/guard_proc.log $run_dir/logs/signal_proc.log
 Stop everything with:
   supervisorctl -c $run_dir/supervisord.conf shutdown
