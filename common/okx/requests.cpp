@@ -130,6 +130,9 @@ std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap
     if ((r.has_tp && !r.tp_trigger_px.is_positive()) || (r.has_sl && !r.sl_trigger_px.is_positive())) w.invalid();
     w.raw("{").field("instId", r.inst_id, true).field("tdMode", "cash").field("side", to_string(r.side));
     w.field("ordType", r.has_tp && r.has_sl ? "oco" : "conditional").field("sz", r.sz);
+    const auto side_default = r.side == side::buy ? tgt_ccy::quote_ccy : tgt_ccy::base_ccy;
+    if (r.tgt_ccy != tgt_ccy::none && r.tgt_ccy != side_default)
+        w.field("tgtCcy", r.tgt_ccy == tgt_ccy::base_ccy ? "base_ccy" : "quote_ccy");
     if (r.has_tp) w.field("tpTriggerPx", r.tp_trigger_px).field("tpOrdPx", r.tp_ord_px);
     if (r.has_sl) w.field("slTriggerPx", r.sl_trigger_px).field("slOrdPx", r.sl_ord_px);
     if (!r.algo_cl_ord_id.empty()) w.field("algoClOrdId", r.algo_cl_ord_id);

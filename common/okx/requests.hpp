@@ -41,6 +41,10 @@ struct algo_order_req {
     std::string_view inst_id;
     okx::side side = side::sell;
     decimal sz;
+    // Unit of sz. OKX reads a spot BUY algo's sz as QUOTE currency unless told otherwise, so a
+    // SHORT's buy-back OCO must say base_ccy; written whenever it differs from OKX's default for
+    // the side (sell → base_ccy is the default and is omitted).
+    okx::tgt_ccy tgt_ccy = tgt_ccy::base_ccy;
     bool has_tp = false, has_sl = false;
     decimal tp_trigger_px, sl_trigger_px;
     decimal tp_ord_px{-1, 0}, sl_ord_px{-1, 0};

@@ -136,6 +136,37 @@ std::vector<sim_request> bot_fixture::sim_requests() {
     return out;
 }
 
+std::vector<sim_order> bot_fixture::sim_orders() {
+    std::vector<sim_order> out;
+    const auto r = sim("GET", "/sim/orders");
+    if (r.status != 200) return out;
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string json(r.body);
+    simdjson::ondemand::document doc;
+    if (parser.iterate(json).get(doc)) return out;
+    simdjson::ondemand::array orders;
+    if (doc["orders"].get_array().get(orders)) return out;
+    for (auto item : orders) {
+        simdjson::ondemand::object o;
+        if (item.get_object().get(o)) continue;
+        sim_order q;
+        auto str = [&](const char* key, std::string& dst) {
+            std::string_view v;
+            if (!o[key].get_string().get(v)) dst = std::string(v);
+        };
+        str("instId", q.inst_id);
+        str("side", q.side);
+        str("state", q.state);
+        str("clOrdId", q.cl_ord_id);
+        str("algoId", q.algo_id);
+        std::string fill;
+        str("accFillSz", fill);
+        q.acc_fill_sz = fill.empty() ? 0 : std::stod(fill);
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
 shm::segment* bot_fixture::segment() {
     if (!view_) {
         shm::open_options o;

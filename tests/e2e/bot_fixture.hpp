@@ -33,6 +33,12 @@ struct sim_request {
     std::int64_t recv_mono_ns = 0;
 };
 
+// One order the simulator holds (from /sim/orders "orders", OKX row format), oldest first.
+struct sim_order {
+    std::string inst_id, side, state, cl_ord_id, algo_id;
+    double acc_fill_sz = 0;
+};
+
 class bot_fixture {
 public:
     explicit bot_fixture(bot_options options = {});
@@ -52,6 +58,7 @@ public:
     test::http_response sim(const std::string& method, const std::string& path, const std::string& body = {});
     void set_price(const std::string& inst_id, double last);
     [[nodiscard]] std::vector<sim_request> sim_requests();
+    [[nodiscard]] std::vector<sim_order> sim_orders();
 
     // Read-only view of the segment (nullptr until some process created it).
     shm::segment* segment();

@@ -114,6 +114,20 @@ int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position
     return n;
 }
 
+// Base units the simulator actually filled on the closing side after the position's entry
+// order: a close must trade the whole position (a buy-back sized in USDT would not).
+double closing_fill_size(bot_fixture& bot, const shm::position& p) {
+    const std::string close_side = is_long(p) ? "sell" : "buy";
+    bool after_entry = false;
+    double filled = 0;
+    for (const auto& o : bot.sim_orders()) {
+        if (o.cl_ord_id == p.entry_cl_ord_id.view()) after_entry = true;
+        else if (after_entry && o.inst_id == p.symbol.view() && o.side == close_side && o.state == "filled")
+            filled += o.acc_fill_sz;
+    }
+    return filled;
+}
+
 std::int64_t entry_recv_ns(const std::vector<e2e::sim_request>& reqs, const shm::position& p) {
     for (const auto& r : reqs)
         if (r.kind == "place_order" && r.cl_ord_id == p.entry_cl_ord_id.view()) return r.recv_mono_ns;
@@ -153,6 +167,7 @@ TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the 
     CHECK(cancels_ok == 1);
     CHECK(triggers == 0);
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
 }
 
 TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e2e]") {
@@ -173,7 +188,9 @@ TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e
     CHECK(records == 1);
     const auto reqs = bot.sim_requests();
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
-    std::cout << "race: closed by " << (rec->pos.reason == shm::close_reason::ph ? "PH" : "TP") << "\n";
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
+    std::cout << "race: " << (is_long(pos->pos) ? "LONG" : "SHORT") << " " << sym << " closed by "
+              << (rec->pos.reason == shm::close_reason::ph ? "PH" : "TP") << "\n";
 }
 
 TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor duplicates an entry", "[e2e]") {
@@ -269,6 +286,7 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
     CHECK(rec->closed_by == shm::role::guard);
     const auto reqs = bot.sim_requests();
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
 }
 
 TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns", "[e2e]") {
@@ -291,4 +309,5 @@ TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the
     std::cout << "WS down: PH close via REST polling after " << ms.count() << " ms\n";
     const auto reqs = bot.sim_requests();
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
 }

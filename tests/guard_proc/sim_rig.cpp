@@ -171,6 +171,45 @@ seeded_position sim_rig::open_long_unprotected(const std::string& inst, double b
     return {ref, pos};
 }
 
+seeded_position sim_rig::open_short_unprotected(const std::string& inst, double base, double atr,
+                                                std::int64_t age_ms) {
+    const std::string coin = inst.substr(0, inst.find('-'));
+    const std::string r = sim("/sim/balance", "{\"ccy\":\"" + coin + "\",\"amount\":\"1\"}");
+    if (r.find("\"ok\":true") == std::string::npos) throw std::runtime_error("/sim/balance: " + r);
+    shm::position intent;
+    intent.symbol = std::string_view(inst);
+    intent.pos_side = shm::side::short_;
+    intent.regime_at_entry = shm::regime::ranging;
+    const auto d = shm::default_params(shm::regime::ranging);
+    intent.ph_enabled = 0;  // only the exchange-side OCO may close it
+    intent.ph_threshold_usd = d.ph_threshold_usd;
+    intent.ph_time_limit_s = static_cast<std::uint32_t>(d.ph_time_limit_s);
+    intent.max_hold_s = static_cast<std::uint32_t>(d.max_hold_s);
+    const auto reserved = seg_->reserve_slot(intent);
+    if (reserved.status != shm::slot_result::ok) throw std::runtime_error("reserve_slot");
+    okx::place_order_req sell;
+    sell.inst_id = inst;
+    sell.side = okx::side::sell;
+    sell.sz = decimal::floor_to(base, decimal(1, 8));
+    sell.tgt_ccy = okx::tgt_ccy::base_ccy;
+    const std::string entry_id(reserved.entry_cl_ord_id.view());
+    sell.cl_ord_id = entry_id;
+    auto& c = rest_->client();
+    const auto ack = rest_->run(c.place_order(sell));
+    if (!ack.ok()) throw std::runtime_error(std::string("entry: ") + std::string(ack.err.message.view()));
+    const auto fill = rest_->run(c.order(inst, std::string(ack.value.ord_id.view())));
+    if (!fill.ok() || fill.value.state != okx::order_state::filled) throw std::runtime_error("entry not filled");
+    shm::position pos = intent;
+    pos.entry_ord_id = fill.value.ord_id.view();
+    pos.entry_price = fill.value.avg_px.to_double();
+    pos.size = fill.value.acc_fill_sz.to_double();     // a seller's fee is in USDT: the size stays
+    pos.entry_fee_usd = -fill.value.fee.to_double();
+    pos.atr = atr;
+    pos.entry_time_ms = wall_now_ms() - age_ms;
+    if (seg_->publish_open(reserved.ref, pos) != shm::slot_result::ok) throw std::runtime_error("publish_open");
+    return {reserved.ref, pos};
+}
+
 seeded_position sim_rig::open_long(const std::string& inst, double base, double tp, double sl) {
     auto [ref, pos] = buy_entry(inst, base);
     auto& c = rest_->client();

@@ -49,6 +49,10 @@ public:
     // the signal's ATR and an entry time `age_ms` in the past (a position the guard must protect).
     seeded_position open_long_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms);
 
+    // Sells `base` of held coin at market (a spot SHORT; the sim account is given the coin first)
+    // and publishes the slot WITHOUT an OCO and with PH off, so only the OCO the guard places can close it.
+    seeded_position open_short_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms);
+
     // Another handle on the segment in this process (e.g. a forged guard incarnation).
     [[nodiscard]] std::unique_ptr<shm::segment> open_role(shm::role who);
 

@@ -276,3 +276,34 @@ TEST_CASE("guard_sim: a missing OCO is re-placed from the signal's ATR at entry"
     INFO(log);
     CHECK(log.find("levels from atr") != std::string::npos);
 }
+
+TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position size", "[sim]") {
+    // OKX reads a spot BUY algo's sz as USDT unless tgtCcy says base_ccy: a buy-back OCO sized in
+    // base without it would buy back a few dollars' worth and leave the SHORT open.
+    test::sim_rig rig;
+    auto no_ph = shm::default_params(shm::regime::ranging);
+    no_ph.ph_enabled = 0;  // only the exchange-side OCO may close this position
+    REQUIRE(rig.seg().publish_params(no_ph).ok());
+    rig.set_price("BTC-USDT", entry_px);
+    const auto seeded = rig.open_short_unprotected("BTC-USDT", 0.01, 200, 30'000);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    shm::position p;
+    REQUIRE(test::wait_until(
+        [&] {
+            const auto s = rig.seg().snapshot(seeded.ref.index);
+            p = s.snap.pos;
+            return s.ok && !p.oco_algo_id.empty();
+        },
+        15s));
+    CHECK(p.tp_price == Approx(seeded.pos.entry_price - 180).margin(0.051));  // below entry for a SHORT
+    CHECK(p.sl_price == Approx(seeded.pos.entry_price + 140).margin(0.051));
+    const double btc_before = rig.balance("BTC");
+    rig.set_price("BTC-USDT", p.tp_price - 50);  // through TP: the OCO buys the coin back
+    REQUIRE(rig.wait_journal(1, 15s));
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::tp);
+    // The buy-back's fee is taken in BTC, so the account gets size × (1 − fee) back.
+    CHECK(rig.balance("BTC") - btc_before == Approx(seeded.pos.size * (1 - 0.001)).epsilon(0.002));
+}
+

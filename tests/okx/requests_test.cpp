@@ -82,6 +82,22 @@ TEST_CASE("okx OCO body matches TV4; conditional with one leg", "[unit][okx]") {
     CHECK(algo_order_body(a).empty());
 }
 
+TEST_CASE("okx buy-side OCO states its size in base currency", "[unit][okx]") {
+    // A SHORT's protection buys the base back; OKX would read a buy algo's sz as USDT by default.
+    algo_order_req a;
+    a.inst_id = "BTC-USDT";
+    a.side = side::buy;
+    a.sz = *decimal::parse("0.001");
+    a.has_tp = a.has_sl = true;
+    a.tp_trigger_px = decimal(49000, 0);
+    a.sl_trigger_px = decimal(52000, 0);
+    a.algo_cl_ord_id = "oco2";
+    CHECK(algo_order_body(a) ==
+          R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"oco","sz":"0.001","tgtCcy":"base_ccy","tpTriggerPx":"49000","tpOrdPx":"-1","slTriggerPx":"52000","slOrdPx":"-1","algoClOrdId":"oco2"})");
+    a.tgt_ccy = tgt_ccy::quote_ccy;  // the exchange default for a buy: omitted
+    CHECK(algo_order_body(a).find("tgtCcy") == std::string::npos);
+}
+
 TEST_CASE("okx cancel bodies", "[unit][okx]") {
     CHECK(cancel_order_body({"BTC-USDT", "590908157585625111", ""}) ==
           R"({"instId":"BTC-USDT","ordId":"590908157585625111"})");
