@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Sets up (packages + build) and runs every test. This is the README's test command and what
-# .ci/run calls. Two stages:
-#   1. the Release build and the whole ctest suite (unit, shm, kill, sim, e2e, ...);
-#   2. the shared-memory concurrency tests again under ThreadSanitizer (ctest -L tsan), in their
-#      own build of only the targets they need (SCALPEL_SKIP_TSAN=1 skips this stage).
-# Extra arguments go to the first ctest run (e.g. -L unit, -R shm).
+# .ci/run calls. After setup (packages + Release build), two stages:
+#   1. the shared-memory concurrency tests under ThreadSanitizer (ctest -L tsan), in their own
+#      build of only the targets they need (SCALPEL_SKIP_TSAN=1 skips this stage);
+#   2. the Release build and the whole ctest suite (unit, shm, kill, sim, e2e, ...), last, so its
+#      summary is the run's closing line.
+# Extra arguments go to the whole-suite ctest run (e.g. -L unit, -R shm).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SCALPEL_BUILD_DIR:-$here/build}"
 jobs="${SCALPEL_JOBS:-2}"
 
-"$here/deploy/setup.sh" "$build_dir"
-(cd "$build_dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
+"$here/deploy/setup.sh" "$build_dir"   # packages + the Release build
 
 if [[ "${SCALPEL_SKIP_TSAN:-0}" != 1 ]]; then
   tsan_dir="${build_dir}-tsan"
@@ -23,3 +23,5 @@ if [[ "${SCALPEL_SKIP_TSAN:-0}" != 1 ]]; then
   cmake --build "$tsan_dir" -j "$jobs" --target shm_tsan_tests
   (cd "$tsan_dir" && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure -L tsan --timeout 300)
 fi
+
+(cd "$build_dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
