@@ -20,6 +20,27 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
+// Calls `row` with a string getter for each object of the top-level array `key` of a /sim/orders
+// reply; returns false when the reply is not that shape.
+template <class Row>
+bool for_each_row(const std::string& body, const char* key, Row row) {
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string json(body);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::array rows;
+    if (parser.iterate(json).get(doc) || doc[key].get_array().get(rows)) return false;
+    for (auto item : rows) {
+        simdjson::ondemand::object o;
+        if (item.get_object().get(o)) continue;
+        auto str = [&](const char* field, std::string& dst) {
+            std::string_view v;
+            if (!o[field].get_string().get(v)) dst = std::string(v);
+        };
+        row(o, str);
+    }
+    return true;
+}
+
 }  // namespace
 
 bot_fixture::bot_fixture(bot_options options) {
@@ -104,20 +125,8 @@ std::vector<sim_request> bot_fixture::sim_requests() {
     std::vector<sim_request> out;
     const auto r = sim("GET", "/sim/orders");
     if (r.status != 200) return out;
-    simdjson::ondemand::parser parser;
-    simdjson::padded_string json(r.body);
-    simdjson::ondemand::document doc;
-    if (parser.iterate(json).get(doc)) return out;
-    simdjson::ondemand::array requests;
-    if (doc["requests"].get_array().get(requests)) return out;
-    for (auto item : requests) {
-        simdjson::ondemand::object o;
-        if (item.get_object().get(o)) continue;
+    for_each_row(r.body, "requests", [&](simdjson::ondemand::object& o, auto& str) {
         sim_request q;
-        auto str = [&](const char* key, std::string& dst) {
-            std::string_view v;
-            if (!o[key].get_string().get(v)) dst = std::string(v);
-        };
         str("kind", q.kind);
         str("via", q.via);
         str("instId", q.inst_id);
@@ -132,7 +141,7 @@ std::vector<sim_request> bot_fixture::sim_requests() {
         std::int64_t mono = 0;
         if (!o["recv_mono_ns"].get_int64().get(mono)) q.recv_mono_ns = mono;
         out.push_back(std::move(q));
-    }
+    });
     return out;
 }
 
@@ -140,20 +149,8 @@ std::vector<sim_order> bot_fixture::sim_orders() {
     std::vector<sim_order> out;
     const auto r = sim("GET", "/sim/orders");
     if (r.status != 200) return out;
-    simdjson::ondemand::parser parser;
-    simdjson::padded_string json(r.body);
-    simdjson::ondemand::document doc;
-    if (parser.iterate(json).get(doc)) return out;
-    simdjson::ondemand::array orders;
-    if (doc["orders"].get_array().get(orders)) return out;
-    for (auto item : orders) {
-        simdjson::ondemand::object o;
-        if (item.get_object().get(o)) continue;
+    for_each_row(r.body, "orders", [&](simdjson::ondemand::object&, auto& str) {
         sim_order q;
-        auto str = [&](const char* key, std::string& dst) {
-            std::string_view v;
-            if (!o[key].get_string().get(v)) dst = std::string(v);
-        };
         str("instId", q.inst_id);
         str("side", q.side);
         str("state", q.state);
@@ -163,7 +160,7 @@ std::vector<sim_order> bot_fixture::sim_orders() {
         str("accFillSz", fill);
         q.acc_fill_sz = fill.empty() ? 0 : std::stod(fill);
         out.push_back(std::move(q));
-    }
+    });
     return out;
 }
 

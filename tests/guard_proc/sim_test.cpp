@@ -20,6 +20,19 @@ namespace {
 // fires from ~50080 on.
 constexpr double entry_px = 50000, tp_px = 50600, sl_px = 49500;
 
+// The slot's position once the guard has placed an OCO for it (oco_algo_id empty on timeout).
+shm::position wait_for_oco(test::sim_rig& rig, shm::slot_ref ref) {
+    shm::position p;
+    test::wait_until(
+        [&] {
+            const auto s = rig.seg().snapshot(ref.index);
+            p = s.snap.pos;
+            return s.ok && !p.oco_algo_id.empty();
+        },
+        15s);
+    return p;
+}
+
 shm::journal_record last_record(shm::segment& seg) {
     shm::journal_record r;
     REQUIRE(seg.journal_head() >= 1);
@@ -256,14 +269,8 @@ TEST_CASE("guard_sim: a missing OCO is re-placed from the signal's ATR at entry"
     const auto seeded = rig.open_long_unprotected("BTC-USDT", 0.01, 200, 30'000);
     rig.start_guard();
     rig.wait_guard_ready("BTC-USDT");
-    shm::position p;
-    REQUIRE(test::wait_until(
-        [&] {
-            const auto s = rig.seg().snapshot(seeded.ref.index);
-            p = s.snap.pos;
-            return s.ok && !p.oco_algo_id.empty();
-        },
-        15s));
+    const shm::position p = wait_for_oco(rig, seeded.ref);
+    REQUIRE_FALSE(p.oco_algo_id.empty());
     // RANGING multipliers (0.9 / 0.7) × ATR 200 around the fill, on the 0.1 tick.
     CHECK(p.tp_price == Approx(seeded.pos.entry_price + 180).margin(0.051));
     CHECK(p.sl_price == Approx(seeded.pos.entry_price - 140).margin(0.051));
@@ -288,14 +295,8 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     const auto seeded = rig.open_short_unprotected("BTC-USDT", 0.01, 200, 30'000);
     rig.start_guard();
     rig.wait_guard_ready("BTC-USDT");
-    shm::position p;
-    REQUIRE(test::wait_until(
-        [&] {
-            const auto s = rig.seg().snapshot(seeded.ref.index);
-            p = s.snap.pos;
-            return s.ok && !p.oco_algo_id.empty();
-        },
-        15s));
+    const shm::position p = wait_for_oco(rig, seeded.ref);
+    REQUIRE_FALSE(p.oco_algo_id.empty());
     CHECK(p.tp_price == Approx(seeded.pos.entry_price - 180).margin(0.051));  // below entry for a SHORT
     CHECK(p.sl_price == Approx(seeded.pos.entry_price + 140).margin(0.051));
     const double btc_before = rig.balance("BTC");
