@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 
 namespace scalpel::signal {
 
@@ -253,11 +254,15 @@ net::awaitable<void> signal_app::cycle() {
     if (bal.ok()) {
         account_.ok = true;
         account_.avail.clear();
+        account_.liabilities = 0;
         double usdt_eq = 0;
         for (const auto& d : bal.value.details) {
             account_.avail[std::string(d.ccy.view())] = d.avail_bal.to_double();
+            // Units are mixed across currencies, but the rule only asks whether any debt exists.
+            account_.liabilities += std::abs(d.liab.to_double());
             if (d.ccy == "USDT") usdt_eq = d.eq.to_double();
         }
+        if (account_.liabilities > 0) spdlog::warn("balance: account has liabilities: entries blocked");
         account_.free_usdt = account_.avail.count("USDT") ? account_.avail["USDT"] : 0;
         account_.total_usd = bal.value.total_eq.is_positive() ? bal.value.total_eq.to_double() : usdt_eq;
     } else {
@@ -324,7 +329,8 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     snap.d1 = m.d1.last(w.d1);
     snap.price = price;
     const auto held = account_.avail.find(inst->second.base_ccy);
-    const strategy::account_view acct{account_.free_usdt, held == account_.avail.end() ? 0.0 : held->second, 0.0};
+    const strategy::account_view acct{account_.free_usdt, held == account_.avail.end() ? 0.0 : held->second,
+                                      account_.liabilities};
     const auto d = strategy::evaluate_entry(snap, refs, acct, params, inst->second.spec, cfg_.entry, now_ms);
     spdlog::info("{}", format_decision(m.symbol, reg, price, src, d));
     if (!d.enter() || stopping_) co_return;

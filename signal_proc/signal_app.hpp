@@ -65,6 +65,7 @@ private:
     std::uint64_t journal_seen_ = 0;
     struct account {
         double free_usdt = 0, total_usd = 0;
+        double liabilities = 0;  // Σ |liab| over currencies; any amount blocks entries (no borrowing)
         std::map<std::string, double, std::less<>> avail;
         bool ok = false;
     } account_;

@@ -167,6 +167,7 @@ bool read_balance_detail(od::object obj, balance_detail& out, error& err) noexce
         else if (k == "availEq") ok = w.dec(v, k, out.avail_eq);
         else if (k == "frozenBal") ok = w.dec(v, k, out.frozen_bal);
         else if (k == "ordFrozen") ok = w.dec(v, k, out.ord_frozen);
+        else if (k == "liab") ok = w.dec(v, k, out.liab);
         else if (k == "uTime") ok = w.i64(v, k, out.u_time_ms);
         if (!ok) return false;
     }

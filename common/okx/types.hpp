@@ -47,6 +47,7 @@ struct candle_row {
 struct balance_detail {
     ccy_t ccy;
     decimal eq, cash_bal, avail_bal, avail_eq, frozen_bal, ord_frozen;
+    decimal liab;  // borrowed amount in this currency ("" on a plain spot account → 0)
     std::int64_t u_time_ms = 0;
 };
 

@@ -161,7 +161,7 @@ TEST_CASE("okx candles keep order and confirm flags", "[unit][okx]") {
 
 TEST_CASE("okx balance", "[unit][okx]") {
     auto r = parse_balance(
-        R"({"code":"0","msg":"","data":[{"totalEq":"41624.32","uTime":"1752243327154","details":[{"ccy":"USDT","eq":"1000","cashBal":"1000","availBal":"900","availEq":"900","frozenBal":"100","ordFrozen":"100","uTime":"1700000000000"},{"ccy":"BTC","availEq":"0.66126645222","eq":"1.06126645222","frozenBal":"0.4","availBal":"0.66126645222","eqUsd":"0.123456789012345678901234"}]}]})");
+        R"({"code":"0","msg":"","data":[{"totalEq":"41624.32","uTime":"1752243327154","details":[{"ccy":"USDT","eq":"1000","cashBal":"1000","availBal":"900","availEq":"900","frozenBal":"100","ordFrozen":"100","liab":"","uTime":"1700000000000"},{"ccy":"BTC","liab":"0.05","availEq":"0.66126645222","eq":"1.06126645222","frozenBal":"0.4","availBal":"0.66126645222","eqUsd":"0.123456789012345678901234"}]}]})");
     REQUIRE(r.ok());
     CHECK(r.value.total_eq == decimal(4162432, 2));
     CHECK(r.value.u_time_ms == 1752243327154);
@@ -170,6 +170,8 @@ TEST_CASE("okx balance", "[unit][okx]") {
     CHECK(r.value.details[0].avail_bal == decimal(900, 0));
     CHECK(r.value.details[0].frozen_bal == decimal(100, 0));
     CHECK(r.value.details[1].eq == *decimal::parse("1.06126645222"));
+    CHECK(r.value.details[0].liab.is_zero());  // "" on a plain spot account
+    CHECK(r.value.details[1].liab == *decimal::parse("0.05"));
     CHECK(parse_balance(R"({"code":"0","msg":"","data":[{"totalEq":"1"}]})").err.kind == error_kind::bad_response);
     CHECK(parse_balance(R"({"code":"50105","msg":"passphrase incorrect","data":[]})", 401).err.kind ==
           error_kind::auth);
