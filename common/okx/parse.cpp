@@ -77,15 +77,23 @@ error for_each_item(std::string_view body, int http_status, F&& on_item) {
     return error{};
 }
 
-template <class Row, class Read>
-result<std::vector<Row>> read_rows(std::string_view body, int http_status, Read read) {
-    std::vector<Row> rows;
-    const error e = for_each_item(body, http_status, [&](od::value& v, error& err) {
+// for_each_item for arrays of objects: a non-object item is a bad_response.
+template <class Fn>
+error for_each_object(std::string_view body, int http_status, Fn fn) {
+    return for_each_item(body, http_status, [&](od::value& v, error& err) {
         od::object obj;
         if (v.get_object().get(obj) != simdjson::SUCCESS) {
             err = make_error(error_kind::bad_response, "data item is not an object");
             return false;
         }
+        return fn(obj, err);
+    });
+}
+
+template <class Row, class Read>
+result<std::vector<Row>> read_rows(std::string_view body, int http_status, Read read) {
+    std::vector<Row> rows;
+    const error e = for_each_object(body, http_status, [&](od::object& obj, error& err) {
         Row row{};
         if (!read(obj, row, err)) return false;
         rows.push_back(row);
@@ -289,7 +297,7 @@ result<order_ack> parse_order_ack(std::string_view body, int http_status) {
     order_ack out;
     bool got = false;
     const error e = for_each_item(body, http_status, [&](od::value& v, error& err) {
-        if (got) return true;
+        if (got) return true;  // only the first item is the answer; later ones are not even read
         od::object obj;
         if (v.get_object().get(obj) != simdjson::SUCCESS) {
             err = make_error(error_kind::bad_response, "data item is not an object");
@@ -322,12 +330,7 @@ result<std::vector<fill>> parse_fills(std::string_view body, int http_status) {
 
 result<std::vector<algo_ack>> parse_cancel_algos(std::string_view body, int http_status) {
     std::vector<algo_ack> out;
-    const error e = for_each_item(body, http_status, [&](od::value& v, error& err) {
-        od::object obj;
-        if (v.get_object().get(obj) != simdjson::SUCCESS) {
-            err = make_error(error_kind::bad_response, "data item is not an object");
-            return false;
-        }
+    const error e = for_each_object(body, http_status, [&](od::object& obj, error& err) {
         item_status st;
         algo_ack ack;
         if (!read_algo_ack(obj, ack, st, err)) return false;
