@@ -20,7 +20,8 @@ inline constexpr int exit_output = 5;
 
 // Builds the grid: for each size (or the strategy's sizing), each PH threshold (or the regimes'),
 // each cadence. Labels name the cadence and whichever dimensions were swept.
-[[nodiscard]] std::vector<run_config> make_grid(const run_config& base, const std::vector<double>& cadences_s,
+[[nodiscard]] std::vector<run_config> make_grid(const run_config& base,
+                                                const std::vector<double>& cadences_s,
                                                 const std::vector<double>& sizes,
                                                 const std::vector<double>& ph_thresholds);
 
@@ -30,4 +31,4 @@ inline constexpr int exit_output = 5;
 // Parses and runs. Writes the table to stdout, errors to stderr as "backtest: error: ...".
 [[nodiscard]] int run_cli(int argc, char** argv);
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

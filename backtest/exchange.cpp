@@ -20,8 +20,10 @@ instrument lookup_instrument(std::string_view source, std::string_view symbol) {
     const bool binance = source.starts_with("binance");
     for (const row& r : table) {
         if (symbol.starts_with(r.base) &&
-            (symbol.size() == r.base.size() || symbol[r.base.size()] == '-' || symbol.substr(r.base.size()) == "USDT")) {
-            if (binance) return {std::string(symbol), r.bn_tick, r.bn_lot, r.bn_min};
+            (symbol.size() == r.base.size() || symbol[r.base.size()] == '-' ||
+             symbol.substr(r.base.size()) == "USDT")) {
+            if (binance)
+                return {std::string(symbol), r.bn_tick, r.bn_lot, r.bn_min};
             return {std::string(symbol), r.okx_tick, r.okx_lot, r.okx_min};
         }
     }
@@ -29,9 +31,11 @@ instrument lookup_instrument(std::string_view source, std::string_view symbol) {
 }
 
 decimal size_for_value(const instrument& inst, double value_usd, double price) noexcept {
-    if (!(value_usd > 0) || !(price > 0)) return {};
+    if (!(value_usd > 0) || !(price > 0))
+        return {};
     const decimal size = decimal::floor_to(value_usd / price, inst.lot_sz);
-    if (size < inst.min_sz) return {};
+    if (size < inst.min_sz)
+        return {};
     return size;
 }
 
@@ -54,4 +58,4 @@ fill market_fill(const instrument& inst, const exchange_config& cfg, order_side 
     return f;
 }
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

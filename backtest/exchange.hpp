@@ -26,22 +26,23 @@ struct instrument {
 [[nodiscard]] instrument lookup_instrument(std::string_view source, std::string_view symbol);
 
 struct exchange_config {
-    double taker_fee = 0.001;    // fraction of notional per leg
-    double slippage_bps = 0.0;   // adverse move of every market fill, in basis points
+    double taker_fee = 0.001;  // fraction of notional per leg
+    double slippage_bps = 0.0; // adverse move of every market fill, in basis points
 };
 
 enum class order_side : std::uint8_t { buy, sell };
 
 struct fill {
-    double price = 0;       // execution price (after slippage, on the tick grid)
-    double size = 0;        // base filled (exact decimal converted once)
-    double held = 0;        // base received on a buy after the base-asset fee; = size on a sell
-    double fee_usd = 0;     // fee in quote currency (a base fee valued at the fill price)
+    double price = 0;   // execution price (after slippage, on the tick grid)
+    double size = 0;    // base filled (exact decimal converted once)
+    double held = 0;    // base received on a buy after the base-asset fee; = size on a sell
+    double fee_usd = 0; // fee in quote currency (a base fee valued at the fill price)
 };
 
 // Base size for an order worth `value_usd` at `price`, floored to the lot size.
 // Returns a zero decimal if that is below the minimum size or inputs are not positive.
-[[nodiscard]] decimal size_for_value(const instrument& inst, double value_usd, double price) noexcept;
+[[nodiscard]] decimal size_for_value(const instrument& inst, double value_usd,
+                                     double price) noexcept;
 
 // Executes a market order of `size` (a lot multiple) against last price `last`.
 [[nodiscard]] fill market_fill(const instrument& inst, const exchange_config& cfg, order_side side,
@@ -51,19 +52,23 @@ struct fill {
 enum class oco_leg : std::uint8_t { none, take_profit, stop_loss };
 
 struct oco_order {
-    bool long_position = true;  // LONG → the legs sell; SHORT → they buy back
+    bool long_position = true; // LONG → the legs sell; SHORT → they buy back
     double tp = 0, sl = 0;
 
     [[nodiscard]] oco_leg triggered(double last) const noexcept {
         if (long_position) {
-            if (last >= tp) return oco_leg::take_profit;
-            if (last <= sl) return oco_leg::stop_loss;
+            if (last >= tp)
+                return oco_leg::take_profit;
+            if (last <= sl)
+                return oco_leg::stop_loss;
         } else {
-            if (last <= tp) return oco_leg::take_profit;
-            if (last >= sl) return oco_leg::stop_loss;
+            if (last <= tp)
+                return oco_leg::take_profit;
+            if (last >= sl)
+                return oco_leg::stop_loss;
         }
         return oco_leg::none;
     }
 };
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -16,14 +16,14 @@
 namespace scalpel::backtest {
 
 struct timeframe_series {
-    std::string name;            // "5m", "15m", "30m", "1H", "4H", "1D"
+    std::string name; // "5m", "15m", "30m", "1H", "4H", "1D"
     std::int64_t bar_ms = 0;
-    std::vector<candle> bars;    // strictly increasing open times, complete buckets only
-    std::size_t from_file = 0;   // how many bars came from the timeframe's own file
+    std::vector<candle> bars;  // strictly increasing open times, complete buckets only
+    std::size_t from_file = 0; // how many bars came from the timeframe's own file
 };
 
 struct symbol_data {
-    std::string symbol;           // canonical exchange-style name, e.g. "BTC-USDT"
+    std::string symbol; // canonical exchange-style name, e.g. "BTC-USDT"
     std::vector<candle> one_minute;
     std::vector<timeframe_series> higher;
 
@@ -41,18 +41,18 @@ struct trade_print {
 enum class tick_source { path, trades };
 
 struct data_request {
-    std::string source = "okx_spot_2022";  // okx_spot_2022 | binance_spot_2023 | (trades mode)
+    std::string source = "okx_spot_2022"; // okx_spot_2022 | binance_spot_2023 | (trades mode)
     std::vector<std::string> symbols = {"BTC-USDT", "ETH-USDT"};
-    std::optional<std::int64_t> from_ms, to_ms;  // replay window; history before `from` warms up
-    std::optional<double> days;                  // window length when `to` is not given
+    std::optional<std::int64_t> from_ms, to_ms; // replay window; history before `from` warms up
+    std::optional<double> days;                 // window length when `to` is not given
     tick_source ticks = tick_source::path;
 };
 
 struct market_data_set {
     std::string source;
     std::vector<symbol_data> symbols;
-    std::vector<std::vector<trade_print>> trades;  // per symbol, only in trades mode
-    std::int64_t from_ms = 0, to_ms = 0;           // ticks replayed in [from_ms, to_ms)
+    std::vector<std::vector<trade_print>> trades; // per symbol, only in trades mode
+    std::int64_t from_ms = 0, to_ms = 0;          // ticks replayed in [from_ms, to_ms)
 };
 
 // The timeframes loaded besides 1m (what the strategy's filters ask for).
@@ -88,4 +88,4 @@ struct market_data_set {
 // "2022-01-07 19:32" (UTC) for a time in ms; "2022-01-07 19:32:05" with `seconds`.
 [[nodiscard]] std::string format_utc_time(std::int64_t ms, bool seconds = false);
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -37,4 +37,4 @@ private:
 // True when stderr is a terminal.
 [[nodiscard]] bool stderr_is_tty() noexcept;
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -25,17 +25,24 @@ namespace scalpel::backtest {
 
 const char* exit_reason_name(exit_reason r) noexcept {
     switch (r) {
-        case exit_reason::profit_hold: return "PH";
-        case exit_reason::take_profit: return "TP";
-        case exit_reason::stop_loss: return "SL";
-        case exit_reason::max_hold: return "MAX_HOLD";
-        case exit_reason::end_of_data: return "END";
+    case exit_reason::profit_hold:
+        return "PH";
+    case exit_reason::take_profit:
+        return "TP";
+    case exit_reason::stop_loss:
+        return "SL";
+    case exit_reason::max_hold:
+        return "MAX_HOLD";
+    case exit_reason::end_of_data:
+        return "END";
     }
     return "?";
 }
 
 std::uint64_t progress_units(const market_data_set& data) noexcept {
-    return data.to_ms > data.from_ms ? static_cast<std::uint64_t>((data.to_ms - data.from_ms + 59'999) / 60'000) : 0;
+    return data.to_ms > data.from_ms
+               ? static_cast<std::uint64_t>((data.to_ms - data.from_ms + 59'999) / 60'000)
+               : 0;
 }
 
 namespace {
@@ -55,10 +62,12 @@ struct tf_view {
     std::size_t visible = 0;
 
     void advance(std::int64_t t) noexcept {
-        if (series) visible = visible_count(series->bars, series->bar_ms, t, visible);
+        if (series)
+            visible = visible_count(series->bars, series->bar_ms, t, visible);
     }
     [[nodiscard]] candle_span last(std::size_t n) const noexcept {
-        if (!series) return {};
+        if (!series)
+            return {};
         const std::size_t k = std::min(n, visible);
         return candle_span(series->bars.data() + (visible - k), k);
     }
@@ -66,7 +75,7 @@ struct tf_view {
 
 struct open_position {
     st::position_view view;
-    decimal size;              // exact size the closing order sends
+    decimal size; // exact size the closing order sends
     oco_order oco;
     std::int64_t next_check_ms = 0;
     std::string regime;
@@ -83,22 +92,24 @@ struct symbol_state {
     double last_price = 0;
     double base_held = 0;
     std::optional<open_position> pos;
-    std::size_t indicators_at = std::numeric_limits<std::size_t>::max();  // m5.visible when computed
+    std::size_t indicators_at = std::numeric_limits<std::size_t>::max(); // m5.visible when computed
     st::indicator_snapshot indicators;
-    std::size_t next_bar = 0;    // next 1m bar to replay (path mode)
-    std::size_t next_trade = 0;  // next trade print (trades mode)
+    std::size_t next_bar = 0;   // next 1m bar to replay (path mode)
+    std::size_t next_trade = 0; // next trade print (trades mode)
 };
 
 class replay {
 public:
     replay(const market_data_set& data, const run_config& cfg) : data_(data), cfg_(cfg) {
         if (cfg.ticks == tick_source::trades && data.trades.size() != data.symbols.size())
-            throw std::invalid_argument("trades mode needs the trade prints of every symbol (load with --ticks trades)");
+            throw std::invalid_argument(
+                "trades mode needs the trade prints of every symbol (load with --ticks trades)");
         for (auto& params : table_.by_regime) {
-            if (cfg.ph_threshold_usd) params.ph_threshold_usd = *cfg.ph_threshold_usd;
+            if (cfg.ph_threshold_usd)
+                params.ph_threshold_usd = *cfg.ph_threshold_usd;
         }
         if (cfg.order_value_usd) {
-            entry_cfg_.sizing.balance_fraction = 0;  // target = max(0, min value) = the fixed value
+            entry_cfg_.sizing.balance_fraction = 0; // target = max(0, min value) = the fixed value
             entry_cfg_.sizing.min_order_value_usd = *cfg.order_value_usd;
         }
         free_usdt_ = cfg.start_balance_usd;
@@ -116,22 +127,27 @@ public:
             s.h1.series = s.data->find("1H");
             s.d1.series = s.data->find("1D");
             const auto& bars = s.data->one_minute;
-            s.next_bar = static_cast<std::size_t>(
-                std::lower_bound(bars.begin(), bars.end(), data.from_ms,
-                                 [](const candle& c, std::int64_t t) { return c.open_time_ms < t; }) -
-                bars.begin());
+            s.next_bar =
+                static_cast<std::size_t>(std::lower_bound(bars.begin(), bars.end(), data.from_ms,
+                                                          [](const candle& c, std::int64_t t) {
+                                                              return c.open_time_ms < t;
+                                                          }) -
+                                         bars.begin());
             // Start price: the last close before the window (or the first open in it).
             s.last_price = s.next_bar > 0 ? bars[s.next_bar - 1].close
                                           : (s.next_bar < bars.size() ? bars[s.next_bar].open : 0);
             if (cfg.ticks == tick_source::trades) {
                 const auto& tr = data.trades[i];
                 s.next_trade = static_cast<std::size_t>(
-                    std::lower_bound(tr.begin(), tr.end(), data.from_ms,
-                                     [](const trade_print& p, std::int64_t t) { return p.ts_ms < t; }) -
+                    std::lower_bound(
+                        tr.begin(), tr.end(), data.from_ms,
+                        [](const trade_print& p, std::int64_t t) { return p.ts_ms < t; }) -
                     tr.begin());
-                if (s.next_trade < tr.size()) s.last_price = tr[s.next_trade].price;
+                if (s.next_trade < tr.size())
+                    s.last_price = tr[s.next_trade].price;
             }
-            if (s.last_price > 0) s.base_held = cfg.base_holding_usd / s.last_price;
+            if (s.last_price > 0)
+                s.base_held = cfg.base_holding_usd / s.last_price;
         }
     }
 
@@ -143,8 +159,10 @@ public:
             run_path(progress, total);
         }
         for (std::size_t i = 0; i < symbols_.size(); ++i)
-            if (symbols_[i].pos) close_position(i, symbols_[i].last_price, last_ts_, exit_reason::end_of_data);
-        if (progress) progress(total, total);
+            if (symbols_[i].pos)
+                close_position(i, symbols_[i].last_price, last_ts_, exit_reason::end_of_data);
+        if (progress)
+            progress(total, total);
         return std::move(result_);
     }
 
@@ -159,17 +177,24 @@ private:
             for (const auto& s : symbols_)
                 if (s.next_bar < s.data->one_minute.size())
                     minute = std::min(minute, s.data->one_minute[s.next_bar].open_time_ms);
-            if (minute >= data_.to_ms) break;
+            if (minute >= data_.to_ms)
+                break;
             for (std::size_t i = 0; i < symbols_.size(); ++i) {
                 symbol_state& s = symbols_[i];
-                active[i] = s.next_bar < s.data->one_minute.size() && s.data->one_minute[s.next_bar].open_time_ms == minute;
-                if (active[i]) path_ticks(s.data->one_minute[s.next_bar++], minute_ms, cfg_.path_steps, ticks[i]);
+                active[i] = s.next_bar < s.data->one_minute.size() &&
+                            s.data->one_minute[s.next_bar].open_time_ms == minute;
+                if (active[i])
+                    path_ticks(s.data->one_minute[s.next_bar++], minute_ms, cfg_.path_steps,
+                               ticks[i]);
             }
             for (std::size_t k = 0; k < per_bar; ++k)
                 for (std::size_t i = 0; i < symbols_.size(); ++i)
-                    if (active[i] && ticks[i][k].ts_ms < data_.to_ms) on_tick(i, ticks[i][k].ts_ms, ticks[i][k].price);
+                    if (active[i] && ticks[i][k].ts_ms < data_.to_ms)
+                        on_tick(i, ticks[i][k].ts_ms, ticks[i][k].price);
             if (progress && (++minutes & 255) == 0)
-                progress(std::min<std::uint64_t>(total, static_cast<std::uint64_t>((minute - data_.from_ms) / minute_ms)), total);
+                progress(std::min<std::uint64_t>(total, static_cast<std::uint64_t>(
+                                                            (minute - data_.from_ms) / minute_ms)),
+                         total);
         }
     }
 
@@ -180,16 +205,20 @@ private:
             std::int64_t best_ts = data_.to_ms;
             for (std::size_t i = 0; i < symbols_.size(); ++i) {
                 const auto& tr = data_.trades[i];
-                if (symbols_[i].next_trade < tr.size() && tr[symbols_[i].next_trade].ts_ms < best_ts) {
+                if (symbols_[i].next_trade < tr.size() &&
+                    tr[symbols_[i].next_trade].ts_ms < best_ts) {
                     best = i;
                     best_ts = tr[symbols_[i].next_trade].ts_ms;
                 }
             }
-            if (best == symbols_.size()) break;
+            if (best == symbols_.size())
+                break;
             const trade_print& p = data_.trades[best][symbols_[best].next_trade++];
             on_tick(best, p.ts_ms, p.price);
             if (progress && (++n & 4095) == 0)
-                progress(std::min<std::uint64_t>(total, static_cast<std::uint64_t>((p.ts_ms - data_.from_ms) / minute_ms)), total);
+                progress(std::min<std::uint64_t>(total, static_cast<std::uint64_t>(
+                                                            (p.ts_ms - data_.from_ms) / minute_ms)),
+                         total);
         }
     }
 
@@ -200,16 +229,22 @@ private:
         last_ts_ = ts;
         if (s.pos) {
             open_position& pos = *s.pos;
-            const oco_leg leg = pos.oco.triggered(price);  // the exchange watches every print
+            const oco_leg leg = pos.oco.triggered(price); // the exchange watches every print
             if (leg != oco_leg::none) {
-                close_position(i, price, ts, leg == oco_leg::take_profit ? exit_reason::take_profit : exit_reason::stop_loss);
+                close_position(i, price, ts,
+                               leg == oco_leg::take_profit ? exit_reason::take_profit
+                                                           : exit_reason::stop_loss);
             } else if (cfg_.exit_cadence_s <= 0 || ts >= pos.next_check_ms) {
                 ++result_.counters.exit_checks;
-                if (cfg_.exit_cadence_s > 0) pos.next_check_ms = next_grid(ts, cadence_ms());
-                const auto params = st::make_exit_params(table_[arm_.current()], cfg_.exchange.taker_fee);
+                if (cfg_.exit_cadence_s > 0)
+                    pos.next_check_ms = next_grid(ts, cadence_ms());
+                const auto params =
+                    st::make_exit_params(table_[arm_.current()], cfg_.exchange.taker_fee);
                 const st::exit_decision d = st::decide_exit(pos.view, price, params, ts);
-                if (d.action == st::exit_action::ph_close) close_position(i, price, ts, exit_reason::profit_hold);
-                else if (d.action == st::exit_action::max_hold_close) close_position(i, price, ts, exit_reason::max_hold);
+                if (d.action == st::exit_action::ph_close)
+                    close_position(i, price, ts, exit_reason::profit_hold);
+                else if (d.action == st::exit_action::max_hold_close)
+                    close_position(i, price, ts, exit_reason::max_hold);
             }
         }
         if (ts >= next_signal_ms_) {
@@ -234,14 +269,16 @@ private:
         bool new_bar = false;
         for (auto& s : symbols_) {
             const std::size_t before = s.m5.visible;
-            for (tf_view* v : {&s.m5, &s.m15, &s.m30, &s.h1, &s.d1}) v->advance(ts);
+            for (tf_view* v : {&s.m5, &s.m15, &s.m30, &s.h1, &s.d1})
+                v->advance(ts);
             new_bar |= s.m5.visible != before;
         }
         // The ARM counts a detection once per new bar (arm.hpp), so calling it only then is exact.
         if (new_bar) {
             std::array<st::arm_symbol_input, st::arm_update::max_symbols> inputs{};
             const std::size_t n = std::min(symbols_.size(), inputs.size());
-            for (std::size_t i = 0; i < n; ++i) inputs[i] = {symbols_[i].data->symbol, symbols_[i].m5.last(entry_window)};
+            for (std::size_t i = 0; i < n; ++i)
+                inputs[i] = {symbols_[i].data->symbol, symbols_[i].m5.last(entry_window)};
             (void)arm_.update(std::span<const st::arm_symbol_input>(inputs.data(), n), ts);
         }
         const st::regime current = arm_.current();
@@ -249,8 +286,10 @@ private:
         risk_.on_balance(cfg_.start_balance_usd + realised_, ts);
         for (std::size_t i = 0; i < symbols_.size(); ++i) {
             symbol_state& s = symbols_[i];
-            if (s.pos || !(s.last_price > 0)) continue;
-            if (const auto v = risk_.can_open(s.data->symbol, ts, params.max_trades_per_hour); !v.allowed) {
+            if (s.pos || !(s.last_price > 0))
+                continue;
+            if (const auto v = risk_.can_open(s.data->symbol, ts, params.max_trades_per_hour);
+                !v.allowed) {
                 ++result_.counters.risk_blocked[static_cast<std::size_t>(v.reason) & 15];
                 continue;
             }
@@ -266,13 +305,15 @@ private:
         }
     }
 
-    void try_enter(std::size_t i, std::int64_t ts, const st::regime_params& params, st::regime current) {
+    void try_enter(std::size_t i, std::int64_t ts, const st::regime_params& params,
+                   st::regime current) {
         symbol_state& s = symbols_[i];
         std::array<st::open_position_ref, 16> refs{};
         std::size_t n = 0;
         for (std::size_t j = 0; j < symbols_.size() && n < refs.size(); ++j)
             if (j != i && symbols_[j].pos)
-                refs[n++] = {symbols_[j].data->symbol, symbols_[j].pos->view.pos_side, symbols_[j].m5.last(entry_window)};
+                refs[n++] = {symbols_[j].data->symbol, symbols_[j].pos->view.pos_side,
+                             symbols_[j].m5.last(entry_window)};
         st::market_snapshot snap;
         snap.symbol = s.data->symbol;
         snap.entry = s.m5.last(entry_window);
@@ -283,8 +324,9 @@ private:
         snap.d1 = s.d1.last(d1_window);
         snap.price = s.last_price;
         const st::account_view acct{free_usdt_, s.base_held, 0.0};
-        const st::entry_decision d = st::evaluate_entry(snap, std::span<const st::open_position_ref>(refs.data(), n), acct,
-                                                        params, s.spec, entry_cfg_, ts);
+        const st::entry_decision d =
+            st::evaluate_entry(snap, std::span<const st::open_position_ref>(refs.data(), n), acct,
+                               params, s.spec, entry_cfg_, ts);
         if (!d.enter()) {
             ++result_.counters.entries_refused;
             ++result_.counters.entry_blocked[static_cast<std::size_t>(d.blocked_by) & 15];
@@ -292,8 +334,9 @@ private:
         }
         const st::side side = st::to_side(d.dir);
         const bool is_long = side == st::side::long_side;
-        const fill f = market_fill(s.inst, cfg_.exchange, is_long ? order_side::buy : order_side::sell, s.last_price,
-                                   d.size.size);
+        const fill f =
+            market_fill(s.inst, cfg_.exchange, is_long ? order_side::buy : order_side::sell,
+                        s.last_price, d.size.size);
         open_position pos;
         pos.view.pos_side = side;
         pos.view.entry_price = f.price;
@@ -309,14 +352,14 @@ private:
             pos.size = d.size.size;
         }
         pos.view.size = pos.size.to_double();
-        const st::tp_sl_levels lv = st::compute_tp_sl(side, f.price, d.atr, s.last_price, params.tp_atr_multiplier,
-                                                      params.sl_atr_multiplier, s.inst.tick_sz,
-                                                      entry_cfg_.sizing.move_past_pct);
+        const st::tp_sl_levels lv = st::compute_tp_sl(
+            side, f.price, d.atr, s.last_price, params.tp_atr_multiplier, params.sl_atr_multiplier,
+            s.inst.tick_sz, entry_cfg_.sizing.move_past_pct);
         pos.oco.long_position = is_long;
         if (lv.ok) {
             pos.oco.tp = lv.tp.to_double();
             pos.oco.sl = lv.sl.to_double();
-        } else {  // no usable levels: no OCO, only the guard's exits remain
+        } else { // no usable levels: no OCO, only the guard's exits remain
             pos.oco.tp = is_long ? std::numeric_limits<double>::infinity() : 0.0;
             pos.oco.sl = is_long ? 0.0 : std::numeric_limits<double>::infinity();
         }
@@ -333,7 +376,8 @@ private:
         symbol_state& s = symbols_[i];
         const open_position& pos = *s.pos;
         const bool is_long = pos.view.pos_side == st::side::long_side;
-        const fill f = market_fill(s.inst, cfg_.exchange, is_long ? order_side::sell : order_side::buy, last, pos.size);
+        const fill f = market_fill(s.inst, cfg_.exchange,
+                                   is_long ? order_side::sell : order_side::buy, last, pos.size);
         if (is_long) {
             free_usdt_ += f.price * f.size - f.fee_usd;
             s.base_held -= f.size;
@@ -380,11 +424,12 @@ private:
     run_result result_;
 };
 
-}  // namespace
+} // namespace
 
-run_result run_backtest(const market_data_set& data, const run_config& config, const progress_fn& progress) {
+run_result run_backtest(const market_data_set& data, const run_config& config,
+                        const progress_fn& progress) {
     replay r(data, config);
     return r.run(progress);
 }
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -11,7 +11,8 @@
 namespace scalpel::backtest {
 
 // Renders the runs over [from_ms, to_ms]. Runs without trades draw a flat line.
-[[nodiscard]] std::string render_equity_svg(const std::vector<run_result>& runs, std::int64_t from_ms,
-                                            std::int64_t to_ms, const std::string& title);
+[[nodiscard]] std::string render_equity_svg(const std::vector<run_result>& runs,
+                                            std::int64_t from_ms, std::int64_t to_ms,
+                                            const std::string& title);
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -30,4 +30,4 @@ void path_ticks(const candle& bar, std::int64_t bar_ms, int steps, std::span<tic
 // True when the model visits the low before the high for this bar.
 [[nodiscard]] bool path_low_first(const candle& bar) noexcept;
 
-}  // namespace scalpel::backtest
+} // namespace scalpel::backtest

@@ -31,7 +31,8 @@ double seconds_since(clock_type::time_point t0) {
 // Runs the exit path over `ticks` `rounds` times for `positions` open positions; returns ticks/s.
 // A position that the OCO or the decision closes is re-opened at that tick (entry = price, OCO
 // ±0.3 %), as the replay's next signal would, so ages, PnL and branch outcomes stay realistic.
-double exit_path_rate(const std::vector<tick>& ticks, int positions, int rounds, std::uint64_t& sink) {
+double exit_path_rate(const std::vector<tick>& ticks, int positions, int rounds,
+                      std::uint64_t& sink) {
     const auto params = st::make_exit_params(st::default_params(st::regime::ranging), 0.001);
     std::vector<st::position_view> views(positions);
     std::vector<oco_order> ocos(positions);
@@ -39,9 +40,11 @@ double exit_path_rate(const std::vector<tick>& ticks, int positions, int rounds,
         const bool is_long = p % 2 == 0;
         views[p] = {is_long ? st::side::long_side : st::side::short_side, t.price, 150.0 / t.price,
                     0.15, t.ts_ms};
-        ocos[p] = {is_long, is_long ? t.price * 1.003 : t.price * 0.997, is_long ? t.price * 0.997 : t.price * 1.003};
+        ocos[p] = {is_long, is_long ? t.price * 1.003 : t.price * 0.997,
+                   is_long ? t.price * 0.997 : t.price * 1.003};
     };
-    for (int p = 0; p < positions; ++p) open(p, ticks.front());
+    for (int p = 0; p < positions; ++p)
+        open(p, ticks.front());
     const auto t0 = clock_type::now();
     std::uint64_t closes = 0;
     for (int r = 0; r < rounds; ++r) {
@@ -55,14 +58,15 @@ double exit_path_rate(const std::vector<tick>& ticks, int positions, int rounds,
                 }
             }
         }
-        for (int p = 0; p < positions; ++p) open(p, ticks.front());  // time restarts each round
+        for (int p = 0; p < positions; ++p)
+            open(p, ticks.front()); // time restarts each round
     }
     const double secs = seconds_since(t0);
     sink += closes;
     return double(ticks.size()) * rounds / secs;
 }
 
-}  // namespace
+} // namespace
 
 int main() {
     std::uint64_t sink = 0;
@@ -73,7 +77,8 @@ int main() {
     trades_req.ticks = tick_source::trades;
     const auto trades = load_market(trades_req);
     std::vector<tick> real;
-    for (const auto& p : trades.trades[0]) real.push_back({p.ts_ms, p.price});
+    for (const auto& p : trades.trades[0])
+        real.push_back({p.ts_ms, p.price});
 
     data_request okx_req;
     okx_req.symbols = {"BTC-USDT"};
@@ -81,22 +86,25 @@ int main() {
     std::vector<tick> path;
     std::vector<tick> bar(path_tick_count(19));
     for (const candle& c : okx.symbols[0].one_minute) {
-        if (c.open_time_ms >= okx.to_ms) break;
+        if (c.open_time_ms >= okx.to_ms)
+            break;
         path_ticks(c, 60'000, 19, bar);
         path.insert(path.end(), bar.begin(), bar.end());
     }
 
     for (int positions : {1, 3}) {
         const double r1 = exit_path_rate(real, positions, 200, sink);
-        std::printf("exit path, real Binance BTC prints (%zu ticks x200), %d open position(s): %.1f M ticks/s\n",
+        std::printf("exit path, real Binance BTC prints (%zu ticks x200), %d open position(s): "
+                    "%.1f M ticks/s\n",
                     real.size(), positions, r1 / 1e6);
         const double r2 = exit_path_rate(path, positions, 2, sink);
-        std::printf("exit path, OKX 30-day path ticks (%zu ticks x2),   %d open position(s): %.1f M ticks/s\n",
+        std::printf("exit path, OKX 30-day path ticks (%zu ticks x2),   %d open position(s): %.1f "
+                    "M ticks/s\n",
                     path.size(), positions, r2 / 1e6);
     }
 
     auto t0 = clock_type::now();
-    data_request req;  // defaults: okx_spot_2022, BTC-USDT + ETH-USDT, 30 days
+    data_request req; // defaults: okx_spot_2022, BTC-USDT + ETH-USDT, 30 days
     const auto data = load_market(req);
     const double load_s = seconds_since(t0);
     std::printf("data load (OKX BTC+ETH 1m + 5m..1D files, aggregation): %.3f s\n", load_s);
@@ -107,10 +115,12 @@ int main() {
         t0 = clock_type::now();
         const auto r = run_backtest(data, cfg);
         const double secs = seconds_since(t0);
-        std::printf("30-day replay (%s exits): %.3f s wall, %llu ticks (%.1f M ticks/s), %llu signal cycles, %zu trades\n",
-                    cadence > 0 ? "5 s poll" : "per-tick", secs, static_cast<unsigned long long>(r.counters.ticks),
-                    double(r.counters.ticks) / secs / 1e6, static_cast<unsigned long long>(r.counters.signal_cycles),
-                    r.trades.size());
+        std::printf("30-day replay (%s exits): %.3f s wall, %llu ticks (%.1f M ticks/s), %llu "
+                    "signal cycles, %zu trades\n",
+                    cadence > 0 ? "5 s poll" : "per-tick", secs,
+                    static_cast<unsigned long long>(r.counters.ticks),
+                    double(r.counters.ticks) / secs / 1e6,
+                    static_cast<unsigned long long>(r.counters.signal_cycles), r.trades.size());
         sink += r.trades.size();
     }
     std::printf("(sink %llu)\n", static_cast<unsigned long long>(sink));

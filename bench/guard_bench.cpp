@@ -36,12 +36,13 @@ struct releasing_sink final : guard::order_sink {
 
 std::string frame(std::string_view inst, double last) {
     char buf[400];
-    const int n = std::snprintf(buf, sizeof buf,
-                                "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"%.*s\"},\"data\":[{\"instType\":\"SPOT\","
-                                "\"instId\":\"%.*s\",\"last\":\"%.4f\",\"lastSz\":\"0.01\",\"askPx\":\"%.4f\",\"askSz\":"
-                                "\"1\",\"bidPx\":\"%.4f\",\"bidSz\":\"1\",\"ts\":\"1700000000000\"}]}",
-                                static_cast<int>(inst.size()), inst.data(), static_cast<int>(inst.size()), inst.data(),
-                                last, last * 1.0001, last * 0.9999);
+    const int n = std::snprintf(
+        buf, sizeof buf,
+        "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"%.*s\"},\"data\":[{\"instType\":\"SPOT\","
+        "\"instId\":\"%.*s\",\"last\":\"%.4f\",\"lastSz\":\"0.01\",\"askPx\":\"%.4f\",\"askSz\":"
+        "\"1\",\"bidPx\":\"%.4f\",\"bidSz\":\"1\",\"ts\":\"1700000000000\"}]}",
+        static_cast<int>(inst.size()), inst.data(), static_cast<int>(inst.size()), inst.data(),
+        last, last * 1.0001, last * 0.9999);
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -74,7 +75,8 @@ void in_process(int orders) {
         p.entry_time_ms = wall_now_ms();
         const auto r = seg.reserve_slot(p);
         (void)seg.publish_open(r.ref, p);
-        for (int k = 0; k < 8; ++k) frames.push_back(frame(syms[i], entry[i] * (1.01 + 0.001 * k)));  // all cross PH
+        for (int k = 0; k < 8; ++k)
+            frames.push_back(frame(syms[i], entry[i] * (1.01 + 0.001 * k))); // all cross PH
     }
     core.refresh_slots();
     okx::ws_frame_parser parser;
@@ -85,26 +87,34 @@ void in_process(int orders) {
         for (int i = 0; i < n; ++i) {
             const std::string& f = frames[static_cast<std::size_t>(i) % frames.size()];
             const mono_ns rx = monotonic_now_ns();
-            if (parser.parse_ticker(f, t).ok()) core.on_ticker(t, rx);
-            if (keep) handler_ns.push_back(monotonic_now_ns() - rx);
+            if (parser.parse_ticker(f, t).ok())
+                core.on_ticker(t, rx);
+            if (keep)
+                handler_ns.push_back(monotonic_now_ns() - rx);
         }
     };
     run(2000, false);
-    seg.reset_latency();  // the figures below are the segment's own block, as shm_inspect shows it
+    seg.reset_latency(); // the figures below are the segment's own block, as shm_inspect shows it
     const long before = sink.frames;
     run(orders, true);
     const shm::latency_summary h = seg.read_latency();
     std::sort(handler_ns.begin(), handler_ns.end());
-    const auto pct = [&](double q) { return handler_ns[static_cast<std::size_t>(q * (handler_ns.size() - 1))]; };
-    std::printf("guard tick→order (in process, %ld orders, frames parsed, real segment, fake socket):\n",
-                sink.frames - before);
-    std::printf("  frame rx → order bytes out (segment block, %llu orders): p50 %llu ns  p99 %llu ns  p99.9 %llu ns"
-                "  max %llu ns  mean %llu ns\n",
-                static_cast<unsigned long long>(h.count), static_cast<unsigned long long>(h.p50_ns),
-                static_cast<unsigned long long>(h.p99_ns), static_cast<unsigned long long>(h.p999_ns),
-                static_cast<unsigned long long>(h.max_ns), static_cast<unsigned long long>(h.mean_ns));
+    const auto pct = [&](double q) {
+        return handler_ns[static_cast<std::size_t>(q * (handler_ns.size() - 1))];
+    };
+    std::printf(
+        "guard tick→order (in process, %ld orders, frames parsed, real segment, fake socket):\n",
+        sink.frames - before);
+    std::printf(
+        "  frame rx → order bytes out (segment block, %llu orders): p50 %llu ns  p99 %llu ns  "
+        "p99.9 %llu ns"
+        "  max %llu ns  mean %llu ns\n",
+        static_cast<unsigned long long>(h.count), static_cast<unsigned long long>(h.p50_ns),
+        static_cast<unsigned long long>(h.p99_ns), static_cast<unsigned long long>(h.p999_ns),
+        static_cast<unsigned long long>(h.max_ns), static_cast<unsigned long long>(h.mean_ns));
     std::printf("  whole handler (incl. sink hand-off): p50 %lld ns  p99 %lld ns  p99.9 %lld ns\n",
-                static_cast<long long>(pct(0.5)), static_cast<long long>(pct(0.99)), static_cast<long long>(pct(0.999)));
+                static_cast<long long>(pct(0.5)), static_cast<long long>(pct(0.99)),
+                static_cast<long long>(pct(0.999)));
     opened.seg.reset();
     shm::segment::remove(name);
 }
@@ -121,23 +131,29 @@ void against_sim(int rounds) {
         for (int i = 0; i < rounds; ++i) {
             rig.set_price("BTC-USDT", 50000);
             (void)rig.open_long("BTC-USDT", 0.01, 50600, 49500);
-            std::this_thread::sleep_for(300ms);  // the guard's slot cache refresh (50 ms) and a quiet feed
+            std::this_thread::sleep_for(
+                300ms); // the guard's slot cache refresh (50 ms) and a quiet feed
             const mono_ns t0 = monotonic_now_ns();
             rig.set_price("BTC-USDT", 50200);
-            if (!rig.wait_journal(static_cast<std::uint64_t>(i + 1), 10s)) break;
+            if (!rig.wait_journal(static_cast<std::uint64_t>(i + 1), 10s))
+                break;
             const auto s = rig.orders();
             (void)s;
-            // The newest close order is the last request with intent 'c': scan via the summary helper.
-            reaction.push_back(s.close_recv_mono_ns);  // first close in the log; replaced below
+            // The newest close order is the last request with intent 'c': scan via the summary
+            // helper.
+            reaction.push_back(s.close_recv_mono_ns); // first close in the log; replaced below
             reaction.back() = 0;
             // Re-read the full log for this round's close (the summary keeps only the first one).
             const std::string body = test::http_request(rig.port(), "GET", "/sim/orders");
             const auto p = body.rfind("\"kind\":\"place_order\"");
-            if (p == std::string::npos) continue;
+            if (p == std::string::npos)
+                continue;
             const auto q = body.find("\"recv_mono_ns\":", p);
-            if (q == std::string::npos) continue;
+            if (q == std::string::npos)
+                continue;
             std::size_t k = q + 15;
-            if (body[k] == '"') ++k;
+            if (body[k] == '"')
+                ++k;
             reaction.back() = std::stoll(body.substr(k, 24)) - t0;
         }
         std::sort(reaction.begin(), reaction.end());
@@ -145,7 +161,8 @@ void against_sim(int rounds) {
             std::printf("PH reaction against okx_sim: no rounds completed\n");
             return;
         }
-        std::printf("PH reaction against okx_sim (%zu rounds; /sim/price call → sim receives the close order):\n",
+        std::printf("PH reaction against okx_sim (%zu rounds; /sim/price call → sim receives the "
+                    "close order):\n",
                     reaction.size());
         std::printf("  min %.3f ms  p50 %.3f ms  max %.3f ms\n", reaction.front() / 1e6,
                     reaction[reaction.size() / 2] / 1e6, reaction.back() / 1e6);
@@ -156,7 +173,7 @@ void against_sim(int rounds) {
 }
 #endif
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     const int orders = argc > 1 ? std::max(100'000, std::atoi(argv[1])) : 100'000;

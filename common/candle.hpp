@@ -21,4 +21,4 @@ using candle_span = std::span<const candle>;
 // files' names) are accepted too.
 [[nodiscard]] std::int64_t bar_duration_ms(std::string_view bar) noexcept;
 
-}  // namespace scalpel
+} // namespace scalpel

@@ -11,8 +11,8 @@
 
 namespace scalpel {
 
-using mono_ns = std::int64_t;    // CLOCK_MONOTONIC nanoseconds
-using epoch_ms = std::int64_t;   // Unix epoch milliseconds, UTC
+using mono_ns = std::int64_t;  // CLOCK_MONOTONIC nanoseconds
+using epoch_ms = std::int64_t; // Unix epoch milliseconds, UTC
 
 [[nodiscard]] inline mono_ns monotonic_now_ns() noexcept {
     timespec ts{};
@@ -30,4 +30,4 @@ using epoch_ms = std::int64_t;   // Unix epoch milliseconds, UTC
     return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace scalpel
+} // namespace scalpel

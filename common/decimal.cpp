@@ -13,7 +13,8 @@ __extension__ using int128 = __int128;
 
 constexpr std::int64_t pow10(int n) noexcept {
     std::int64_t p = 1;
-    for (int i = 0; i < n; ++i) p *= 10;
+    for (int i = 0; i < n; ++i)
+        p *= 10;
     return p;
 }
 
@@ -23,33 +24,44 @@ struct aligned {
 };
 aligned align(decimal a, decimal b) noexcept {
     int128 x = a.mantissa(), y = b.mantissa();
-    for (int s = a.scale(); s < b.scale(); ++s) x *= 10;
-    for (int s = b.scale(); s < a.scale(); ++s) y *= 10;
+    for (int s = a.scale(); s < b.scale(); ++s)
+        x *= 10;
+    for (int s = b.scale(); s < a.scale(); ++s)
+        y *= 10;
     return {x, y};
 }
 
 enum class rounding { nearest, down, up };
 
 decimal snap(double value, decimal step, rounding mode) noexcept {
-    if (step.mantissa() <= 0 || !std::isfinite(value)) return decimal(0, step.scale());
+    if (step.mantissa() <= 0 || !std::isfinite(value))
+        return decimal(0, step.scale());
     const double step_value = step.to_double();
     const double steps = value / step_value;
     constexpr double tolerance = 1e-9;
     double whole = 0;
     switch (mode) {
-    case rounding::nearest: whole = std::nearbyint(steps); break;
-    case rounding::down: whole = std::floor(steps + tolerance); break;
-    case rounding::up: whole = std::ceil(steps - tolerance); break;
+    case rounding::nearest:
+        whole = std::nearbyint(steps);
+        break;
+    case rounding::down:
+        whole = std::floor(steps + tolerance);
+        break;
+    case rounding::up:
+        whole = std::ceil(steps - tolerance);
+        break;
     }
     const double mantissa = whole * static_cast<double>(step.mantissa());
-    if (std::fabs(mantissa) > 9.0e18) return decimal(0, step.scale());
+    if (std::fabs(mantissa) > 9.0e18)
+        return decimal(0, step.scale());
     return decimal(static_cast<std::int64_t>(whole) * step.mantissa(), step.scale());
 }
 
-}  // namespace
+} // namespace
 
 std::optional<decimal> decimal::parse(std::string_view text) noexcept {
-    if (text.empty()) return std::nullopt;
+    if (text.empty())
+        return std::nullopt;
     bool negative = false;
     std::size_t i = 0;
     if (text[0] == '-' || text[0] == '+') {
@@ -62,24 +74,35 @@ std::optional<decimal> decimal::parse(std::string_view text) noexcept {
     for (; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '.') {
-            if (seen_point) return std::nullopt;
+            if (seen_point)
+                return std::nullopt;
             seen_point = true;
             continue;
         }
-        if (c < '0' || c > '9') return std::nullopt;
+        if (c < '0' || c > '9')
+            return std::nullopt;
         seen_digit = true;
-        if (seen_point && ++scale > max_scale) return std::nullopt;
+        if (seen_point && ++scale > max_scale)
+            return std::nullopt;
         mantissa = mantissa * 10 + (c - '0');
-        if (mantissa > static_cast<int128>(INT64_MAX)) return std::nullopt;
+        if (mantissa > static_cast<int128>(INT64_MAX))
+            return std::nullopt;
     }
-    if (!seen_digit) return std::nullopt;
+    if (!seen_digit)
+        return std::nullopt;
     const auto m = static_cast<std::int64_t>(mantissa);
     return decimal(negative ? -m : m, scale);
 }
 
-decimal decimal::round_to(double value, decimal step) noexcept { return snap(value, step, rounding::nearest); }
-decimal decimal::floor_to(double value, decimal step) noexcept { return snap(value, step, rounding::down); }
-decimal decimal::ceil_to(double value, decimal step) noexcept { return snap(value, step, rounding::up); }
+decimal decimal::round_to(double value, decimal step) noexcept {
+    return snap(value, step, rounding::nearest);
+}
+decimal decimal::floor_to(double value, decimal step) noexcept {
+    return snap(value, step, rounding::down);
+}
+decimal decimal::ceil_to(double value, decimal step) noexcept {
+    return snap(value, step, rounding::up);
+}
 
 double decimal::to_double() const noexcept {
     return static_cast<double>(mantissa_) / static_cast<double>(pow10(scale_));
@@ -88,9 +111,10 @@ double decimal::to_double() const noexcept {
 std::size_t decimal::format(char* out, std::size_t cap) const noexcept {
     char buf[48];
     std::size_t n = 0;
-    std::uint64_t m = mantissa_ < 0 ? 0 - static_cast<std::uint64_t>(mantissa_) : static_cast<std::uint64_t>(mantissa_);
+    std::uint64_t m = mantissa_ < 0 ? 0 - static_cast<std::uint64_t>(mantissa_)
+                                    : static_cast<std::uint64_t>(mantissa_);
     int scale = scale_;
-    while (scale > 0 && m % 10 == 0) {  // trim trailing fractional zeros
+    while (scale > 0 && m % 10 == 0) { // trim trailing fractional zeros
         m /= 10;
         --scale;
     }
@@ -100,11 +124,14 @@ std::size_t decimal::format(char* out, std::size_t cap) const noexcept {
         digits[d++] = static_cast<char>('0' + m % 10);
         m /= 10;
     } while (m != 0);
-    while (d <= scale) digits[d++] = '0';  // at least one digit before the point
-    if (mantissa_ < 0 && !(d == 1 && digits[0] == '0')) buf[n++] = '-';
+    while (d <= scale)
+        digits[d++] = '0'; // at least one digit before the point
+    if (mantissa_ < 0 && !(d == 1 && digits[0] == '0'))
+        buf[n++] = '-';
     for (int k = d - 1; k >= 0; --k) {
         buf[n++] = digits[k];
-        if (k == scale && scale > 0) buf[n++] = '.';
+        if (k == scale && scale > 0)
+            buf[n++] = '.';
     }
     const std::size_t w = n < cap ? n : cap;
     std::memcpy(out, buf, w);
@@ -122,9 +149,10 @@ int compare(decimal a, decimal b) noexcept {
 }
 
 bool decimal::is_multiple_of(decimal step) const noexcept {
-    if (step.mantissa_ <= 0) return false;
+    if (step.mantissa_ <= 0)
+        return false;
     const auto [x, y] = align(*this, step);
     return x % y == 0;
 }
 
-}  // namespace scalpel
+} // namespace scalpel

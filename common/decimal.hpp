@@ -17,14 +17,15 @@ public:
     static constexpr int max_scale = 18;
 
     constexpr decimal() noexcept = default;
-    constexpr decimal(std::int64_t mantissa, int scale) noexcept : mantissa_(mantissa), scale_(scale) {}
+    constexpr decimal(std::int64_t mantissa, int scale) noexcept
+        : mantissa_(mantissa), scale_(scale) {}
 
     // Parses "0.00000001", "52000", "-1", "1e-8" is rejected (OKX never sends exponents).
     // Returns nullopt on anything else, on more than max_scale fractional digits or overflow.
     [[nodiscard]] static std::optional<decimal> parse(std::string_view text) noexcept;
 
-    // The multiple of `step` nearest to / at or below / at or above `value`. A relative tolerance of
-    // 1e-9 step absorbs binary noise (0.3/0.1 = 2.9999999999999996 must floor to 3 steps).
+    // The multiple of `step` nearest to / at or below / at or above `value`. A relative tolerance
+    // of 1e-9 step absorbs binary noise (0.3/0.1 = 2.9999999999999996 must floor to 3 steps).
     // `step` must be positive.
     [[nodiscard]] static decimal round_to(double value, decimal step) noexcept;
     [[nodiscard]] static decimal floor_to(double value, decimal step) noexcept;
@@ -57,4 +58,4 @@ private:
     int scale_ = 0;
 };
 
-}  // namespace scalpel
+} // namespace scalpel

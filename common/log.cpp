@@ -13,14 +13,16 @@ void init(std::string_view process, std::string_view level) {
     logger->set_level(known ? parsed : spdlog::level::info);
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
-    spdlog::set_error_handler([](const std::string&) {});  // never throw from a log call
-    if (!known) spdlog::warn("unknown log level '{}', using info", level);
+    spdlog::set_error_handler([](const std::string&) {}); // never throw from a log call
+    if (!known)
+        spdlog::warn("unknown log level '{}', using info", level);
 }
 
 std::string redact(std::string_view secret) {
-    if (secret.empty()) return "(empty)";
+    if (secret.empty())
+        return "(empty)";
     return std::string(secret.substr(0, std::min<std::size_t>(4, secret.size() / 4))) + "…(" +
            std::to_string(secret.size()) + " chars)";
 }
 
-}  // namespace scalpel::log
+} // namespace scalpel::log

@@ -18,4 +18,4 @@ void init(std::string_view process, std::string_view level = "info");
 // "abcd…(36 chars)" style: the first 4 characters and the length, never the value.
 [[nodiscard]] std::string redact(std::string_view secret);
 
-}  // namespace scalpel::log
+} // namespace scalpel::log

@@ -23,7 +23,7 @@ bool parse_field(std::string_view& rest, double& out) {
     return ec == std::errc{} && p == field.data() + field.size();
 }
 
-}  // namespace
+} // namespace
 
 std::int64_t bar_duration_ms(std::string_view bar) noexcept {
     constexpr std::int64_t minute = 60'000, hour = 60 * minute, day = 24 * hour;
@@ -32,25 +32,28 @@ std::int64_t bar_duration_ms(std::string_view bar) noexcept {
         std::int64_t ms;
     };
     static constexpr entry table[] = {
-        {"1s", 1000},         {"1m", minute},      {"3m", 3 * minute},   {"5m", 5 * minute},
-        {"15m", 15 * minute}, {"30m", 30 * minute}, {"1H", hour},        {"1h", hour},
-        {"2H", 2 * hour},     {"4H", 4 * hour},    {"4h", 4 * hour},     {"6Hutc", 6 * hour},
-        {"12Hutc", 12 * hour}, {"1D", day},        {"1Dutc", day},       {"1d", day},
-        {"1W", 7 * day},      {"1Wutc", 7 * day},  {"1w", 7 * day},
+        {"1s", 1000},          {"1m", minute},       {"3m", 3 * minute}, {"5m", 5 * minute},
+        {"15m", 15 * minute},  {"30m", 30 * minute}, {"1H", hour},       {"1h", hour},
+        {"2H", 2 * hour},      {"4H", 4 * hour},     {"4h", 4 * hour},   {"6Hutc", 6 * hour},
+        {"12Hutc", 12 * hour}, {"1D", day},          {"1Dutc", day},     {"1d", day},
+        {"1W", 7 * day},       {"1Wutc", 7 * day},   {"1w", 7 * day},
     };
     for (const auto& e : table)
-        if (e.name == bar) return e.ms;
+        if (e.name == bar)
+            return e.ms;
     return 0;
 }
 
 std::filesystem::path market_data_dir() {
-    if (const char* env = std::getenv("SCALPEL_DATA_DIR"); env && *env) return env;
+    if (const char* env = std::getenv("SCALPEL_DATA_DIR"); env && *env)
+        return env;
     return SCALPEL_DEFAULT_DATA_DIR;
 }
 
 std::vector<candle> load_candles(const std::filesystem::path& file) {
     gz_ptr in(gzopen(file.c_str(), "rb"));
-    if (!in) throw market_data_error("cannot open candle file " + file.string());
+    if (!in)
+        throw market_data_error("cannot open candle file " + file.string());
     gzbuffer(in.get(), 1 << 16);
 
     std::vector<candle> out;
@@ -62,22 +65,28 @@ std::vector<candle> load_candles(const std::filesystem::path& file) {
     while (gzgets(in.get(), line, sizeof line) != nullptr) {
         ++line_no;
         std::string_view row(line);
-        while (!row.empty() && (row.back() == '\n' || row.back() == '\r')) row.remove_suffix(1);
-        if (row.empty()) continue;
-        if (line_no == 1 && row.starts_with("open_time")) continue;  // header
+        while (!row.empty() && (row.back() == '\n' || row.back() == '\r'))
+            row.remove_suffix(1);
+        if (row.empty())
+            continue;
+        if (line_no == 1 && row.starts_with("open_time"))
+            continue; // header
         double ts = 0;
         candle c;
         if (!parse_field(row, ts) || !parse_field(row, c.open) || !parse_field(row, c.high) ||
             !parse_field(row, c.low) || !parse_field(row, c.close) || !parse_field(row, c.volume))
             fail("expected open_time_ms,open,high,low,close,volume");
         c.open_time_ms = static_cast<std::int64_t>(ts);
-        if (c.high < c.low || c.open <= 0 || c.close <= 0) fail("inconsistent OHLC");
-        if (!out.empty() && c.open_time_ms <= out.back().open_time_ms) fail("timestamps not increasing");
+        if (c.high < c.low || c.open <= 0 || c.close <= 0)
+            fail("inconsistent OHLC");
+        if (!out.empty() && c.open_time_ms <= out.back().open_time_ms)
+            fail("timestamps not increasing");
         out.push_back(c);
     }
     int err = 0;
     gzerror(in.get(), &err);
-    if (err != Z_OK && err != Z_STREAM_END) fail("read error (corrupt gzip?)");
+    if (err != Z_OK && err != Z_STREAM_END)
+        fail("read error (corrupt gzip?)");
     return out;
 }
 
@@ -86,25 +95,30 @@ std::filesystem::path find_candle_file(std::string_view source, std::string_view
     const auto dir = market_data_dir() / source / timeframe;
     const std::string stem = std::string(symbol) + "_" + std::string(timeframe) + ".csv";
     for (const auto& name : {stem, stem + ".gz"}) {
-        if (std::filesystem::exists(dir / name)) return dir / name;
+        if (std::filesystem::exists(dir / name))
+            return dir / name;
     }
-    throw market_data_error("no candle file " + (dir / stem).string() + "[.gz] (set SCALPEL_DATA_DIR?)");
+    throw market_data_error("no candle file " + (dir / stem).string() +
+                            "[.gz] (set SCALPEL_DATA_DIR?)");
 }
 
 std::vector<candle> aggregate(candle_span input, std::int64_t input_bar_ms, std::int64_t bar_ms,
                               bool keep_partial) {
     std::vector<candle> out;
-    if (input_bar_ms <= 0 || bar_ms < input_bar_ms) return out;
+    if (input_bar_ms <= 0 || bar_ms < input_bar_ms)
+        return out;
     const std::int64_t per_bucket = bar_ms / input_bar_ms;
     candle cur;
     std::int64_t count = 0;
     auto flush = [&] {
-        if (count > 0 && (keep_partial || count == per_bucket)) out.push_back(cur);
+        if (count > 0 && (keep_partial || count == per_bucket))
+            out.push_back(cur);
         count = 0;
     };
     for (const candle& c : input) {
         const std::int64_t bucket = c.open_time_ms - ((c.open_time_ms % bar_ms) + bar_ms) % bar_ms;
-        if (count > 0 && bucket != cur.open_time_ms) flush();
+        if (count > 0 && bucket != cur.open_time_ms)
+            flush();
         if (count == 0) {
             cur = c;
             cur.open_time_ms = bucket;
@@ -120,4 +134,4 @@ std::vector<candle> aggregate(candle_span input, std::int64_t input_bar_ms, std:
     return out;
 }
 
-}  // namespace scalpel
+} // namespace scalpel

@@ -25,12 +25,12 @@ struct market_data_error : std::runtime_error {
 
 // Finds `<dir>/<source>/<tf>/<symbol>_<tf>.csv[.gz]`, e.g. ("okx_spot_2022", "BTC-USDT", "1m").
 // Throws market_data_error listing what was tried when absent.
-[[nodiscard]] std::filesystem::path find_candle_file(std::string_view source, std::string_view symbol,
-                                                     std::string_view timeframe);
+[[nodiscard]] std::filesystem::path
+find_candle_file(std::string_view source, std::string_view symbol, std::string_view timeframe);
 
 // Aggregates bars into buckets of `bar_ms` aligned on multiples of bar_ms since the epoch (UTC).
 // Only buckets fully covered by input bars of `input_bar_ms` are emitted unless `keep_partial`.
-[[nodiscard]] std::vector<candle> aggregate(candle_span input, std::int64_t input_bar_ms, std::int64_t bar_ms,
-                                            bool keep_partial = false);
+[[nodiscard]] std::vector<candle> aggregate(candle_span input, std::int64_t input_bar_ms,
+                                            std::int64_t bar_ms, bool keep_partial = false);
 
-}  // namespace scalpel
+} // namespace scalpel

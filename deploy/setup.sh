@@ -13,7 +13,7 @@ packages=(
   libboost-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev libcli11-dev zlib1g-dev
   catch2 libbenchmark-dev
-  supervisor python3 procps
+  supervisor python3 procps clang-format
 )
 
 missing=()

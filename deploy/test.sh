@@ -12,6 +12,7 @@ build_dir="${SCALPEL_BUILD_DIR:-$here/build}"
 jobs="${SCALPEL_JOBS:-2}"
 
 "$here/deploy/setup.sh" "$build_dir"   # packages + the Release build
+"$here/deploy/check_format.sh"         # the whole tree matches .clang-format
 
 if [[ "${SCALPEL_SKIP_TSAN:-0}" != 1 ]]; then
   tsan_dir="${build_dir}-tsan"

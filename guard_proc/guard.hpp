@@ -3,9 +3,10 @@
 // strategy::decide_exit with the position's regime parameters; a PH or max-hold verdict takes the
 // slot's closing claim (CAS), states the close reason in the slot, and writes one market close
 // order frame into a fixed buffer for the order_sink; the frame-receive → order-handed-over time
-// goes into the segment's latency block. It never allocates, never locks, never logs and never waits for the network: what
-// happens after the order left (fill, OCO cancel, journal) belongs to the shell (guard_service).
-// It never sends a second close for a slot generation: the segment's claim is the only gate.
+// goes into the segment's latency block. It never allocates, never locks, never logs and never
+// waits for the network: what happens after the order left (fill, OCO cancel, journal) belongs to
+// the shell (guard_service). It never sends a second close for a slot generation: the segment's
+// claim is the only gate.
 #pragma once
 
 #include "common/decimal.hpp"
@@ -28,10 +29,10 @@ struct close_request {
     shm::id_string cl_ord_id;
     shm::symbol_string symbol;
     shm::side pos_side = shm::side::none;
-    decimal size;                   // what the order asks for (floored onto lotSz, never above held)
+    decimal size; // what the order asks for (floored onto lotSz, never above held)
     double trigger_price = 0;
-    double decided_net_pnl = 0;     // decide_exit's estimate at the trigger price
-    mono_ns rx_ns = 0;              // frame receive time of the triggering tick
+    double decided_net_pnl = 0; // decide_exit's estimate at the trigger price
+    mono_ns rx_ns = 0;          // frame receive time of the triggering tick
 };
 
 // Where the hot path's orders go. Implementations must not block; the guard_service sends on the
@@ -54,12 +55,12 @@ public:
 struct tick_settings {
     double taker_fee_rate = 0.001;
     strategy::regime_table regimes;
-    std::int64_t hold_off_ms = 2000;  // after a failed close, wait this long before trying again
+    std::int64_t hold_off_ms = 2000; // after a failed close, wait this long before trying again
 };
 
 struct symbol_entry {
     okx::inst_id_t inst_id;
-    std::uint32_t price_index = 0;  // segment live-price table index
+    std::uint32_t price_index = 0; // segment live-price table index
     decimal lot_sz{1, 8};
     decimal tick_sz{1, 2};
     std::uint32_t slot_count = 0;
@@ -87,8 +88,8 @@ public:
     void refresh_slots() noexcept;
     [[nodiscard]] bool take_symbols_added() noexcept;
 
-    // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right after
-    // the read completed, before parsing). Allocation-free, lock-free.
+    // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right
+    // after the read completed, before parsing). Allocation-free, lock-free.
     void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
     // OCO state as the guard has seen it (orders-algo / child orders / reconcile): a slot whose OCO
@@ -105,7 +106,8 @@ public:
     [[nodiscard]] std::uint64_t ticks() const noexcept { return ticks_; }
 
 private:
-    void judge_slot(shm::slot_ref ref, const okx::ticker& t, mono_ns rx_ns, std::int64_t now_ms) noexcept;
+    void judge_slot(shm::slot_ref ref, const okx::ticker& t, mono_ns rx_ns,
+                    std::int64_t now_ms) noexcept;
     void send_close(shm::slot_ref ref, const shm::position& pos, const symbol_entry& sym,
                     const strategy::exit_decision& d, double price, mono_ns rx_ns) noexcept;
     void refresh_params() noexcept;
@@ -116,9 +118,10 @@ private:
     std::array<symbol_entry, max_symbols> symbols_{};
     std::size_t n_symbols_ = 0;
     bool symbols_added_ = false;
-    shm::arm_params params_{};     // last good copy of the latch
+    shm::arm_params params_{}; // last good copy of the latch
     bool have_params_ = false;
-    std::array<std::uint32_t, shm::slot_capacity> oco_fired_gen_{};  // generation whose OCO fired (0: none)
+    std::array<std::uint32_t, shm::slot_capacity>
+        oco_fired_gen_{}; // generation whose OCO fired (0: none)
     std::array<mono_ns, shm::slot_capacity> hold_until_{};
     std::array<std::uint32_t, shm::slot_capacity> hold_gen_{};
     std::array<char, 512> frame_{};
@@ -128,4 +131,4 @@ private:
 // Exit fee and PnL helpers shared by the shell and the tests.
 [[nodiscard]] strategy::position_view view_of(const shm::position& pos) noexcept;
 
-}  // namespace scalpel::guard
+} // namespace scalpel::guard

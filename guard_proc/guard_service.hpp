@@ -46,4 +46,4 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-}  // namespace scalpel::guard
+} // namespace scalpel::guard

@@ -34,17 +34,19 @@ int run_guard(const std::string& config_file) {
         spdlog::critical("config error: {}", e.what());
         return exit_config;
     }
-    spdlog::info("guard_proc starting: target {}, rest {}, ws {}, keys {}", config::to_string(cfg.exchange.target),
-                 endpoint.rest.str(), endpoint.ws.str(), net_client::describe(creds));
+    spdlog::info("guard_proc starting: target {}, rest {}, ws {}, keys {}",
+                 config::to_string(cfg.exchange.target), endpoint.rest.str(), endpoint.ws.str(),
+                 net_client::describe(creds));
     shm::open_options opts;
     opts.rundir = cfg.segment.run_dir;
     opts.account_tag = cfg.segment.account_tag;
     auto opened = shm::segment::create_or_attach(cfg.segment.name, shm::role::guard, opts);
     if (!opened.ok()) {
-        spdlog::critical("segment {}: {} ({})", cfg.segment.name, shm::to_string(opened.status), opened.message);
+        spdlog::critical("segment {}: {} ({})", cfg.segment.name, shm::to_string(opened.status),
+                         opened.message);
         return opened.status == shm::open_status::version_mismatch ? exit_version
-               : opened.status == shm::open_status::bad_argument  ? exit_config
-                                                                  : exit_fatal;
+               : opened.status == shm::open_status::bad_argument   ? exit_config
+                                                                   : exit_fatal;
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
                  opened.seg->self().incarnation);
@@ -58,7 +60,7 @@ int run_guard(const std::string& config_file) {
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"guard_proc: scalpel's position guard (PH / max holding / OCO bookkeeping)"};

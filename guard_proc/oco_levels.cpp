@@ -7,15 +7,19 @@ namespace scalpel::guard {
 
 const char* to_string(oco_level_source s) noexcept {
     switch (s) {
-        case oco_level_source::stored: return "stored";
-        case oco_level_source::atr: return "atr";
-        case oco_level_source::fallback: return "fallback";
+    case oco_level_source::stored:
+        return "stored";
+    case oco_level_source::atr:
+        return "atr";
+    case oco_level_source::fallback:
+        return "fallback";
     }
     return "?";
 }
 
-oco_levels replacement_oco_levels(const shm::position& pos, double current_price, const strategy::regime_params& rp,
-                                  decimal tick_sz, double move_past_pct) noexcept {
+oco_levels replacement_oco_levels(const shm::position& pos, double current_price,
+                                  const strategy::regime_params& rp, decimal tick_sz,
+                                  double move_past_pct) noexcept {
     oco_levels out;
     double atr = 0, tp_mult = 0, sl_mult = 0;
     if (pos.tp_price > 0 && pos.sl_price > 0) {
@@ -37,9 +41,9 @@ oco_levels replacement_oco_levels(const shm::position& pos, double current_price
         sl_mult = rp.sl_atr_multiplier;
     }
     out.levels = strategy::compute_tp_sl(
-        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side, pos.entry_price,
-        atr, current_price, tp_mult, sl_mult, tick_sz, move_past_pct);
+        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side,
+        pos.entry_price, atr, current_price, tp_mult, sl_mult, tick_sz, move_past_pct);
     return out;
 }
 
-}  // namespace scalpel::guard
+} // namespace scalpel::guard

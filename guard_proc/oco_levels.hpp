@@ -27,4 +27,4 @@ struct oco_levels {
                                                 const strategy::regime_params& rp, decimal tick_sz,
                                                 double move_past_pct) noexcept;
 
-}  // namespace scalpel::guard
+} // namespace scalpel::guard

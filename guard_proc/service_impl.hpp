@@ -19,9 +19,9 @@ namespace scalpel::guard {
 
 struct slot_work {
     std::uint32_t generation = 0;
-    bool closing = false;      // a close flow (hot-path close or adoption) owns the slot
-    bool aux = false;          // an OCO-record / reconcile / re-place flow is running
-    bool oco_pending = false;  // an OCO trigger arrived while aux was running
+    bool closing = false;     // a close flow (hot-path close or adoption) owns the slot
+    bool aux = false;         // an OCO-record / reconcile / re-place flow is running
+    bool oco_pending = false; // an OCO trigger arrived while aux was running
 };
 
 // What waiting for an order's outcome gave.
@@ -31,8 +31,8 @@ struct fill_outcome {
 };
 
 struct guard_service::impl final : order_sink {
-    impl(const config::bot_config& cfg, net_client::endpoint_config endpoint, net_client::credentials creds,
-         shm::segment& seg);
+    impl(const config::bot_config& cfg, net_client::endpoint_config endpoint,
+         net_client::credentials creds, shm::segment& seg);
 
     int run();
     void stop();
@@ -63,13 +63,15 @@ struct guard_service::impl final : order_sink {
     void arm_stats();
     void reconcile_all();
     void log_latency();
-    void spawn(net::awaitable<void> flow, const char* what, std::optional<shm::slot_ref> ref = std::nullopt);
+    void spawn(net::awaitable<void> flow, const char* what,
+               std::optional<shm::slot_ref> ref = std::nullopt);
 
     // REST flows (exchange_flows.cpp)
     net::awaitable<void> close_flow(close_request r, bool sent_over_ws);
     net::awaitable<void> resume_close(shm::slot_ref ref);
     [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& snap) const;
-    net::awaitable<void> finish_after_fill(shm::slot_ref ref, shm::close_reason reason, okx::order_detail fill);
+    net::awaitable<void> finish_after_fill(shm::slot_ref ref, shm::close_reason reason,
+                                           okx::order_detail fill);
     net::awaitable<void> close_failed(shm::slot_ref ref);
     net::awaitable<double> undo_double_close(shm::slot_ref ref, shm::position pos);
     net::awaitable<void> oco_flow(shm::slot_ref ref);
@@ -78,8 +80,10 @@ struct guard_service::impl final : order_sink {
     net::awaitable<void> replace_oco(shm::slot_ref ref);
     net::awaitable<void> poll_ticker(std::string inst_id);
     net::awaitable<void> load_instruments();
-    net::awaitable<fill_outcome> await_fill(std::string inst_id, std::string cl_ord_id, std::string ord_id);
-    net::awaitable<okx::result<okx::algo_order>> fetch_algo(shm::slot_ref ref, const shm::position& pos);
+    net::awaitable<fill_outcome> await_fill(std::string inst_id, std::string cl_ord_id,
+                                            std::string ord_id);
+    net::awaitable<okx::result<okx::algo_order>> fetch_algo(shm::slot_ref ref,
+                                                            const shm::position& pos);
     net::awaitable<void> sleep_for(std::chrono::milliseconds d);
     void finish_work(shm::slot_ref ref, bool closing_flow);
 
@@ -98,8 +102,9 @@ struct guard_service::impl final : order_sink {
     bool public_live = false, private_live = false, business_live = false, feed_stale = false;
     int polls_in_flight = 0;
     std::array<slot_work, shm::slot_capacity> work{};
-    std::unordered_map<std::string, okx::order_detail> orders_by_cl, orders_by_id;  // from `orders` pushes
-    std::unordered_map<std::string, okx::error> op_rejects;                       // WS op:order refusals
+    std::unordered_map<std::string, okx::order_detail> orders_by_cl,
+        orders_by_id;                                       // from `orders` pushes
+    std::unordered_map<std::string, okx::error> op_rejects; // WS op:order refusals
 };
 
-}  // namespace scalpel::guard
+} // namespace scalpel::guard

@@ -7,7 +7,8 @@ namespace scalpel::sim {
 namespace {
 
 bool valid_client_id(std::string_view id) noexcept {
-    if (id.size() > 32) return false;
+    if (id.size() > 32)
+        return false;
     return std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     });
@@ -23,13 +24,18 @@ item_result fail(std::string code, std::string msg, std::int64_t now, std::strin
 }
 
 item_result insufficient(const std::string& ccy, std::int64_t now) {
-    return fail("51008", "Order failed. Your available " + ccy + " balance is insufficient, and your available margin "
-                         "(in USD) is too low to borrow.", now, "1000");
+    return fail("51008",
+                "Order failed. Your available " + ccy +
+                    " balance is insufficient, and your available margin "
+                    "(in USD) is too low to borrow.",
+                now, "1000");
 }
 
-std::string id_string(std::uint64_t base, std::uint64_t n) { return std::to_string(base + n); }
+std::string id_string(std::uint64_t base, std::uint64_t n) {
+    return std::to_string(base + n);
+}
 
-}  // namespace
+} // namespace
 
 engine::engine(std::vector<instrument> instruments, engine_config cfg)
     : insts_(std::move(instruments)), cfg_(std::move(cfg)), quotes_(insts_.size()) {
@@ -51,26 +57,32 @@ void engine::reset(std::int64_t now) {
 void engine::set_balance(const std::string& ccy, amount cash, std::int64_t now) {
     auto& b = bal(ccy);
     b.cash = cash;
-    if (b.frozen > b.cash) b.frozen = b.cash;  // a test overriding a reserved balance wins
+    if (b.frozen > b.cash)
+        b.frozen = b.cash; // a test overriding a reserved balance wins
     b.u_time = now;
 }
 
 std::optional<std::size_t> engine::find_inst(std::string_view inst_id) const noexcept {
     for (std::size_t i = 0; i < insts_.size(); ++i)
-        if (insts_[i].inst_id == inst_id) return i;
+        if (insts_[i].inst_id == inst_id)
+            return i;
     return std::nullopt;
 }
 
 const order* engine::find_order(std::string_view ord_id, std::string_view cl_ord_id) const {
     for (auto it = orders_.rbegin(); it != orders_.rend(); ++it) {
-        if (!ord_id.empty() ? it->ord_id == ord_id : (!cl_ord_id.empty() && it->cl_ord_id == cl_ord_id)) return &*it;
+        if (!ord_id.empty() ? it->ord_id == ord_id
+                            : (!cl_ord_id.empty() && it->cl_ord_id == cl_ord_id))
+            return &*it;
     }
     return nullptr;
 }
 
-const algo_order* engine::find_algo(std::string_view algo_id, std::string_view algo_cl_ord_id) const {
+const algo_order* engine::find_algo(std::string_view algo_id,
+                                    std::string_view algo_cl_ord_id) const {
     for (auto it = algos_.rbegin(); it != algos_.rend(); ++it) {
-        if (!algo_id.empty() ? it->algo_id == algo_id : (!algo_cl_ord_id.empty() && it->algo_cl_ord_id == algo_cl_ord_id))
+        if (!algo_id.empty() ? it->algo_id == algo_id
+                             : (!algo_cl_ord_id.empty() && it->algo_cl_ord_id == algo_cl_ord_id))
             return &*it;
     }
     return nullptr;
@@ -96,27 +108,41 @@ void engine::emit(const algo_order& a) {
     events_.push_back(std::move(e));
 }
 
-item_result engine::place_order(const order_request& req, std::int64_t now) { return place_internal(req, now, nullptr); }
+item_result engine::place_order(const order_request& req, std::int64_t now) {
+    return place_internal(req, now, nullptr);
+}
 
-item_result engine::place_internal(const order_request& req, std::int64_t now, const algo_order* parent) {
+item_result engine::place_internal(const order_request& req, std::int64_t now,
+                                   const algo_order* parent) {
     const auto sym = find_inst(req.inst_id);
-    if (req.inst_id.empty()) return fail("51000", "Parameter instId error", now);
-    if (!sym) return fail("51001", "Instrument ID does not exist", now);
-    if (req.side != "buy" && req.side != "sell") return fail("51000", "Parameter side error", now);
+    if (req.inst_id.empty())
+        return fail("51000", "Parameter instId error", now);
+    if (!sym)
+        return fail("51001", "Instrument ID does not exist", now);
+    if (req.side != "buy" && req.side != "sell")
+        return fail("51000", "Parameter side error", now);
     const bool is_market = req.ord_type == "market";
-    const bool is_limit_kind = req.ord_type == "limit" || req.ord_type == "post_only" || req.ord_type == "ioc" ||
-                               req.ord_type == "fok";
-    if (!is_market && !is_limit_kind) return fail("51000", "Parameter ordType error", now);
-    if (req.td_mode.empty()) return fail("51000", "Parameter tdMode error", now);
-    if (!valid_client_id(req.cl_ord_id)) return fail("51000", "Parameter clOrdId error", now);
-    if (req.tag.size() > 16 || !valid_client_id(req.tag)) return fail("51000", "Parameter tag error", now);
+    const bool is_limit_kind = req.ord_type == "limit" || req.ord_type == "post_only" ||
+                               req.ord_type == "ioc" || req.ord_type == "fok";
+    if (!is_market && !is_limit_kind)
+        return fail("51000", "Parameter ordType error", now);
+    if (req.td_mode.empty())
+        return fail("51000", "Parameter tdMode error", now);
+    if (!valid_client_id(req.cl_ord_id))
+        return fail("51000", "Parameter clOrdId error", now);
+    if (req.tag.size() > 16 || !valid_client_id(req.tag))
+        return fail("51000", "Parameter tag error", now);
     const auto sz = amount::parse(req.sz);
-    if (!sz || !sz->positive()) return fail("51000", "Parameter sz error", now);
+    if (!sz || !sz->positive())
+        return fail("51000", "Parameter sz error", now);
     const bool buy = req.side == "buy";
     std::string tgt = req.tgt_ccy;
-    if (!is_market) tgt.clear();
-    else if (tgt.empty()) tgt = buy ? "quote_ccy" : "base_ccy";
-    else if (tgt != "base_ccy" && tgt != "quote_ccy") return fail("51000", "Parameter tgtCcy error", now);
+    if (!is_market)
+        tgt.clear();
+    else if (tgt.empty())
+        tgt = buy ? "quote_ccy" : "base_ccy";
+    else if (tgt != "base_ccy" && tgt != "quote_ccy")
+        return fail("51000", "Parameter tgtCcy error", now);
     if (!req.cl_ord_id.empty()) {
         for (const auto& o : orders_)
             if (o.pending() && o.cl_ord_id == req.cl_ord_id)
@@ -124,7 +150,8 @@ item_result engine::place_internal(const order_request& req, std::int64_t now, c
     }
     const instrument& in = insts_[*sym];
     const quote& q = quotes_[*sym];
-    if (!q.last.positive()) return fail("51000", "No market price for " + in.inst_id + " yet", now);
+    if (!q.last.positive())
+        return fail("51000", "No market price for " + in.inst_id + " yet", now);
 
     amount px, qty;
     if (is_market) {
@@ -132,22 +159,28 @@ item_result engine::place_internal(const order_request& req, std::int64_t now, c
         if (tgt == "quote_ccy") {
             qty = div(*sz, ref).floor_to(in.lot_sz);
         } else {
-            if (!sz->multiple_of(in.lot_sz)) return fail("51121", "Order quantity must be a multiple of the lot size", now);
+            if (!sz->multiple_of(in.lot_sz))
+                return fail("51121", "Order quantity must be a multiple of the lot size", now);
             qty = *sz;
         }
-        if (qty < in.min_sz) return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
+        if (qty < in.min_sz)
+            return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
         if (buy) {
             const amount need = tgt == "quote_ccy" ? *sz : mul(qty, ref);
-            if (bal(in.quote).avail() < need) return insufficient(in.quote, now);
+            if (bal(in.quote).avail() < need)
+                return insufficient(in.quote, now);
         } else if (bal(in.base).avail() < qty) {
             return insufficient(in.base, now);
         }
         px = amount{};
     } else {
         const auto p = amount::parse(req.px);
-        if (!p || !p->positive() || !p->multiple_of(in.tick_sz)) return fail("51000", "Parameter px error", now);
-        if (!sz->multiple_of(in.lot_sz)) return fail("51121", "Order quantity must be a multiple of the lot size", now);
-        if (*sz < in.min_sz) return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
+        if (!p || !p->positive() || !p->multiple_of(in.tick_sz))
+            return fail("51000", "Parameter px error", now);
+        if (!sz->multiple_of(in.lot_sz))
+            return fail("51121", "Order quantity must be a multiple of the lot size", now);
+        if (*sz < in.min_sz)
+            return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
         px = *p;
         qty = *sz;
         if (buy ? bal(in.quote).avail() < mul(px, qty) : bal(in.base).avail() < qty)
@@ -194,7 +227,7 @@ item_result engine::place_internal(const order_request& req, std::int64_t now, c
         bal(buy ? in.quote : in.base).frozen -= stored.frozen;
         stored.frozen = amount{};
         stored.state = "canceled";
-        stored.cancel_source = "31";  // post-only order would have taken liquidity
+        stored.cancel_source = "31"; // post-only order would have taken liquidity
         emit(stored, false);
     } else if (marketable) {
         execute(stored, buy ? q.ask : q.bid, qty, false, now);
@@ -229,7 +262,7 @@ void engine::execute(order& o, amount px, amount qty, bool maker, std::int64_t n
     f.ts = now;
     f.maker = maker;
     if (buy) {
-        const amount fee = mul(qty, rate);  // a spot buyer pays the fee in the asset received
+        const amount fee = mul(qty, rate); // a spot buyer pays the fee in the asset received
         quote_bal.cash -= notional;
         base.cash += qty - fee;
         f.fee = -fee;
@@ -253,14 +286,19 @@ void engine::execute(order& o, amount px, amount qty, bool maker, std::int64_t n
     emit(o, true);
 }
 
-item_result engine::cancel_order(std::string_view inst_id, std::string_view ord_id, std::string_view cl_ord_id,
-                                 std::int64_t now) {
-    if (!find_inst(inst_id)) return fail("51001", "Instrument ID does not exist", now);
-    if (ord_id.empty() && cl_ord_id.empty()) return fail("51000", "Parameter ordId error", now);
+item_result engine::cancel_order(std::string_view inst_id, std::string_view ord_id,
+                                 std::string_view cl_ord_id, std::int64_t now) {
+    if (!find_inst(inst_id))
+        return fail("51001", "Instrument ID does not exist", now);
+    if (ord_id.empty() && cl_ord_id.empty())
+        return fail("51000", "Parameter ordId error", now);
     order* o = const_cast<order*>(find_order(ord_id, cl_ord_id));
-    if (o && o->inst_id != inst_id) o = nullptr;
+    if (o && o->inst_id != inst_id)
+        o = nullptr;
     if (!o || !o->pending()) {
-        auto r = fail("51400", "Cancellation failed as the order has been filled, canceled or does not exist.", now);
+        auto r = fail(
+            "51400",
+            "Cancellation failed as the order has been filled, canceled or does not exist.", now);
         r.ord_id = std::string(ord_id);
         r.cl_ord_id = std::string(cl_ord_id);
         return r;
@@ -269,7 +307,7 @@ item_result engine::cancel_order(std::string_view inst_id, std::string_view ord_
     bal(o->side == "buy" ? in.quote : in.base).frozen -= o->frozen;
     o->frozen = amount{};
     o->state = "canceled";
-    o->cancel_source = "1";  // canceled by the user
+    o->cancel_source = "1"; // canceled by the user
     o->u_time = now;
     emit(*o, false);
     item_result r;
@@ -280,51 +318,72 @@ item_result engine::cancel_order(std::string_view inst_id, std::string_view ord_
 }
 
 item_result engine::place_algo(const algo_request& req, std::int64_t now) {
-    if (req.inst_id.empty()) return fail("51000", "Parameter instId error", now);
+    if (req.inst_id.empty())
+        return fail("51000", "Parameter instId error", now);
     const auto sym = find_inst(req.inst_id);
-    if (!sym) return fail("51001", "Instrument ID does not exist", now);
-    if (req.ord_type != "oco" && req.ord_type != "conditional") return fail("51000", "Parameter ordType error", now);
-    if (req.side != "buy" && req.side != "sell") return fail("51000", "Parameter side error", now);
-    if (req.td_mode.empty()) return fail("51000", "Parameter tdMode error", now);
-    if (!valid_client_id(req.algo_cl_ord_id)) return fail("51000", "Parameter algoClOrdId error", now);
-    if (req.tag.size() > 16 || !valid_client_id(req.tag)) return fail("51000", "Parameter tag error", now);
+    if (!sym)
+        return fail("51001", "Instrument ID does not exist", now);
+    if (req.ord_type != "oco" && req.ord_type != "conditional")
+        return fail("51000", "Parameter ordType error", now);
+    if (req.side != "buy" && req.side != "sell")
+        return fail("51000", "Parameter side error", now);
+    if (req.td_mode.empty())
+        return fail("51000", "Parameter tdMode error", now);
+    if (!valid_client_id(req.algo_cl_ord_id))
+        return fail("51000", "Parameter algoClOrdId error", now);
+    if (req.tag.size() > 16 || !valid_client_id(req.tag))
+        return fail("51000", "Parameter tag error", now);
     const auto sz = amount::parse(req.sz);
-    if (!sz || !sz->positive()) return fail("51000", "Parameter sz error", now);
+    if (!sz || !sz->positive())
+        return fail("51000", "Parameter sz error", now);
     if (!req.tgt_ccy.empty() && req.tgt_ccy != "base_ccy" && req.tgt_ccy != "quote_ccy")
         return fail("51000", "Parameter tgtCcy error", now);
     const bool has_tp = !req.tp_trigger_px.empty(), has_sl = !req.sl_trigger_px.empty();
-    if (req.ord_type == "oco" && !(has_tp && has_sl)) return fail("51000", "Parameter tpTriggerPx/slTriggerPx error", now);
-    if (!has_tp && !has_sl) return fail("51000", "Parameter slTriggerPx error", now);
+    if (req.ord_type == "oco" && !(has_tp && has_sl))
+        return fail("51000", "Parameter tpTriggerPx/slTriggerPx error", now);
+    if (!has_tp && !has_sl)
+        return fail("51000", "Parameter slTriggerPx error", now);
     const instrument& in = insts_[*sym];
     auto check_px = [&](const std::string& trig, const std::string& ord) {
         const auto t = amount::parse(trig);
-        if (!t || !t->positive()) return false;
+        if (!t || !t->positive())
+            return false;
         const auto o = amount::parse(ord.empty() ? std::string("-1") : ord);
         return o && (*o == amount::from_int(-1) || (o->positive() && o->multiple_of(in.tick_sz)));
     };
-    if (has_tp && !check_px(req.tp_trigger_px, req.tp_ord_px)) return fail("51000", "Parameter tpTriggerPx error", now);
-    if (has_sl && !check_px(req.sl_trigger_px, req.sl_ord_px)) return fail("51000", "Parameter slTriggerPx error", now);
-    const std::string tgt = req.tgt_ccy.empty() ? (req.side == "buy" ? "quote_ccy" : "base_ccy") : req.tgt_ccy;
+    if (has_tp && !check_px(req.tp_trigger_px, req.tp_ord_px))
+        return fail("51000", "Parameter tpTriggerPx error", now);
+    if (has_sl && !check_px(req.sl_trigger_px, req.sl_ord_px))
+        return fail("51000", "Parameter slTriggerPx error", now);
+    const std::string tgt =
+        req.tgt_ccy.empty() ? (req.side == "buy" ? "quote_ccy" : "base_ccy") : req.tgt_ccy;
     if (tgt == "base_ccy") {
-        if (!sz->multiple_of(in.lot_sz)) return fail("51121", "Order quantity must be a multiple of the lot size", now);
-        if (*sz < in.min_sz) return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
+        if (!sz->multiple_of(in.lot_sz))
+            return fail("51121", "Order quantity must be a multiple of the lot size", now);
+        if (*sz < in.min_sz)
+            return fail("51020", "Your order should meet or exceed the minimum order amount.", now);
     }
     if (!req.algo_cl_ord_id.empty())
         for (const auto& a : algos_)
             if (a.state == "live" && a.algo_cl_ord_id == req.algo_cl_ord_id)
                 return fail("51065", "algoClOrdId already exists.", now);
     const amount last = quotes_[*sym].last;
-    if (!last.positive()) return fail("51000", "No market price for " + in.inst_id + " yet", now);
+    if (!last.positive())
+        return fail("51000", "No market price for " + in.inst_id + " yet", now);
     const bool sell = req.side == "sell";
     if (has_tp) {
         const amount tp = *amount::parse(req.tp_trigger_px);
-        if (sell && tp <= last) return fail("51279", "TP trigger price cannot be lower than the last price", now);
-        if (!sell && tp >= last) return fail("51277", "TP trigger price cannot be higher than the last price", now);
+        if (sell && tp <= last)
+            return fail("51279", "TP trigger price cannot be lower than the last price", now);
+        if (!sell && tp >= last)
+            return fail("51277", "TP trigger price cannot be higher than the last price", now);
     }
     if (has_sl) {
         const amount sl = *amount::parse(req.sl_trigger_px);
-        if (sell && sl >= last) return fail("51280", "SL trigger price cannot be higher than the last price", now);
-        if (!sell && sl <= last) return fail("51278", "SL trigger price cannot be lower than the last price", now);
+        if (sell && sl >= last)
+            return fail("51280", "SL trigger price cannot be higher than the last price", now);
+        if (!sell && sl <= last)
+            return fail("51278", "SL trigger price cannot be lower than the last price", now);
     }
     algo_order a;
     a.algo_id = id_string(800'000'000'000'000'000ULL, next_algo_++);
@@ -359,11 +418,13 @@ item_result engine::place_algo(const algo_request& req, std::int64_t now) {
     return r;
 }
 
-item_result engine::cancel_algo(std::string_view inst_id, std::string_view algo_id, std::string_view algo_cl_ord_id,
-                                std::int64_t now) {
-    if (algo_id.empty() && algo_cl_ord_id.empty()) return fail("51000", "Parameter algoId error", now);
+item_result engine::cancel_algo(std::string_view inst_id, std::string_view algo_id,
+                                std::string_view algo_cl_ord_id, std::int64_t now) {
+    if (algo_id.empty() && algo_cl_ord_id.empty())
+        return fail("51000", "Parameter algoId error", now);
     algo_order* a = const_cast<algo_order*>(find_algo(algo_id, algo_cl_ord_id));
-    if (a && !inst_id.empty() && a->inst_id != inst_id) a = nullptr;
+    if (a && !inst_id.empty() && a->inst_id != inst_id)
+        a = nullptr;
     item_result r;
     r.algo_id = a ? a->algo_id : std::string(algo_id);
     r.algo_cl_ord_id = a ? a->algo_cl_ord_id : std::string(algo_cl_ord_id);
@@ -416,30 +477,37 @@ void engine::trigger(algo_order& a, bool take_profit, std::int64_t now) {
 }
 
 void engine::on_quote(std::size_t sym, quote q, std::int64_t now) {
-    if (sym >= quotes_.size()) return;
+    if (sym >= quotes_.size())
+        return;
     quotes_[sym] = q;
     for (auto& o : orders_) {
-        if (o.sym != sym || !o.pending() || o.px.is_zero()) continue;
+        if (o.sym != sym || !o.pending() || o.px.is_zero())
+            continue;
         const bool buy = o.side == "buy";
-        if (buy ? q.last <= o.px : q.last >= o.px) execute(o, o.px, o.sz - o.acc_fill_sz, true, now);
+        if (buy ? q.last <= o.px : q.last >= o.px)
+            execute(o, o.px, o.sz - o.acc_fill_sz, true, now);
     }
     // Index loop: a trigger appends the child order to orders_, never to algos_.
     for (std::size_t i = 0; i < algos_.size(); ++i) {
         auto& a = algos_[i];
-        if (a.sym != sym || a.state != "live") continue;
+        if (a.sym != sym || a.state != "live")
+            continue;
         const bool sell = a.side == "sell";
         bool sl_hit = false, tp_hit = false;
         if (!a.sl_trigger_px.empty()) {
             const amount sl = *amount::parse(a.sl_trigger_px);
             sl_hit = sell ? q.last <= sl : q.last >= sl;
         }
-        if (!a.tp_trigger_px.empty() && !(a.ord_type == "conditional" && !a.sl_trigger_px.empty())) {
+        if (!a.tp_trigger_px.empty() &&
+            !(a.ord_type == "conditional" && !a.sl_trigger_px.empty())) {
             const amount tp = *amount::parse(a.tp_trigger_px);
             tp_hit = sell ? q.last >= tp : q.last <= tp;
         }
-        if (sl_hit) trigger(a, false, now);
-        else if (tp_hit) trigger(a, true, now);
+        if (sl_hit)
+            trigger(a, false, now);
+        else if (tp_hit)
+            trigger(a, true, now);
     }
 }
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

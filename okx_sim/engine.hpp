@@ -44,7 +44,7 @@ struct item_result {
 
 struct fill {
     std::string trade_id, bill_id;
-    amount px, sz, fee;  // fee negative = charged
+    amount px, sz, fee; // fee negative = charged
     std::string fee_ccy;
     std::int64_t ts = 0;
     bool maker = false;
@@ -53,23 +53,27 @@ struct fill {
 struct order {
     std::string ord_id, cl_ord_id, tag, inst_id, side, ord_type, td_mode, tgt_ccy;
     std::size_t sym = 0;
-    amount px, sz;  // px zero for market orders
-    std::string state;  // live | partially_filled | filled | canceled
+    amount px, sz;     // px zero for market orders
+    std::string state; // live | partially_filled | filled | canceled
     amount acc_fill_sz, fill_notional, fee;
     std::string fee_ccy, source, algo_id, algo_cl_ord_id, cancel_source;
     std::int64_t c_time = 0, u_time = 0;
-    amount frozen;                 // balance still reserved by a resting limit order
+    amount frozen; // balance still reserved by a resting limit order
     std::optional<fill> last_fill;
-    [[nodiscard]] amount avg_px() const noexcept { return acc_fill_sz.is_zero() ? amount{} : div(fill_notional, acc_fill_sz); }
-    [[nodiscard]] bool pending() const noexcept { return state == "live" || state == "partially_filled"; }
+    [[nodiscard]] amount avg_px() const noexcept {
+        return acc_fill_sz.is_zero() ? amount{} : div(fill_notional, acc_fill_sz);
+    }
+    [[nodiscard]] bool pending() const noexcept {
+        return state == "live" || state == "partially_filled";
+    }
 };
 
 struct algo_order {
     std::string algo_id, algo_cl_ord_id, inst_id, ord_type, side, td_mode, tgt_ccy, tag;
     std::size_t sym = 0;
     amount sz;
-    std::string tp_trigger_px, tp_ord_px, sl_trigger_px, sl_ord_px;  // as received ("" = none)
-    std::string state;  // live | effective | canceled | order_failed
+    std::string tp_trigger_px, tp_ord_px, sl_trigger_px, sl_ord_px; // as received ("" = none)
+    std::string state; // live | effective | canceled | order_failed
     std::string actual_side, actual_px, actual_sz, ord_id, fail_code;
     std::int64_t trigger_time = 0;
     amount last_at_place;
@@ -112,19 +116,21 @@ public:
     item_result place_order(const order_request& req, std::int64_t now);
     // Cancels a pending order by ordId (preferred) or clOrdId. 51400 when missing or terminal,
     // 51001 unknown instId, 51000 when neither id is given.
-    item_result cancel_order(std::string_view inst_id, std::string_view ord_id, std::string_view cl_ord_id,
-                             std::int64_t now);
+    item_result cancel_order(std::string_view inst_id, std::string_view ord_id,
+                             std::string_view cl_ord_id, std::int64_t now);
     // Places an oco / conditional algo (no balance is frozen). 51000 bad parameter (other ordTypes
     // included), 51001, 51121, 51020, 51065 duplicate live algoClOrdId, 51277-51280 trigger on
     // the wrong side of the last price.
     item_result place_algo(const algo_request& req, std::int64_t now);
     // live → canceled; effective / order_failed → 51412; canceled or missing → 51400.
-    item_result cancel_algo(std::string_view inst_id, std::string_view algo_id, std::string_view algo_cl_ord_id,
-                            std::int64_t now);
+    item_result cancel_algo(std::string_view inst_id, std::string_view algo_id,
+                            std::string_view algo_cl_ord_id, std::int64_t now);
 
     // Lookups (nullptr when absent). By clOrdId / algoClOrdId the latest match wins.
-    [[nodiscard]] const order* find_order(std::string_view ord_id, std::string_view cl_ord_id) const;
-    [[nodiscard]] const algo_order* find_algo(std::string_view algo_id, std::string_view algo_cl_ord_id) const;
+    [[nodiscard]] const order* find_order(std::string_view ord_id,
+                                          std::string_view cl_ord_id) const;
+    [[nodiscard]] const algo_order* find_algo(std::string_view algo_id,
+                                              std::string_view algo_cl_ord_id) const;
     [[nodiscard]] const std::deque<order>& orders() const noexcept { return orders_; }
     [[nodiscard]] const std::deque<algo_order>& algos() const noexcept { return algos_; }
     // Fills newest last, with the order each belongs to.
@@ -134,12 +140,17 @@ public:
     };
     [[nodiscard]] const std::vector<fill_ref>& fills() const noexcept { return fills_; }
 
-    [[nodiscard]] const std::map<std::string, balance>& balances() const noexcept { return balances_; }
+    [[nodiscard]] const std::map<std::string, balance>& balances() const noexcept {
+        return balances_;
+    }
     void set_balance(const std::string& ccy, amount cash, std::int64_t now);
     [[nodiscard]] const instrument& inst(std::size_t sym) const noexcept { return insts_[sym]; }
     [[nodiscard]] std::optional<std::size_t> find_inst(std::string_view inst_id) const noexcept;
     [[nodiscard]] const engine_config& config() const noexcept { return cfg_; }
-    void set_fees(amount taker, amount maker) noexcept { cfg_.taker_fee = taker; cfg_.maker_fee = maker; }
+    void set_fees(amount taker, amount maker) noexcept {
+        cfg_.taker_fee = taker;
+        cfg_.maker_fee = maker;
+    }
 
     // Drops every order, algo and fill and restores the starting balances.
     void reset(std::int64_t now);
@@ -147,7 +158,8 @@ public:
     [[nodiscard]] std::vector<engine_event> take_events();
 
 private:
-    item_result place_internal(const order_request& req, std::int64_t now, const algo_order* parent);
+    item_result place_internal(const order_request& req, std::int64_t now,
+                               const algo_order* parent);
     void execute(order& o, amount px, amount qty, bool maker, std::int64_t now);
     void trigger(algo_order& a, bool take_profit, std::int64_t now);
     void emit(const order& o, bool has_fill);
@@ -165,4 +177,4 @@ private:
     std::uint64_t next_ord_ = 1, next_algo_ = 1, next_trade_ = 1, next_bill_ = 1;
 };
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -42,9 +42,11 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
         const auto amp = q.find('&');
         const auto part = q.substr(0, amp);
         q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-        if (part.empty()) continue;
+        if (part.empty())
+            continue;
         const auto eq = part.find('=');
-        out[pct_decode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : pct_decode(part.substr(eq + 1));
+        out[pct_decode(part.substr(0, eq))] =
+            eq == std::string_view::npos ? "" : pct_decode(part.substr(eq + 1));
     }
     return out;
 }
@@ -53,18 +55,22 @@ std::vector<std::string> split_csv(std::string_view s) {
     std::vector<std::string> out;
     while (!s.empty()) {
         const auto c = s.find(',');
-        if (c != 0) out.emplace_back(s.substr(0, c));
-        if (c == std::string_view::npos) break;
+        if (c != 0)
+            out.emplace_back(s.substr(0, c));
+        if (c == std::string_view::npos)
+            break;
         s = s.substr(c + 1);
     }
     return out;
 }
 
 std::optional<std::int64_t> to_i64(const std::string& s) {
-    if (s.empty()) return std::nullopt;
+    if (s.empty())
+        return std::nullopt;
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+    if (ec != std::errc{} || p != s.data() + s.size())
+        return std::nullopt;
     return v;
 }
 
@@ -80,7 +86,9 @@ http_response reply(int status, std::string body) {
     return r;
 }
 
-http_response ok(const std::vector<std::string>& data) { return reply(200, envelope("0", "", data)); }
+http_response ok(const std::vector<std::string>& data) {
+    return reply(200, envelope("0", "", data));
+}
 http_response err(int status, std::string_view code, std::string_view msg) {
     return reply(status, envelope(code, msg, {}));
 }
@@ -88,14 +96,22 @@ http_response err(int status, std::string_view code, std::string_view msg) {
 // Per-endpoint limits (requests per 2 s) from spec §3.
 int rate_limit_for(std::string_view path) {
     static const std::map<std::string_view, int> limits = {
-        {"/api/v5/public/time", 10},           {"/api/v5/public/instruments", 20},
-        {"/api/v5/market/ticker", 20},         {"/api/v5/market/tickers", 20},
-        {"/api/v5/market/candles", 40},        {"/api/v5/market/history-candles", 20},
-        {"/api/v5/account/balance", 10},       {"/api/v5/trade/order", 60},
-        {"/api/v5/trade/cancel-order", 60},    {"/api/v5/trade/fills", 60},
-        {"/api/v5/trade/fills-history", 60},   {"/api/v5/trade/orders-pending", 60},
-        {"/api/v5/trade/batch-orders", 300},   {"/api/v5/trade/order-algo", 20},
-        {"/api/v5/trade/cancel-algos", 20},    {"/api/v5/trade/orders-algo-pending", 20},
+        {"/api/v5/public/time", 10},
+        {"/api/v5/public/instruments", 20},
+        {"/api/v5/market/ticker", 20},
+        {"/api/v5/market/tickers", 20},
+        {"/api/v5/market/candles", 40},
+        {"/api/v5/market/history-candles", 20},
+        {"/api/v5/account/balance", 10},
+        {"/api/v5/trade/order", 60},
+        {"/api/v5/trade/cancel-order", 60},
+        {"/api/v5/trade/fills", 60},
+        {"/api/v5/trade/fills-history", 60},
+        {"/api/v5/trade/orders-pending", 60},
+        {"/api/v5/trade/batch-orders", 300},
+        {"/api/v5/trade/order-algo", 20},
+        {"/api/v5/trade/cancel-algos", 20},
+        {"/api/v5/trade/orders-algo-pending", 20},
         {"/api/v5/trade/orders-algo-history", 20},
     };
     const auto it = limits.find(path);
@@ -109,19 +125,23 @@ bool is_private(std::string_view path) {
 
 std::string conn_id_of(std::uint64_t id) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(id * 2654435761ULL & 0xffffffffULL));
+    std::snprintf(buf, sizeof buf, "%08llx",
+                  static_cast<unsigned long long>(id * 2654435761ULL & 0xffffffffULL));
     return buf;
 }
 
-std::string arg_json(const std::string& channel, const std::string& inst_id, const std::string& inst_type) {
+std::string arg_json(const std::string& channel, const std::string& inst_id,
+                     const std::string& inst_type) {
     json_obj a;
     a.str("channel", channel);
-    if (!inst_type.empty()) a.str("instType", inst_type);
-    if (!inst_id.empty()) a.str("instId", inst_id);
+    if (!inst_type.empty())
+        a.str("instType", inst_type);
+    if (!inst_id.empty())
+        a.str("instId", inst_id);
     return a.done();
 }
 
-}  // namespace
+} // namespace
 
 exchange::exchange(market m, engine e, exchange_config cfg, std::int64_t mono_ns)
     : market_(std::move(m)), engine_(std::move(e)), cfg_(std::move(cfg)), mono0_(mono_ns),
@@ -141,9 +161,12 @@ bool exchange::ws_refused(ws_kind kind, std::int64_t mono_ns) const noexcept {
 std::optional<ws_kind> exchange::ws_path(std::string_view target) noexcept {
     const auto q = target.find('?');
     const auto path = target.substr(0, q);
-    if (path == "/ws/v5/public") return ws_kind::public_;
-    if (path == "/ws/v5/private") return ws_kind::private_;
-    if (path == "/ws/v5/business") return ws_kind::business;
+    if (path == "/ws/v5/public")
+        return ws_kind::public_;
+    if (path == "/ws/v5/private")
+        return ws_kind::private_;
+    if (path == "/ws/v5/business")
+        return ws_kind::business;
     return std::nullopt;
 }
 
@@ -151,7 +174,8 @@ quote exchange::quote_for(std::size_t sym) const {
     const auto& in = market_.inst(sym);
     const amount last = market_.last(sym);
     amount half;
-    for (int i = 0; i < cfg_.half_spread_ticks; ++i) half += in.tick_sz;
+    for (int i = 0; i < cfg_.half_spread_ticks; ++i)
+        half += in.tick_sz;
     quote q;
     q.last = last;
     q.bid = std::max(last - half, in.tick_sz);
@@ -165,13 +189,21 @@ void exchange::process_ticks(std::vector<tick>& ticks) {
         ticker_dirty_[t.sym] = true;
         const auto& in = market_.inst(t.sym);
         json_obj d;
-        d.str("instId", in.inst_id).str("tradeId", str_of(static_cast<std::int64_t>(trade_seq_)))
-            .str("px", t.px.str()).str("sz", t.sz.str()).str("side", t.buy ? "buy" : "sell").str("ts", str_of(t.ts))
-            .str("count", "1").str("source", "0").num("seqId", static_cast<std::int64_t>(trade_seq_));
+        d.str("instId", in.inst_id)
+            .str("tradeId", str_of(static_cast<std::int64_t>(trade_seq_)))
+            .str("px", t.px.str())
+            .str("sz", t.sz.str())
+            .str("side", t.buy ? "buy" : "sell")
+            .str("ts", str_of(t.ts))
+            .str("count", "1")
+            .str("source", "0")
+            .num("seqId", static_cast<std::int64_t>(trade_seq_));
         ++trade_seq_;
-        const std::string msg = "{\"arg\":" + arg_json("trades", in.inst_id, "") + ",\"data\":[" + d.done() + "]}";
+        const std::string msg =
+            "{\"arg\":" + arg_json("trades", in.inst_id, "") + ",\"data\":[" + d.done() + "]}";
         for (auto& [id, c] : conns_)
-            if (c.subs.count(sub{"trades", in.inst_id, ""})) push(c, "trades", msg);
+            if (c.subs.count(sub{"trades", in.inst_id, ""}))
+                push(c, "trades", msg);
     }
     ticks.clear();
 }
@@ -199,14 +231,20 @@ void exchange::after_engine(std::int64_t mono_ns, std::int64_t epoch_ns) {
             const auto sym = market_.find(ev.a.inst_id).value_or(0);
             const std::string row = render_algo(ev.a, market_.last(sym));
             for (auto& [id, c] : conns_) {
-                if (!c.logged_in) continue;
+                if (!c.logged_in)
+                    continue;
                 for (const auto& s : c.subs) {
-                    if (s.channel != "orders-algo") continue;
-                    if (!s.inst_id.empty() && s.inst_id != ev.a.inst_id) continue;
-                    if (!s.inst_type.empty() && s.inst_type != "ANY" && s.inst_type != "SPOT") continue;
+                    if (s.channel != "orders-algo")
+                        continue;
+                    if (!s.inst_id.empty() && s.inst_id != ev.a.inst_id)
+                        continue;
+                    if (!s.inst_type.empty() && s.inst_type != "ANY" && s.inst_type != "SPOT")
+                        continue;
                     json_obj arg;
-                    arg.str("channel", "orders-algo").str("instType", s.inst_type.empty() ? "ANY" : s.inst_type);
-                    if (!s.inst_id.empty()) arg.str("instId", s.inst_id);
+                    arg.str("channel", "orders-algo")
+                        .str("instType", s.inst_type.empty() ? "ANY" : s.inst_type);
+                    if (!s.inst_id.empty())
+                        arg.str("instId", s.inst_id);
                     arg.str("uid", "1");
                     push(c, "orders-algo", "{\"arg\":" + arg.done() + ",\"data\":[" + row + "]}");
                 }
@@ -215,14 +253,20 @@ void exchange::after_engine(std::int64_t mono_ns, std::int64_t epoch_ns) {
             const auto sym = market_.find(ev.o.inst_id).value_or(0);
             const std::string row = render_order(ev.o, market_.inst(sym), true, ev.has_fill);
             for (auto& [id, c] : conns_) {
-                if (!c.logged_in) continue;
+                if (!c.logged_in)
+                    continue;
                 for (const auto& s : c.subs) {
-                    if (s.channel != "orders") continue;
-                    if (!s.inst_id.empty() && s.inst_id != ev.o.inst_id) continue;
-                    if (!s.inst_type.empty() && s.inst_type != "ANY" && s.inst_type != "SPOT") continue;
+                    if (s.channel != "orders")
+                        continue;
+                    if (!s.inst_id.empty() && s.inst_id != ev.o.inst_id)
+                        continue;
+                    if (!s.inst_type.empty() && s.inst_type != "ANY" && s.inst_type != "SPOT")
+                        continue;
                     json_obj arg;
-                    arg.str("channel", "orders").str("instType", s.inst_type.empty() ? "ANY" : s.inst_type);
-                    if (!s.inst_id.empty()) arg.str("instId", s.inst_id);
+                    arg.str("channel", "orders")
+                        .str("instType", s.inst_type.empty() ? "ANY" : s.inst_type);
+                    if (!s.inst_id.empty())
+                        arg.str("instId", s.inst_id);
                     arg.str("uid", "1");
                     const std::string msg = "{\"arg\":" + arg.done() + ",\"data\":[" + row + "]}";
                     push(c, "orders", msg);
@@ -254,7 +298,8 @@ void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
     after_engine(mono_ns, epoch_ns);
 
     for (std::size_t sym = 0; sym < market_.size(); ++sym) {
-        if (ticker_dirty_[sym] && mono_ns - ticker_pushed_mono_[sym] >= cfg_.ticker_interval_ms * ns_per_ms) {
+        if (ticker_dirty_[sym] &&
+            mono_ns - ticker_pushed_mono_[sym] >= cfg_.ticker_interval_ms * ns_per_ms) {
             ticker_dirty_[sym] = false;
             ticker_pushed_mono_[sym] = mono_ns;
             push_ticker(sym, nullptr);
@@ -264,10 +309,12 @@ void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
     for (auto& [id, c] : conns_)
         for (const auto& s : c.subs)
             if (s.channel.starts_with("candle"))
-                if (auto sym = market_.find(s.inst_id)) candle_subs.insert({*sym, s.channel.substr(6)});
+                if (auto sym = market_.find(s.inst_id))
+                    candle_subs.insert({*sym, s.channel.substr(6)});
     for (const auto& [sym, bar] : candle_subs) {
         auto& [last_mono, last_row] = candle_pushed_[{sym, bar}];
-        if (mono_ns - last_mono >= cfg_.candle_interval_ms * ns_per_ms) push_candle(sym, bar, nullptr);
+        if (mono_ns - last_mono >= cfg_.candle_interval_ms * ns_per_ms)
+            push_candle(sym, bar, nullptr);
     }
     for (auto& [id, c] : conns_) {
         if (!c.closing && mono_ns - c.last_recv_mono > cfg_.ws_idle_ms * ns_per_ms) {
@@ -278,7 +325,8 @@ void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
 }
 
 void exchange::push(conn& c, const std::string& channel, std::string text) {
-    if (c.closing) return;
+    if (c.closing)
+        return;
     if (malformed_left_ > 0 && (malformed_channel_.empty() || malformed_channel_ == channel)) {
         --malformed_left_;
         text = text.substr(0, text.size() / 2) + "\x01}{not json";
@@ -289,74 +337,101 @@ void exchange::push(conn& c, const std::string& channel, std::string text) {
 void exchange::push_ticker(std::size_t sym, conn* only) {
     const auto& in = market_.inst(sym);
     const std::string msg = "{\"arg\":" + arg_json("tickers", in.inst_id, "") + ",\"data\":[" +
-                            render_ticker(in, market_, sym, quote_for(sym), market_.last_ts(sym)) + "]}";
+                            render_ticker(in, market_, sym, quote_for(sym), market_.last_ts(sym)) +
+                            "]}";
     for (auto& [id, c] : conns_) {
-        if (only && &c != only) continue;
-        if (c.subs.count(sub{"tickers", in.inst_id, ""})) push(c, "tickers", msg);
+        if (only && &c != only)
+            continue;
+        if (c.subs.count(sub{"tickers", in.inst_id, ""}))
+            push(c, "tickers", msg);
     }
 }
 
 void exchange::push_candle(std::size_t sym, const std::string& bar_name, conn* only) {
     const auto spec = parse_bar(bar_name);
-    if (!spec) return;
+    if (!spec)
+        return;
     const auto rows = market_.candles(sym, *spec, std::nullopt, std::nullopt, 1, true);
-    if (rows.empty()) return;
+    if (rows.empty())
+        return;
     const std::string row = render_candle(rows.front());
     auto& [last_mono, last_row] = candle_pushed_[{sym, bar_name}];
-    if (!only && row == last_row) return;
+    if (!only && row == last_row)
+        return;
     last_row = row;
     last_mono = 0;
     const auto& in = market_.inst(sym);
     const std::string channel = "candle" + bar_name;
-    const std::string msg = "{\"arg\":" + arg_json(channel, in.inst_id, "") + ",\"data\":[" + row + "]}";
+    const std::string msg =
+        "{\"arg\":" + arg_json(channel, in.inst_id, "") + ",\"data\":[" + row + "]}";
     for (auto& [id, c] : conns_) {
-        if (only && &c != only) continue;
-        if (c.subs.count(sub{channel, in.inst_id, ""})) push(c, channel, msg);
+        if (only && &c != only)
+            continue;
+        if (c.subs.count(sub{channel, in.inst_id, ""}))
+            push(c, channel, msg);
     }
 }
 
-std::optional<http_response> exchange::check_auth(const http_request& req, std::int64_t epoch_ns) const {
+std::optional<http_response> exchange::check_auth(const http_request& req,
+                                                  std::int64_t epoch_ns) const {
     auto missing = [](const std::optional<std::string>& h) { return !h || h->empty(); };
-    if (missing(req.key)) return err(401, "50103", "Request header \"OK-ACCESS-KEY\" cannot be empty.");
-    if (missing(req.passphrase)) return err(401, "50104", "Request header \"OK-ACCESS-PASSPHRASE\" cannot be empty.");
-    if (missing(req.sign)) return err(401, "50106", "Request header \"OK-ACCESS-SIGN\" cannot be empty.");
-    if (missing(req.timestamp)) return err(401, "50107", "Request header \"OK-ACCESS-TIMESTAMP\" cannot be empty.");
-    if (*req.key != cfg_.api_key) return err(401, "50111", "Invalid OK-ACCESS-KEY.");
+    if (missing(req.key))
+        return err(401, "50103", "Request header \"OK-ACCESS-KEY\" cannot be empty.");
+    if (missing(req.passphrase))
+        return err(401, "50104", "Request header \"OK-ACCESS-PASSPHRASE\" cannot be empty.");
+    if (missing(req.sign))
+        return err(401, "50106", "Request header \"OK-ACCESS-SIGN\" cannot be empty.");
+    if (missing(req.timestamp))
+        return err(401, "50107", "Request header \"OK-ACCESS-TIMESTAMP\" cannot be empty.");
+    if (*req.key != cfg_.api_key)
+        return err(401, "50111", "Invalid OK-ACCESS-KEY.");
     const std::int64_t ts = okx::parse_iso_timestamp(*req.timestamp);
-    if (ts < 0) return err(401, "50112", "Invalid OK-ACCESS-TIMESTAMP.");
-    if (std::llabs(epoch_ns / ns_per_ms - ts) > cfg_.auth_window_ms) return err(401, "50102", "Timestamp request expired.");
-    if (*req.passphrase != cfg_.passphrase) return err(401, "50105", "OK-ACCESS-PASSPHRASE incorrect.");
+    if (ts < 0)
+        return err(401, "50112", "Invalid OK-ACCESS-TIMESTAMP.");
+    if (std::llabs(epoch_ns / ns_per_ms - ts) > cfg_.auth_window_ms)
+        return err(401, "50102", "Timestamp request expired.");
+    if (*req.passphrase != cfg_.passphrase)
+        return err(401, "50105", "OK-ACCESS-PASSPHRASE incorrect.");
     // Verified over the raw target and raw body exactly as received (never re-serialised).
     const std::string body = req.method == "GET" ? std::string{} : req.body;
-    const std::string expect = okx::sign_request(cfg_.secret, *req.timestamp, req.method, req.target, body);
-    if (expect != *req.sign) return err(401, "50113", "Invalid Sign.");
+    const std::string expect =
+        okx::sign_request(cfg_.secret, *req.timestamp, req.method, req.target, body);
+    if (expect != *req.sign)
+        return err(401, "50113", "Invalid Sign.");
     return std::nullopt;
 }
 
 bool exchange::rate_limited(std::string_view path, std::int64_t mono_ns) {
-    if (!cfg_.rate_limits) return false;
+    if (!cfg_.rate_limits)
+        return false;
     const int limit = rate_limit_for(path);
-    if (limit <= 0) return false;
+    if (limit <= 0)
+        return false;
     auto& hits = rate_hits_[std::string(path)];
-    while (!hits.empty() && mono_ns - hits.front() >= 2'000 * ns_per_ms) hits.pop_front();
-    if (static_cast<int>(hits.size()) >= limit) return true;
+    while (!hits.empty() && mono_ns - hits.front() >= 2'000 * ns_per_ms)
+        hits.pop_front();
+    if (static_cast<int>(hits.size()) >= limit)
+        return true;
     hits.push_back(mono_ns);
     return false;
 }
 
-http_response exchange::handle_http(const http_request& req, std::int64_t mono_ns, std::int64_t epoch_ns,
-                                    bool faults_done) {
+http_response exchange::handle_http(const http_request& req, std::int64_t mono_ns,
+                                    std::int64_t epoch_ns, bool faults_done) {
     try {
         const std::string_view target = req.target;
         const auto qpos = target.find('?');
         const std::string_view path = target.substr(0, qpos);
-        const auto query = parse_query(qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1));
-        if (path.starts_with("/sim/")) return control(req, path, mono_ns, epoch_ns);
+        const auto query = parse_query(qpos == std::string_view::npos ? std::string_view{}
+                                                                      : target.substr(qpos + 1));
+        if (path.starts_with("/sim/"))
+            return control(req, path, mono_ns, epoch_ns);
 
-        on_timer(mono_ns, epoch_ns);  // requests see the market as of now
+        on_timer(mono_ns, epoch_ns); // requests see the market as of now
         if (!faults_done) {
             for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-                if (!path.starts_with(it->prefix) || (it->mode != "delay" && it->mode != "fail")) continue;
+                if (!path.starts_with(it->prefix) || (it->mode != "delay" && it->mode != "fail"))
+                    continue;
                 http_response r;
                 if (it->mode == "delay") {
                     r.defer = true;
@@ -364,19 +439,24 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
                 } else {
                     r = err(it->status, it->code, it->msg);
                 }
-                if (--it->count <= 0) faults_.erase(it);
+                if (--it->count <= 0)
+                    faults_.erase(it);
                 return r;
             }
         }
-        if (rate_limited(path, mono_ns)) return err(429, "50011", "Too Many Requests");
+        if (rate_limited(path, mono_ns))
+            return err(429, "50011", "Too Many Requests");
         if (is_private(path))
-            if (auto a = check_auth(req, epoch_ns)) return *a;
+            if (auto a = check_auth(req, epoch_ns))
+                return *a;
         // hang / apply_fail act only on requests that would take effect (past auth and limits).
         std::optional<fault_rule> rule;
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-            if (!path.starts_with(it->prefix) || (it->mode != "hang" && it->mode != "apply_fail")) continue;
+            if (!path.starts_with(it->prefix) || (it->mode != "hang" && it->mode != "apply_fail"))
+                continue;
             rule = *it;
-            if (--it->count <= 0) faults_.erase(it);
+            if (--it->count <= 0)
+                faults_.erase(it);
             break;
         }
         http_response r = route(req, path, query, mono_ns, epoch_ns);
@@ -384,7 +464,7 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
         if (rule) {
             if (rule->mode == "hang") {
                 r.hang = true;
-            } else {  // apply_fail: the request took effect, the answer says otherwise
+            } else { // apply_fail: the request took effect, the answer says otherwise
                 r = err(rule->status, rule->code, rule->msg);
             }
         }
@@ -396,7 +476,8 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
 
 // Appends one order-log entry for a request answered with `r`; the caller fills the fields
 // specific to its kind through the returned reference (valid until the next append).
-exchange::log_entry& exchange::append_log(const char* kind, const request_ctx& ctx, const item_result& r) {
+exchange::log_entry& exchange::append_log(const char* kind, const request_ctx& ctx,
+                                          const item_result& r) {
     log_entry& l = log_.emplace_back();
     l.seq = next_seq_++;
     l.kind = kind;
@@ -449,7 +530,8 @@ item_result exchange::do_place_algo(object o, const request_ctx& ctx) {
 }
 
 item_result exchange::do_cancel_algo(object o, const request_ctx& ctx) {
-    const std::string inst = field(o, "instId"), id = field(o, "algoId"), cl = field(o, "algoClOrdId");
+    const std::string inst = field(o, "instId"), id = field(o, "algoId"),
+                      cl = field(o, "algoClOrdId");
     const auto r = engine_.cancel_algo(inst, id, cl, market_now(ctx.mono_ns));
     log_entry& l = append_log("cancel_algo", ctx, r);
     l.inst_id = inst;
@@ -467,7 +549,9 @@ http_response exchange::route(const http_request& req, std::string_view path,
     const std::int64_t in_us = epoch_ns / 1000;
     const request_ctx ctx{"rest", std::string(path), mono_ns, epoch_ns};
 
-    auto parse_body = [&](element& el) -> bool { return !parser_.parse(req.body.data(), req.body.size(), true).get(el); };
+    auto parse_body = [&](element& el) -> bool {
+        return !parser_.parse(req.body.data(), req.body.size(), true).get(el);
+    };
     auto items_reply = [&](const std::vector<item_result>& items, bool algo) {
         std::size_t ok_count = 0;
         std::vector<std::string> rows;
@@ -476,22 +560,27 @@ http_response exchange::route(const http_request& req, std::string_view path,
             rows.push_back(render_item(it, algo));
         }
         const char* code = ok_count == items.size() ? "0" : ok_count == 0 ? "1" : "2";
-        const char* msg = ok_count == items.size() ? "" : ok_count == 0 ? "All operations failed"
-                                                                         : "Bulk operation partially succeeded";
+        const char* msg = ok_count == items.size() ? ""
+                          : ok_count == 0          ? "All operations failed"
+                                                   : "Bulk operation partially succeeded";
         return reply(200, envelope(code, msg, rows, in_us, in_us + 1));
     };
-    auto need_sym = [&](const std::string& inst_id) -> std::optional<std::size_t> { return market_.find(inst_id); };
+    auto need_sym = [&](const std::string& inst_id) -> std::optional<std::size_t> {
+        return market_.find(inst_id);
+    };
 
     if (is_get && path == "/api/v5/public/time")
         return ok({json_obj().str("ts", str_of(epoch_ns / ns_per_ms)).done()});
     if (is_get && path == "/api/v5/public/instruments") {
         const auto type = get(q, "instType");
-        if (type.empty()) return err(400, "50014", "Parameter instType can not be empty.");
+        if (type.empty())
+            return err(400, "50014", "Parameter instType can not be empty.");
         std::vector<std::string> rows;
         if (type == "SPOT")
             for (std::size_t i = 0; i < market_.size(); ++i) {
                 const auto id = get(q, "instId");
-                if (id.empty() || id == market_.inst(i).inst_id) rows.push_back(render_instrument(market_.inst(i)));
+                if (id.empty() || id == market_.inst(i).inst_id)
+                    rows.push_back(render_instrument(market_.inst(i)));
             }
         return ok(rows);
     }
@@ -499,56 +588,72 @@ http_response exchange::route(const http_request& req, std::string_view path,
         std::vector<std::string> rows;
         if (path == "/api/v5/market/ticker") {
             const auto id = get(q, "instId");
-            if (id.empty()) return err(400, "50014", "Parameter instId can not be empty.");
+            if (id.empty())
+                return err(400, "50014", "Parameter instId can not be empty.");
             const auto sym = need_sym(id);
-            if (!sym) return err(200, "51001", "Instrument ID does not exist");
-            rows.push_back(render_ticker(market_.inst(*sym), market_, *sym, quote_for(*sym), market_.last_ts(*sym)));
+            if (!sym)
+                return err(200, "51001", "Instrument ID does not exist");
+            rows.push_back(render_ticker(market_.inst(*sym), market_, *sym, quote_for(*sym),
+                                         market_.last_ts(*sym)));
         } else {
-            if (get(q, "instType").empty()) return err(400, "50014", "Parameter instType can not be empty.");
+            if (get(q, "instType").empty())
+                return err(400, "50014", "Parameter instType can not be empty.");
             if (get(q, "instType") == "SPOT")
                 for (std::size_t i = 0; i < market_.size(); ++i)
-                    rows.push_back(render_ticker(market_.inst(i), market_, i, quote_for(i), market_.last_ts(i)));
+                    rows.push_back(render_ticker(market_.inst(i), market_, i, quote_for(i),
+                                                 market_.last_ts(i)));
         }
         return ok(rows);
     }
     if (is_get && (path == "/api/v5/market/candles" || path == "/api/v5/market/history-candles")) {
         const auto id = get(q, "instId");
-        if (id.empty()) return err(400, "50014", "Parameter instId can not be empty.");
+        if (id.empty())
+            return err(400, "50014", "Parameter instId can not be empty.");
         const auto sym = need_sym(id);
-        if (!sym) return err(200, "51001", "Instrument ID does not exist");
+        if (!sym)
+            return err(200, "51001", "Instrument ID does not exist");
         const auto bar = parse_bar(get(q, "bar").empty() ? "1m" : get(q, "bar"));
-        if (!bar) return err(400, "51000", "Parameter bar error");
+        if (!bar)
+            return err(400, "51000", "Parameter bar error");
         std::int64_t limit = 100;
         if (!get(q, "limit").empty()) {
             const auto l = to_i64(get(q, "limit"));
-            if (!l || *l <= 0) return err(400, "51000", "Parameter limit error");
+            if (!l || *l <= 0)
+                return err(400, "51000", "Parameter limit error");
             limit = std::min<std::int64_t>(*l, 300);
         }
         std::optional<std::int64_t> after, before;
         if (!get(q, "after").empty()) {
             after = to_i64(get(q, "after"));
-            if (!after) return err(400, "51000", "Parameter after error");
+            if (!after)
+                return err(400, "51000", "Parameter after error");
         }
         if (!get(q, "before").empty()) {
             before = to_i64(get(q, "before"));
-            if (!before) return err(400, "51000", "Parameter before error");
+            if (!before)
+                return err(400, "51000", "Parameter before error");
         }
-        const auto rows = market_.candles(*sym, *bar, after, before, static_cast<std::size_t>(limit),
-                                          path == "/api/v5/market/candles");
+        const auto rows =
+            market_.candles(*sym, *bar, after, before, static_cast<std::size_t>(limit),
+                            path == "/api/v5/market/candles");
         std::vector<std::string> out;
         out.reserve(rows.size());
-        for (const auto& r : rows) out.push_back(render_candle(r));
+        for (const auto& r : rows)
+            out.push_back(render_candle(r));
         return ok(out);
     }
     if (is_get && path == "/api/v5/account/balance")
         return ok({render_balance(engine_, split_csv(get(q, "ccy")), now)});
-    if (is_get && (path == "/api/v5/asset/currencies" || path == "/api/v5/asset/balances")) return ok({});
+    if (is_get && (path == "/api/v5/asset/currencies" || path == "/api/v5/asset/balances"))
+        return ok({});
 
-    if (is_post && (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders" ||
-                    path == "/api/v5/trade/cancel-order" || path == "/api/v5/trade/batch-cancel-orders" ||
-                    path == "/api/v5/trade/order-algo" || path == "/api/v5/trade/cancel-algos")) {
+    if (is_post &&
+        (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders" ||
+         path == "/api/v5/trade/cancel-order" || path == "/api/v5/trade/batch-cancel-orders" ||
+         path == "/api/v5/trade/order-algo" || path == "/api/v5/trade/cancel-algos")) {
         element body;
-        if (!parse_body(body)) return err(400, "50002", "Json data format error");
+        if (!parse_body(body))
+            return err(400, "50002", "Json data format error");
         std::vector<object> objs;
         object single;
         array arr;
@@ -557,40 +662,54 @@ http_response exchange::route(const http_request& req, std::string_view path,
         } else if (!body.get(arr)) {
             for (element e : arr) {
                 object o;
-                if (e.get(o)) return err(400, "50002", "Json data format error");
+                if (e.get(o))
+                    return err(400, "50002", "Json data format error");
                 objs.push_back(o);
             }
         } else {
             return err(400, "50002", "Json data format error");
         }
-        if (objs.empty() || objs.size() > 20) return err(400, "51000", "Parameter data error");
-        const bool algo = path == "/api/v5/trade/order-algo" || path == "/api/v5/trade/cancel-algos";
+        if (objs.empty() || objs.size() > 20)
+            return err(400, "51000", "Parameter data error");
+        const bool algo =
+            path == "/api/v5/trade/order-algo" || path == "/api/v5/trade/cancel-algos";
         std::vector<item_result> items;
         for (auto o : objs) {
-            if (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders") items.push_back(do_place(o, ctx));
-            else if (path == "/api/v5/trade/order-algo") items.push_back(do_place_algo(o, ctx));
-            else if (path == "/api/v5/trade/cancel-algos") items.push_back(do_cancel_algo(o, ctx));
-            else items.push_back(do_cancel(o, ctx));
+            if (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders")
+                items.push_back(do_place(o, ctx));
+            else if (path == "/api/v5/trade/order-algo")
+                items.push_back(do_place_algo(o, ctx));
+            else if (path == "/api/v5/trade/cancel-algos")
+                items.push_back(do_cancel_algo(o, ctx));
+            else
+                items.push_back(do_cancel(o, ctx));
         }
         return items_reply(items, algo);
     }
     if (is_get && path == "/api/v5/trade/order") {
         const auto inst = get(q, "instId");
-        if (inst.empty()) return err(400, "50014", "Parameter instId can not be empty.");
-        if (!need_sym(inst)) return err(200, "51001", "Instrument ID does not exist");
+        if (inst.empty())
+            return err(400, "50014", "Parameter instId can not be empty.");
+        if (!need_sym(inst))
+            return err(200, "51001", "Instrument ID does not exist");
         const order* o = engine_.find_order(get(q, "ordId"), get(q, "clOrdId"));
-        if (!o || o->inst_id != inst) return err(200, "51603", "Order does not exist");
+        if (!o || o->inst_id != inst)
+            return err(200, "51603", "Order does not exist");
         return ok({render_order(*o, market_.inst(o->sym), false, false)});
     }
-    if (is_get && (path == "/api/v5/trade/orders-pending" || path == "/api/v5/trade/orders-history")) {
+    if (is_get &&
+        (path == "/api/v5/trade/orders-pending" || path == "/api/v5/trade/orders-history")) {
         const bool pending = path == "/api/v5/trade/orders-pending";
         const auto inst = get(q, "instId"), type = get(q, "ordType");
         std::vector<std::string> rows;
         const auto& all = engine_.orders();
         for (auto it = all.rbegin(); it != all.rend() && rows.size() < 100; ++it) {
-            if (it->pending() != pending) continue;
-            if (!inst.empty() && it->inst_id != inst) continue;
-            if (!type.empty() && it->ord_type != type) continue;
+            if (it->pending() != pending)
+                continue;
+            if (!inst.empty() && it->inst_id != inst)
+                continue;
+            if (!type.empty() && it->ord_type != type)
+                continue;
             rows.push_back(render_order(*it, market_.inst(it->sym), false, false));
         }
         return ok(rows);
@@ -598,47 +717,61 @@ http_response exchange::route(const http_request& req, std::string_view path,
     if (is_get && (path == "/api/v5/trade/fills" || path == "/api/v5/trade/fills-history")) {
         const auto inst = get(q, "instId"), ord = get(q, "ordId");
         std::int64_t limit = 100;
-        if (auto l = to_i64(get(q, "limit"))) limit = std::clamp<std::int64_t>(*l, 1, 100);
+        if (auto l = to_i64(get(q, "limit")))
+            limit = std::clamp<std::int64_t>(*l, 1, 100);
         std::vector<std::string> rows;
         const auto& all = engine_.fills();
-        for (auto it = all.rbegin(); it != all.rend() && static_cast<std::int64_t>(rows.size()) < limit; ++it) {
-            if (!inst.empty() && it->inst_id != inst) continue;
-            if (!ord.empty() && it->ord_id != ord) continue;
+        for (auto it = all.rbegin();
+             it != all.rend() && static_cast<std::int64_t>(rows.size()) < limit; ++it) {
+            if (!inst.empty() && it->inst_id != inst)
+                continue;
+            if (!ord.empty() && it->ord_id != ord)
+                continue;
             rows.push_back(render_fill(*it));
         }
         return ok(rows);
     }
     if (is_get && path == "/api/v5/trade/order-algo") {
         const algo_order* a = engine_.find_algo(get(q, "algoId"), get(q, "algoClOrdId"));
-        if (!a) return err(200, "51603", "Order does not exist");
+        if (!a)
+            return err(200, "51603", "Order does not exist");
         return ok({render_algo(*a, market_.last(a->sym))});
     }
-    if (is_get && (path == "/api/v5/trade/orders-algo-pending" || path == "/api/v5/trade/orders-algo-history")) {
+    if (is_get && (path == "/api/v5/trade/orders-algo-pending" ||
+                   path == "/api/v5/trade/orders-algo-history")) {
         const bool pending = path == "/api/v5/trade/orders-algo-pending";
         const auto types = split_csv(get(q, "ordType"));
-        if (types.empty()) return err(400, "50014", "Parameter ordType can not be empty.");
+        if (types.empty())
+            return err(400, "50014", "Parameter ordType can not be empty.");
         const auto state = get(q, "state"), algo_id = get(q, "algoId"), inst = get(q, "instId");
         if (!pending && state.empty() && algo_id.empty())
             return err(400, "50014", "Parameter state can not be empty.");
         std::vector<std::string> rows;
         const auto& all = engine_.algos();
         for (auto it = all.rbegin(); it != all.rend() && rows.size() < 100; ++it) {
-            if ((it->state == "live") != pending) continue;
-            if (std::find(types.begin(), types.end(), it->ord_type) == types.end()) continue;
-            if (!state.empty() && it->state != state) continue;
-            if (!algo_id.empty() && it->algo_id != algo_id) continue;
-            if (!inst.empty() && it->inst_id != inst) continue;
+            if ((it->state == "live") != pending)
+                continue;
+            if (std::find(types.begin(), types.end(), it->ord_type) == types.end())
+                continue;
+            if (!state.empty() && it->state != state)
+                continue;
+            if (!algo_id.empty() && it->algo_id != algo_id)
+                continue;
+            if (!inst.empty() && it->inst_id != inst)
+                continue;
             rows.push_back(render_algo(*it, market_.last(it->sym)));
         }
         return ok(rows);
     }
-    if (path.starts_with("/api/v5/")) return reply(404, R"({"msg":"Not Found","code":"404"})");
+    if (path.starts_with("/api/v5/"))
+        return reply(404, R"({"msg":"Not Found","code":"404"})");
     return reply(404, R"({"msg":"Not Found","code":"404"})");
 }
 
 void exchange::ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg) {
     json_obj e;
-    if (!id.empty()) e.str("id", id);
+    if (!id.empty())
+        e.str("id", id);
     e.str("event", "error").str("code", code).str("msg", msg).str("connId", c.conn_id);
     c.sink->send(e.done());
 }
@@ -655,11 +788,15 @@ std::uint64_t exchange::ws_open(ws_sink* sink, ws_kind kind, std::int64_t mono_n
     return id;
 }
 
-void exchange::ws_closed(std::uint64_t id) noexcept { conns_.erase(id); }
+void exchange::ws_closed(std::uint64_t id) noexcept {
+    conns_.erase(id);
+}
 
-void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t mono_ns, std::int64_t epoch_ns) {
+void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t mono_ns,
+                          std::int64_t epoch_ns) {
     const auto it = conns_.find(id);
-    if (it == conns_.end()) return;
+    if (it == conns_.end())
+        return;
     conn& c = it->second;
     c.last_recv_mono = mono_ns;
     if (text == "ping") {
@@ -680,11 +817,15 @@ void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t 
             ws_error(c, id_s, "60012", "Invalid request: " + std::string(text.substr(0, 200)));
             return;
         }
-        if (op == "login") ws_login(c, id_s, args, epoch_ns);
-        else if (op == "subscribe" || op == "unsubscribe") ws_subscribe(c, id_s, args, op == "subscribe");
-        else if (op == "order" || op == "batch-orders" || op == "cancel-order" || op == "batch-cancel-orders")
+        if (op == "login")
+            ws_login(c, id_s, args, epoch_ns);
+        else if (op == "subscribe" || op == "unsubscribe")
+            ws_subscribe(c, id_s, args, op == "subscribe");
+        else if (op == "order" || op == "batch-orders" || op == "cancel-order" ||
+                 op == "batch-cancel-orders")
             ws_order_op(c, id_s, op, args, mono_ns, epoch_ns);
-        else ws_error(c, id_s, "60012", "Invalid request: " + std::string(text.substr(0, 200)));
+        else
+            ws_error(c, id_s, "60012", "Invalid request: " + std::string(text.substr(0, 200)));
         after_engine(mono_ns, epoch_ns);
     } catch (const std::exception& e) {
         ws_error(c, "", "60012", std::string("Invalid request: ") + e.what());
@@ -693,21 +834,27 @@ void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t 
 
 void exchange::ws_login(conn& c, std::string_view id, array args, std::int64_t epoch_ns) {
     object a;
-    if (args.size() != 1 || args.at(0).get(a)) return ws_error(c, id, "60012", "Invalid request");
-    const std::string key = field(a, "apiKey"), pass = field(a, "passphrase"), ts = field(a, "timestamp"),
-                      sign = field(a, "sign");
-    if (key != cfg_.api_key) return ws_error(c, id, "60005", "Invalid apiKey");
-    if (pass != cfg_.passphrase) return ws_error(c, id, "60024", "Wrong passphrase");
+    if (args.size() != 1 || args.at(0).get(a))
+        return ws_error(c, id, "60012", "Invalid request");
+    const std::string key = field(a, "apiKey"), pass = field(a, "passphrase"),
+                      ts = field(a, "timestamp"), sign = field(a, "sign");
+    if (key != cfg_.api_key)
+        return ws_error(c, id, "60005", "Invalid apiKey");
+    if (pass != cfg_.passphrase)
+        return ws_error(c, id, "60024", "Wrong passphrase");
     double secs = 0;
     auto [p, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), secs);
-    if (ts.empty() || ec != std::errc{} || p != ts.data() + ts.size()) return ws_error(c, id, "60004", "Invalid timestamp");
-    if (std::fabs(static_cast<double>(epoch_ns) / 1e9 - secs) * 1000 > static_cast<double>(cfg_.auth_window_ms))
+    if (ts.empty() || ec != std::errc{} || p != ts.data() + ts.size())
+        return ws_error(c, id, "60004", "Invalid timestamp");
+    if (std::fabs(static_cast<double>(epoch_ns) / 1e9 - secs) * 1000 >
+        static_cast<double>(cfg_.auth_window_ms))
         return ws_error(c, id, "60006", "Timestamp request expired");
     if (okx::sign_request(cfg_.secret, ts, "GET", "/users/self/verify", "") != sign)
         return ws_error(c, id, "60007", "Invalid sign");
     c.logged_in = true;
     json_obj r;
-    if (!id.empty()) r.str("id", id);
+    if (!id.empty())
+        r.str("id", id);
     r.str("event", "login").str("code", "0").str("msg", "").str("connId", c.conn_id);
     c.sink->send(r.done());
 }
@@ -725,18 +872,27 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
         const bool is_private = s.channel == "orders";
         const bool is_business = candle || s.channel == "orders-algo";
         if (!is_public && !is_private && !is_business) {
-            ws_error(c, id, "60018", "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id + " doesn't exist");
+            ws_error(c, id, "60018",
+                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
+                         " doesn't exist");
             continue;
         }
         if (candle && !parse_bar(s.channel.substr(6))) {
-            ws_error(c, id, "60018", "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id + " doesn't exist");
+            ws_error(c, id, "60018",
+                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
+                         " doesn't exist");
             continue;
         }
-        const ws_kind need = is_public ? ws_kind::public_ : is_private ? ws_kind::private_ : ws_kind::business;
+        const ws_kind need = is_public    ? ws_kind::public_
+                             : is_private ? ws_kind::private_
+                                          : ws_kind::business;
         if (need != c.kind) {
-            const char* where = need == ws_kind::business ? "business" : need == ws_kind::private_ ? "private" : "public";
-            ws_error(c, id, "64001", std::string("This channel has been migrated to the '/") + where +
-                                         "' URL. Please subscribe using the new URL.");
+            const char* where = need == ws_kind::business   ? "business"
+                                : need == ws_kind::private_ ? "private"
+                                                            : "public";
+            ws_error(c, id, "64001",
+                     std::string("This channel has been migrated to the '/") + where +
+                         "' URL. Please subscribe using the new URL.");
             continue;
         }
         if ((is_private || s.channel == "orders-algo") && !c.logged_in) {
@@ -744,59 +900,82 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
             continue;
         }
         if ((is_public || candle) && !market_.find(s.inst_id)) {
-            ws_error(c, id, "60018", "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id + " doesn't exist");
+            ws_error(c, id, "60018",
+                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
+                         " doesn't exist");
             continue;
         }
-        if (is_public || candle) s.inst_type.clear();
-        if (subscribe) c.subs.insert(s);
-        else c.subs.erase(s);
+        if (is_public || candle)
+            s.inst_type.clear();
+        if (subscribe)
+            c.subs.insert(s);
+        else
+            c.subs.erase(s);
         json_obj ack;
-        if (!id.empty()) ack.str("id", id);
-        ack.str("event", subscribe ? "subscribe" : "unsubscribe").raw("arg", arg_json(s.channel, s.inst_id, s.inst_type))
+        if (!id.empty())
+            ack.str("id", id);
+        ack.str("event", subscribe ? "subscribe" : "unsubscribe")
+            .raw("arg", arg_json(s.channel, s.inst_id, s.inst_type))
             .str("connId", c.conn_id);
         c.sink->send(ack.done());
-        if (subscribe && s.channel == "tickers") push_ticker(*market_.find(s.inst_id), &c);
-        if (subscribe && candle) push_candle(*market_.find(s.inst_id), s.channel.substr(6), &c);
+        if (subscribe && s.channel == "tickers")
+            push_ticker(*market_.find(s.inst_id), &c);
+        if (subscribe && candle)
+            push_candle(*market_.find(s.inst_id), s.channel.substr(6), &c);
     }
 }
 
-void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, array args, std::int64_t mono_ns,
-                           std::int64_t epoch_ns) {
-    if (c.kind != ws_kind::private_) return ws_error(c, id, "60018", "Wrong URL or channel");
-    if (!c.logged_in) return ws_error(c, id, "60011", "Please log in");
+void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, array args,
+                           std::int64_t mono_ns, std::int64_t epoch_ns) {
+    if (c.kind != ws_kind::private_)
+        return ws_error(c, id, "60018", "Wrong URL or channel");
+    if (!c.logged_in)
+        return ws_error(c, id, "60011", "Please log in");
     const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns};
     std::vector<std::string> rows;
     std::size_t ok_count = 0, n = 0;
     for (element e : args) {
         object o;
-        if (e.get(o)) continue;
+        if (e.get(o))
+            continue;
         ++n;
-        const item_result r = (op == "order" || op == "batch-orders") ? do_place(o, ctx) : do_cancel(o, ctx);
+        const item_result r =
+            (op == "order" || op == "batch-orders") ? do_place(o, ctx) : do_cancel(o, ctx);
         ok_count += r.ok();
         rows.push_back(render_item(r, false));
     }
     json_obj r;
-    if (!id.empty()) r.str("id", id);
+    if (!id.empty())
+        r.str("id", id);
     if (n == 0) {
         r.str("op", op).str("code", "60013").str("msg", "Invalid args").raw("data", "[]");
     } else {
         const char* code = ok_count == n ? "0" : ok_count == 0 ? "1" : "2";
-        r.str("op", op).str("code", code).str("msg", ok_count == n ? "" : ok_count == 0 ? "All operations failed" : "")
-            .raw("data", json_array(rows)).str("inTime", str_of(epoch_ns / 1000)).str("outTime", str_of(epoch_ns / 1000 + 1));
+        r.str("op", op)
+            .str("code", code)
+            .str("msg", ok_count == n   ? ""
+                        : ok_count == 0 ? "All operations failed"
+                                        : "")
+            .raw("data", json_array(rows))
+            .str("inTime", str_of(epoch_ns / 1000))
+            .str("outTime", str_of(epoch_ns / 1000 + 1));
     }
     c.sink->send(r.done());
 }
 
-http_response exchange::control(const http_request& req, std::string_view path, std::int64_t mono_ns,
-                                std::int64_t epoch_ns) {
+http_response exchange::control(const http_request& req, std::string_view path,
+                                std::int64_t mono_ns, std::int64_t epoch_ns) {
     on_timer(mono_ns, epoch_ns);
     object body;
     element doc;
     const bool has_body = !req.body.empty();
-    if (has_body && (parser_.parse(req.body.data(), req.body.size(), true).get(doc) || doc.get(body)))
+    if (has_body &&
+        (parser_.parse(req.body.data(), req.body.size(), true).get(doc) || doc.get(body)))
         return reply(400, R"({"ok":false,"error":"body must be a JSON object"})");
     auto f = [&](std::string_view k) { return has_body ? field(body, k) : std::string{}; };
-    auto bad = [](std::string msg) { return reply(400, json_obj().boolean("ok", false).str("error", msg).done()); };
+    auto bad = [](std::string msg) {
+        return reply(400, json_obj().boolean("ok", false).str("error", msg).done());
+    };
     const std::string ok_body = R"({"ok":true})";
     const std::int64_t now = market_now(mono_ns);
 
@@ -804,41 +983,60 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         std::vector<std::string> syms;
         for (std::size_t i = 0; i < market_.size(); ++i) {
             const auto q = quote_for(i);
-            syms.push_back(json_obj().str("instId", market_.inst(i).inst_id).str("last", q.last.str())
-                               .str("bidPx", q.bid.str()).str("askPx", q.ask.str()).boolean("paused", market_.paused(i))
-                               .str("feed", market_.describe(i)).done());
+            syms.push_back(json_obj()
+                               .str("instId", market_.inst(i).inst_id)
+                               .str("last", q.last.str())
+                               .str("bidPx", q.bid.str())
+                               .str("askPx", q.ask.str())
+                               .boolean("paused", market_.paused(i))
+                               .str("feed", market_.describe(i))
+                               .done());
         }
-        return reply(200, json_obj().boolean("ok", true).num("market_time_ms", now).num("epoch_ms", epoch_ns / ns_per_ms)
-                              .raw("speed", std::to_string(cfg_.speed)).num("time_shift_ms", market_.time_shift_ms())
-                              .num("start_ms", market_.start_ms()).boolean("rate_limits", cfg_.rate_limits)
+        return reply(200, json_obj()
+                              .boolean("ok", true)
+                              .num("market_time_ms", now)
+                              .num("epoch_ms", epoch_ns / ns_per_ms)
+                              .raw("speed", std::to_string(cfg_.speed))
+                              .num("time_shift_ms", market_.time_shift_ms())
+                              .num("start_ms", market_.start_ms())
+                              .boolean("rate_limits", cfg_.rate_limits)
                               .num("ws_connections", static_cast<std::int64_t>(conns_.size()))
-                              .raw("symbols", json_array(syms)).done());
+                              .raw("symbols", json_array(syms))
+                              .done());
     }
     if (path == "/sim/price") {
         const auto sym = market_.find(f("instId"));
-        if (!sym) return bad("unknown instId");
+        if (!sym)
+            return bad("unknown instId");
         std::deque<script_step> steps;
         array script;
         if (has_body && !body["script"].get(script)) {
             for (element e : script) {
                 object s;
-                if (e.get(s)) return bad("script items must be objects");
+                if (e.get(s))
+                    return bad("script items must be objects");
                 const auto px = amount::parse(field(s, "last"));
-                const auto after = to_i64(field(s, "after_ms").empty() ? "0" : field(s, "after_ms"));
-                if (!px || !px->positive() || !after || *after < 0) return bad("script item needs last > 0, after_ms >= 0");
+                const auto after =
+                    to_i64(field(s, "after_ms").empty() ? "0" : field(s, "after_ms"));
+                if (!px || !px->positive() || !after || *after < 0)
+                    return bad("script item needs last > 0, after_ms >= 0");
                 steps.push_back({mono_ns + *after * ns_per_ms, *px});
             }
         }
         if (!f("last").empty()) {
             const auto px = amount::parse(f("last"));
-            if (!px || !px->positive()) return bad("last must be a positive decimal string");
+            if (!px || !px->positive())
+                return bad("last must be a positive decimal string");
             steps.push_front({mono_ns, *px});
         }
-        if (steps.empty()) return bad("give last or script");
-        std::stable_sort(steps.begin(), steps.end(), [](auto& a, auto& b) { return a.at_mono_ns < b.at_mono_ns; });
+        if (steps.empty())
+            return bad("give last or script");
+        std::stable_sort(steps.begin(), steps.end(),
+                         [](auto& a, auto& b) { return a.at_mono_ns < b.at_mono_ns; });
         scripts_[*sym] = std::move(steps);
-        on_timer(mono_ns, epoch_ns);  // the immediate step applies before we answer
-        return reply(200, json_obj().boolean("ok", true).str("last", market_.last(*sym).str()).done());
+        on_timer(mono_ns, epoch_ns); // the immediate step applies before we answer
+        return reply(200,
+                     json_obj().boolean("ok", true).str("last", market_.last(*sym).str()).done());
     }
     if (path == "/sim/resume") {
         const auto id = f("instId");
@@ -855,36 +1053,50 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         const auto only = f("path");
         std::vector<std::uint64_t> ids;
         for (auto& [id, c] : conns_) {
-            const char* p = c.kind == ws_kind::public_ ? "/ws/v5/public" : c.kind == ws_kind::private_ ? "/ws/v5/private"
-                                                                                                      : "/ws/v5/business";
-            if (only.empty() || only == p) ids.push_back(id);
+            const char* p = c.kind == ws_kind::public_    ? "/ws/v5/public"
+                            : c.kind == ws_kind::private_ ? "/ws/v5/private"
+                                                          : "/ws/v5/business";
+            if (only.empty() || only == p)
+                ids.push_back(id);
         }
         for (auto id : ids) {
             auto it = conns_.find(id);
-            if (it == conns_.end()) continue;
+            if (it == conns_.end())
+                continue;
             it->second.closing = true;
-            if (frame) it->second.sink->close(static_cast<std::uint16_t>(code), f("reason"));
-            else it->second.sink->drop();
+            if (frame)
+                it->second.sink->close(static_cast<std::uint16_t>(code), f("reason"));
+            else
+                it->second.sink->drop();
         }
-        return reply(200, json_obj().boolean("ok", true).num("dropped", static_cast<std::int64_t>(ids.size())).done());
+        return reply(200, json_obj()
+                              .boolean("ok", true)
+                              .num("dropped", static_cast<std::int64_t>(ids.size()))
+                              .done());
     }
     if (path == "/sim/ws/refuse") {
         const auto ms = to_i64(f("ms"));
-        if (!ms || *ms < 0) return bad("give ms >= 0 (0 lifts the refusal)");
+        if (!ms || *ms < 0)
+            return bad("give ms >= 0 (0 lifts the refusal)");
         const auto only = f("path");
         ws_refuse_only_.reset();
         if (!only.empty()) {
             ws_refuse_only_ = ws_path(only);
-            if (!ws_refuse_only_) return bad("path must be /ws/v5/public, /ws/v5/private or /ws/v5/business");
+            if (!ws_refuse_only_)
+                return bad("path must be /ws/v5/public, /ws/v5/private or /ws/v5/business");
         }
         ws_refuse_until_mono_ = mono_ns + *ms * ns_per_ms;
         return reply(200, ok_body);
     }
     if (path == "/sim/ws/notice") {
         for (auto& [id, c] : conns_)
-            c.sink->send(json_obj().str("event", "notice").str("code", "64008")
-                             .str("msg", "The connection will soon be closed for a service upgrade. Please reconnect.")
-                             .str("connId", c.conn_id).done());
+            c.sink->send(json_obj()
+                             .str("event", "notice")
+                             .str("code", "64008")
+                             .str("msg", "The connection will soon be closed for a service "
+                                         "upgrade. Please reconnect.")
+                             .str("connId", c.conn_id)
+                             .done());
         return reply(200, ok_body);
     }
     if (path == "/sim/ws/malformed") {
@@ -902,15 +1114,18 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         r.mode = f("mode").empty() ? "fail" : f("mode");
         r.count = static_cast<int>(to_i64(f("count")).value_or(1));
         r.delay_ms = to_i64(f("delay_ms")).value_or(0);
-        if (r.prefix.empty() || !r.prefix.starts_with("/")) return bad("path_prefix required (e.g. /api/v5/trade/order)");
+        if (r.prefix.empty() || !r.prefix.starts_with("/"))
+            return bad("path_prefix required (e.g. /api/v5/trade/order)");
         if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay")
             return bad("mode must be fail | apply_fail | hang | delay");
         const bool unknown_outcome = r.mode == "apply_fail";
         r.status = static_cast<int>(to_i64(f("status")).value_or(unknown_outcome ? 400 : 503));
         r.code = f("code").empty() ? (unknown_outcome ? "50004" : "50001") : f("code");
-        r.msg = f("msg").empty() ? (unknown_outcome ? "Endpoint request timeout. " : "Service temporarily unavailable")
+        r.msg = f("msg").empty() ? (unknown_outcome ? "Endpoint request timeout. "
+                                                    : "Service temporarily unavailable")
                                  : f("msg");
-        if (r.count <= 0 || r.status < 100 || r.status > 599) return bad("count > 0 and a valid status required");
+        if (r.count <= 0 || r.status < 100 || r.status > 599)
+            return bad("count > 0 and a valid status required");
         faults_.push_back(std::move(r));
         return reply(200, ok_body);
     }
@@ -928,22 +1143,28 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         if (has_body && !body["balances"].get(bals)) {
             for (auto kv : bals) {
                 std::string_view v;
-                if (kv.value.get(v)) return bad("balances values must be decimal strings");
+                if (kv.value.get(v))
+                    return bad("balances values must be decimal strings");
                 const auto a = amount::parse(v);
-                if (!a || a->negative()) return bad("bad amount for " + std::string(kv.key));
+                if (!a || a->negative())
+                    return bad("bad amount for " + std::string(kv.key));
                 engine_.set_balance(std::string(kv.key), *a, now);
             }
             return reply(200, ok_body);
         }
         const auto a = amount::parse(f("amount"));
-        if (f("ccy").empty() || !a || a->negative()) return bad("give ccy and amount, or balances");
+        if (f("ccy").empty() || !a || a->negative())
+            return bad("give ccy and amount, or balances");
         engine_.set_balance(f("ccy"), *a, now);
         return reply(200, ok_body);
     }
     if (path == "/sim/fees") {
-        const auto t = amount::parse(f("taker").empty() ? engine_.config().taker_fee.str() : f("taker"));
-        const auto m = amount::parse(f("maker").empty() ? engine_.config().maker_fee.str() : f("maker"));
-        if (!t || !m) return bad("taker/maker must be decimal strings (0.001 = 0.1 %)");
+        const auto t =
+            amount::parse(f("taker").empty() ? engine_.config().taker_fee.str() : f("taker"));
+        const auto m =
+            amount::parse(f("maker").empty() ? engine_.config().maker_fee.str() : f("maker"));
+        if (!t || !m)
+            return bad("taker/maker must be decimal strings (0.001 = 0.1 %)");
         engine_.set_fees(*t, *m);
         return reply(200, ok_body);
     }
@@ -951,24 +1172,45 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         std::vector<std::string> reqs, orders, algos;
         for (const auto& l : log_) {
             json_obj j;
-            j.num("seq", static_cast<std::int64_t>(l.seq)).str("kind", l.kind).str("via", l.via).str("path", l.path)
-                .num("recv_mono_ns", l.recv_mono_ns).num("recv_epoch_ns", l.recv_epoch_ns).str("instId", l.inst_id)
-                .str("side", l.side).str("ordType", l.ord_type).str("sz", l.sz).str("px", l.px)
-                .str("clOrdId", l.cl_ord_id).str("ordId", l.ord_id).str("algoClOrdId", l.algo_cl_ord_id)
-                .str("algoId", l.algo_id).str("tpTriggerPx", l.tp_trigger_px).str("slTriggerPx", l.sl_trigger_px)
-                .str("sCode", l.s_code).str("sMsg", l.s_msg);
+            j.num("seq", static_cast<std::int64_t>(l.seq))
+                .str("kind", l.kind)
+                .str("via", l.via)
+                .str("path", l.path)
+                .num("recv_mono_ns", l.recv_mono_ns)
+                .num("recv_epoch_ns", l.recv_epoch_ns)
+                .str("instId", l.inst_id)
+                .str("side", l.side)
+                .str("ordType", l.ord_type)
+                .str("sz", l.sz)
+                .str("px", l.px)
+                .str("clOrdId", l.cl_ord_id)
+                .str("ordId", l.ord_id)
+                .str("algoClOrdId", l.algo_cl_ord_id)
+                .str("algoId", l.algo_id)
+                .str("tpTriggerPx", l.tp_trigger_px)
+                .str("slTriggerPx", l.sl_trigger_px)
+                .str("sCode", l.s_code)
+                .str("sMsg", l.s_msg);
             std::string state;
             if (l.kind == "place_order" && !l.ord_id.empty())
-                if (const auto* o = engine_.find_order(l.ord_id, "")) state = o->state;
+                if (const auto* o = engine_.find_order(l.ord_id, ""))
+                    state = o->state;
             if ((l.kind == "place_algo" || l.kind == "algo_trigger") && !l.algo_id.empty())
-                if (const auto* a = engine_.find_algo(l.algo_id, "")) state = a->state;
+                if (const auto* a = engine_.find_algo(l.algo_id, ""))
+                    state = a->state;
             j.str("state", state);
             reqs.push_back(j.done());
         }
-        for (const auto& o : engine_.orders()) orders.push_back(render_order(o, market_.inst(o.sym), false, false));
-        for (const auto& a : engine_.algos()) algos.push_back(render_algo(a, market_.last(a.sym)));
-        return reply(200, json_obj().boolean("ok", true).raw("requests", json_array(reqs)).raw("orders", json_array(orders))
-                              .raw("algos", json_array(algos)).done());
+        for (const auto& o : engine_.orders())
+            orders.push_back(render_order(o, market_.inst(o.sym), false, false));
+        for (const auto& a : engine_.algos())
+            algos.push_back(render_algo(a, market_.last(a.sym)));
+        return reply(200, json_obj()
+                              .boolean("ok", true)
+                              .raw("requests", json_array(reqs))
+                              .raw("orders", json_array(orders))
+                              .raw("algos", json_array(algos))
+                              .done());
     }
     if (path == "/sim/reset") {
         engine_.reset(now);
@@ -981,10 +1223,11 @@ http_response exchange::control(const http_request& req, std::string_view path, 
         ws_refuse_until_mono_ = 0;
         ws_refuse_only_.reset();
         scripts_.clear();
-        for (std::size_t i = 0; i < market_.size(); ++i) market_.resume(i);
+        for (std::size_t i = 0; i < market_.size(); ++i)
+            market_.resume(i);
         return reply(200, ok_body);
     }
     return reply(404, R"({"ok":false,"error":"unknown control path"})");
 }
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

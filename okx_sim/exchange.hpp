@@ -25,8 +25,8 @@ namespace scalpel::sim {
 
 struct exchange_config {
     std::string api_key = "sim-key", secret = "sim-secret", passphrase = "sim-pass";
-    double speed = 60;              // market-time ms per real ms
-    int half_spread_ticks = 1;      // bid = last - n·tick, ask = last + n·tick
+    double speed = 60;         // market-time ms per real ms
+    int half_spread_ticks = 1; // bid = last - n·tick, ask = last + n·tick
     bool rate_limits = false;
     std::int64_t ws_idle_ms = 30'000;
     std::int64_t auth_window_ms = 30'000;
@@ -43,9 +43,9 @@ struct http_request {
 struct http_response {
     int status = 200;
     std::string body;
-    std::int64_t delay_ms = 0;  // defer: call handle_http again after this long with faults_done
+    std::int64_t delay_ms = 0; // defer: call handle_http again after this long with faults_done
     bool defer = false;
-    bool hang = false;          // the request was applied; never answer it
+    bool hang = false; // the request was applied; never answer it
 };
 
 // What the exchange can do to one WS connection; implemented by the server's session.
@@ -53,8 +53,8 @@ class ws_sink {
 public:
     virtual ~ws_sink() = default;
     virtual void send(std::string text) = 0;
-    virtual void close(std::uint16_t code, std::string reason) = 0;  // with a close frame
-    virtual void drop() = 0;                                         // TCP close, no close frame
+    virtual void close(std::uint16_t code, std::string reason) = 0; // with a close frame
+    virtual void drop() = 0;                                        // TCP close, no close frame
 };
 
 enum class ws_kind { public_, private_, business };
@@ -66,12 +66,13 @@ public:
 
     // Handles one HTTP request (REST or /sim control). `faults_done` skips fault injection for a
     // request that was deferred by a delay rule.
-    [[nodiscard]] http_response handle_http(const http_request& req, std::int64_t mono_ns, std::int64_t epoch_ns,
-                                            bool faults_done = false);
+    [[nodiscard]] http_response handle_http(const http_request& req, std::int64_t mono_ns,
+                                            std::int64_t epoch_ns, bool faults_done = false);
 
     // WS life cycle: open returns the connection id; the sink must stay valid until ws_closed.
     std::uint64_t ws_open(ws_sink* sink, ws_kind kind, std::int64_t mono_ns);
-    void ws_message(std::uint64_t id, std::string_view text, std::int64_t mono_ns, std::int64_t epoch_ns);
+    void ws_message(std::uint64_t id, std::string_view text, std::int64_t mono_ns,
+                    std::int64_t epoch_ns);
     void ws_closed(std::uint64_t id) noexcept;
 
     // Advances the market to now, runs matching and triggers, scripts, throttled pushes and the
@@ -105,8 +106,8 @@ private:
         std::set<sub> subs;
         std::string conn_id;
     };
-    std::int64_t ws_refuse_until_mono_ = 0;       // /sim/ws/refuse deadline
-    std::optional<ws_kind> ws_refuse_only_;       // empty: every WS path
+    std::int64_t ws_refuse_until_mono_ = 0; // /sim/ws/refuse deadline
+    std::optional<ws_kind> ws_refuse_only_; // empty: every WS path
     struct fault_rule {
         std::string prefix, mode, code, msg;
         int count = 1, status = 200;
@@ -116,7 +117,8 @@ private:
         std::uint64_t seq = 0;
         std::string kind, via, path;
         std::int64_t recv_mono_ns = 0, recv_epoch_ns = 0;
-        std::string inst_id, side, ord_type, sz, px, cl_ord_id, algo_cl_ord_id, ord_id, algo_id, s_code, s_msg;
+        std::string inst_id, side, ord_type, sz, px, cl_ord_id, algo_cl_ord_id, ord_id, algo_id,
+            s_code, s_msg;
         std::string tp_trigger_px, sl_trigger_px;
     };
     struct script_step {
@@ -129,9 +131,11 @@ private:
     };
 
     log_entry& append_log(const char* kind, const request_ctx& ctx, const item_result& r);
-    http_response route(const http_request& req, std::string_view path, const std::map<std::string, std::string>& q,
-                        std::int64_t mono_ns, std::int64_t epoch_ns);
-    http_response control(const http_request& req, std::string_view path, std::int64_t mono_ns, std::int64_t epoch_ns);
+    http_response route(const http_request& req, std::string_view path,
+                        const std::map<std::string, std::string>& q, std::int64_t mono_ns,
+                        std::int64_t epoch_ns);
+    http_response control(const http_request& req, std::string_view path, std::int64_t mono_ns,
+                          std::int64_t epoch_ns);
     std::optional<http_response> check_auth(const http_request& req, std::int64_t epoch_ns) const;
     bool rate_limited(std::string_view path, std::int64_t mono_ns);
 
@@ -165,7 +169,8 @@ private:
     std::map<std::size_t, std::deque<script_step>> scripts_;
     std::vector<bool> ticker_dirty_;
     std::vector<std::int64_t> ticker_pushed_mono_;
-    std::map<std::pair<std::size_t, std::string>, std::pair<std::int64_t, std::string>> candle_pushed_;
+    std::map<std::pair<std::size_t, std::string>, std::pair<std::int64_t, std::string>>
+        candle_pushed_;
     int malformed_left_ = 0;
     std::string malformed_channel_;
     int duplicate_orders_left_ = 0;
@@ -173,4 +178,4 @@ private:
     simdjson::dom::parser parser_;
 };
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -6,9 +6,11 @@
 namespace scalpel::sim {
 namespace {
 
-amount a(std::string_view s) { return *amount::parse(s); }
+amount a(std::string_view s) {
+    return *amount::parse(s);
+}
 
-}  // namespace
+} // namespace
 
 std::optional<instrument> builtin_instrument(std::string_view id) {
     struct row {
@@ -23,7 +25,8 @@ std::optional<instrument> builtin_instrument(std::string_view id) {
         {"XRP-USDT", "XRP", "0.0001", "0.000001", "1", 0.8},
     };
     for (const auto& r : table) {
-        if (r.id != id) continue;
+        if (r.id != id)
+            continue;
         instrument i;
         i.inst_id = std::string(r.id);
         i.base = std::string(r.base);
@@ -43,14 +46,17 @@ std::vector<instrument> parse_symbols(std::string_view csv) {
         const auto comma = csv.find(',');
         const auto name = csv.substr(0, comma);
         csv = comma == std::string_view::npos ? std::string_view{} : csv.substr(comma + 1);
-        if (name.empty()) continue;
+        if (name.empty())
+            continue;
         auto inst = builtin_instrument(name);
-        if (!inst) throw std::invalid_argument("unknown symbol '" + std::string(name) +
-                                               "' (known: BTC-USDT ETH-USDT SOL-USDT DOGE-USDT XRP-USDT)");
+        if (!inst)
+            throw std::invalid_argument("unknown symbol '" + std::string(name) +
+                                        "' (known: BTC-USDT ETH-USDT SOL-USDT DOGE-USDT XRP-USDT)");
         out.push_back(std::move(*inst));
     }
-    if (out.empty()) throw std::invalid_argument("no symbols given");
+    if (out.empty())
+        throw std::invalid_argument("no symbols given");
     return out;
 }
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -14,13 +14,13 @@
 namespace scalpel::sim {
 
 struct instrument {
-    std::string inst_id;  // "BTC-USDT"
-    std::string base;     // "BTC"
-    std::string quote;    // "USDT"
+    std::string inst_id; // "BTC-USDT"
+    std::string base;    // "BTC"
+    std::string quote;   // "USDT"
     amount tick_sz;
     amount lot_sz;
     amount min_sz;
-    double walk_start_px = 100;  // random-walk start (roughly the 2022 price)
+    double walk_start_px = 100; // random-walk start (roughly the 2022 price)
     std::string list_time = "1606468572000";
 };
 
@@ -31,4 +31,4 @@ struct instrument {
 // Parses "BTC-USDT,ETH-USDT" into instruments; throws std::invalid_argument naming an unknown pair.
 [[nodiscard]] std::vector<instrument> parse_symbols(std::string_view csv);
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -21,7 +21,8 @@ constexpr std::int64_t day_ms = 24 * hour_ms;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
     std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        --q;
     return q;
 }
 
@@ -32,7 +33,7 @@ bar flat_bar(std::int64_t ts, amount px) noexcept {
     return b;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<bar_spec> parse_bar(std::string_view name) {
     struct row {
@@ -42,19 +43,20 @@ std::optional<bar_spec> parse_bar(std::string_view name) {
         bool weekly;
     };
     static constexpr row table[] = {
-        {"1m", minute_ms, false, false},    {"3m", 3 * minute_ms, false, false},
-        {"5m", 5 * minute_ms, false, false}, {"15m", 15 * minute_ms, false, false},
+        {"1m", minute_ms, false, false},       {"3m", 3 * minute_ms, false, false},
+        {"5m", 5 * minute_ms, false, false},   {"15m", 15 * minute_ms, false, false},
         {"30m", 30 * minute_ms, false, false}, {"1H", hour_ms, false, false},
-        {"2H", 2 * hour_ms, false, false},  {"4H", 4 * hour_ms, false, false},
-        {"6H", 6 * hour_ms, true, false},   {"12H", 12 * hour_ms, true, false},
-        {"1D", day_ms, true, false},        {"2D", 2 * day_ms, true, false},
-        {"3D", 3 * day_ms, true, false},    {"1W", 7 * day_ms, true, true},
-        {"6Hutc", 6 * hour_ms, false, false}, {"12Hutc", 12 * hour_ms, false, false},
-        {"1Dutc", day_ms, false, false},    {"2Dutc", 2 * day_ms, false, false},
-        {"3Dutc", 3 * day_ms, false, false}, {"1Wutc", 7 * day_ms, false, true},
+        {"2H", 2 * hour_ms, false, false},     {"4H", 4 * hour_ms, false, false},
+        {"6H", 6 * hour_ms, true, false},      {"12H", 12 * hour_ms, true, false},
+        {"1D", day_ms, true, false},           {"2D", 2 * day_ms, true, false},
+        {"3D", 3 * day_ms, true, false},       {"1W", 7 * day_ms, true, true},
+        {"6Hutc", 6 * hour_ms, false, false},  {"12Hutc", 12 * hour_ms, false, false},
+        {"1Dutc", day_ms, false, false},       {"2Dutc", 2 * day_ms, false, false},
+        {"3Dutc", 3 * day_ms, false, false},   {"1Wutc", 7 * day_ms, false, true},
     };
     for (const auto& r : table)
-        if (r.name == name) return bar_spec{std::string(r.name), r.ms, r.utc8 ? 8 * hour_ms : 0, r.weekly};
+        if (r.name == name)
+            return bar_spec{std::string(r.name), r.ms, r.utc8 ? 8 * hour_ms : 0, r.weekly};
     return std::nullopt;
 }
 
@@ -65,8 +67,10 @@ std::int64_t bucket_start(std::int64_t ts, const bar_spec& b) noexcept {
 }
 
 market::market(std::vector<instrument> instruments, market_config cfg) : cfg_(std::move(cfg)) {
-    if (cfg_.ticks_per_bar < 4) cfg_.ticks_per_bar = 4;
-    if (cfg_.history_bars < 1) cfg_.history_bars = 1;
+    if (cfg_.ticks_per_bar < 4)
+        cfg_.ticks_per_bar = 4;
+    if (cfg_.history_bars < 1)
+        cfg_.history_bars = 1;
     syms_.resize(instruments.size());
     std::int64_t anchor = std::numeric_limits<std::int64_t>::max();
     for (std::size_t i = 0; i < instruments.size(); ++i) {
@@ -74,17 +78,19 @@ market::market(std::vector<instrument> instruments, market_config cfg) : cfg_(st
         s.inst = std::move(instruments[i]);
         s.rng.seed(cfg_.seed * 1'000'003 + i);
         s.walk = true;
-        if (cfg_.random_walk) continue;
+        if (cfg_.random_walk)
+            continue;
         std::filesystem::path file;
         try {
             file = find_candle_file(cfg_.source, s.inst.inst_id, "1m");
         } catch (const market_data_error&) {
-            continue;  // no 1m data for this pair in the source: random walk
+            continue; // no 1m data for this pair in the source: random walk
         }
         const auto raw = load_candles(file);
         if (raw.size() <= static_cast<std::size_t>(cfg_.history_bars))
-            throw market_data_error(file.string() + ": " + std::to_string(raw.size()) + " bars, need more than " +
-                                    std::to_string(cfg_.history_bars) + " (--history-bars)");
+            throw market_data_error(file.string() + ": " + std::to_string(raw.size()) +
+                                    " bars, need more than " + std::to_string(cfg_.history_bars) +
+                                    " (--history-bars)");
         s.walk = false;
         s.feed.reserve(raw.size());
         for (const auto& c : raw) {
@@ -129,7 +135,8 @@ market::market(std::vector<instrument> instruments, market_config cfg) : cfg_(st
         if (!s.walk) {
             // Gaps in the source are closed up: bars are restamped one minute apart, so every
             // bar size aggregates without holes (a gap shows as a jump between two bars).
-            for (std::size_t k = 0; k < s.feed.size(); ++k) s.feed[k].ts = anchor + static_cast<std::int64_t>(k) * minute_ms;
+            for (std::size_t k = 0; k < s.feed.size(); ++k)
+                s.feed[k].ts = anchor + static_cast<std::int64_t>(k) * minute_ms;
             s.bars.assign(s.feed.begin(), s.feed.begin() + history_bars_);
             s.cursor = static_cast<std::size_t>(history_bars_);
         } else {
@@ -148,15 +155,17 @@ market::market(std::vector<instrument> instruments, market_config cfg) : cfg_(st
 
 std::optional<std::size_t> market::find(std::string_view inst_id) const noexcept {
     for (std::size_t i = 0; i < syms_.size(); ++i)
-        if (syms_[i].inst.inst_id == inst_id) return i;
+        if (syms_[i].inst.inst_id == inst_id)
+            return i;
     return std::nullopt;
 }
 
 std::string market::describe(std::size_t sym) const {
     const auto& s = syms_[sym];
-    if (s.walk) return s.inst.inst_id + ": random walk (seed " + std::to_string(cfg_.seed) + ")";
-    return s.inst.inst_id + ": replay " + cfg_.source + " 1m, " + std::to_string(s.feed.size()) + " bars, " +
-           std::to_string(s.feed.size() - s.cursor) + " to play, then random walk";
+    if (s.walk)
+        return s.inst.inst_id + ": random walk (seed " + std::to_string(cfg_.seed) + ")";
+    return s.inst.inst_id + ": replay " + cfg_.source + " 1m, " + std::to_string(s.feed.size()) +
+           " bars, " + std::to_string(s.feed.size() - s.cursor) + " to play, then random walk";
 }
 
 bar market::walk_bar(symbol& s, amount prev_close, std::int64_t ts) {
@@ -227,10 +236,12 @@ void market::expand(std::size_t idx, const bar& b) {
     path.push_back(b.o);
     for (int i = 0; i < 3; ++i)
         for (int j = 1; j <= count[i]; ++j) {
-            const amount step = div(mul(ends[i] - starts[i], amount::from_int(j)), amount::from_int(count[i]));
+            const amount step =
+                div(mul(ends[i] - starts[i], amount::from_int(j)), amount::from_int(count[i]));
             path.push_back((starts[i] + step).round_to(s.inst.tick_sz));
         }
-    while (static_cast<int>(path.size()) < n) path.push_back(path.back());
+    while (static_cast<int>(path.size()) < n)
+        path.push_back(path.back());
 
     const amount vol = amount::from_double(b.vol / n, s.inst.lot_sz);
     const amount sz = vol.positive() ? vol : s.inst.lot_sz;
@@ -243,7 +254,8 @@ void market::expand(std::size_t idx, const bar& b) {
         t.ts = b.ts + j * spacing;
         t.px = path[static_cast<std::size_t>(j)];
         t.sz = sz;
-        t.buy = j == 0 ? b.c >= b.o : path[static_cast<std::size_t>(j)] >= path[static_cast<std::size_t>(j - 1)];
+        t.buy = j == 0 ? b.c >= b.o
+                       : path[static_cast<std::size_t>(j)] >= path[static_cast<std::size_t>(j - 1)];
         s.pending.push_back(t);
     }
 }
@@ -251,7 +263,8 @@ void market::expand(std::size_t idx, const bar& b) {
 void market::roll_to(symbol& s, std::int64_t now) {
     const std::int64_t m = floor_div(now, minute_ms) * minute_ms;
     if (!s.has_live) {
-        if (m < start_ms_) return;
+        if (m < start_ms_)
+            return;
         s.live = flat_bar(start_ms_, s.last);
         s.has_live = true;
         s.live_touched = false;
@@ -281,21 +294,26 @@ void market::apply_tick(symbol& s, const tick& t) {
 }
 
 void market::advance(std::int64_t now, std::vector<tick>& out) {
-    if (now < now_) return;
+    if (now < now_)
+        return;
     now_ = now;
     const std::size_t first = out.size();
     for (std::size_t i = 0; i < syms_.size(); ++i) {
         auto& s = syms_[i];
         for (;;) {
             if (s.pending_pos == s.pending.size()) {
-                const std::int64_t next_ts = s.playing_bar_ts == 0 ? start_ms_ : s.playing_bar_ts + minute_ms;
-                if (next_ts > now) break;
+                const std::int64_t next_ts =
+                    s.playing_bar_ts == 0 ? start_ms_ : s.playing_bar_ts + minute_ms;
+                if (next_ts > now)
+                    break;
                 expand(i, next_feed_bar(s));
             }
             const tick t = s.pending[s.pending_pos];
-            if (t.ts > now) break;
+            if (t.ts > now)
+                break;
             ++s.pending_pos;
-            if (s.paused) continue;
+            if (s.paused)
+                continue;
             apply_tick(s, t);
             out.push_back(t);
         }
@@ -318,35 +336,44 @@ void market::set_price(std::size_t sym, amount px, std::int64_t now, std::vector
     out.push_back(t);
 }
 
-void market::resume(std::size_t sym) noexcept { syms_[sym].paused = false; }
+void market::resume(std::size_t sym) noexcept {
+    syms_[sym].paused = false;
+}
 
-std::vector<candle_row> market::candles(std::size_t sym, const bar_spec& spec, std::optional<std::int64_t> after,
+std::vector<candle_row> market::candles(std::size_t sym, const bar_spec& spec,
+                                        std::optional<std::int64_t> after,
                                         std::optional<std::int64_t> before, std::size_t limit,
                                         bool recent_only) const {
     std::vector<candle_row> rows;
     const auto& s = syms_[sym];
     const std::size_t n = s.bars.size() + (s.has_live ? 1 : 0);
-    if (limit == 0 || n == 0 || spec.ms <= 0) return rows;
+    if (limit == 0 || n == 0 || spec.ms <= 0)
+        return rows;
     auto get = [&](std::size_t i) -> const bar& { return i < s.bars.size() ? s.bars[i] : s.live; };
     const std::int64_t newest_bucket = bucket_start(get(n - 1).ts, spec);
-    const std::int64_t min_bucket = recent_only ? newest_bucket - 1439 * spec.ms : std::numeric_limits<std::int64_t>::min();
+    const std::int64_t min_bucket =
+        recent_only ? newest_bucket - 1439 * spec.ms : std::numeric_limits<std::int64_t>::min();
     std::size_t end = n;
     if (after) {
         const std::int64_t b = bucket_start(*after, spec);
         const std::int64_t cutoff = b == *after ? *after : b + spec.ms;
-        std::size_t lo = 0, hi = n;  // first index with ts >= cutoff
+        std::size_t lo = 0, hi = n; // first index with ts >= cutoff
         while (lo < hi) {
             const std::size_t mid = (lo + hi) / 2;
-            if (get(mid).ts < cutoff) lo = mid + 1;
-            else hi = mid;
+            if (get(mid).ts < cutoff)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         end = lo;
     }
     std::size_t i = end;
     while (i > 0 && rows.size() < limit) {
         const std::int64_t b0 = bucket_start(get(i - 1).ts, spec);
-        if (b0 < min_bucket) break;
-        if (before && b0 <= *before) break;
+        if (b0 < min_bucket)
+            break;
+        if (before && b0 <= *before)
+            break;
         candle_row r;
         r.b.ts = b0;
         r.b.c = get(i - 1).c;
@@ -363,7 +390,8 @@ std::vector<candle_row> market::candles(std::size_t sym, const bar_spec& spec, s
             r.b.vol_ccy += x.vol_ccy;
             --j;
         }
-        if (!(after && b0 >= *after)) rows.push_back(r);
+        if (!(after && b0 >= *after))
+            rows.push_back(r);
         i = j;
     }
     return rows;
@@ -374,7 +402,8 @@ ticker_stats market::stats(std::size_t sym) const {
     const auto& s = syms_[sym];
     const std::size_t n = s.bars.size() + (s.has_live ? 1 : 0);
     st.open24h = st.high24h = st.low24h = st.sod_utc0 = st.sod_utc8 = s.last;
-    if (n == 0) return st;
+    if (n == 0)
+        return st;
     auto get = [&](std::size_t i) -> const bar& { return i < s.bars.size() ? s.bars[i] : s.live; };
     const std::int64_t newest = get(n - 1).ts;
     const std::int64_t day0 = floor_div(newest, day_ms) * day_ms;
@@ -388,11 +417,13 @@ ticker_stats market::stats(std::size_t sym) const {
         st.low24h = std::min(st.low24h, b.l);
         st.vol24h += b.vol;
         st.vol_ccy24h += b.vol_ccy;
-        if (b.ts == day0) st.sod_utc0 = b.o;
-        if (b.ts == day8) st.sod_utc8 = b.o;
+        if (b.ts == day0)
+            st.sod_utc0 = b.o;
+        if (b.ts == day8)
+            st.sod_utc8 = b.o;
     }
     st.open24h = get(n - window).o;
     return st;
 }
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

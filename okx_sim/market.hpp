@@ -33,10 +33,10 @@ struct bar_spec {
 [[nodiscard]] std::int64_t bucket_start(std::int64_t ts, const bar_spec& bar) noexcept;
 
 struct bar {
-    std::int64_t ts = 0;  // open time, ms
+    std::int64_t ts = 0; // open time, ms
     amount o, h, l, c;
-    double vol = 0;      // base
-    double vol_ccy = 0;  // quote
+    double vol = 0;     // base
+    double vol_ccy = 0; // quote
 };
 
 struct candle_row {
@@ -49,7 +49,7 @@ struct tick {
     std::int64_t ts = 0;
     amount px;
     amount sz;
-    bool buy = true;  // taker side, for the trades channel
+    bool buy = true; // taker side, for the trades channel
 };
 
 struct ticker_stats {
@@ -58,13 +58,13 @@ struct ticker_stats {
 };
 
 struct market_config {
-    std::string source = "okx_spot_2022";  // folder under the data dir
+    std::string source = "okx_spot_2022"; // folder under the data dir
     bool random_walk = false;
     std::uint64_t seed = 1;
-    std::int64_t history_bars = 14'400;    // 1m bars before the replay start (10 days)
-    int ticks_per_bar = 12;                // one tick every 5 s of market time
-    double walk_vol_per_bar = 0.0008;      // random walk: stdev of a 1m log return
-    std::int64_t walk_end_ms = 0;          // random walk: market time of the start (history ends here)
+    std::int64_t history_bars = 14'400; // 1m bars before the replay start (10 days)
+    int ticks_per_bar = 12;             // one tick every 5 s of market time
+    double walk_vol_per_bar = 0.0008;   // random walk: stdev of a 1m log return
+    std::int64_t walk_end_ms = 0;       // random walk: market time of the start (history ends here)
     // Real-time mode (> 0): the replay is shifted by a whole number of weeks (so UTC/UTC+8 day
     // and week anchors, weekday and hour-of-day patterns stay exact) such that the feed starts
     // within the minute holding this time; the history is lengthened by the < 1 week between the
@@ -105,33 +105,36 @@ public:
 
     [[nodiscard]] amount last(std::size_t sym) const noexcept { return syms_[sym].last; }
     [[nodiscard]] amount last_sz(std::size_t sym) const noexcept { return syms_[sym].last_sz; }
-    [[nodiscard]] std::int64_t last_ts(std::size_t sym) const noexcept { return syms_[sym].last_ts; }
+    [[nodiscard]] std::int64_t last_ts(std::size_t sym) const noexcept {
+        return syms_[sym].last_ts;
+    }
 
     // Candles newest first: the live (unconfirmed) bar first, then confirmed ones. `after` keeps
     // rows with ts < after, `before` rows with ts > before; at most `limit` rows. `recent_only`
     // limits the search to the latest 1440 bars (the `candles` endpoint).
-    [[nodiscard]] std::vector<candle_row> candles(std::size_t sym, const bar_spec& bar, std::optional<std::int64_t> after,
-                                                  std::optional<std::int64_t> before, std::size_t limit,
-                                                  bool recent_only) const;
+    [[nodiscard]] std::vector<candle_row> candles(std::size_t sym, const bar_spec& bar,
+                                                  std::optional<std::int64_t> after,
+                                                  std::optional<std::int64_t> before,
+                                                  std::size_t limit, bool recent_only) const;
     [[nodiscard]] ticker_stats stats(std::size_t sym) const;
 
 private:
     struct symbol {
         instrument inst;
-        std::vector<bar> feed;       // replay data, restamped contiguous
-        std::size_t cursor = 0;      // next feed bar to expand
+        std::vector<bar> feed;  // replay data, restamped contiguous
+        std::size_t cursor = 0; // next feed bar to expand
         bool walk = false;
         std::mt19937_64 rng;
-        std::vector<tick> pending;   // ticks of the bar being played
+        std::vector<tick> pending; // ticks of the bar being played
         std::size_t pending_pos = 0;
         std::int64_t playing_bar_ts = 0;
         bool paused = false;
         amount last, last_sz;
         std::int64_t last_ts = 0;
-        std::vector<bar> bars;       // confirmed 1m bars
-        bar live;                    // forming 1m bar
+        std::vector<bar> bars; // confirmed 1m bars
+        bar live;              // forming 1m bar
         bool has_live = false;
-        bool live_touched = false;  // a tick has set the live bar's open
+        bool live_touched = false; // a tick has set the live bar's open
     };
 
     bar next_feed_bar(symbol& s);
@@ -148,4 +151,4 @@ private:
     std::int64_t now_ = 0;
 };
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

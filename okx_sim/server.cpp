@@ -20,7 +20,8 @@ using net::awaitable;
 using net::use_awaitable;
 
 void log_exception(std::exception_ptr e) noexcept {
-    if (!e) return;
+    if (!e)
+        return;
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& x) {
@@ -32,21 +33,25 @@ void log_exception(std::exception_ptr e) noexcept {
 
 class ws_session : public ws_sink, public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(beast::tcp_stream stream, exchange& ex) : ws_(std::move(stream)), ex_(ex), wake_(ws_.get_executor()) {}
+    ws_session(beast::tcp_stream stream, exchange& ex)
+        : ws_(std::move(stream)), ex_(ex), wake_(ws_.get_executor()) {}
 
     void send(std::string text) override {
-        if (closed_) return;
+        if (closed_)
+            return;
         out_.push_back(std::move(text));
         wake_.cancel();
     }
     void close(std::uint16_t code, std::string reason) override {
-        if (closed_ || close_code_) return;
+        if (closed_ || close_code_)
+            return;
         close_code_ = code;
         close_reason_ = std::move(reason);
         wake_.cancel();
     }
     void drop() override {
-        if (closed_) return;
+        if (closed_)
+            return;
         closed_ = true;
         beast::error_code ec;
         auto& sock = beast::get_lowest_layer(ws_).socket();
@@ -55,20 +60,24 @@ public:
         wake_.cancel();
     }
 
-    static awaitable<void> run(std::shared_ptr<ws_session> self, http::request<http::string_body> req, ws_kind kind) {
+    static awaitable<void> run(std::shared_ptr<ws_session> self,
+                               http::request<http::string_body> req, ws_kind kind) {
         beast::error_code ec;
         beast::get_lowest_layer(self->ws_).expires_never();
-        websocket::stream_base::timeout opt{std::chrono::seconds(30), websocket::stream_base::none(), false};
+        websocket::stream_base::timeout opt{std::chrono::seconds(30),
+                                            websocket::stream_base::none(), false};
         self->ws_.set_option(opt);
         self->ws_.read_message_max(1 << 20);
         co_await self->ws_.async_accept(req, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return;
+        if (ec)
+            co_return;
         self->id_ = self->ex_.ws_open(self.get(), kind, monotonic_now_ns());
         net::co_spawn(self->ws_.get_executor(), writer(self), log_exception);
         beast::flat_buffer buf;
         for (;;) {
             co_await self->ws_.async_read(buf, net::redirect_error(use_awaitable, ec));
-            if (ec || self->closed_) break;
+            if (ec || self->closed_)
+                break;
             const std::string text = beast::buffers_to_string(buf.data());
             buf.consume(buf.size());
             self->ex_.ws_message(self->id_, text, monotonic_now_ns(), wall_now_ns());
@@ -98,11 +107,14 @@ private:
             if (!self->out_.empty()) {
                 const std::string msg = std::move(self->out_.front());
                 self->out_.pop_front();
-                co_await self->ws_.async_write(net::buffer(msg), net::redirect_error(use_awaitable, ec));
-                if (ec) break;
+                co_await self->ws_.async_write(net::buffer(msg),
+                                               net::redirect_error(use_awaitable, ec));
+                if (ec)
+                    break;
                 continue;
             }
-            websocket::close_reason cr(static_cast<websocket::close_code>(*self->close_code_), self->close_reason_);
+            websocket::close_reason cr(static_cast<websocket::close_code>(*self->close_code_),
+                                       self->close_reason_);
             co_await self->ws_.async_close(cr, net::redirect_error(use_awaitable, ec));
             break;
         }
@@ -121,9 +133,11 @@ private:
     bool unregistered_ = false;
 };
 
-std::optional<std::string> header(const http::request<http::string_body>& req, std::string_view name) {
+std::optional<std::string> header(const http::request<http::string_body>& req,
+                                  std::string_view name) {
     const auto it = req.find(beast::string_view(name.data(), name.size()));
-    if (it == req.end()) return std::nullopt;
+    if (it == req.end())
+        return std::nullopt;
     return std::string(it->value());
 }
 
@@ -135,7 +149,9 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         http::request_parser<http::string_body> parser;
         parser.body_limit(1 << 20);
         co_await http::async_read(stream, buf, parser, net::redirect_error(use_awaitable, ec));
-        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) break;
+        if (ec == http::error::end_of_stream || ec == net::error::eof ||
+            ec == net::error::connection_reset)
+            break;
         if (ec) {
             http::response<http::string_body> res{http::status::bad_request, 11};
             res.set(http::field::content_type, "application/json");
@@ -147,11 +163,13 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         }
         auto req = parser.release();
         if (websocket::is_upgrade(req)) {
-            if (const auto kind = exchange::ws_path(std::string_view(req.target().data(), req.target().size()))) {
+            if (const auto kind =
+                    exchange::ws_path(std::string_view(req.target().data(), req.target().size()))) {
                 if (ex.ws_refused(*kind, monotonic_now_ns())) {
                     http::response<http::string_body> res{http::status::service_unavailable, 11};
                     res.set(http::field::content_type, "application/json");
-                    res.body() = R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})";
+                    res.body() =
+                        R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})";
                     res.prepare_payload();
                     res.keep_alive(false);
                     co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
@@ -182,8 +200,10 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
             // The request took effect; never answer. Wait for the client to give up and close.
             char scratch[512];
             for (;;) {
-                co_await stream.socket().async_read_some(net::buffer(scratch), net::redirect_error(use_awaitable, ec));
-                if (ec) co_return;
+                co_await stream.socket().async_read_some(net::buffer(scratch),
+                                                         net::redirect_error(use_awaitable, ec));
+                if (ec)
+                    co_return;
             }
         }
         http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
@@ -193,7 +213,8 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         res.body() = std::move(out.body);
         res.prepare_payload();
         co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
-        if (ec || !res.keep_alive()) break;
+        if (ec || !res.keep_alive())
+            break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -203,7 +224,8 @@ awaitable<void> accept_loop(tcp::acceptor& acceptor, exchange& ex) {
         beast::error_code ec;
         tcp::socket sock = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (ec == net::error::operation_aborted) co_return;
+            if (ec == net::error::operation_aborted)
+                co_return;
             continue;
         }
         sock.set_option(tcp::no_delay(true), ec);
@@ -217,12 +239,13 @@ awaitable<void> timer_loop(exchange& ex, std::int64_t period_ms) {
     for (;;) {
         t.expires_after(std::chrono::milliseconds(period_ms));
         co_await t.async_wait(net::redirect_error(use_awaitable, ec));
-        if (ec) co_return;
+        if (ec)
+            co_return;
         ex.on_timer(monotonic_now_ns(), wall_now_ns());
     }
 }
 
-}  // namespace
+} // namespace
 
 int run_server(exchange& ex, const server_options& opt) {
     net::io_context ioc{1};
@@ -232,9 +255,12 @@ int run_server(exchange& ex, const server_options& opt) {
     acceptor.set_option(net::socket_base::reuse_address(true));
     beast::error_code ec;
     acceptor.bind(ep, ec);
-    if (ec) throw std::runtime_error("cannot bind " + opt.host + ":" + std::to_string(opt.port) + ": " + ec.message());
+    if (ec)
+        throw std::runtime_error("cannot bind " + opt.host + ":" + std::to_string(opt.port) + ": " +
+                                 ec.message());
     acceptor.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("cannot listen: " + ec.message());
+    if (ec)
+        throw std::runtime_error("cannot listen: " + ec.message());
     const auto port = acceptor.local_endpoint().port();
     std::printf("okx_sim listening on %s:%u\n", opt.host.c_str(), static_cast<unsigned>(port));
     std::fflush(stdout);
@@ -258,4 +284,4 @@ int run_server(exchange& ex, const server_options& opt) {
     return 0;
 }
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -13,12 +13,12 @@ namespace scalpel::sim {
 
 struct server_options {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 18080;  // 0 = any free port
-    std::int64_t timer_ms = 10;  // market/push tick of the event loop
+    std::uint16_t port = 18080; // 0 = any free port
+    std::int64_t timer_ms = 10; // market/push tick of the event loop
 };
 
 // Binds, prints "okx_sim listening on HOST:PORT" on stdout (flushed), and runs until SIGINT or
 // SIGTERM. Throws std::runtime_error when the address cannot be bound. Returns 0 on a clean stop.
 int run_server(exchange& ex, const server_options& opt);
 
-}  // namespace scalpel::sim
+} // namespace scalpel::sim

@@ -19,7 +19,7 @@
 
 namespace scalpel::shm {
 
-inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL;  // "SCPLSHM1" little-endian
+inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL; // "SCPLSHM1" little-endian
 // v2: latency_block, position::atr, position_slot::pending_reason. A v1 segment is refused.
 inline constexpr std::uint32_t layout_version = 2;
 inline constexpr std::size_t slot_capacity = 64;
@@ -29,13 +29,32 @@ inline constexpr std::size_t counter_count = 16;
 
 enum class init_state : std::uint32_t { empty = 0, initializing = 1, ready = 2 };
 
-enum class process_status : std::uint32_t { absent = 0, starting = 1, running = 2, stopping = 3, stopped = 4 };
+enum class process_status : std::uint32_t {
+    absent = 0,
+    starting = 1,
+    running = 2,
+    stopping = 3,
+    stopped = 4
+};
 
 // Per-process counters (one block per role). Single writer (the role's process), relaxed.
 enum class counter : std::uint32_t {
-    ticks = 0, price_updates, ph_closes, tp_closes, sl_closes, time_limit_closes, manual_closes,
-    reconcile_closes, orders_sent, errors, reconnects, lock_repairs, claims_won, claims_lost,
-    claims_stolen, lock_timeouts
+    ticks = 0,
+    price_updates,
+    ph_closes,
+    tp_closes,
+    sl_closes,
+    time_limit_closes,
+    manual_closes,
+    reconcile_closes,
+    orders_sent,
+    errors,
+    reconnects,
+    lock_repairs,
+    claims_won,
+    claims_lost,
+    claims_stolen,
+    lock_timeouts
 };
 [[nodiscard]] const char* to_string(counter c) noexcept;
 
@@ -44,20 +63,20 @@ struct segment_header {
     // creator writes (relaxed) before the release store of init_state = ready; attachers read
     // after an acquire load of init_state (magic may be read earlier, to refuse foreign data).
     std::atomic<std::uint64_t> magic;
-    std::atomic<std::uint32_t> version;        // layout_version of the creator
-    std::atomic<std::uint32_t> header_size;    // sizeof(segment_header) == 64
-    std::atomic<std::uint64_t> total_size;     // sizeof(segment_layout) of the creator
+    std::atomic<std::uint32_t> version;     // layout_version of the creator
+    std::atomic<std::uint32_t> header_size; // sizeof(segment_header) == 64
+    std::atomic<std::uint64_t> total_size;  // sizeof(segment_layout) of the creator
     // creator: initializing (relaxed) at start, ready (release) last. Everyone: acquire.
     std::atomic<std::uint32_t> init;
-    std::atomic<std::int32_t> creator_pid;     // creator, before ready; diagnostics only
-    std::atomic<std::int64_t> created_ms;      // creator, wall epoch ms; also the order-id epoch
-    std::atomic<std::uint64_t> layout_hash;    // creator: layout_hash of its build
-    std::atomic<std::uint64_t> reserved[2];    // zero; room inside the frozen 64 bytes
+    std::atomic<std::int32_t> creator_pid;  // creator, before ready; diagnostics only
+    std::atomic<std::int64_t> created_ms;   // creator, wall epoch ms; also the order-id epoch
+    std::atomic<std::uint64_t> layout_hash; // creator: layout_hash of its build
+    std::atomic<std::uint64_t> reserved[2]; // zero; room inside the frozen 64 bytes
 };
 
 // Written once by the creator before ready; read-only afterwards (acquire via init_state).
 struct segment_info {
-    symbol_string account_tag;                 // prefix of every client order id
+    symbol_string account_tag; // prefix of every client order id
     std::atomic<std::uint32_t> slot_capacity;
     std::atomic<std::uint32_t> price_capacity;
     std::atomic<std::uint32_t> journal_capacity;
@@ -67,31 +86,31 @@ struct segment_info {
 
 // The one robust, process-shared pthread mutex, plus a holder record for the inspect tool.
 struct alignas(64) mutex_block {
-    pthread_mutex_t mutex;                     // creator inits (ROBUST|PSHARED); then pthread only
+    pthread_mutex_t mutex; // creator inits (ROBUST|PSHARED); then pthread only
     // lock holder, after locking: role, pid (relaxed), then held_since_ns (release); cleared
     // (held_since_ns = 0 first) before unlocking. Readers (inspect): acquire on held_since_ns.
     std::atomic<std::uint32_t> holder_role;
     std::atomic<std::int32_t> holder_pid;
-    std::atomic<std::int64_t> held_since_ns;   // CLOCK_MONOTONIC; 0 = not held
+    std::atomic<std::int64_t> held_since_ns; // CLOCK_MONOTONIC; 0 = not held
     // lock holder, relaxed: statistics for inspect.
     std::atomic<std::uint64_t> lock_count;
-    std::atomic<std::uint64_t> owner_died_count;    // EOWNERDEAD repairs done
-    std::atomic<std::int64_t> last_repair_ms;       // wall time of the last repair
-    std::atomic<std::uint32_t> not_recoverable;     // 1 once ENOTRECOVERABLE was seen (fatal)
-    std::atomic<std::uint32_t> last_dead_role;      // holder record found by the last repair
-    std::atomic<std::uint64_t> torn_repairs;        // odd seqs fixed by repairs
+    std::atomic<std::uint64_t> owner_died_count; // EOWNERDEAD repairs done
+    std::atomic<std::int64_t> last_repair_ms;    // wall time of the last repair
+    std::atomic<std::uint32_t> not_recoverable;  // 1 once ENOTRECOVERABLE was seen (fatal)
+    std::atomic<std::uint32_t> last_dead_role;   // holder record found by the last repair
+    std::atomic<std::uint64_t> torn_repairs;     // odd seqs fixed by repairs
 };
 
 // One per role. Written only by the process owning the role (its lock file proves it); read by
 // anyone. pid/start_ticks/incarnation: relaxed, published by the release store of status.
 struct alignas(128) process_entry {
     std::atomic<std::int32_t> pid;
-    std::atomic<std::uint32_t> incarnation;    // bumped (mod 2^24, never 0) on every attach
-    std::atomic<std::uint64_t> start_ticks;    // /proc/<pid>/stat field 22, guards pid reuse
-    std::atomic<std::int64_t> heartbeat_ns;    // CLOCK_MONOTONIC; relaxed store every ≤ 100 ms
-    std::atomic<std::uint32_t> status;         // process_status; release store, acquire load
+    std::atomic<std::uint32_t> incarnation; // bumped (mod 2^24, never 0) on every attach
+    std::atomic<std::uint64_t> start_ticks; // /proc/<pid>/stat field 22, guards pid reuse
+    std::atomic<std::int64_t> heartbeat_ns; // CLOCK_MONOTONIC; relaxed store every ≤ 100 ms
+    std::atomic<std::uint32_t> status;      // process_status; release store, acquire load
     std::atomic<std::uint32_t> pad0;
-    std::atomic<std::int64_t> attached_ms;     // wall ms of the attach
+    std::atomic<std::int64_t> attached_ms; // wall ms of the attach
 };
 
 // One per role: single writer (that role's process), relaxed loads and stores (Aeron style).
@@ -102,7 +121,7 @@ struct alignas(128) counter_block {
 // ARM parameters: two-copy latch (seqlock.hpp). Writer: signal_proc under the mutex; readers:
 // guard every tick, inspect; lock-free. copy[seq & 1] is the published one.
 struct alignas(128) params_block {
-    std::atomic<std::uint64_t> seq;            // writer: release store after the copy; readers acquire
+    std::atomic<std::uint64_t> seq; // writer: release store after the copy; readers acquire
     std::uint8_t pad[56];
     std::atomic<std::uint64_t> copy0[word_count<arm_params>];
     std::atomic<std::uint64_t> copy1[word_count<arm_params>];
@@ -111,14 +130,14 @@ struct alignas(128) params_block {
 // One live-price entry. Symbol: registered once under the mutex, published by the release store
 // of price_table::count. Quote: single writer (guard), per-entry seqlock.
 struct alignas(128) price_entry {
-    std::atomic<std::uint64_t> symbol[2];      // symbol_string as two words
-    std::atomic<std::uint32_t> seq;            // seqlock over `words`; odd = being written
+    std::atomic<std::uint64_t> symbol[2]; // symbol_string as two words
+    std::atomic<std::uint32_t> seq;       // seqlock over `words`; odd = being written
     std::atomic<std::uint32_t> pad0;
     std::atomic<std::uint64_t> words[word_count<quote>];
 };
 
 struct alignas(128) price_table {
-    std::atomic<std::uint32_t> count;          // registered entries; release by registrar (mutex)
+    std::atomic<std::uint32_t> count; // registered entries; release by registrar (mutex)
     std::uint8_t pad[124];
     price_entry entries[price_capacity];
 };
@@ -153,7 +172,7 @@ struct alignas(128) position_slot {
     std::atomic<std::uint64_t> words[word_count<position>];
 };
 
-inline constexpr std::uint32_t slot_flag_torn_repaired = 1;  // payload seq was odd at a repair
+inline constexpr std::uint32_t slot_flag_torn_repaired = 1; // payload seq was odd at a repair
 
 // One journal entry. Appended under the mutex; read lock-free. seq = 2·n+2 once record n (0-based)
 // is complete, odd while being written.
@@ -163,7 +182,7 @@ struct alignas(128) journal_entry {
 };
 
 struct alignas(128) journal_block {
-    std::atomic<std::uint64_t> head;           // records appended; release after the entry is done
+    std::atomic<std::uint64_t> head; // records appended; release after the entry is done
     std::uint8_t pad[120];
     journal_entry entries[journal_capacity];
 };
@@ -174,8 +193,8 @@ struct alignas(128) journal_block {
 // take relaxed loads, so a concurrent read may be one record apart between fields: percentiles
 // use the sum of the buckets they copied, not `count`.
 struct alignas(128) latency_block {
-    std::atomic<std::uint64_t> count;          // orders recorded
-    std::atomic<std::uint64_t> sum_ns;         // for the mean
+    std::atomic<std::uint64_t> count;  // orders recorded
+    std::atomic<std::uint64_t> sum_ns; // for the mean
     std::atomic<std::uint64_t> max_ns;
     std::uint8_t pad[104];
     std::atomic<std::uint64_t> buckets[latency_bucket_count];
@@ -202,7 +221,7 @@ static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint64_t>) == 8 && sizeof(std::atomic<std::uint32_t>) == 4);
 
 template <class T>
-inline constexpr bool shm_safe = std::is_standard_layout_v<T> && std::is_trivially_copyable_v<T>;
+inline constexpr bool shm_safe = std::is_standard_layout_v<T>&& std::is_trivially_copyable_v<T>;
 static_assert(shm_safe<segment_header> && shm_safe<segment_info> && shm_safe<mutex_block>);
 static_assert(shm_safe<process_entry> && shm_safe<counter_block> && shm_safe<params_block>);
 static_assert(shm_safe<price_entry> && shm_safe<price_table> && shm_safe<position_slot>);
@@ -211,21 +230,26 @@ static_assert(shm_safe<latency_block>);
 
 static_assert(sizeof(segment_header) == 64, "the header is frozen");
 static_assert(offsetof(segment_header, magic) == 0 && offsetof(segment_header, version) == 8 &&
-              offsetof(segment_header, header_size) == 12 && offsetof(segment_header, total_size) == 16 &&
-              offsetof(segment_header, init) == 24 && offsetof(segment_header, creator_pid) == 28 &&
-              offsetof(segment_header, created_ms) == 32 && offsetof(segment_header, layout_hash) == 40);
+              offsetof(segment_header, header_size) == 12 &&
+              offsetof(segment_header, total_size) == 16 && offsetof(segment_header, init) == 24 &&
+              offsetof(segment_header, creator_pid) == 28 &&
+              offsetof(segment_header, created_ms) == 32 &&
+              offsetof(segment_header, layout_hash) == 40);
 static_assert(sizeof(segment_info) == 64);
-static_assert(sizeof(mutex_block) == 128 && offsetof(mutex_block, holder_role) == sizeof(pthread_mutex_t));
+static_assert(sizeof(mutex_block) == 128 &&
+              offsetof(mutex_block, holder_role) == sizeof(pthread_mutex_t));
 static_assert(sizeof(process_entry) == 128 && sizeof(counter_block) == 128);
 static_assert(sizeof(params_block) == 512);
 static_assert(offsetof(params_block, copy0) == 64);
 static_assert(sizeof(price_entry) == 128 && sizeof(price_table) == 128 + 128 * price_capacity);
-static_assert(offsetof(position_slot, pending_reason) == 36 && offsetof(position_slot, words) == 56 &&
-              sizeof(position_slot) == 384);
+static_assert(offsetof(position_slot, pending_reason) == 36 &&
+              offsetof(position_slot, words) == 56 && sizeof(position_slot) == 384);
 static_assert(sizeof(journal_entry) == 384);
 static_assert(offsetof(segment_layout, info) == 64 && offsetof(segment_layout, mutex) == 128);
-static_assert(offsetof(segment_layout, slots) % 128 == 0 && offsetof(segment_layout, journal) % 128 == 0);
-static_assert(offsetof(latency_block, buckets) == 128 && sizeof(latency_block) == 128 + 8 * latency_bucket_count);
+static_assert(offsetof(segment_layout, slots) % 128 == 0 &&
+              offsetof(segment_layout, journal) % 128 == 0);
+static_assert(offsetof(latency_block, buckets) == 128 &&
+              sizeof(latency_block) == 128 + 8 * latency_bucket_count);
 static_assert(offsetof(segment_layout, latency) % 128 == 0);
 
 // FNV-1a over the sizes and offsets of every block and value type: a struct edit changes it even
@@ -238,42 +262,80 @@ constexpr std::uint64_t fnv(std::uint64_t h, std::uint64_t v) noexcept {
     }
     return h;
 }
-}  // namespace detail
+} // namespace detail
 
 inline constexpr std::uint64_t layout_hash = [] {
     std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (std::uint64_t v : {
-             std::uint64_t{layout_version}, sizeof(segment_layout), sizeof(segment_header),
-             sizeof(segment_info), sizeof(mutex_block), sizeof(pthread_mutex_t),
-             sizeof(process_entry), sizeof(counter_block), sizeof(params_block),
-             sizeof(price_entry), sizeof(price_table), sizeof(position_slot),
-             sizeof(journal_entry), sizeof(journal_block), sizeof(position), sizeof(arm_params),
-             sizeof(quote), sizeof(journal_record), sizeof(latency_block), std::uint64_t{slot_capacity},
-             std::uint64_t{price_capacity}, std::uint64_t{journal_capacity},
-             std::uint64_t{counter_count}, std::uint64_t{role_count}, std::uint64_t{latency_bucket_count},
-             std::uint64_t{latency_sub_bits}, offsetof(segment_layout, latency),
-             offsetof(latency_block, max_ns), offsetof(latency_block, buckets),
-             offsetof(segment_layout, info), offsetof(segment_layout, mutex),
-             offsetof(segment_layout, processes), offsetof(segment_layout, counters),
-             offsetof(segment_layout, params), offsetof(segment_layout, prices),
-             offsetof(segment_layout, slots), offsetof(segment_layout, journal),
-             offsetof(mutex_block, holder_role), offsetof(mutex_block, held_since_ns),
-             offsetof(process_entry, incarnation), offsetof(process_entry, heartbeat_ns),
-             offsetof(process_entry, status), offsetof(params_block, copy0),
-             offsetof(params_block, copy1), offsetof(price_entry, seq), offsetof(price_entry, words),
-             offsetof(position_slot, state), offsetof(position_slot, generation),
-             offsetof(position_slot, seq), offsetof(position_slot, closing_owner),
-             offsetof(position_slot, attempts), offsetof(position_slot, pending_reason),
-             offsetof(position_slot, words),
-             offsetof(journal_entry, words), offsetof(journal_block, entries),
-             offsetof(position, size), offsetof(position, atr), offsetof(position, entry_time_ms),
-             offsetof(position, ph_time_limit_s), offsetof(position, regime_at_entry),
-             offsetof(position, pos_side), offsetof(position, reason),
-             offsetof(arm_params, min_score), offsetof(arm_params, taker_fee_rate),
-             offsetof(arm_params, publish_seq), offsetof(quote, receive_ns),
-             offsetof(journal_record, slot), offsetof(journal_record, closed_by)})
+    for (std::uint64_t v : {std::uint64_t{layout_version},
+                            sizeof(segment_layout),
+                            sizeof(segment_header),
+                            sizeof(segment_info),
+                            sizeof(mutex_block),
+                            sizeof(pthread_mutex_t),
+                            sizeof(process_entry),
+                            sizeof(counter_block),
+                            sizeof(params_block),
+                            sizeof(price_entry),
+                            sizeof(price_table),
+                            sizeof(position_slot),
+                            sizeof(journal_entry),
+                            sizeof(journal_block),
+                            sizeof(position),
+                            sizeof(arm_params),
+                            sizeof(quote),
+                            sizeof(journal_record),
+                            sizeof(latency_block),
+                            std::uint64_t{slot_capacity},
+                            std::uint64_t{price_capacity},
+                            std::uint64_t{journal_capacity},
+                            std::uint64_t{counter_count},
+                            std::uint64_t{role_count},
+                            std::uint64_t{latency_bucket_count},
+                            std::uint64_t{latency_sub_bits},
+                            offsetof(segment_layout, latency),
+                            offsetof(latency_block, max_ns),
+                            offsetof(latency_block, buckets),
+                            offsetof(segment_layout, info),
+                            offsetof(segment_layout, mutex),
+                            offsetof(segment_layout, processes),
+                            offsetof(segment_layout, counters),
+                            offsetof(segment_layout, params),
+                            offsetof(segment_layout, prices),
+                            offsetof(segment_layout, slots),
+                            offsetof(segment_layout, journal),
+                            offsetof(mutex_block, holder_role),
+                            offsetof(mutex_block, held_since_ns),
+                            offsetof(process_entry, incarnation),
+                            offsetof(process_entry, heartbeat_ns),
+                            offsetof(process_entry, status),
+                            offsetof(params_block, copy0),
+                            offsetof(params_block, copy1),
+                            offsetof(price_entry, seq),
+                            offsetof(price_entry, words),
+                            offsetof(position_slot, state),
+                            offsetof(position_slot, generation),
+                            offsetof(position_slot, seq),
+                            offsetof(position_slot, closing_owner),
+                            offsetof(position_slot, attempts),
+                            offsetof(position_slot, pending_reason),
+                            offsetof(position_slot, words),
+                            offsetof(journal_entry, words),
+                            offsetof(journal_block, entries),
+                            offsetof(position, size),
+                            offsetof(position, atr),
+                            offsetof(position, entry_time_ms),
+                            offsetof(position, ph_time_limit_s),
+                            offsetof(position, regime_at_entry),
+                            offsetof(position, pos_side),
+                            offsetof(position, reason),
+                            offsetof(arm_params, min_score),
+                            offsetof(arm_params, taker_fee_rate),
+                            offsetof(arm_params, publish_seq),
+                            offsetof(quote, receive_ns),
+                            offsetof(journal_record, slot),
+                            offsetof(journal_record, closed_by)})
         h = detail::fnv(h, v);
     return h;
 }();
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

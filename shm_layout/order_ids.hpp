@@ -14,16 +14,16 @@
 namespace scalpel::shm {
 
 struct order_id_parts {
-    symbol_string tag;             // 1..12 alphanumerics, starting with a letter
-    std::uint32_t epoch = 0;       // segment epoch; only its value mod 36^6 is encoded
-    std::uint32_t slot = 0;        // < 1296
-    std::uint32_t generation = 0;  // any u32
+    symbol_string tag;            // 1..12 alphanumerics, starting with a letter
+    std::uint32_t epoch = 0;      // segment epoch; only its value mod 36^6 is encoded
+    std::uint32_t slot = 0;       // < 1296
+    std::uint32_t generation = 0; // any u32
     intent what = intent::entry;
-    std::uint32_t attempt = 0;     // < 46656
+    std::uint32_t attempt = 0; // < 46656
 };
 
 inline constexpr std::size_t max_tag_length = 12;
-inline constexpr std::uint32_t epoch_modulus = 2176782336u;  // 36^6
+inline constexpr std::uint32_t epoch_modulus = 2176782336u; // 36^6
 
 // Layout: <tag><epoch:6><slot:2><generation:7><intent:e|o|c><attempt:3>, lowercase base-36 digits,
 // fixed widths so the tag can be split off. Returns false (out untouched) when a part is out of
@@ -34,4 +34,4 @@ inline constexpr std::uint32_t epoch_modulus = 2176782336u;  // 36^6
 // make_cl_ord_id cannot have produced, e.g. ids of orders placed by hand.
 [[nodiscard]] bool parse_cl_ord_id(std::string_view id, order_id_parts& out) noexcept;
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -12,37 +12,46 @@
 namespace scalpel::shm {
 
 std::uint64_t process_start_ticks(pid_t pid) noexcept {
-    if (pid <= 0) return 0;
+    if (pid <= 0)
+        return 0;
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (fd < 0)
+        return 0;
     char buf[1024];
     const ssize_t n = ::read(fd, buf, sizeof buf - 1);
     ::close(fd);
-    if (n <= 0) return 0;
+    if (n <= 0)
+        return 0;
     buf[n] = '\0';
     // The command name (field 2) may contain spaces and ')': fields resume after the last ')'.
     const char* p = std::strrchr(buf, ')');
-    if (!p) return 0;
+    if (!p)
+        return 0;
     ++p;
     for (int field = 2; field < 22 && *p; ++p)
-        if (*p == ' ') ++field;
+        if (*p == ' ')
+            ++field;
     return std::strtoull(p, nullptr, 10);
 }
 
 bool process_alive(pid_t pid, std::uint64_t start_ticks) noexcept {
-    if (pid <= 0) return false;
-    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    if (pid <= 0)
+        return false;
+    if (::kill(pid, 0) != 0 && errno == ESRCH)
+        return false;
     const std::uint64_t now = process_start_ticks(pid);
-    if (now == 0) return false;
+    if (now == 0)
+        return false;
     return start_ticks == 0 || now == start_ticks;
 }
 
 int acquire_role_lock(const std::string& path) noexcept {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return -1;
-    struct flock fl{};
+    if (fd < 0)
+        return -1;
+    struct flock fl {};
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {
@@ -56,14 +65,16 @@ int acquire_role_lock(const std::string& path) noexcept {
 
 lock_probe probe_role_lock(const std::string& path) noexcept {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? lock_probe::free : lock_probe::unknown;
-    struct flock fl{};
+    if (fd < 0)
+        return errno == ENOENT ? lock_probe::free : lock_probe::unknown;
+    struct flock fl {};
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     const int rc = ::fcntl(fd, F_OFD_GETLK, &fl);
     ::close(fd);
-    if (rc != 0) return lock_probe::unknown;
+    if (rc != 0)
+        return lock_probe::unknown;
     return fl.l_type == F_UNLCK ? lock_probe::free : lock_probe::held;
 }
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -28,4 +28,4 @@ enum class lock_probe : std::uint8_t { held, free, unknown };
 // unknown when it cannot be opened.
 [[nodiscard]] lock_probe probe_role_lock(const std::string& path) noexcept;
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -13,18 +13,24 @@ namespace scalpel::shm {
 
 const char* to_string(lock_status s) noexcept {
     switch (s) {
-        case lock_status::ok: return "ok";
-        case lock_status::repaired: return "repaired";
-        case lock_status::timeout: return "timeout";
-        case lock_status::not_recoverable: return "not_recoverable";
-        case lock_status::error: return "error";
+    case lock_status::ok:
+        return "ok";
+    case lock_status::repaired:
+        return "repaired";
+    case lock_status::timeout:
+        return "timeout";
+    case lock_status::not_recoverable:
+        return "not_recoverable";
+    case lock_status::error:
+        return "error";
     }
     return "?";
 }
 
 bool init_robust_mutex(mutex_block& b) noexcept {
     pthread_mutexattr_t attr;
-    if (pthread_mutexattr_init(&attr) != 0) return false;
+    if (pthread_mutexattr_init(&attr) != 0)
+        return false;
     const bool ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
                     pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
                     pthread_mutex_init(&b.mutex, &attr) == 0;
@@ -52,10 +58,10 @@ void set_holder(mutex_block& b, role who) noexcept {
     b.lock_count.store(b.lock_count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
-}  // namespace
+} // namespace
 
-lock_status lock_robust(mutex_block& b, role who, std::chrono::nanoseconds timeout, repair_fn repair,
-                        void* ctx) noexcept {
+lock_status lock_robust(mutex_block& b, role who, std::chrono::nanoseconds timeout,
+                        repair_fn repair, void* ctx) noexcept {
     const timespec deadline = realtime_deadline(timeout);
     const int rc = pthread_mutex_timedlock(&b.mutex, &deadline);
     if (rc == 0) {
@@ -66,7 +72,8 @@ lock_status lock_robust(mutex_block& b, role who, std::chrono::nanoseconds timeo
         const auto dead_role = b.holder_role.load(std::memory_order_relaxed);
         const auto dead_pid = b.holder_pid.load(std::memory_order_relaxed);
         b.last_dead_role.store(dead_role, std::memory_order_relaxed);
-        if (repair) repair(ctx);
+        if (repair)
+            repair(ctx);
         if (pthread_mutex_consistent(&b.mutex) != 0) {
             pthread_mutex_unlock(&b.mutex);
             b.not_recoverable.store(1, std::memory_order_relaxed);
@@ -81,7 +88,8 @@ lock_status lock_robust(mutex_block& b, role who, std::chrono::nanoseconds timeo
                      to_string(static_cast<role>(dead_role)), dead_pid);
         return lock_status::repaired;
     }
-    if (rc == ETIMEDOUT) return lock_status::timeout;
+    if (rc == ETIMEDOUT)
+        return lock_status::timeout;
     if (rc == ENOTRECOVERABLE) {
         b.not_recoverable.store(1, std::memory_order_relaxed);
         spdlog::critical("shm mutex: ENOTRECOVERABLE");
@@ -111,4 +119,4 @@ holder_view read_holder(const mutex_block& b, mono_ns now) noexcept {
     return v;
 }
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

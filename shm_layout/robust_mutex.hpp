@@ -15,11 +15,11 @@
 namespace scalpel::shm {
 
 enum class lock_status : std::uint8_t {
-    ok,               // locked
-    repaired,         // locked after the previous holder died; repair ran, mutex consistent
-    timeout,          // a live holder kept it past the timeout (hung process?)
-    not_recoverable,  // ENOTRECOVERABLE: fatal, the segment needs an operator
-    error             // any other pthread error
+    ok,              // locked
+    repaired,        // locked after the previous holder died; repair ran, mutex consistent
+    timeout,         // a live holder kept it past the timeout (hung process?)
+    not_recoverable, // ENOTRECOVERABLE: fatal, the segment needs an operator
+    error            // any other pthread error
 };
 [[nodiscard]] const char* to_string(lock_status s) noexcept;
 [[nodiscard]] constexpr bool is_locked(lock_status s) noexcept {
@@ -47,9 +47,9 @@ struct holder_view {
     role who = role::none;
     pid_t pid = 0;
     mono_ns held_for_ns = 0;
-    int glibc_owner_tid = 0;    // non-portable diagnostic (__data.__owner), 0 when free
-    bool owner_died_bit = false;  // FUTEX_OWNER_DIED set in the lock word
+    int glibc_owner_tid = 0;     // non-portable diagnostic (__data.__owner), 0 when free
+    bool owner_died_bit = false; // FUTEX_OWNER_DIED set in the lock word
 };
 [[nodiscard]] holder_view read_holder(const mutex_block& b, mono_ns now) noexcept;
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -5,8 +5,8 @@
 // tick→order latency histogram.
 // Every member is noexcept and reports failure through small enums; the mutex is held only for
 // copies, never across I/O, and the guard's per-tick calls (read_params, snapshot, publish_price,
-// try_claim_closing, set_pending_reason, record_latency, heartbeat, add) take no lock at all. A segment opened read-only (inspect)
-// never writes a byte and never touches the mutex.
+// try_claim_closing, set_pending_reason, record_latency, heartbeat, add) take no lock at all. A
+// segment opened read-only (inspect) never writes a byte and never touches the mutex.
 #pragma once
 
 #include "common/clock.hpp"
@@ -28,25 +28,25 @@
 namespace scalpel::shm {
 
 enum class open_status : std::uint8_t {
-    created,           // this call initialised a fresh segment
-    attached,          // joined a ready segment
-    no_such_segment,   // attach_read_only only: nothing by that name
-    version_mismatch,  // foreign magic, version, size or layout hash: refused, untouched
-    foreign_owner,     // the segment belongs to another uid
-    init_timeout,      // a live creator did not finish in time
-    role_taken,        // another live process holds this role's lock file
-    io_error,          // create/truncate/fallocate/map/lock-file failure
-    bad_argument       // empty name, bad account tag, ...
+    created,          // this call initialised a fresh segment
+    attached,         // joined a ready segment
+    no_such_segment,  // attach_read_only only: nothing by that name
+    version_mismatch, // foreign magic, version, size or layout hash: refused, untouched
+    foreign_owner,    // the segment belongs to another uid
+    init_timeout,     // a live creator did not finish in time
+    role_taken,       // another live process holds this role's lock file
+    io_error,         // create/truncate/fallocate/map/lock-file failure
+    bad_argument      // empty name, bad account tag, ...
 };
 [[nodiscard]] const char* to_string(open_status s) noexcept;
 
 struct open_options {
-    std::string rundir = "/tmp";        // role lock files: <rundir>/<name>.<role>.lock
-    std::string account_tag = "scalpel";  // creator only: client order id prefix (≤ 12 alnum)
-    std::chrono::milliseconds init_timeout{2000};  // attacher's wait for ready
-    std::chrono::milliseconds lock_timeout{1000};  // robust mutex acquisition
-    std::chrono::milliseconds stale_after{500};    // heartbeat age that makes a process "hung"
-    bool populate = true;               // MAP_POPULATE: no page faults on the hot path
+    std::string rundir = "/tmp";         // role lock files: <rundir>/<name>.<role>.lock
+    std::string account_tag = "scalpel"; // creator only: client order id prefix (≤ 12 alnum)
+    std::chrono::milliseconds init_timeout{2000}; // attacher's wait for ready
+    std::chrono::milliseconds lock_timeout{1000}; // robust mutex acquisition
+    std::chrono::milliseconds stale_after{500};   // heartbeat age that makes a process "hung"
+    bool populate = true;                         // MAP_POPULATE: no page faults on the hot path
 };
 
 // The frozen header as values, plus what fstat said. Filled whenever the header was readable,
@@ -63,16 +63,16 @@ struct header_view {
     std::uint32_t owner_uid = 0;
     std::uint32_t file_mode = 0;
     std::uint64_t file_size = 0;
-    bool valid = false;  // the 64 header bytes were mapped and read
+    bool valid = false; // the 64 header bytes were mapped and read
 };
 
 class segment;
 
 struct open_result {
     open_status status = open_status::io_error;
-    std::string message;                // readable reason on failure (names both versions)
+    std::string message; // readable reason on failure (names both versions)
     header_view header;
-    std::unique_ptr<segment> seg;       // set on created/attached (or read-only success)
+    std::unique_ptr<segment> seg; // set on created/attached (or read-only success)
     [[nodiscard]] bool ok() const noexcept { return seg != nullptr; }
 };
 
@@ -86,7 +86,7 @@ struct slot_ref {
 // Who holds (or tries for) a closing claim: the role plus its incarnation.
 struct owner_id {
     role who = role::none;
-    std::uint32_t incarnation = 0;  // 24 bits used
+    std::uint32_t incarnation = 0; // 24 bits used
     friend bool operator==(const owner_id&, const owner_id&) = default;
 };
 
@@ -110,36 +110,37 @@ inline constexpr std::uint8_t owner_role_retired = 0xff;
 enum class slot_result : std::uint8_t {
     ok,
     no_free_slot,
-    symbol_busy,         // reserve: the symbol already has a non-free slot
+    symbol_busy, // reserve: the symbol already has a non-free slot
     bad_index,
-    generation_changed,  // the slot was reused: the reference is stale
-    wrong_state,         // e.g. publish_open on a slot that is not opening
-    not_owner,           // record_close/release without holding the claim
-    lock_failed,         // mutex timeout or not recoverable (see mutex_stats())
-    read_only,           // called on a read-only handle
-    bad_id               // the client order id could not be formed (bad tag/attempt overflow)
+    generation_changed, // the slot was reused: the reference is stale
+    wrong_state,        // e.g. publish_open on a slot that is not opening
+    not_owner,          // record_close/release without holding the claim
+    lock_failed,        // mutex timeout or not recoverable (see mutex_stats())
+    read_only,          // called on a read-only handle
+    bad_id              // the client order id could not be formed (bad tag/attempt overflow)
 };
 [[nodiscard]] const char* to_string(slot_result r) noexcept;
 
 struct reserve_result {
     slot_result status = slot_result::lock_failed;
     slot_ref ref;
-    id_string entry_cl_ord_id;  // attempt 0 of the entry, already written into the slot
+    id_string entry_cl_ord_id; // attempt 0 of the entry, already written into the slot
 };
 
 enum class claim_result : std::uint8_t {
-    claimed,             // CAS from idle won: you alone may close / record
-    stolen,              // taken over from a dead incarnation: look up its orders first
-    already_mine,        // you held it already
-    held_by_other,       // a live (or undecidable) owner holds it: back off
-    generation_changed,  // the slot moved on: the position you meant is gone
-    not_claimable,       // free/closed slot, or retired claim
+    claimed,            // CAS from idle won: you alone may close / record
+    stolen,             // taken over from a dead incarnation: look up its orders first
+    already_mine,       // you held it already
+    held_by_other,      // a live (or undecidable) owner holds it: back off
+    generation_changed, // the slot moved on: the position you meant is gone
+    not_claimable,      // free/closed slot, or retired claim
     bad_index,
     read_only
 };
 [[nodiscard]] const char* to_string(claim_result r) noexcept;
 [[nodiscard]] constexpr bool claim_won(claim_result r) noexcept {
-    return r == claim_result::claimed || r == claim_result::stolen || r == claim_result::already_mine;
+    return r == claim_result::claimed || r == claim_result::stolen ||
+           r == claim_result::already_mine;
 }
 
 struct close_info {
@@ -147,24 +148,24 @@ struct close_info {
     double exit_price = 0;
     epoch_ms exit_time_ms = 0;
     double exit_fee_usd = 0;
-    double net_pnl_usd = 0;      // computed by the caller from the fills (fees included)
-    id_string close_cl_ord_id;   // empty for OCO fills
+    double net_pnl_usd = 0;    // computed by the caller from the fills (fees included)
+    id_string close_cl_ord_id; // empty for OCO fills
 };
 
 // A consistent lock-free copy of one slot.
 struct slot_snapshot {
     slot_state state = slot_state::free;
     std::uint32_t generation = 0;
-    std::uint64_t closing_owner = 0;  // raw word; see owner_* helpers
-    std::array<std::uint32_t, intent_count> attempts{};  // ids handed out per intent
+    std::uint64_t closing_owner = 0;                    // raw word; see owner_* helpers
+    std::array<std::uint32_t, intent_count> attempts{}; // ids handed out per intent
     std::uint32_t flags = 0;
-    close_reason pending_reason = close_reason::none;  // the claim holder's stated intent
+    close_reason pending_reason = close_reason::none; // the claim holder's stated intent
     position pos;
     [[nodiscard]] slot_ref ref(std::uint32_t index) const noexcept { return {index, generation}; }
 };
 
 struct snapshot_result {
-    bool ok = false;  // false: bad index, or a writer stayed mid-write through every retry
+    bool ok = false; // false: bad index, or a writer stayed mid-write through every retry
     slot_snapshot snap;
 };
 
@@ -185,11 +186,11 @@ struct price_read {
     price_status status = price_status::bad_index;
     symbol_string symbol;
     quote q;
-    mono_ns age_ns = 0;  // now − receive_ns
+    mono_ns age_ns = 0; // now − receive_ns
 };
 
 struct params_read {
-    bool ok = false;  // false: never published, or every retry overlapped a publication
+    bool ok = false; // false: never published, or every retry overlapped a publication
     arm_params params;
     std::uint64_t seq = 0;
 };
@@ -266,7 +267,7 @@ public:
     [[nodiscard]] owner_id self() const noexcept { return self_; }
     [[nodiscard]] header_view header() const noexcept;
     [[nodiscard]] std::string_view account_tag() const noexcept;
-    [[nodiscard]] std::uint32_t id_epoch() const noexcept;  // created_ms / 1000
+    [[nodiscard]] std::uint32_t id_epoch() const noexcept; // created_ms / 1000
 
     // ---- processes ---------------------------------------------------------------------------
     // Stamps this role's heartbeat (call every ≤ 100 ms). No-op for role::none / read-only.
@@ -284,7 +285,9 @@ public:
     // RAII lock for multi-field changes. Hold it for copies only. status() says whether it is held.
     class scoped_lock {
     public:
-        scoped_lock(scoped_lock&& o) noexcept : seg_(o.seg_), status_(o.status_) { o.seg_ = nullptr; }
+        scoped_lock(scoped_lock&& o) noexcept : seg_(o.seg_), status_(o.status_) {
+            o.seg_ = nullptr;
+        }
         scoped_lock(const scoped_lock&) = delete;
         scoped_lock& operator=(const scoped_lock&) = delete;
         scoped_lock& operator=(scoped_lock&&) = delete;
@@ -294,7 +297,8 @@ public:
 
     private:
         friend class segment;
-        scoped_lock(segment* s, lock_status st) noexcept : seg_(is_locked(st) ? s : nullptr), status_(st) {}
+        scoped_lock(segment* s, lock_status st) noexcept
+            : seg_(is_locked(st) ? s : nullptr), status_(st) {}
         segment* seg_;
         lock_status status_;
     };
@@ -306,7 +310,8 @@ public:
     // `intent_pos` (symbol, side, regime/PH at entry, ...) with the deterministic entry clOrdId
     // (attempt 0), resets the claim and attempt counters, state opening. With one_per_symbol, a
     // non-free slot of the same symbol makes it symbol_busy. Call BEFORE sending the entry order.
-    [[nodiscard]] reserve_result reserve_slot(const position& intent_pos, bool one_per_symbol = true) noexcept;
+    [[nodiscard]] reserve_result reserve_slot(const position& intent_pos,
+                                              bool one_per_symbol = true) noexcept;
     // opening → open with the filled position (entry_cl_ord_id kept). wrong_state otherwise.
     [[nodiscard]] slot_result publish_open(slot_ref ref, const position& filled) noexcept;
     // Rewrites an opening/open/closing position (e.g. new OCO ids); entry_cl_ord_id kept.
@@ -323,20 +328,24 @@ public:
     // after winning the claim and before next_attempt(close), so whoever adopts the claim later
     // records the same reason. not_owner / generation_changed when `me` does not hold the claim
     // of ref.generation. Read back through snapshot().pending_reason.
-    [[nodiscard]] slot_result set_pending_reason(slot_ref ref, owner_id me, close_reason r) noexcept;
+    [[nodiscard]] slot_result set_pending_reason(slot_ref ref, owner_id me,
+                                                 close_reason r) noexcept;
     // Under the mutex, for the claim holder: writes the close fields, appends the journal,
     // counts the reason, retires the claim and frees the slot (generation kept until reuse).
-    [[nodiscard]] slot_result record_close(slot_ref ref, owner_id me, const close_info& info) noexcept;
+    [[nodiscard]] slot_result record_close(slot_ref ref, owner_id me,
+                                           const close_info& info) noexcept;
     // Hands out the next attempt number of `what` for this generation (persisted before the
     // order is sent) and its client order id.
     [[nodiscard]] attempt_result next_attempt(slot_ref ref, intent what) noexcept;
     // The deterministic client order id of (slot, generation, what, attempt). Empty on failure.
-    [[nodiscard]] id_string cl_ord_id(slot_ref ref, intent what, std::uint32_t attempt) const noexcept;
+    [[nodiscard]] id_string cl_ord_id(slot_ref ref, intent what,
+                                      std::uint32_t attempt) const noexcept;
     // Lock-free consistent copy (bounded retries).
     [[nodiscard]] snapshot_result snapshot(std::uint32_t index) const noexcept;
     // Slots in state open or closing for `symbol` (all symbols when empty); returns the count
     // written (at most out.size()).
-    [[nodiscard]] std::size_t open_slots(std::string_view symbol, std::span<slot_ref> out) const noexcept;
+    [[nodiscard]] std::size_t open_slots(std::string_view symbol,
+                                         std::span<slot_ref> out) const noexcept;
     [[nodiscard]] static constexpr std::size_t capacity() noexcept { return slot_capacity; }
 
     // ---- ARM parameters ------------------------------------------------------------------------
@@ -346,16 +355,18 @@ public:
     [[nodiscard]] params_read read_params() const noexcept;
 
     // ---- live prices ---------------------------------------------------------------------------
-    // Finds or (under the mutex) registers `symbol`; ok=false when the table is full or locking fails.
+    // Finds or (under the mutex) registers `symbol`; ok=false when the table is full or locking
+    // fails.
     [[nodiscard]] index_result register_symbol(std::string_view symbol) noexcept;
     [[nodiscard]] index_result find_symbol(std::string_view symbol) const noexcept;
     // Single writer (guard), lock-free; stamps update_seq.
     void publish_price(std::uint32_t index, const quote& q) noexcept;
-    [[nodiscard]] price_read read_price(std::uint32_t index, mono_ns now = monotonic_now_ns()) const noexcept;
+    [[nodiscard]] price_read read_price(std::uint32_t index,
+                                        mono_ns now = monotonic_now_ns()) const noexcept;
     [[nodiscard]] std::uint32_t price_count() const noexcept;
 
     // ---- journal -------------------------------------------------------------------------------
-    [[nodiscard]] std::uint64_t journal_head() const noexcept;  // records ever appended
+    [[nodiscard]] std::uint64_t journal_head() const noexcept; // records ever appended
     // Record n (0-based). false when overwritten by the ring, not yet written, or mid-write.
     [[nodiscard]] bool read_journal(std::uint64_t n, journal_record& out) const noexcept;
 
@@ -399,10 +410,10 @@ private:
     open_options options_;
     boost::interprocess::mapped_region region_;
     segment_layout* l_ = nullptr;
-    header_view opened_;  // fstat facts (uid, mode, file size) at open
+    header_view opened_; // fstat facts (uid, mode, file size) at open
     bool read_only_ = false;
     owner_id self_;
     int role_lock_fd_ = -1;
 };
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

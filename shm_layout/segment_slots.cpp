@@ -15,7 +15,9 @@ namespace {
 
 constexpr int snapshot_tries = 256;
 
-std::uint64_t idle_owner(std::uint32_t generation) noexcept { return pack_owner(generation, 0, 0); }
+std::uint64_t idle_owner(std::uint32_t generation) noexcept {
+    return pack_owner(generation, 0, 0);
+}
 std::uint64_t retired_owner(std::uint32_t generation) noexcept {
     return pack_owner(generation, owner_role_retired, 0);
 }
@@ -32,20 +34,27 @@ void store_state(position_slot& s, slot_state st) noexcept {
 
 counter counter_for(close_reason r) noexcept {
     switch (r) {
-        case close_reason::ph: return counter::ph_closes;
-        case close_reason::tp: return counter::tp_closes;
-        case close_reason::sl: return counter::sl_closes;
-        case close_reason::time_limit: return counter::time_limit_closes;
-        case close_reason::manual: return counter::manual_closes;
-        default: return counter::reconcile_closes;
+    case close_reason::ph:
+        return counter::ph_closes;
+    case close_reason::tp:
+        return counter::tp_closes;
+    case close_reason::sl:
+        return counter::sl_closes;
+    case close_reason::time_limit:
+        return counter::time_limit_closes;
+    case close_reason::manual:
+        return counter::manual_closes;
+    default:
+        return counter::reconcile_closes;
     }
 }
 
-}  // namespace
+} // namespace
 
 void segment::begin_slot_write(position_slot& s) noexcept {
     auto q = s.seq.load(std::memory_order_relaxed);
-    if (q & 1) ++q;  // a dead writer's odd value (repair normally fixed it already)
+    if (q & 1)
+        ++q; // a dead writer's odd value (repair normally fixed it already)
     s.seq.store(q + 1, std::memory_order_relaxed);
 }
 
@@ -62,7 +71,8 @@ id_string segment::cl_ord_id(slot_ref ref, intent what, std::uint32_t attempt) c
     p.what = what;
     p.attempt = attempt;
     id_string out;
-    if (!make_cl_ord_id(p, out)) out.clear();
+    if (!make_cl_ord_id(p, out))
+        out.clear();
     return out;
 }
 
@@ -73,13 +83,15 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
         return r;
     }
     auto guard = lock();
-    if (!guard.locked()) return r;  // lock_failed
+    if (!guard.locked())
+        return r; // lock_failed
     std::uint32_t found = slot_capacity;
     for (std::uint32_t i = 0; i < slot_capacity; ++i) {
         auto& s = l_->slots[i];
         const auto st = load_state(s);
         if (st == slot_state::free) {
-            if (found == slot_capacity) found = i;
+            if (found == slot_capacity)
+                found = i;
             continue;
         }
         if (one_per_symbol && load_words<position>(s.words).symbol == intent_pos.symbol) {
@@ -94,7 +106,8 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
     }
     auto& s = l_->slots[found];
     std::uint32_t gen = s.generation.load(std::memory_order_relaxed) + 1;
-    if (gen == 0) gen = 1;
+    if (gen == 0)
+        gen = 1;
     const slot_ref ref{found, gen};
     const id_string id = cl_ord_id(ref, intent::entry, 0);
     if (id.empty()) {
@@ -107,9 +120,11 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
     begin_slot_write(s);
     s.generation.store(gen, std::memory_order_release);
     s.closing_owner.store(idle_owner(gen), std::memory_order_release);
-    s.attempts[0].store(1, std::memory_order_release);  // attempt 0 of the entry is handed out
-    for (std::size_t i = 1; i < intent_count; ++i) s.attempts[i].store(0, std::memory_order_release);
-    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none), std::memory_order_relaxed);
+    s.attempts[0].store(1, std::memory_order_release); // attempt 0 of the entry is handed out
+    for (std::size_t i = 1; i < intent_count; ++i)
+        s.attempts[i].store(0, std::memory_order_release);
+    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none),
+                           std::memory_order_relaxed);
     s.flags.store(0, std::memory_order_relaxed);
     store_words(s.words, p);
     store_state(s, slot_state::opening);
@@ -123,22 +138,28 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
 namespace {
 
 slot_result check_ref(const segment_layout& l, slot_ref ref) noexcept {
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     if (l.slots[ref.index].generation.load(std::memory_order_acquire) != ref.generation)
         return slot_result::generation_changed;
     return slot_result::ok;
 }
 
-}  // namespace
+} // namespace
 
 slot_result segment::publish_open(slot_ref ref, const position& filled) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto guard = lock();
-    if (!guard.locked()) return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok) return c;
+    if (!guard.locked())
+        return slot_result::lock_failed;
+    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+        return c;
     auto& s = l_->slots[ref.index];
-    if (load_state(s) != slot_state::opening) return slot_result::wrong_state;
+    if (load_state(s) != slot_state::opening)
+        return slot_result::wrong_state;
     position p = filled;
     p.entry_cl_ord_id = load_words<position>(s.words).entry_cl_ord_id;
     begin_slot_write(s);
@@ -149,14 +170,19 @@ slot_result segment::publish_open(slot_ref ref, const position& filled) noexcept
 }
 
 slot_result segment::update_position(slot_ref ref, const position& pos) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto guard = lock();
-    if (!guard.locked()) return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok) return c;
+    if (!guard.locked())
+        return slot_result::lock_failed;
+    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+        return c;
     auto& s = l_->slots[ref.index];
     const auto st = load_state(s);
-    if (st == slot_state::free || st == slot_state::closed) return slot_result::wrong_state;
+    if (st == slot_state::free || st == slot_state::closed)
+        return slot_result::wrong_state;
     position p = pos;
     p.entry_cl_ord_id = load_words<position>(s.words).entry_cl_ord_id;
     begin_slot_write(s);
@@ -166,13 +192,18 @@ slot_result segment::update_position(slot_ref ref, const position& pos) noexcept
 }
 
 slot_result segment::abandon_opening(slot_ref ref, owner_id me) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto guard = lock();
-    if (!guard.locked()) return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok) return c;
+    if (!guard.locked())
+        return slot_result::lock_failed;
+    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+        return c;
     auto& s = l_->slots[ref.index];
-    if (load_state(s) != slot_state::opening) return slot_result::wrong_state;
+    if (load_state(s) != slot_state::opening)
+        return slot_result::wrong_state;
     const auto owner = s.closing_owner.load(std::memory_order_acquire);
     if (owner != idle_owner(ref.generation) && owner != owner_word(ref.generation, me))
         return slot_result::not_owner;
@@ -184,8 +215,10 @@ slot_result segment::abandon_opening(slot_ref ref, owner_id me) noexcept {
 }
 
 claim_result segment::try_claim_closing(slot_ref ref, owner_id me) noexcept {
-    if (read_only_) return claim_result::read_only;
-    if (ref.index >= slot_capacity) return claim_result::bad_index;
+    if (read_only_)
+        return claim_result::read_only;
+    if (ref.index >= slot_capacity)
+        return claim_result::bad_index;
     auto& s = l_->slots[ref.index];
     const std::uint64_t mine = owner_word(ref.generation, me);
     const role counted = me.who;
@@ -195,7 +228,8 @@ claim_result segment::try_claim_closing(slot_ref ref, owner_id me) noexcept {
             add(counted, counter::claims_lost);
             return claim_result::generation_changed;
         }
-        if (cur == mine) return claim_result::already_mine;
+        if (cur == mine)
+            return claim_result::already_mine;
         const auto rb = owner_role_bits(cur);
         if (rb == owner_role_retired) {
             add(counted, counter::claims_lost);
@@ -217,13 +251,15 @@ claim_result segment::try_claim_closing(slot_ref ref, owner_id me) noexcept {
         if (s.closing_owner.compare_exchange_strong(cur, mine, std::memory_order_acq_rel,
                                                     std::memory_order_acquire)) {
             auto expected = static_cast<std::uint32_t>(slot_state::open);
-            s.state.compare_exchange_strong(expected, static_cast<std::uint32_t>(slot_state::closing),
+            s.state.compare_exchange_strong(expected,
+                                            static_cast<std::uint32_t>(slot_state::closing),
                                             std::memory_order_acq_rel, std::memory_order_acquire);
             add(counted, steal ? counter::claims_stolen : counter::claims_won);
             if (steal)
-                spdlog::warn("slot {} gen {}: closing claim of dead {} incarnation {} taken over by {}",
-                             ref.index, ref.generation, to_string(static_cast<role>(rb)),
-                             owner_incarnation(cur), to_string(me.who));
+                spdlog::warn(
+                    "slot {} gen {}: closing claim of dead {} incarnation {} taken over by {}",
+                    ref.index, ref.generation, to_string(static_cast<role>(rb)),
+                    owner_incarnation(cur), to_string(me.who));
             return steal ? claim_result::stolen : claim_result::claimed;
         }
         // cur now holds the competing value: re-judge it.
@@ -233,35 +269,42 @@ claim_result segment::try_claim_closing(slot_ref ref, owner_id me) noexcept {
 }
 
 slot_result segment::release_claim(slot_ref ref, owner_id me) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto& s = l_->slots[ref.index];
     const std::uint64_t mine = owner_word(ref.generation, me);
     if (s.closing_owner.load(std::memory_order_acquire) != mine) {
-        return s.generation.load(std::memory_order_acquire) != ref.generation ? slot_result::generation_changed
-                                                                              : slot_result::not_owner;
+        return s.generation.load(std::memory_order_acquire) != ref.generation
+                   ? slot_result::generation_changed
+                   : slot_result::not_owner;
     }
     // The intent goes with the claim: the next holder states its own.
-    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none), std::memory_order_relaxed);
+    s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none),
+                           std::memory_order_relaxed);
     // State first: while it flips back to open the claim is still ours, so nobody else can
     // observe "open and claimable" half-way.
     auto expected = static_cast<std::uint32_t>(slot_state::closing);
     s.state.compare_exchange_strong(expected, static_cast<std::uint32_t>(slot_state::open),
                                     std::memory_order_acq_rel, std::memory_order_acquire);
     std::uint64_t cur = mine;
-    if (!s.closing_owner.compare_exchange_strong(cur, idle_owner(ref.generation), std::memory_order_acq_rel,
-                                                 std::memory_order_acquire))
-        return slot_result::not_owner;  // stolen meanwhile (we were judged dead)
+    if (!s.closing_owner.compare_exchange_strong(
+            cur, idle_owner(ref.generation), std::memory_order_acq_rel, std::memory_order_acquire))
+        return slot_result::not_owner; // stolen meanwhile (we were judged dead)
     return slot_result::ok;
 }
 
 slot_result segment::set_pending_reason(slot_ref ref, owner_id me, close_reason r) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto& s = l_->slots[ref.index];
     if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me)) {
-        return s.generation.load(std::memory_order_acquire) != ref.generation ? slot_result::generation_changed
-                                                                              : slot_result::not_owner;
+        return s.generation.load(std::memory_order_acquire) != ref.generation
+                   ? slot_result::generation_changed
+                   : slot_result::not_owner;
     }
     // Release so a reader that acquires it sees the claim too; the fetch_add of next_attempt that
     // follows publishes it to readers that look at the attempt counter first.
@@ -270,16 +313,21 @@ slot_result segment::set_pending_reason(slot_ref ref, owner_id me, close_reason 
 }
 
 slot_result segment::record_close(slot_ref ref, owner_id me, const close_info& info) noexcept {
-    if (read_only_) return slot_result::read_only;
-    if (ref.index >= slot_capacity) return slot_result::bad_index;
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
     auto guard = lock();
-    if (!guard.locked()) return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok) return c;
+    if (!guard.locked())
+        return slot_result::lock_failed;
+    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+        return c;
     auto& s = l_->slots[ref.index];
     if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me))
         return slot_result::not_owner;
     const auto st = load_state(s);
-    if (st == slot_state::free || st == slot_state::closed) return slot_result::wrong_state;
+    if (st == slot_state::free || st == slot_state::closed)
+        return slot_result::wrong_state;
     position p = load_words<position>(s.words);
     p.reason = info.reason;
     p.exit_price = info.exit_price;
@@ -307,7 +355,8 @@ attempt_result segment::next_attempt(slot_ref ref, intent what) noexcept {
         r.status = slot_result::read_only;
         return r;
     }
-    if (ref.index >= slot_capacity || static_cast<std::size_t>(what) >= intent_count) return r;
+    if (ref.index >= slot_capacity || static_cast<std::size_t>(what) >= intent_count)
+        return r;
     auto& s = l_->slots[ref.index];
     if (s.generation.load(std::memory_order_acquire) != ref.generation) {
         r.status = slot_result::generation_changed;
@@ -326,20 +375,25 @@ attempt_result segment::next_attempt(slot_ref ref, intent what) noexcept {
 
 snapshot_result segment::snapshot(std::uint32_t index) const noexcept {
     snapshot_result r;
-    if (index >= slot_capacity) return r;
+    if (index >= slot_capacity)
+        return r;
     const auto& s = l_->slots[index];
     for (int i = 0; i < snapshot_tries; ++i) {
         const auto q1 = s.seq.load(std::memory_order_acquire);
-        if (q1 & 1) continue;
+        if (q1 & 1)
+            continue;
         slot_snapshot v;
         v.state = load_state(s);
         v.generation = s.generation.load(std::memory_order_acquire);
         v.closing_owner = s.closing_owner.load(std::memory_order_acquire);
-        for (std::size_t k = 0; k < intent_count; ++k) v.attempts[k] = s.attempts[k].load(std::memory_order_acquire);
-        v.pending_reason = static_cast<close_reason>(s.pending_reason.load(std::memory_order_acquire));
+        for (std::size_t k = 0; k < intent_count; ++k)
+            v.attempts[k] = s.attempts[k].load(std::memory_order_acquire);
+        v.pending_reason =
+            static_cast<close_reason>(s.pending_reason.load(std::memory_order_acquire));
         v.flags = s.flags.load(std::memory_order_relaxed);
         v.pos = load_words<position>(s.words);
-        if (s.seq.load(std::memory_order_relaxed) != q1) continue;
+        if (s.seq.load(std::memory_order_relaxed) != q1)
+            continue;
         r.ok = true;
         r.snap = v;
         return r;
@@ -351,11 +405,15 @@ std::size_t segment::open_slots(std::string_view symbol, std::span<slot_ref> out
     std::size_t n = 0;
     for (std::uint32_t i = 0; i < slot_capacity && n < out.size(); ++i) {
         const auto st = load_state(l_->slots[i]);
-        if (st != slot_state::open && st != slot_state::closing) continue;
+        if (st != slot_state::open && st != slot_state::closing)
+            continue;
         const auto snap = snapshot(i);
-        if (!snap.ok) continue;
-        if (snap.snap.state != slot_state::open && snap.snap.state != slot_state::closing) continue;
-        if (!symbol.empty() && snap.snap.pos.symbol.view() != symbol) continue;
+        if (!snap.ok)
+            continue;
+        if (snap.snap.state != slot_state::open && snap.snap.state != slot_state::closing)
+            continue;
+        if (!symbol.empty() && snap.snap.pos.symbol.view() != symbol)
+            continue;
         out[n++] = snap.snap.ref(i);
     }
     return n;
@@ -385,7 +443,8 @@ bool segment::journal_has(std::uint32_t index, std::uint32_t generation) const n
     const std::uint64_t from = head > journal_capacity ? head - journal_capacity : 0;
     for (std::uint64_t n = head; n > from; --n) {
         journal_record rec;
-        if (read_journal(n - 1, rec) && rec.slot == index && rec.generation == generation) return true;
+        if (read_journal(n - 1, rec) && rec.slot == index && rec.generation == generation)
+            return true;
     }
     return false;
 }
@@ -399,11 +458,13 @@ bool segment::read_journal(std::uint64_t n, journal_record& out) const noexcept 
     for (int i = 0; i < snapshot_tries; ++i) {
         const auto q1 = e.seq.load(std::memory_order_acquire);
         if (q1 != 2 * n + 2) {
-            if (q1 & 1) continue;  // being written: maybe ours, retry
-            return false;          // overwritten or not yet written
+            if (q1 & 1)
+                continue; // being written: maybe ours, retry
+            return false; // overwritten or not yet written
         }
         const auto rec = load_words<journal_record>(e.words);
-        if (e.seq.load(std::memory_order_relaxed) != q1) continue;
+        if (e.seq.load(std::memory_order_relaxed) != q1)
+            continue;
         out = rec;
         return true;
     }
@@ -412,7 +473,9 @@ bool segment::read_journal(std::uint64_t n, journal_record& out) const noexcept 
 
 // ---- owner-death repair -------------------------------------------------------------------------
 
-void segment::repair_thunk(void* self) noexcept { static_cast<segment*>(self)->repair_after_owner_death(); }
+void segment::repair_thunk(void* self) noexcept {
+    static_cast<segment*>(self)->repair_after_owner_death();
+}
 
 // Runs under the mutex, after EOWNERDEAD. Idempotent: fixes what a writer can leave half-done.
 // Slots in opening/closing are left as they are: only the exchange can settle them (reconcile by
@@ -421,7 +484,8 @@ void segment::repair_after_owner_death() noexcept {
     auto& j = l_->journal;
     const std::uint64_t head = j.head.load(std::memory_order_relaxed);
     auto& next = j.entries[head % journal_capacity];
-    if (next.seq.load(std::memory_order_relaxed) & 1) next.seq.store(0, std::memory_order_release);
+    if (next.seq.load(std::memory_order_relaxed) & 1)
+        next.seq.store(0, std::memory_order_release);
     std::uint64_t torn = 0;
     for (std::uint32_t i = 0; i < slot_capacity; ++i) {
         auto& s = l_->slots[i];
@@ -436,7 +500,8 @@ void segment::repair_after_owner_death() noexcept {
             const auto gen = s.generation.load(std::memory_order_relaxed);
             if (!journal_has(i, gen)) {
                 const auto owner = s.closing_owner.load(std::memory_order_relaxed);
-                append_journal(i, gen, load_words<position>(s.words), static_cast<role>(owner_role_bits(owner)));
+                append_journal(i, gen, load_words<position>(s.words),
+                               static_cast<role>(owner_role_bits(owner)));
             }
             begin_slot_write(s);
             s.closing_owner.store(retired_owner(gen), std::memory_order_release);
@@ -444,37 +509,56 @@ void segment::repair_after_owner_death() noexcept {
             end_slot_write(s);
         }
     }
-    if (torn) l_->mutex.torn_repairs.fetch_add(torn, std::memory_order_relaxed);
+    if (torn)
+        l_->mutex.torn_repairs.fetch_add(torn, std::memory_order_relaxed);
 }
 
 const char* to_string(slot_result r) noexcept {
     switch (r) {
-        case slot_result::ok: return "ok";
-        case slot_result::no_free_slot: return "no_free_slot";
-        case slot_result::symbol_busy: return "symbol_busy";
-        case slot_result::bad_index: return "bad_index";
-        case slot_result::generation_changed: return "generation_changed";
-        case slot_result::wrong_state: return "wrong_state";
-        case slot_result::not_owner: return "not_owner";
-        case slot_result::lock_failed: return "lock_failed";
-        case slot_result::read_only: return "read_only";
-        case slot_result::bad_id: return "bad_id";
+    case slot_result::ok:
+        return "ok";
+    case slot_result::no_free_slot:
+        return "no_free_slot";
+    case slot_result::symbol_busy:
+        return "symbol_busy";
+    case slot_result::bad_index:
+        return "bad_index";
+    case slot_result::generation_changed:
+        return "generation_changed";
+    case slot_result::wrong_state:
+        return "wrong_state";
+    case slot_result::not_owner:
+        return "not_owner";
+    case slot_result::lock_failed:
+        return "lock_failed";
+    case slot_result::read_only:
+        return "read_only";
+    case slot_result::bad_id:
+        return "bad_id";
     }
     return "?";
 }
 
 const char* to_string(claim_result r) noexcept {
     switch (r) {
-        case claim_result::claimed: return "claimed";
-        case claim_result::stolen: return "stolen";
-        case claim_result::already_mine: return "already_mine";
-        case claim_result::held_by_other: return "held_by_other";
-        case claim_result::generation_changed: return "generation_changed";
-        case claim_result::not_claimable: return "not_claimable";
-        case claim_result::bad_index: return "bad_index";
-        case claim_result::read_only: return "read_only";
+    case claim_result::claimed:
+        return "claimed";
+    case claim_result::stolen:
+        return "stolen";
+    case claim_result::already_mine:
+        return "already_mine";
+    case claim_result::held_by_other:
+        return "held_by_other";
+    case claim_result::generation_changed:
+        return "generation_changed";
+    case claim_result::not_claimable:
+        return "not_claimable";
+    case claim_result::bad_index:
+        return "bad_index";
+    case claim_result::read_only:
+        return "read_only";
     }
     return "?";
 }
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -14,23 +14,22 @@
 
 namespace scalpel::shm {
 
-template <class T>
-using word_array = std::array<std::uint64_t, word_count<T>>;
+template <class T> using word_array = std::array<std::uint64_t, word_count<T>>;
 
 // Release-stores every word of v. A reader that sees any of these words (acquire) also sees every
 // store the writer made before this call, including its sequence bump.
-template <class T>
-void store_words(std::atomic<std::uint64_t>* dst, const T& v) noexcept {
+template <class T> void store_words(std::atomic<std::uint64_t>* dst, const T& v) noexcept {
     static_assert(is_word_value<T>);
     const auto w = std::bit_cast<word_array<T>>(v);
-    for (std::size_t i = 0; i < w.size(); ++i) dst[i].store(w[i], std::memory_order_release);
+    for (std::size_t i = 0; i < w.size(); ++i)
+        dst[i].store(w[i], std::memory_order_release);
 }
 
-template <class T>
-[[nodiscard]] T load_words(const std::atomic<std::uint64_t>* src) noexcept {
+template <class T> [[nodiscard]] T load_words(const std::atomic<std::uint64_t>* src) noexcept {
     static_assert(is_word_value<T>);
     word_array<T> w;
-    for (std::size_t i = 0; i < w.size(); ++i) w[i] = src[i].load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < w.size(); ++i)
+        w[i] = src[i].load(std::memory_order_acquire);
     return std::bit_cast<T>(w);
 }
 
@@ -39,7 +38,8 @@ template <class T>
 template <class T, class Seq>
 void seqlock_write(std::atomic<Seq>& seq, std::atomic<std::uint64_t>* words, const T& v) noexcept {
     Seq s = seq.load(std::memory_order_relaxed);
-    if (s & 1) ++s;
+    if (s & 1)
+        ++s;
     seq.store(s + 1, std::memory_order_relaxed);
     store_words(words, v);
     seq.store(s + 2, std::memory_order_release);
@@ -48,15 +48,19 @@ void seqlock_write(std::atomic<Seq>& seq, std::atomic<std::uint64_t>* words, con
 // Seqlock reader: up to `max_tries` attempts; returns false when every attempt met an odd or
 // moving sequence (writer active, or a writer died mid-write). `seq_out` gets the sequence read.
 template <class T, class Seq>
-[[nodiscard]] bool seqlock_read(const std::atomic<Seq>& seq, const std::atomic<std::uint64_t>* words,
-                                T& out, int max_tries, Seq* seq_out = nullptr) noexcept {
+[[nodiscard]] bool seqlock_read(const std::atomic<Seq>& seq,
+                                const std::atomic<std::uint64_t>* words, T& out, int max_tries,
+                                Seq* seq_out = nullptr) noexcept {
     for (int i = 0; i < max_tries; ++i) {
         const Seq s1 = seq.load(std::memory_order_acquire);
-        if (s1 & 1) continue;
+        if (s1 & 1)
+            continue;
         T v = load_words<T>(words);
-        if (seq.load(std::memory_order_relaxed) != s1) continue;
+        if (seq.load(std::memory_order_relaxed) != s1)
+            continue;
         out = v;
-        if (seq_out) *seq_out = s1;
+        if (seq_out)
+            *seq_out = s1;
         return true;
     }
     return false;
@@ -86,14 +90,17 @@ template <class T>
                               std::uint64_t* seq_out = nullptr) noexcept {
     for (int i = 0; i < max_tries; ++i) {
         const std::uint64_t s1 = seq.load(std::memory_order_acquire);
-        if (s1 == 0) return false;
+        if (s1 == 0)
+            return false;
         T v = load_words<T>(s1 & 1 ? copy1 : copy0);
-        if (seq.load(std::memory_order_relaxed) != s1) continue;
+        if (seq.load(std::memory_order_relaxed) != s1)
+            continue;
         out = v;
-        if (seq_out) *seq_out = s1;
+        if (seq_out)
+            *seq_out = s1;
         return true;
     }
     return false;
 }
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

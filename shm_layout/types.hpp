@@ -15,19 +15,25 @@
 
 namespace scalpel::shm {
 
-using symbol_string = fixed_string<16>;  // "BTC-USDT"
-using id_string = fixed_string<40>;      // OKX ordId / algoId / clOrdId (≤ 32 chars)
+using symbol_string = fixed_string<16>; // "BTC-USDT"
+using id_string = fixed_string<40>;     // OKX ordId / algoId / clOrdId (≤ 32 chars)
 
 // Who a process is. Values are part of the layout (closing-owner word, process table index).
 enum class role : std::uint8_t { none = 0, signal = 1, guard = 2, aux = 3 };
-inline constexpr std::size_t role_count = 4;  // table size, indexed by the role value
+inline constexpr std::size_t role_count = 4; // table size, indexed by the role value
 
 enum class side : std::uint8_t { none = 0, long_ = 1, short_ = 2 };
 
 enum class regime : std::uint32_t { trending = 0, ranging = 1, choppy = 2 };
 
 enum class close_reason : std::uint8_t {
-    none = 0, ph = 1, tp = 2, sl = 3, time_limit = 4, manual = 5, reconcile = 6
+    none = 0,
+    ph = 1,
+    tp = 2,
+    sl = 3,
+    time_limit = 4,
+    manual = 5,
+    reconcile = 6
 };
 
 // free → opening → open → closing → closed → free. `closed` lasts only inside record_close.
@@ -41,30 +47,30 @@ inline constexpr std::size_t intent_count = 3;
 // publish_open, update_position); close fields by whoever holds the closing claim (record_close).
 struct position {
     symbol_string symbol;
-    id_string entry_cl_ord_id;      // deterministic, written by reserve_slot before sending
-    id_string entry_ord_id;         // exchange ordId of the entry fill
-    id_string oco_algo_id;          // exchange algoId of the protecting OCO
-    id_string oco_algo_cl_ord_id;   // our algoClOrdId of that OCO
-    id_string close_cl_ord_id;      // client id of the close order that ended it (if any)
-    double size = 0;                // base units actually held
-    double entry_price = 0;         // average fill price
-    double entry_fee_usd = 0;       // entry fee converted to quote USD (positive = paid)
+    id_string entry_cl_ord_id;    // deterministic, written by reserve_slot before sending
+    id_string entry_ord_id;       // exchange ordId of the entry fill
+    id_string oco_algo_id;        // exchange algoId of the protecting OCO
+    id_string oco_algo_cl_ord_id; // our algoClOrdId of that OCO
+    id_string close_cl_ord_id;    // client id of the close order that ended it (if any)
+    double size = 0;              // base units actually held
+    double entry_price = 0;       // average fill price
+    double entry_fee_usd = 0;     // entry fee converted to quote USD (positive = paid)
     double tp_price = 0;
     double sl_price = 0;
-    double atr = 0;                 // signal's ATR at entry (price units); 0 = unknown. Lets the
-                                    // guard rebuild TP/SL when it must re-place a missing OCO.
-    double ph_threshold_usd = 0;    // ARM PH threshold at entry (net of fees)
+    double atr = 0;              // signal's ATR at entry (price units); 0 = unknown. Lets the
+                                 // guard rebuild TP/SL when it must re-place a missing OCO.
+    double ph_threshold_usd = 0; // ARM PH threshold at entry (net of fees)
     double exit_price = 0;
     double exit_fee_usd = 0;
     double net_pnl_usd = 0;
     epoch_ms entry_time_ms = 0;
     epoch_ms exit_time_ms = 0;
-    std::uint32_t ph_time_limit_s = 0;  // ARM PH time limit at entry
-    std::uint32_t max_hold_s = 0;       // ARM max holding at entry
+    std::uint32_t ph_time_limit_s = 0; // ARM PH time limit at entry
+    std::uint32_t max_hold_s = 0;      // ARM max holding at entry
     regime regime_at_entry = regime::ranging;
     side pos_side = side::none;
     close_reason reason = close_reason::none;
-    std::uint8_t ph_enabled = 0;        // ARM PH switch at entry (0/1)
+    std::uint8_t ph_enabled = 0; // ARM PH switch at entry (0/1)
     std::uint8_t pad0 = 0;
 };
 
@@ -72,7 +78,7 @@ struct position {
 // Written by signal_proc (publish_params), read by guard_proc every tick (read_params).
 struct arm_params {
     regime current = regime::ranging;
-    std::uint32_t ph_enabled = 1;         // 0/1
+    std::uint32_t ph_enabled = 1; // 0/1
     double min_score = 4;
     double max_trades_per_hour = 10;
     double size_multiplier = 1.0;
@@ -86,17 +92,17 @@ struct arm_params {
     double volume_ratio_threshold = 1.10;
     double mtf_timeframe_min = 15;
     double mtf_bonus = 2;
-    double mtf_block_opposite = 0;        // 0/1
+    double mtf_block_opposite = 0; // 0/1
     double corr_threshold = 0.7;
     double corr_max = 2;
-    double corr_same_direction_only = 1;  // 0/1
+    double corr_same_direction_only = 1; // 0/1
     double adx_min = 15;
     double di_difference = 1.5;
     double pivot_bonus = 1.5;
     double volume_profile_multiplier = 1.5;
     double taker_fee_rate = 0.001;
-    std::uint64_t publish_seq = 0;        // stamped by publish_params (latch sequence)
-    epoch_ms publish_time_ms = 0;         // stamped by publish_params
+    std::uint64_t publish_seq = 0; // stamped by publish_params (latch sequence)
+    epoch_ms publish_time_ms = 0;  // stamped by publish_params
 };
 
 // strategy.md defaults for a regime (a convenience for tests, tools and first start).
@@ -108,8 +114,8 @@ struct quote {
     double bid = 0;
     double ask = 0;
     epoch_ms exchange_ts_ms = 0;
-    mono_ns receive_ns = 0;   // CLOCK_MONOTONIC of receipt
-    std::uint64_t update_seq = 0;  // stamped by publish_price: updates of this symbol so far
+    mono_ns receive_ns = 0;       // CLOCK_MONOTONIC of receipt
+    std::uint64_t update_seq = 0; // stamped by publish_price: updates of this symbol so far
 };
 
 // One closed trade as the journal keeps it.
@@ -117,18 +123,17 @@ struct journal_record {
     position pos;
     std::uint32_t slot = 0;
     std::uint32_t generation = 0;
-    std::uint64_t journal_seq = 0;  // 1-based order of appends, stamped by the segment
+    std::uint64_t journal_seq = 0; // 1-based order of appends, stamped by the segment
     role closed_by = role::none;
     std::uint8_t pad[7] = {};
 };
 
-template <class T>
-inline constexpr std::size_t word_count = sizeof(T) / 8;
+template <class T> inline constexpr std::size_t word_count = sizeof(T) / 8;
 
 template <class T>
-inline constexpr bool is_word_value =
-    std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T> && sizeof(T) % 8 == 0 &&
-    alignof(T) <= 8;
+inline constexpr bool
+    is_word_value = std::is_trivially_copyable_v<T>&& std::is_standard_layout_v<T> &&
+                    sizeof(T) % 8 == 0 && alignof(T) <= 8;
 
 static_assert(is_word_value<position> && sizeof(position) == 328);
 static_assert(is_word_value<arm_params> && sizeof(arm_params) == 200);
@@ -136,8 +141,8 @@ static_assert(is_word_value<quote> && sizeof(quote) == 48);
 static_assert(is_word_value<journal_record> && sizeof(journal_record) == 352);
 // Pinned offsets: an edit that moves a field must show up here and in layout_hash.
 static_assert(offsetof(position, size) == 216 && offsetof(position, atr) == 256 &&
-              offsetof(position, entry_time_ms) == 296 && offsetof(position, regime_at_entry) == 320 &&
-              offsetof(position, pos_side) == 324);
+              offsetof(position, entry_time_ms) == 296 &&
+              offsetof(position, regime_at_entry) == 320 && offsetof(position, pos_side) == 324);
 static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publish_seq) == 184);
 
 [[nodiscard]] const char* to_string(role r) noexcept;
@@ -148,10 +153,11 @@ static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publi
 
 // Net PnL of a position at price p: gross (p − entry)·size (mirror for short) − entry fee −
 // estimated exit fee (taker · p · size). The formula of strategy.md's exits.
-[[nodiscard]] inline double net_pnl_at(const position& pos, double p, double taker_fee_rate) noexcept {
+[[nodiscard]] inline double net_pnl_at(const position& pos, double p,
+                                       double taker_fee_rate) noexcept {
     const double gross = pos.pos_side == side::short_ ? (pos.entry_price - p) * pos.size
                                                       : (p - pos.entry_price) * pos.size;
     return gross - pos.entry_fee_usd - taker_fee_rate * p * pos.size;
 }
 
-}  // namespace scalpel::shm
+} // namespace scalpel::shm

@@ -17,16 +17,16 @@
 namespace scalpel::signal {
 
 enum class merge_outcome : std::uint8_t {
-    unchanged,   // nothing newer than the cache (or only unconfirmed rows)
-    appended,    // new confirmed bars joined the cache without a hole
-    replaced,    // the cache was empty (cold) and now holds the fetched bars
-    gap,         // the fetched bars do not reach the cache: nothing merged, refetch in full
+    unchanged, // nothing newer than the cache (or only unconfirmed rows)
+    appended,  // new confirmed bars joined the cache without a hole
+    replaced,  // the cache was empty (cold) and now holds the fetched bars
+    gap,       // the fetched bars do not reach the cache: nothing merged, refetch in full
 };
 [[nodiscard]] const char* to_string(merge_outcome m) noexcept;
 
 struct merge_result {
     merge_outcome outcome = merge_outcome::unchanged;
-    std::size_t added = 0;        // confirmed bars added
+    std::size_t added = 0; // confirmed bars added
     std::size_t dropped_unconfirmed = 0;
 };
 
@@ -61,4 +61,4 @@ private:
     std::vector<candle> bars_;
 };
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

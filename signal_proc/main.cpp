@@ -24,11 +24,13 @@ using namespace scalpel;
 constexpr int exit_ok = 0, exit_fatal = 1, exit_config = 2, exit_version = 3;
 
 std::optional<net_client::credentials> load_keys(const config::bot_config& cfg) {
-    if (auto env = net_client::credentials_from_env()) return env;
-    if (!cfg.exchange.keys_file.empty()) return net_client::credentials_from_file(cfg.exchange.keys_file);
+    if (auto env = net_client::credentials_from_env())
+        return env;
+    if (!cfg.exchange.keys_file.empty())
+        return net_client::credentials_from_file(cfg.exchange.keys_file);
     if (cfg.exchange.target == config::exchange_target::sim)
         return net_client::credentials{"sim-key", "sim-secret", "sim-pass"};
-    return net_client::load_credentials();  // throws config_error saying how to provide keys
+    return net_client::load_credentials(); // throws config_error saying how to provide keys
 }
 
 int run(const config::bot_config& cfg, std::optional<net_client::credentials> keys) {
@@ -37,9 +39,12 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     opts.account_tag = cfg.segment.account_tag;
     auto opened = shm::segment::create_or_attach(cfg.segment.name, shm::role::signal, opts);
     if (!opened.ok()) {
-        spdlog::critical("segment {}: {}: {}", cfg.segment.name, shm::to_string(opened.status), opened.message);
-        if (opened.status == shm::open_status::version_mismatch) return exit_version;
-        if (opened.status == shm::open_status::bad_argument) return exit_config;
+        spdlog::critical("segment {}: {}: {}", cfg.segment.name, shm::to_string(opened.status),
+                         opened.message);
+        if (opened.status == shm::open_status::version_mismatch)
+            return exit_version;
+        if (opened.status == shm::open_status::bad_argument)
+            return exit_config;
         return exit_fatal;
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
@@ -48,7 +53,8 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     signal::signal_app app(ioc, cfg, std::move(keys), *opened.seg);
     net::signal_set signals(ioc, SIGTERM, SIGINT);
     signals.async_wait([&app](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
+        if (ec)
+            return;
         spdlog::info("signal {}: stopping", sig);
         app.request_stop();
     });
@@ -64,7 +70,7 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     return exit_ok;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     CLI::App cli{"signal_proc: scalpel's strategy process (candles, ARM, filters, entries, OCO)"};
@@ -86,9 +92,9 @@ int main(int argc, char** argv) {
     log::init("signal_proc", cfg.log_level);
     try {
         keys = load_keys(cfg);
-        spdlog::info("config {}: account {} target {} symbols {} cycle {} ms, keys {}", config_file, cfg.account,
-                     config::to_string(cfg.exchange.target), cfg.symbols.size(), cfg.signal.cycle_ms,
-                     net_client::describe(*keys));
+        spdlog::info("config {}: account {} target {} symbols {} cycle {} ms, keys {}", config_file,
+                     cfg.account, config::to_string(cfg.exchange.target), cfg.symbols.size(),
+                     cfg.signal.cycle_ms, net_client::describe(*keys));
     } catch (const std::exception& e) {
         spdlog::critical("config error: {}", e.what());
         return exit_config;

@@ -10,38 +10,46 @@ namespace scalpel::signal {
 
 std::string bar_name(std::int64_t bar_ms) {
     switch (bar_ms) {
-        case 60'000: return "1m";
-        case 3 * 60'000: return "3m";
-        case 5 * 60'000: return "5m";
-        case 15 * 60'000: return "15m";
-        case 30 * 60'000: return "30m";
-        case 60 * 60'000: return "1H";
-        case 2 * 60 * 60'000: return "2H";
-        case 4 * 60 * 60'000: return "4H";
-        case 24 * 60 * 60'000: return "1Dutc";
-        default: return {};
+    case 60'000:
+        return "1m";
+    case 3 * 60'000:
+        return "3m";
+    case 5 * 60'000:
+        return "5m";
+    case 15 * 60'000:
+        return "15m";
+    case 30 * 60'000:
+        return "30m";
+    case 60 * 60'000:
+        return "1H";
+    case 2 * 60 * 60'000:
+        return "2H";
+    case 4 * 60 * 60'000:
+        return "4H";
+    case 24 * 60 * 60'000:
+        return "1Dutc";
+    default:
+        return {};
     }
 }
 
 symbol_market::symbol_market(std::string sym, const std::string& entry_bar, const feed_windows& w)
-    : symbol(std::move(sym)),
-      entry(entry_bar, w.entry + w.margin),
-      m15("15m", w.mtf + w.margin),
-      m30("30m", w.mtf + w.margin),
-      h1("1H", w.h1 + w.margin),
-      d1("1Dutc", w.d1 + 2) {}
+    : symbol(std::move(sym)), entry(entry_bar, w.entry + w.margin), m15("15m", w.mtf + w.margin),
+      m30("30m", w.mtf + w.margin), h1("1H", w.h1 + w.margin), d1("1Dutc", w.d1 + 2) {}
 
 market_feed::market_feed(net_client::rest_client& client, const std::vector<std::string>& symbols,
                          std::int64_t entry_bar_ms, feed_windows w)
     : client_(client), w_(w) {
     const std::string entry_bar = bar_name(entry_bar_ms);
     markets_.reserve(symbols.size());
-    for (const auto& s : symbols) markets_.emplace_back(s, entry_bar.empty() ? "5m" : entry_bar, w_);
+    for (const auto& s : symbols)
+        markets_.emplace_back(s, entry_bar.empty() ? "5m" : entry_bar, w_);
 }
 
 symbol_market* market_feed::find(std::string_view symbol) noexcept {
     for (auto& m : markets_)
-        if (m.symbol == symbol) return &m;
+        if (m.symbol == symbol)
+            return &m;
     return nullptr;
 }
 
@@ -51,9 +59,12 @@ namespace {
 struct join_latch {
     net::steady_timer timer;
     int pending = 0;
-    explicit join_latch(net::any_io_executor ex) : timer(ex) { timer.expires_at(net::steady_timer::time_point::max()); }
+    explicit join_latch(net::any_io_executor ex) : timer(ex) {
+        timer.expires_at(net::steady_timer::time_point::max());
+    }
     void done() {
-        if (--pending == 0) timer.cancel();
+        if (--pending == 0)
+            timer.cancel();
     }
 };
 
@@ -64,8 +75,8 @@ net::awaitable<void> wait_all(join_latch& l) {
     }
 }
 
-net::awaitable<void> fetch_series(net_client::rest_client& client, std::string inst, candle_series& s,
-                                  std::int64_t now_ms, fetch_stats& st) {
+net::awaitable<void> fetch_series(net_client::rest_client& client, std::string inst,
+                                  candle_series& s, std::int64_t now_ms, fetch_stats& st) {
     if (!s.needs_fetch(now_ms)) {
         ++st.skipped;
         co_return;
@@ -76,20 +87,21 @@ net::awaitable<void> fetch_series(net_client::rest_client& client, std::string i
         auto rows = co_await client.candles(inst, s.bar(), limit);
         if (!rows.ok()) {
             ++st.failures;
-            spdlog::warn("candles {} {}: {} {} {}", inst, s.bar(), okx::to_string(rows.err.kind), rows.err.code,
-                         rows.err.message.view());
+            spdlog::warn("candles {} {}: {} {} {}", inst, s.bar(), okx::to_string(rows.err.kind),
+                         rows.err.code, rows.err.message.view());
             co_return;
         }
         const auto m = s.merge(rows.value);
         st.bars_added += static_cast<int>(m.added);
-        if (m.outcome != merge_outcome::gap) co_return;
+        if (m.outcome != merge_outcome::gap)
+            co_return;
         ++st.gaps;
         spdlog::info("candles {} {}: gap after the cache; refetching in full", inst, s.bar());
         s.clear();
     }
 }
 
-}  // namespace
+} // namespace
 
 net::awaitable<fetch_stats> market_feed::refresh(std::int64_t now_ms) {
     fetch_stats st;
@@ -105,4 +117,4 @@ net::awaitable<fetch_stats> market_feed::refresh(std::int64_t now_ms) {
     co_return st;
 }
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

@@ -26,19 +26,21 @@ struct feed_windows {
     std::size_t mtf = 100;
     std::size_t h1 = 100;
     std::size_t d1 = 10;
-    std::size_t margin = 10;   // kept on top of each window
+    std::size_t margin = 10; // kept on top of each window
 };
 
 struct symbol_market {
     std::string symbol;
     candle_series entry, m15, m30, h1, d1;
     symbol_market(std::string sym, const std::string& entry_bar, const feed_windows& w);
-    [[nodiscard]] std::array<candle_series*, 5> all() noexcept { return {&entry, &m15, &m30, &h1, &d1}; }
+    [[nodiscard]] std::array<candle_series*, 5> all() noexcept {
+        return {&entry, &m15, &m30, &h1, &d1};
+    }
 };
 
 struct fetch_stats {
-    int requests = 0;       // REST candle requests this cycle (refetches included)
-    int skipped = 0;        // series that could not have a new bar yet
+    int requests = 0; // REST candle requests this cycle (refetches included)
+    int skipped = 0;  // series that could not have a new bar yet
     int failures = 0;
     int gaps = 0;
     int bars_added = 0;
@@ -46,8 +48,8 @@ struct fetch_stats {
 
 class market_feed {
 public:
-    market_feed(net_client::rest_client& client, const std::vector<std::string>& symbols, std::int64_t entry_bar_ms,
-                feed_windows w = {});
+    market_feed(net_client::rest_client& client, const std::vector<std::string>& symbols,
+                std::int64_t entry_bar_ms, feed_windows w = {});
 
     // Refreshes every series concurrently; returns when all are done. Never throws.
     net::awaitable<fetch_stats> refresh(std::int64_t now_ms);
@@ -62,4 +64,4 @@ private:
     std::vector<symbol_market> markets_;
 };
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

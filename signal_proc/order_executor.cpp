@@ -14,13 +14,20 @@ namespace scalpel::signal {
 
 const char* to_string(open_status s) noexcept {
     switch (s) {
-        case open_status::opened: return "opened";
-        case open_status::rejected: return "rejected";
-        case open_status::not_filled: return "not_filled";
-        case open_status::slot_refused: return "slot_refused";
-        case open_status::unresolved: return "unresolved";
-        case open_status::closed_no_oco: return "closed_no_oco";
-        case open_status::failed: return "failed";
+    case open_status::opened:
+        return "opened";
+    case open_status::rejected:
+        return "rejected";
+    case open_status::not_filled:
+        return "not_filled";
+    case open_status::slot_refused:
+        return "slot_refused";
+    case open_status::unresolved:
+        return "unresolved";
+    case open_status::closed_no_oco:
+        return "closed_no_oco";
+    case open_status::failed:
+        return "failed";
     }
     return "?";
 }
@@ -29,7 +36,7 @@ struct order_executor::fill_info {
     std::string ord_id;
     double avg_px = 0;
     decimal acc_fill_sz;
-    double fee = 0;            // as OKX reports it (negative = charged)
+    double fee = 0; // as OKX reports it (negative = charged)
     std::string fee_ccy;
     std::int64_t time_ms = 0;
 };
@@ -38,7 +45,9 @@ namespace {
 
 constexpr int fill_filled = 1, fill_none = 0, fill_unknown = -1;
 
-std::string base_of(std::string_view inst) { return std::string(inst.substr(0, inst.find('-'))); }
+std::string base_of(std::string_view inst) {
+    return std::string(inst.substr(0, inst.find('-')));
+}
 
 strategy::side side_of(shm::side s) noexcept {
     return s == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side;
@@ -47,16 +56,17 @@ strategy::side side_of(shm::side s) noexcept {
 // An entry answer that proves the order was not accepted (nothing to look up).
 bool definitive_reject(okx::error_kind k) noexcept {
     using okx::error_kind;
-    return k == error_kind::insufficient_funds || k == error_kind::invalid_order || k == error_kind::bad_request ||
-           k == error_kind::auth || k == error_kind::rate_limit || k == error_kind::config ||
-           k == error_kind::exchange;
+    return k == error_kind::insufficient_funds || k == error_kind::invalid_order ||
+           k == error_kind::bad_request || k == error_kind::auth || k == error_kind::rate_limit ||
+           k == error_kind::config || k == error_kind::exchange;
 }
 
 // What is actually held after the fill: a buy's fee is taken in base (strategy.md, okx_v5 §2.7).
 decimal held_size(strategy::side s, const decimal& filled, double fee, std::string_view fee_ccy,
                   std::string_view base, const strategy::instrument_spec& inst) {
     double held = filled.to_double();
-    if (s == strategy::side::long_side && fee_ccy == base) held -= std::fabs(fee);
+    if (s == strategy::side::long_side && fee_ccy == base)
+        held -= std::fabs(fee);
     return decimal::floor_to(held, inst.lot_sz);
 }
 
@@ -64,9 +74,10 @@ double fee_usd(double fee, std::string_view fee_ccy, std::string_view base, doub
     return fee_ccy == base ? std::fabs(fee) * px : std::fabs(fee);
 }
 
-}  // namespace
+} // namespace
 
-order_executor::order_executor(net_client::rest_client& client, shm::segment& seg, executor_config cfg)
+order_executor::order_executor(net_client::rest_client& client, shm::segment& seg,
+                               executor_config cfg)
     : client_(client), seg_(seg), cfg_(cfg) {}
 
 net::awaitable<void> order_executor::sleep_ms(std::int64_t ms) {
@@ -83,29 +94,35 @@ net::awaitable<double> order_executor::current_price(std::string inst) {
 
 // Polls the order by clOrdId until it is terminal or the deadline passes. `acked`: the exchange
 // confirmed the order, so "not found" is lag, not absence.
-net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string cl_ord_id, bool acked, fill_info* out) {
+net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string cl_ord_id,
+                                                 bool acked, fill_info* out) {
     const auto deadline = monotonic_now_ns() + cfg_.order_timeout_ms * 1'000'000;
     int not_found = 0;
     for (;;) {
         auto q = co_await client_.order(inst, {}, cl_ord_id);
         if (q.ok()) {
             const auto& d = q.value;
-            const bool done = d.state == okx::order_state::filled || d.state == okx::order_state::canceled ||
+            const bool done = d.state == okx::order_state::filled ||
+                              d.state == okx::order_state::canceled ||
                               d.state == okx::order_state::mmp_canceled;
             if (done) {
-                if (!d.acc_fill_sz.is_positive()) co_return fill_none;
+                if (!d.acc_fill_sz.is_positive())
+                    co_return fill_none;
                 out->ord_id = std::string(d.ord_id.view());
                 out->avg_px = d.avg_px.to_double();
                 out->acc_fill_sz = d.acc_fill_sz;
                 out->fee = d.fee.to_double();
                 out->fee_ccy = std::string(d.fee_ccy.view());
-                out->time_ms = d.fill_time_ms > 0 ? d.fill_time_ms : (d.u_time_ms > 0 ? d.u_time_ms : wall_now_ms());
+                out->time_ms = d.fill_time_ms > 0 ? d.fill_time_ms
+                                                  : (d.u_time_ms > 0 ? d.u_time_ms : wall_now_ms());
                 co_return fill_filled;
             }
         } else if (q.err.kind == okx::error_kind::not_found) {
-            if (!acked && ++not_found >= cfg_.lookup_retries) co_return fill_none;
+            if (!acked && ++not_found >= cfg_.lookup_retries)
+                co_return fill_none;
         }
-        if (monotonic_now_ns() >= deadline) co_return fill_unknown;
+        if (monotonic_now_ns() >= deadline)
+            co_return fill_unknown;
         co_await sleep_ms(cfg_.poll_ms);
     }
 }
@@ -113,13 +130,14 @@ net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string c
 net::awaitable<open_outcome> order_executor::open(open_request req) {
     shm::position intent{};
     intent.symbol.assign_truncated(req.symbol);
-    intent.pos_side = req.pos_side == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
+    intent.pos_side =
+        req.pos_side == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
     intent.regime_at_entry = to_shm(req.regime);
     intent.ph_enabled = req.params.ph_enabled ? 1 : 0;
     intent.ph_threshold_usd = req.params.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(req.params.ph_time_limit_ms / 1000);
     intent.max_hold_s = static_cast<std::uint32_t>(req.params.max_holding_ms / 1000);
-    intent.atr = req.atr;  // the signal's ATR: a restarted process re-derives the OCO from it
+    intent.atr = req.atr; // the signal's ATR: a restarted process re-derives the OCO from it
     intent.entry_time_ms = wall_now_ms();
     const auto rsv = seg_.reserve_slot(intent, true);
     if (rsv.status != shm::slot_result::ok) {
@@ -133,15 +151,17 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     po.side = is_long ? okx::side::buy : okx::side::sell;
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
-    po.tgt_ccy = okx::tgt_ccy::base_ccy;  // size is in base for both sides
+    po.tgt_ccy = okx::tgt_ccy::base_ccy; // size is in base for both sides
     po.cl_ord_id = cl_id;
-    spdlog::info("entry {} {}: slot {} gen {} clOrdId {} market {} sz {}", req.symbol, strategy::to_string(req.pos_side),
-                 rsv.ref.index, rsv.ref.generation, cl_id, is_long ? "buy" : "sell", req.size.str());
+    spdlog::info("entry {} {}: slot {} gen {} clOrdId {} market {} sz {}", req.symbol,
+                 strategy::to_string(req.pos_side), rsv.ref.index, rsv.ref.generation, cl_id,
+                 is_long ? "buy" : "sell", req.size.str());
     seg_.add(shm::counter::orders_sent);
     auto ack = co_await client_.place_order(po);
     if (!ack.ok() && definitive_reject(ack.err.kind)) {
-        spdlog::warn("entry {} rejected: {} ({} {}); slot {} abandoned", req.symbol, okx::to_string(ack.err.kind),
-                     ack.err.code, ack.err.message.view(), rsv.ref.index);
+        spdlog::warn("entry {} rejected: {} ({} {}); slot {} abandoned", req.symbol,
+                     okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view(),
+                     rsv.ref.index);
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::rejected, rsv.ref};
     }
@@ -151,13 +171,15 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     fill_info f;
     const int got = co_await confirm_fill(req.symbol, cl_id, ack.ok(), &f);
     if (got == fill_none) {
-        spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id, rsv.ref.index);
+        spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
+                     rsv.ref.index);
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::not_filled, rsv.ref};
     }
     if (got == fill_unknown) {
-        spdlog::error("entry {}: clOrdId {} still unresolved after {} ms; slot {} left opening for reconcile",
-                      req.symbol, cl_id, cfg_.order_timeout_ms, rsv.ref.index);
+        spdlog::error(
+            "entry {}: clOrdId {} still unresolved after {} ms; slot {} left opening for reconcile",
+            req.symbol, cl_id, cfg_.order_timeout_ms, rsv.ref.index);
         co_return open_outcome{open_status::unresolved, rsv.ref};
     }
     auto snap = seg_.snapshot(rsv.ref.index);
@@ -166,8 +188,10 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
 }
 
 // Filled: record the fill, place the OCO (with retries), publish_open — or close at market.
-net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::position pos, const fill_info& f,
-                                                     double atr, strategy::side s, strategy::regime_params params,
+net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::position pos,
+                                                     const fill_info& f, double atr,
+                                                     strategy::side s,
+                                                     strategy::regime_params params,
                                                      strategy::instrument_spec inst) {
     const std::string sym(pos.symbol.view());
     const std::string base = base_of(sym);
@@ -177,9 +201,9 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
     pos.size = held.to_double();
     pos.entry_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
     pos.entry_time_ms = f.time_ms;
-    (void)seg_.update_position(ref, pos);  // the fill is known even if we die before the OCO
-    spdlog::info("entry {} filled: ordId {} avgPx {} filled {} fee {} {} held {}", sym, f.ord_id, f.avg_px,
-                 f.acc_fill_sz.str(), f.fee, f.fee_ccy, held.str());
+    (void)seg_.update_position(ref, pos); // the fill is known even if we die before the OCO
+    spdlog::info("entry {} filled: ordId {} avgPx {} filled {} fee {} {} held {}", sym, f.ord_id,
+                 f.avg_px, f.acc_fill_sz.str(), f.fee, f.fee_ccy, held.str());
     if (!held.is_positive() || held < inst.min_sz) {
         spdlog::error("entry {}: held size {} below minSz; closing what is there", sym, held.str());
     } else {
@@ -190,35 +214,44 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                     spdlog::error("slot {}: publish_open failed: {}", ref.index, shm::to_string(r));
                     co_return open_outcome{open_status::failed, ref};
                 }
-                spdlog::info("position open {} {} slot {} gen {} size {} entry {} tp {} sl {} algoId {} algoClOrdId {}",
-                             sym, strategy::to_string(s), ref.index, ref.generation, pos.size, pos.entry_price,
-                             pos.tp_price, pos.sl_price, pos.oco_algo_id.view(), pos.oco_algo_cl_ord_id.view());
+                spdlog::info("position open {} {} slot {} gen {} size {} entry {} tp {} sl {} "
+                             "algoId {} algoClOrdId {}",
+                             sym, strategy::to_string(s), ref.index, ref.generation, pos.size,
+                             pos.entry_price, pos.tp_price, pos.sl_price, pos.oco_algo_id.view(),
+                             pos.oco_algo_cl_ord_id.view());
                 co_return open_outcome{open_status::opened, ref};
             }
         }
-        spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym, cfg_.oco_retries + 1);
+        spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym,
+                      cfg_.oco_retries + 1);
     }
-    if (co_await close_at_market(ref, pos, s, inst)) co_return open_outcome{open_status::closed_no_oco, ref};
+    if (co_await close_at_market(ref, pos, s, inst))
+        co_return open_outcome{open_status::closed_no_oco, ref};
     co_return open_outcome{open_status::failed, ref};
 }
 
 // One OCO attempt under a fresh deterministic algoClOrdId, levels from the fill and the ATR,
 // moved past the current price when it already crossed one (compute_tp_sl).
-net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, strategy::side s,
+net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr,
+                                               strategy::side s,
                                                const strategy::regime_params& params,
                                                const strategy::instrument_spec& inst) {
     const std::string sym(pos->symbol.view());
     const auto att = seg_.next_attempt(ref, shm::intent::oco);
     if (att.status != shm::slot_result::ok) {
-        spdlog::error("slot {}: next_attempt(oco) failed: {}", ref.index, shm::to_string(att.status));
+        spdlog::error("slot {}: next_attempt(oco) failed: {}", ref.index,
+                      shm::to_string(att.status));
         co_return false;
     }
     double px = co_await current_price(sym);
-    if (!(px > 0)) px = pos->entry_price;
-    const auto lv = strategy::compute_tp_sl(s, pos->entry_price, atr, px, params.tp_atr_multiplier,
-                                            params.sl_atr_multiplier, inst.tick_sz, cfg_.move_past_pct);
+    if (!(px > 0))
+        px = pos->entry_price;
+    const auto lv =
+        strategy::compute_tp_sl(s, pos->entry_price, atr, px, params.tp_atr_multiplier,
+                                params.sl_atr_multiplier, inst.tick_sz, cfg_.move_past_pct);
     if (!lv.ok) {
-        spdlog::error("slot {}: no usable TP/SL (atr {}, fill {}, price {})", ref.index, atr, pos->entry_price, px);
+        spdlog::error("slot {}: no usable TP/SL (atr {}, fill {}, price {})", ref.index, atr,
+                      pos->entry_price, px);
         co_return false;
     }
     const std::string algo_cl(att.cl_ord_id.view());
@@ -240,7 +273,8 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
         // Unknown outcome: the client already asked once; ask again before trying a new id.
         for (int i = 0; i < cfg_.lookup_retries && !ack.ok(); ++i) {
             auto q = co_await client_.algo_order({}, algo_cl);
-            if (q.ok() && (q.value.state == okx::algo_state::live || q.value.state == okx::algo_state::pause)) {
+            if (q.ok() && (q.value.state == okx::algo_state::live ||
+                           q.value.state == okx::algo_state::pause)) {
                 ack.value.algo_id = q.value.algo_id;
                 ack.err = {};
             } else if (q.ok() || q.err.kind == okx::error_kind::not_found) {
@@ -251,30 +285,35 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
         }
     }
     if (!ack.ok()) {
-        spdlog::warn("OCO {} attempt {} ({}) failed: {} {} {} (tp {} sl {} price {})", sym, att.attempt, algo_cl,
-                     okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
+        spdlog::warn("OCO {} attempt {} ({}) failed: {} {} {} (tp {} sl {} price {})", sym,
+                     att.attempt, algo_cl, okx::to_string(ack.err.kind), ack.err.code,
+                     ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
         co_return false;
     }
     pos->oco_algo_id = std::string_view(ack.value.algo_id.view());
     (void)seg_.update_position(ref, *pos);
-    spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym, ack.value.algo_id.view(), algo_cl,
-                 req.sz.str(), lv.tp.str(), lv.sl.str(), lv.tp_moved ? " (tp moved)" : "", lv.sl_moved ? " (sl moved)" : "");
+    spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym,
+                 ack.value.algo_id.view(), algo_cl, req.sz.str(), lv.tp.str(), lv.sl.str(),
+                 lv.tp_moved ? " (tp moved)" : "", lv.sl_moved ? " (sl moved)" : "");
     co_return true;
 }
 
 // The last resort: claim the slot, sell (or buy back) the held size at market, journal it.
-net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos, strategy::side s,
+net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos,
+                                                     strategy::side s,
                                                      const strategy::instrument_spec& inst) {
     const std::string sym(pos.symbol.view());
     const auto claim = seg_.try_claim_closing(ref, seg_.self());
     if (!shm::claim_won(claim)) {
-        spdlog::error("slot {}: cannot claim for the market close: {}", ref.index, shm::to_string(claim));
+        spdlog::error("slot {}: cannot claim for the market close: {}", ref.index,
+                      shm::to_string(claim));
         co_return false;
     }
     // Say why before sending, so a process adopting this claim records the right reason.
     (void)seg_.set_pending_reason(ref, seg_.self(), shm::close_reason::reconcile);
     const auto att = seg_.next_attempt(ref, shm::intent::close);
-    if (att.status != shm::slot_result::ok) co_return false;
+    if (att.status != shm::slot_result::ok)
+        co_return false;
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
@@ -286,8 +325,8 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     seg_.add(shm::counter::orders_sent);
     auto ack = co_await client_.place_order(po);
     if (!ack.ok() && definitive_reject(ack.err.kind)) {
-        spdlog::error("market close {} rejected: {} {} {}", sym, okx::to_string(ack.err.kind), ack.err.code,
-                      ack.err.message.view());
+        spdlog::error("market close {} rejected: {} {} {}", sym, okx::to_string(ack.err.kind),
+                      ack.err.code, ack.err.message.view());
         co_return false;
     }
     fill_info f;
@@ -301,22 +340,24 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     ci.exit_price = f.avg_px;
     ci.exit_time_ms = f.time_ms;
     ci.exit_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
-    const double gross = s == strategy::side::long_side ? (f.avg_px - pos.entry_price) * f.acc_fill_sz.to_double()
-                                                        : (pos.entry_price - f.avg_px) * f.acc_fill_sz.to_double();
+    const double gross = s == strategy::side::long_side
+                             ? (f.avg_px - pos.entry_price) * f.acc_fill_sz.to_double()
+                             : (pos.entry_price - f.avg_px) * f.acc_fill_sz.to_double();
     ci.net_pnl_usd = gross - pos.entry_fee_usd - ci.exit_fee_usd;
     ci.close_cl_ord_id = att.cl_ord_id;
     (void)seg_.update_position(ref, pos);
     const auto r = seg_.record_close(ref, seg_.self(), ci);
-    spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym, f.avg_px,
-                 ci.net_pnl_usd, shm::to_string(r));
+    spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym,
+                 f.avg_px, ci.net_pnl_usd, shm::to_string(r));
     co_return r == shm::slot_result::ok;
 }
 
-net::awaitable<open_status> order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of,
-                                                              spec_lookup spec_of,
-                                                              const strategy::regime_table* regimes) {
+net::awaitable<open_status>
+order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_lookup spec_of,
+                                  const strategy::regime_table* regimes) {
     const auto sr = seg_.snapshot(index);
-    if (!sr.ok || sr.snap.state != shm::slot_state::opening) co_return open_status::failed;
+    if (!sr.ok || sr.snap.state != shm::slot_state::opening)
+        co_return open_status::failed;
     const shm::slot_ref ref = sr.snap.ref(index);
     shm::position pos = sr.snap.pos;
     const std::string sym(pos.symbol.view());
@@ -327,27 +368,34 @@ net::awaitable<open_status> order_executor::reconcile_opening(std::uint32_t inde
         co_return open_status::unresolved;
     }
     const strategy::side s = side_of(pos.pos_side);
-    spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index, ref.generation, sym, cl_id);
+    spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index,
+                 ref.generation, sym, cl_id);
     fill_info f;
     const int got = co_await confirm_fill(sym, cl_id, false, &f);
     if (got == fill_none) {
         const auto r = seg_.abandon_opening(ref, seg_.self());
-        spdlog::warn("reconcile slot {}: entry {} not filled on the exchange; abandoned ({})", index, cl_id,
-                     shm::to_string(r));
+        spdlog::warn("reconcile slot {}: entry {} not filled on the exchange; abandoned ({})",
+                     index, cl_id, shm::to_string(r));
         co_return open_status::not_filled;
     }
-    if (got == fill_unknown) co_return open_status::unresolved;
+    if (got == fill_unknown)
+        co_return open_status::unresolved;
     const strategy::regime_params params =
         regimes ? (*regimes)[from_shm(pos.regime_at_entry)] : strategy::regime_params{};
     // An OCO may already protect it: any attempt handed out so far may have landed.
-    for (std::uint32_t a = 0; a < sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)]; ++a) {
+    for (std::uint32_t a = 0; a < sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+         ++a) {
         const auto id = seg_.cl_ord_id(ref, shm::intent::oco, a);
-        if (id.empty()) continue;
+        if (id.empty())
+            continue;
         auto q = co_await client_.algo_order({}, std::string(id.view()));
-        if (!q.ok()) continue;
-        const bool usable = q.value.state == okx::algo_state::live || q.value.state == okx::algo_state::pause ||
+        if (!q.ok())
+            continue;
+        const bool usable = q.value.state == okx::algo_state::live ||
+                            q.value.state == okx::algo_state::pause ||
                             q.value.state == okx::algo_state::effective;
-        if (!usable) continue;
+        if (!usable)
+            continue;
         const std::string base = base_of(sym);
         const decimal held = held_size(s, f.acc_fill_sz, f.fee, f.fee_ccy, base, *inst);
         pos.entry_ord_id.assign_truncated(f.ord_id);
@@ -360,16 +408,17 @@ net::awaitable<open_status> order_executor::reconcile_opening(std::uint32_t inde
         pos.tp_price = q.value.tp_trigger_px.to_double();
         pos.sl_price = q.value.sl_trigger_px.to_double();
         const auto r = seg_.publish_open(ref, pos);
-        spdlog::warn("reconcile slot {}: adopted existing OCO {} ({}, state {}); publish_open {}", index,
-                     q.value.algo_id.view(), id.view(), okx::to_string(q.value.state), shm::to_string(r));
+        spdlog::warn("reconcile slot {}: adopted existing OCO {} ({}, state {}); publish_open {}",
+                     index, q.value.algo_id.view(), id.view(), okx::to_string(q.value.state),
+                     shm::to_string(r));
         co_return r == shm::slot_result::ok ? open_status::opened : open_status::failed;
     }
     // The ATR the entry was decided on, when the intent recorded it; else today's.
     const double atr = pos.atr > 0 ? pos.atr : atr_of(sym);
-    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one (atr {}{})", index, atr,
-                 pos.atr > 0 ? ", from the entry" : ", current");
+    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one (atr {}{})", index,
+                 atr, pos.atr > 0 ? ", from the entry" : ", current");
     const auto out = co_await protect(ref, pos, f, atr, s, params, *inst);
     co_return out.status;
 }
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

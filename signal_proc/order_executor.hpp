@@ -22,34 +22,34 @@
 namespace scalpel::signal {
 
 struct executor_config {
-    std::int64_t order_timeout_ms = 10'000;   // fill confirmation deadline
-    int oco_retries = 3;                      // extra OCO attempts before closing at market
+    std::int64_t order_timeout_ms = 10'000; // fill confirmation deadline
+    int oco_retries = 3;                    // extra OCO attempts before closing at market
     double taker_fee_rate = 0.001;
     double move_past_pct = 0.5;
-    std::int64_t poll_ms = 200;               // order state polling interval
-    int lookup_retries = 5;                   // clOrdId lookups after an unknown outcome
+    std::int64_t poll_ms = 200; // order state polling interval
+    int lookup_retries = 5;     // clOrdId lookups after an unknown outcome
 };
 
 // What one entry needs, all of it decided before the first byte is sent.
 struct open_request {
     std::string symbol;
-    std::string base_ccy;                     // "BTC" (fee currency of a buy)
+    std::string base_ccy; // "BTC" (fee currency of a buy)
     strategy::side pos_side = strategy::side::long_side;
-    decimal size;                             // base units, on lotSz
-    double atr = 0;                           // the decision's ATR (TP/SL distances)
+    decimal size;   // base units, on lotSz
+    double atr = 0; // the decision's ATR (TP/SL distances)
     strategy::regime regime = strategy::regime::ranging;
     strategy::regime_params params;
     strategy::instrument_spec inst;
 };
 
 enum class open_status : std::uint8_t {
-    opened,          // filled, OCO placed, slot open
-    rejected,        // the exchange refused the entry; slot freed
-    not_filled,      // entry not found / canceled without fill; slot freed
-    slot_refused,    // reserve_slot failed (symbol busy, no slot, lock)
-    unresolved,      // outcome still unknown: the slot stays opening for the next reconcile
-    closed_no_oco,   // filled but no OCO could be placed: closed at market (reason reconcile)
-    failed,          // filled, no OCO, and the market close failed too (left opening, retried)
+    opened,        // filled, OCO placed, slot open
+    rejected,      // the exchange refused the entry; slot freed
+    not_filled,    // entry not found / canceled without fill; slot freed
+    slot_refused,  // reserve_slot failed (symbol busy, no slot, lock)
+    unresolved,    // outcome still unknown: the slot stays opening for the next reconcile
+    closed_no_oco, // filled but no OCO could be placed: closed at market (reason reconcile)
+    failed,        // filled, no OCO, and the market close failed too (left opening, retried)
 };
 [[nodiscard]] const char* to_string(open_status s) noexcept;
 
@@ -75,18 +75,22 @@ public:
     // Reconciles one slot found in `opening` (left by a dead process or an unresolved outcome):
     // entry not found/canceled → abandon; filled → adopt an OCO placed under one of the slot's
     // algoClOrdIds, else place one; then publish_open. Regime params come from the slot.
-    net::awaitable<open_status> reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_lookup spec_of,
+    net::awaitable<open_status> reconcile_opening(std::uint32_t index, atr_lookup atr_of,
+                                                  spec_lookup spec_of,
                                                   const strategy::regime_table* regimes);
 
 private:
     struct fill_info;
     net::awaitable<void> sleep_ms(std::int64_t ms);
-    net::awaitable<int> confirm_fill(std::string inst, std::string cl_ord_id, bool acked, fill_info* out);
-    net::awaitable<open_outcome> protect(shm::slot_ref ref, shm::position pos, const fill_info& f, double atr,
-                                         strategy::side s, strategy::regime_params params,
+    net::awaitable<int> confirm_fill(std::string inst, std::string cl_ord_id, bool acked,
+                                     fill_info* out);
+    net::awaitable<open_outcome> protect(shm::slot_ref ref, shm::position pos, const fill_info& f,
+                                         double atr, strategy::side s,
+                                         strategy::regime_params params,
                                          strategy::instrument_spec inst);
-    net::awaitable<bool> place_oco(shm::slot_ref ref, shm::position* pos, double atr, strategy::side s,
-                                   const strategy::regime_params& params, const strategy::instrument_spec& inst);
+    net::awaitable<bool> place_oco(shm::slot_ref ref, shm::position* pos, double atr,
+                                   strategy::side s, const strategy::regime_params& params,
+                                   const strategy::instrument_spec& inst);
     net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, strategy::side s,
                                          const strategy::instrument_spec& inst);
     net::awaitable<double> current_price(std::string inst);
@@ -96,4 +100,4 @@ private:
     executor_config cfg_;
 };
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

@@ -5,18 +5,24 @@ namespace scalpel::signal {
 
 shm::regime to_shm(strategy::regime r) noexcept {
     switch (r) {
-        case strategy::regime::trending: return shm::regime::trending;
-        case strategy::regime::ranging: return shm::regime::ranging;
-        case strategy::regime::choppy: return shm::regime::choppy;
+    case strategy::regime::trending:
+        return shm::regime::trending;
+    case strategy::regime::ranging:
+        return shm::regime::ranging;
+    case strategy::regime::choppy:
+        return shm::regime::choppy;
     }
     return shm::regime::ranging;
 }
 
 strategy::regime from_shm(shm::regime r) noexcept {
     switch (r) {
-        case shm::regime::trending: return strategy::regime::trending;
-        case shm::regime::ranging: return strategy::regime::ranging;
-        case shm::regime::choppy: return strategy::regime::choppy;
+    case shm::regime::trending:
+        return strategy::regime::trending;
+    case shm::regime::ranging:
+        return strategy::regime::ranging;
+    case shm::regime::choppy:
+        return strategy::regime::choppy;
     }
     return strategy::regime::ranging;
 }
@@ -25,7 +31,8 @@ shm::side to_shm(strategy::side s) noexcept {
     return s == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
 }
 
-shm::arm_params to_arm_params(strategy::regime r, const strategy::regime_params& p, double taker_fee_rate) noexcept {
+shm::arm_params to_arm_params(strategy::regime r, const strategy::regime_params& p,
+                              double taker_fee_rate) noexcept {
     shm::arm_params a{};
     a.current = to_shm(r);
     a.ph_enabled = p.ph_enabled ? 1 : 0;
@@ -54,4 +61,4 @@ shm::arm_params to_arm_params(strategy::regime r, const strategy::regime_params&
     return a;
 }
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

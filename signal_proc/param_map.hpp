@@ -18,4 +18,4 @@ namespace scalpel::signal {
 [[nodiscard]] shm::arm_params to_arm_params(strategy::regime r, const strategy::regime_params& p,
                                             double taker_fee_rate) noexcept;
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

@@ -25,7 +25,8 @@ net_client::endpoint_config make_endpoint(const config::exchange_config& x) {
     e.rest = net_client::parse_url(x.rest_url);
     e.ws = net_client::parse_url(x.ws_url);
     e.demo = x.target == config::exchange_target::okx_demo;
-    if (e.demo) e.ws_query = "brokerId=9999";
+    if (e.demo)
+        e.ws_query = "brokerId=9999";
     e.request_timeout = std::chrono::milliseconds(x.request_timeout_ms);
     net_client::validate(e);
     return e;
@@ -45,23 +46,22 @@ strategy::regime initial_regime(const shm::segment& seg) {
     return p.ok ? from_shm(p.params.current) : strategy::regime::ranging;
 }
 
-std::string base_of(std::string_view inst) { return std::string(inst.substr(0, inst.find('-'))); }
+std::string base_of(std::string_view inst) {
+    return std::string(inst.substr(0, inst.find('-')));
+}
 
-}  // namespace
+} // namespace
 
-signal_app::signal_app(net::io_context& ioc, config::bot_config cfg, std::optional<net_client::credentials> creds,
-                       shm::segment& seg)
-    : ioc_(ioc),
-      cfg_(std::move(cfg)),
-      seg_(seg),
+signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
+                       std::optional<net_client::credentials> creds, shm::segment& seg)
+    : ioc_(ioc), cfg_(std::move(cfg)), seg_(seg),
       client_(ioc.get_executor(), make_endpoint(cfg_.exchange), std::move(creds)),
       feed_(client_, cfg_.symbols, cfg_.entry.entry_bar_ms,
-            feed_windows{static_cast<std::size_t>(cfg_.entry.entry_bars), static_cast<std::size_t>(cfg_.entry.mtf_bars),
+            feed_windows{static_cast<std::size_t>(cfg_.entry.entry_bars),
+                         static_cast<std::size_t>(cfg_.entry.mtf_bars),
                          static_cast<std::size_t>(cfg_.entry.volume_profile_bars), 10, 10}),
-      exec_(client_, seg_, make_executor_config(cfg_)),
-      arm_(cfg_.arm, initial_regime(seg)),
-      risk_(cfg_.risk),
-      cycle_timer_(ioc) {}
+      exec_(client_, seg_, make_executor_config(cfg_)), arm_(cfg_.arm, initial_regime(seg)),
+      risk_(cfg_.risk), cycle_timer_(ioc) {}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {
@@ -78,7 +78,8 @@ void signal_app::start() {
 }
 
 void signal_app::request_stop() {
-    if (stopping_) return;
+    if (stopping_)
+        return;
     stopping_ = true;
     seg_.set_status(shm::process_status::stopping);
     cycle_timer_.cancel();
@@ -102,15 +103,18 @@ net::awaitable<void> signal_app::wait_ms(std::int64_t ms) {
 
 net::awaitable<void> signal_app::main_loop() {
     seg_.set_status(shm::process_status::starting);
-    while (!stopping_ && !co_await load_instruments()) co_await wait_ms(2000);
+    while (!stopping_ && !co_await load_instruments())
+        co_await wait_ms(2000);
     adopt_segment();
     publish_params("startup");
     seg_.set_status(shm::process_status::running);
     while (!stopping_) {
         const auto started = std::chrono::steady_clock::now();
         co_await cycle();
-        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        if (!stopping_) co_await wait_ms(cfg_.signal.cycle_ms - took.count());
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        if (!stopping_)
+            co_await wait_ms(cfg_.signal.cycle_ms - took.count());
     }
     seg_.set_status(shm::process_status::stopped);
     spdlog::info("signal_proc stopped after {} cycles", cycles_);
@@ -120,24 +124,29 @@ net::awaitable<void> signal_app::main_loop() {
 net::awaitable<bool> signal_app::load_instruments() {
     auto r = co_await client_.instruments("SPOT");
     if (!r.ok()) {
-        spdlog::error("instruments: {} {} {}", okx::to_string(r.err.kind), r.err.code, r.err.message.view());
+        spdlog::error("instruments: {} {} {}", okx::to_string(r.err.kind), r.err.code,
+                      r.err.message.view());
         co_return false;
     }
     for (const auto& i : r.value) {
         const std::string id(i.inst_id.view());
-        if (std::find(cfg_.symbols.begin(), cfg_.symbols.end(), id) == cfg_.symbols.end()) continue;
+        if (std::find(cfg_.symbols.begin(), cfg_.symbols.end(), id) == cfg_.symbols.end())
+            continue;
         instrument_info info;
         info.spec.lot_sz = i.lot_sz;
         info.spec.min_sz = i.min_sz;
         info.spec.tick_sz = i.tick_sz;
         info.base_ccy = std::string(i.base_ccy.view());
-        if (info.base_ccy.empty()) info.base_ccy = base_of(id);
+        if (info.base_ccy.empty())
+            info.base_ccy = base_of(id);
         instruments_[id] = info;
     }
     for (const auto& s : cfg_.symbols)
-        if (!instruments_.count(s)) spdlog::error("instrument {} not listed by the exchange: it will not trade", s);
+        if (!instruments_.count(s))
+            spdlog::error("instrument {} not listed by the exchange: it will not trade", s);
     instruments_loaded_ms_ = wall_now_ms();
-    spdlog::info("instruments loaded: {} of {} configured", instruments_.size(), cfg_.symbols.size());
+    spdlog::info("instruments loaded: {} of {} configured", instruments_.size(),
+                 cfg_.symbols.size());
     co_return true;
 }
 
@@ -145,9 +154,11 @@ void signal_app::publish_params(const char* why) {
     const auto r = arm_.current();
     const auto p = to_arm_params(r, cfg_.regimes[r], cfg_.exchange.taker_fee);
     const auto res = seg_.publish_params(p);
-    spdlog::info("ARM params published ({}): regime {} seq {} min_score {} tp {} sl {} ph {}/{} usd/{} s max_hold {} s{}",
-                 why, strategy::to_string(r), res.seq, p.min_score, p.tp_atr_mult, p.sl_atr_mult, p.ph_enabled,
-                 p.ph_threshold_usd, p.ph_time_limit_s, p.max_hold_s, res.ok() ? "" : " (LOCK FAILED)");
+    spdlog::info("ARM params published ({}): regime {} seq {} min_score {} tp {} sl {} ph {}/{} "
+                 "usd/{} s max_hold {} s{}",
+                 why, strategy::to_string(r), res.seq, p.min_score, p.tp_atr_mult, p.sl_atr_mult,
+                 p.ph_enabled, p.ph_threshold_usd, p.ph_time_limit_s, p.max_hold_s,
+                 res.ok() ? "" : " (LOCK FAILED)");
 }
 
 // Restart: count what the segment already holds; opening slots are reconciled in the cycle.
@@ -155,9 +166,12 @@ void signal_app::adopt_segment() {
     int open = 0, opening = 0;
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
-        if (!s.ok || s.snap.state == shm::slot_state::free) continue;
-        if (s.snap.state == shm::slot_state::opening) ++opening;
-        else ++open;
+        if (!s.ok || s.snap.state == shm::slot_state::free)
+            continue;
+        if (s.snap.state == shm::slot_state::opening)
+            ++opening;
+        else
+            ++open;
         risk_.on_position_restored(s.snap.pos.symbol.view());
     }
     // Closed trades of the last hour count towards the hourly limit; all feed today's PnL.
@@ -166,27 +180,33 @@ void signal_app::adopt_segment() {
     const std::int64_t now = wall_now_ms();
     for (std::uint64_t n = first; n < head; ++n) {
         shm::journal_record rec;
-        if (!seg_.read_journal(n, rec)) continue;
+        if (!seg_.read_journal(n, rec))
+            continue;
         const auto sym = rec.pos.symbol.view();
         const bool held = symbol_busy(sym);
-        if (rec.pos.entry_time_ms >= now - cfg_.risk.trade_window_ms && !held) risk_.on_trade_opened(sym, rec.pos.entry_time_ms);
-        if (!held) risk_.on_trade_closed(sym, rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
+        if (rec.pos.entry_time_ms >= now - cfg_.risk.trade_window_ms && !held)
+            risk_.on_trade_opened(sym, rec.pos.entry_time_ms);
+        if (!held)
+            risk_.on_trade_closed(sym, rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
     }
     journal_seen_ = head;
-    spdlog::info("segment adopted: {} open/closing, {} opening (to reconcile), {} journal records", open, opening,
-                 head - first);
+    spdlog::info("segment adopted: {} open/closing, {} opening (to reconcile), {} journal records",
+                 open, opening, head - first);
 }
 
 void signal_app::feed_journal() {
     const std::uint64_t head = seg_.journal_head();
-    if (head - journal_seen_ > shm::journal_capacity) journal_seen_ = head - shm::journal_capacity;
+    if (head - journal_seen_ > shm::journal_capacity)
+        journal_seen_ = head - shm::journal_capacity;
     for (; journal_seen_ < head; ++journal_seen_) {
         shm::journal_record rec;
-        if (!seg_.read_journal(journal_seen_, rec)) continue;
+        if (!seg_.read_journal(journal_seen_, rec))
+            continue;
         risk_.on_trade_closed(rec.pos.symbol.view(), rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
-        spdlog::info("closed trade {} {} reason {} net {:.4f} (day net {:.4f}, loss streak {})", rec.pos.symbol.view(),
-                     shm::to_string(rec.pos.pos_side), shm::to_string(rec.pos.reason), rec.pos.net_pnl_usd,
-                     risk_.day_net_pnl_usd(), risk_.loss_streak());
+        spdlog::info("closed trade {} {} reason {} net {:.4f} (day net {:.4f}, loss streak {})",
+                     rec.pos.symbol.view(), shm::to_string(rec.pos.pos_side),
+                     shm::to_string(rec.pos.reason), rec.pos.net_pnl_usd, risk_.day_net_pnl_usd(),
+                     risk_.loss_streak());
     }
 }
 
@@ -194,36 +214,43 @@ void signal_app::update_arm(std::int64_t now_ms) {
     std::array<strategy::arm_symbol_input, strategy::arm_update::max_symbols> in{};
     std::size_t n = 0;
     for (auto& m : feed_.markets()) {
-        if (n == in.size()) break;
+        if (n == in.size())
+            break;
         in[n++] = {m.symbol, m.entry.last(static_cast<std::size_t>(cfg_.entry.entry_bars))};
     }
     const auto u = arm_.update(std::span<const strategy::arm_symbol_input>(in.data(), n), now_ms);
-    if (!u.switched) return;
+    if (!u.switched)
+        return;
     std::string why;
     for (std::size_t i = 0; i < u.symbol_count && i < n; ++i) {
         const auto& m = u.per_symbol[i];
-        why += fmt::format(" {}:[atr%={:.4f} dev%={:.3f} rev={} adx={:.2f} -> {} by {}]", in[i].symbol, m.atr_pct,
-                           m.trend_deviation_pct, m.reversals, m.adx, strategy::to_string(m.detected),
-                           strategy::to_string(m.rule));
+        why += fmt::format(" {}:[atr%={:.4f} dev%={:.3f} rev={} adx={:.2f} -> {} by {}]",
+                           in[i].symbol, m.atr_pct, m.trend_deviation_pct, m.reversals, m.adx,
+                           strategy::to_string(m.detected), strategy::to_string(m.rule));
     }
-    spdlog::warn("ARM switch {} -> {} (agreeing {} confidence {:.2f} dwell_skipped {} in_regime {} s){}",
-                 strategy::to_string(u.previous), strategy::to_string(u.current), u.agreeing, u.confidence,
-                 u.dwell_skipped, u.in_regime_ms / 1000, why);
+    spdlog::warn(
+        "ARM switch {} -> {} (agreeing {} confidence {:.2f} dwell_skipped {} in_regime {} s){}",
+        strategy::to_string(u.previous), strategy::to_string(u.current), u.agreeing, u.confidence,
+        u.dwell_skipped, u.in_regime_ms / 1000, why);
     publish_params("switch");
 }
 
 bool signal_app::symbol_busy(std::string_view symbol) const {
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
-        if (s.ok && s.snap.state != shm::slot_state::free && s.snap.pos.symbol == symbol) return true;
+        if (s.ok && s.snap.state != shm::slot_state::free && s.snap.pos.symbol == symbol)
+            return true;
     }
     return false;
 }
 
 double signal_app::atr_of(std::string_view symbol) {
     symbol_market* m = feed_.find(symbol);
-    if (m == nullptr) return 0;
-    return strategy::compute_indicators(m->entry.last(static_cast<std::size_t>(cfg_.entry.entry_bars))).atr;
+    if (m == nullptr)
+        return 0;
+    return strategy::compute_indicators(
+               m->entry.last(static_cast<std::size_t>(cfg_.entry.entry_bars)))
+        .atr;
 }
 
 const strategy::instrument_spec* signal_app::spec_of(std::string_view symbol) const {
@@ -234,12 +261,14 @@ const strategy::instrument_spec* signal_app::spec_of(std::string_view symbol) co
 net::awaitable<void> signal_app::reconcile_opening_slots() {
     for (std::uint32_t i = 0; i < shm::segment::capacity() && !stopping_; ++i) {
         const auto s = seg_.snapshot(i);
-        if (!s.ok || s.snap.state != shm::slot_state::opening) continue;
+        if (!s.ok || s.snap.state != shm::slot_state::opening)
+            continue;
         const auto st = co_await exec_.reconcile_opening(
             i, [this](std::string_view sym) { return atr_of(sym); },
             [this](std::string_view sym) { return spec_of(sym); }, &cfg_.regimes);
         spdlog::info("reconcile slot {}: {}", i, to_string(st));
-        if (st == open_status::opened) risk_.on_position_restored(s.snap.pos.symbol.view());
+        if (st == open_status::opened)
+            risk_.on_position_restored(s.snap.pos.symbol.view());
     }
 }
 
@@ -247,7 +276,8 @@ net::awaitable<void> signal_app::cycle() {
     ++cycles_;
     const auto t0 = std::chrono::steady_clock::now();
     std::int64_t now = wall_now_ms();
-    if (now - instruments_loaded_ms_ > instrument_refresh_ms) (void)co_await load_instruments();
+    if (now - instruments_loaded_ms_ > instrument_refresh_ms)
+        (void)co_await load_instruments();
     const fetch_stats fs = co_await feed_.refresh(now);
     const auto t1 = std::chrono::steady_clock::now();
     auto bal = co_await client_.balance();
@@ -260,37 +290,46 @@ net::awaitable<void> signal_app::cycle() {
             account_.avail[std::string(d.ccy.view())] = d.avail_bal.to_double();
             // Units are mixed across currencies, but the rule only asks whether any debt exists.
             account_.liabilities += std::abs(d.liab.to_double());
-            if (d.ccy == "USDT") usdt_eq = d.eq.to_double();
+            if (d.ccy == "USDT")
+                usdt_eq = d.eq.to_double();
         }
-        if (account_.liabilities > 0) spdlog::warn("balance: account has liabilities: entries blocked");
+        if (account_.liabilities > 0)
+            spdlog::warn("balance: account has liabilities: entries blocked");
         account_.free_usdt = account_.avail.count("USDT") ? account_.avail["USDT"] : 0;
-        account_.total_usd = bal.value.total_eq.is_positive() ? bal.value.total_eq.to_double() : usdt_eq;
+        account_.total_usd =
+            bal.value.total_eq.is_positive() ? bal.value.total_eq.to_double() : usdt_eq;
     } else {
         account_.ok = false;
-        spdlog::warn("balance: {} {} {}", okx::to_string(bal.err.kind), bal.err.code, bal.err.message.view());
+        spdlog::warn("balance: {} {} {}", okx::to_string(bal.err.kind), bal.err.code,
+                     bal.err.message.view());
     }
     now = wall_now_ms();
     update_arm(now);
     feed_journal();
     co_await reconcile_opening_slots();
-    if (account_.ok) risk_.on_balance(account_.total_usd, now);
+    if (account_.ok)
+        risk_.on_balance(account_.total_usd, now);
     for (auto& m : feed_.markets()) {
-        if (stopping_) break;
+        if (stopping_)
+            break;
         co_await evaluate_symbol(m, wall_now_ms());
     }
     const auto t2 = std::chrono::steady_clock::now();
     using ms = std::chrono::duration<double, std::milli>;
-    spdlog::info("cycle {} done: {:.1f} ms (candles {:.1f} ms: {} requests, {} skipped, {} bars added, {} gaps, {} failed)",
-                 cycles_, ms(t2 - t0).count(), ms(t1 - t0).count(), fs.requests, fs.skipped, fs.bars_added, fs.gaps,
-                 fs.failures);
+    spdlog::info("cycle {} done: {:.1f} ms (candles {:.1f} ms: {} requests, {} skipped, {} bars "
+                 "added, {} gaps, {} failed)",
+                 cycles_, ms(t2 - t0).count(), ms(t1 - t0).count(), fs.requests, fs.skipped,
+                 fs.bars_added, fs.gaps, fs.failures);
 }
 
 net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t now_ms) {
-    if (symbol_busy(m.symbol)) co_return;  // one position per symbol; open slots are the guard's
+    if (symbol_busy(m.symbol))
+        co_return; // one position per symbol; open slots are the guard's
     const strategy::regime reg = arm_.current();
     const strategy::regime_params& params = cfg_.regimes[reg];
     const auto inst = instruments_.find(m.symbol);
-    if (inst == instruments_.end() || m.entry.empty() || !account_.ok) co_return;
+    if (inst == instruments_.end() || m.entry.empty() || !account_.ok)
+        co_return;
     if (const auto v = risk_.can_open(m.symbol, now_ms, params.max_trades_per_hour); !v.allowed) {
         spdlog::info("{}", format_risk_block(m.symbol, reg, v));
         co_return;
@@ -300,7 +339,8 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     const char* src = "close";
     if (const auto idx = seg_.find_symbol(m.symbol); idx.ok) {
         const auto pr = seg_.read_price(idx.index);
-        if (pr.status == shm::price_status::ok && pr.q.last > 0 && pr.age_ns < cfg_.signal.price_stale_ms * 1'000'000) {
+        if (pr.status == shm::price_status::ok && pr.q.last > 0 &&
+            pr.age_ns < cfg_.signal.price_stale_ms * 1'000'000) {
             price = pr.q.last;
             src = "live";
         }
@@ -309,14 +349,18 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     std::vector<std::pair<std::string, strategy::side>> others;
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
-        if (!s.ok || s.snap.state == shm::slot_state::free) continue;
+        if (!s.ok || s.snap.state == shm::slot_state::free)
+            continue;
         others.emplace_back(std::string(s.snap.pos.symbol.view()),
-                            s.snap.pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side);
+                            s.snap.pos.pos_side == shm::side::short_ ? strategy::side::short_side
+                                                                     : strategy::side::long_side);
     }
     std::vector<strategy::open_position_ref> refs;
     for (const auto& [name, side] : others) {
         symbol_market* other = feed_.find(name);
-        refs.push_back({name, side, other ? other->entry.last(static_cast<std::size_t>(cfg_.entry.entry_bars)) : candle_span{}});
+        refs.push_back({name, side,
+                        other ? other->entry.last(static_cast<std::size_t>(cfg_.entry.entry_bars))
+                              : candle_span{}});
     }
     const auto& w = feed_.windows();
     strategy::market_snapshot snap;
@@ -329,11 +373,14 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     snap.d1 = m.d1.last(w.d1);
     snap.price = price;
     const auto held = account_.avail.find(inst->second.base_ccy);
-    const strategy::account_view acct{account_.free_usdt, held == account_.avail.end() ? 0.0 : held->second,
+    const strategy::account_view acct{account_.free_usdt,
+                                      held == account_.avail.end() ? 0.0 : held->second,
                                       account_.liabilities};
-    const auto d = strategy::evaluate_entry(snap, refs, acct, params, inst->second.spec, cfg_.entry, now_ms);
+    const auto d =
+        strategy::evaluate_entry(snap, refs, acct, params, inst->second.spec, cfg_.entry, now_ms);
     spdlog::info("{}", format_decision(m.symbol, reg, price, src, d));
-    if (!d.enter() || stopping_) co_return;
+    if (!d.enter() || stopping_)
+        co_return;
     open_request req;
     req.symbol = m.symbol;
     req.base_ccy = inst->second.base_ccy;
@@ -344,8 +391,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     req.params = params;
     req.inst = inst->second.spec;
     const auto out = co_await exec_.open(req);
-    spdlog::info("entry {} result: {} (slot {} gen {})", m.symbol, to_string(out.status), out.ref.index, out.ref.generation);
-    if (out.status == open_status::opened) risk_.on_trade_opened(m.symbol, wall_now_ms());
+    spdlog::info("entry {} result: {} (slot {} gen {})", m.symbol, to_string(out.status),
+                 out.ref.index, out.ref.generation);
+    if (out.status == open_status::opened)
+        risk_.on_trade_opened(m.symbol, wall_now_ms());
 }
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

@@ -28,8 +28,8 @@ struct instrument_info {
 class signal_app {
 public:
     // Contract: `ioc` and `seg` outlive the app. Throws net_client::config_error on a bad endpoint.
-    signal_app(net::io_context& ioc, config::bot_config cfg, std::optional<net_client::credentials> creds,
-               shm::segment& seg);
+    signal_app(net::io_context& ioc, config::bot_config cfg,
+               std::optional<net_client::credentials> creds, shm::segment& seg);
 
     // Spawns the heartbeat and the main loop. Call once.
     void start();
@@ -65,7 +65,8 @@ private:
     std::uint64_t journal_seen_ = 0;
     struct account {
         double free_usdt = 0, total_usd = 0;
-        double liabilities = 0;  // Σ |liab| over currencies; any amount blocks entries (no borrowing)
+        double liabilities =
+            0; // Σ |liab| over currencies; any amount blocks entries (no borrowing)
         std::map<std::string, double, std::less<>> avail;
         bool ok = false;
     } account_;
@@ -74,4 +75,4 @@ private:
     std::uint64_t cycles_ = 0;
 };
 
-}  // namespace scalpel::signal
+} // namespace scalpel::signal

@@ -24,7 +24,8 @@ adx_verdict adx_filter(side s, double adx_v, double plus_di, double minus_di, do
     return v;
 }
 
-adx_verdict adx_filter(side s, candle_span candles, double adx_min, double di_difference, int period) noexcept {
+adx_verdict adx_filter(side s, candle_span candles, double adx_min, double di_difference,
+                       int period) noexcept {
     const auto a = adx(candles, period);
     if (!a) {
         adx_verdict v{};
@@ -35,4 +36,4 @@ adx_verdict adx_filter(side s, candle_span candles, double adx_min, double di_di
     return adx_filter(s, a->adx, a->plus_di, a->minus_di, adx_min, di_difference);
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

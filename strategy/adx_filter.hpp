@@ -14,11 +14,11 @@ struct adx_verdict {
     double adx = 0, plus_di = 0, minus_di = 0;
 };
 
-[[nodiscard]] adx_verdict adx_filter(side s, double adx, double plus_di, double minus_di, double adx_min,
-                                     double di_difference) noexcept;
+[[nodiscard]] adx_verdict adx_filter(side s, double adx, double plus_di, double minus_di,
+                                     double adx_min, double di_difference) noexcept;
 
 // Computes ADX14 from the candles, then the rule above (not_enough_data blocks).
-[[nodiscard]] adx_verdict adx_filter(side s, candle_span candles, double adx_min, double di_difference,
-                                     int period = 14) noexcept;
+[[nodiscard]] adx_verdict adx_filter(side s, candle_span candles, double adx_min,
+                                     double di_difference, int period = 14) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

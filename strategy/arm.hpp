@@ -37,11 +37,12 @@ enum class arm_rule : std::uint8_t { not_enough_data = 0, choppy, trending, rang
 [[nodiscard]] const char* to_string(arm_rule r) noexcept;
 
 struct regime_measures {
-    bool valid = false;           // false: too few bars (needs max(sma_period, 2·adx_period, reversal_moves+1))
-    double price = 0;             // last close
-    double atr_pct = 0;           // ATR/price·100
-    double trend_deviation_pct = 0;  // |price − SMA50|/SMA50·100
-    int reversals = 0;            // sign changes between consecutive non-zero moves (max moves−1)
+    bool valid =
+        false; // false: too few bars (needs max(sma_period, 2·adx_period, reversal_moves+1))
+    double price = 0;               // last close
+    double atr_pct = 0;             // ATR/price·100
+    double trend_deviation_pct = 0; // |price − SMA50|/SMA50·100
+    int reversals = 0; // sign changes between consecutive non-zero moves (max moves−1)
     double adx = 0;
     regime detected = regime::ranging;
     arm_rule rule = arm_rule::not_enough_data;
@@ -56,24 +57,24 @@ struct regime_measures {
 
 struct arm_symbol_input {
     std::string_view symbol;
-    candle_span candles;          // confirmed entry-timeframe bars, oldest first
+    candle_span candles; // confirmed entry-timeframe bars, oldest first
 };
 
 struct arm_update {
     static constexpr std::size_t max_symbols = 8;
 
-    regime current = regime::ranging;     // after this update
-    regime previous = regime::ranging;    // before this update
+    regime current = regime::ranging;  // after this update
+    regime previous = regime::ranging; // before this update
     bool switched = false;
-    bool has_detection = false;           // false: no symbol had enough data
-    bool new_bar = false;                 // false: same bars as the last counted update (not counted)
-    regime detected = regime::ranging;    // the combined account detection
-    int agreeing = 0;                     // consecutive detections of `detected` (when != current)
-    double confidence = 0;                // account CHOPPY confidence (see the class comment)
-    bool dwell_skipped = false;           // switched to CHOPPY before min_dwell by confidence
-    std::int64_t in_regime_ms = 0;        // time spent in `previous` up to now
+    bool has_detection = false;        // false: no symbol had enough data
+    bool new_bar = false;              // false: same bars as the last counted update (not counted)
+    regime detected = regime::ranging; // the combined account detection
+    int agreeing = 0;                  // consecutive detections of `detected` (when != current)
+    double confidence = 0;             // account CHOPPY confidence (see the class comment)
+    bool dwell_skipped = false;        // switched to CHOPPY before min_dwell by confidence
+    std::int64_t in_regime_ms = 0;     // time spent in `previous` up to now
     std::size_t symbol_count = 0;
-    std::array<regime_measures, max_symbols> per_symbol{};   // same order as the input (first 8)
+    std::array<regime_measures, max_symbols> per_symbol{}; // same order as the input (first 8)
 };
 
 // Combination over symbols: majority vote of the valid symbols' detections; a tie goes to the
@@ -85,7 +86,8 @@ struct arm_update {
 // because indicators on the same confirmed bars cannot bring new evidence.
 class adaptive_regime_manager {
 public:
-    explicit adaptive_regime_manager(arm_config cfg = {}, regime initial = regime::ranging) noexcept;
+    explicit adaptive_regime_manager(arm_config cfg = {},
+                                     regime initial = regime::ranging) noexcept;
 
     arm_update update(std::span<const arm_symbol_input> symbols, std::int64_t now_ms) noexcept;
 
@@ -104,4 +106,4 @@ private:
     int pending_count_ = 0;
 };
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

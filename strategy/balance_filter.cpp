@@ -3,8 +3,8 @@
 
 namespace scalpel::strategy {
 
-balance_verdict balance_filter(side s, const account_view& acct, double price, double order_value_usd,
-                               const sizing_config& cfg) noexcept {
+balance_verdict balance_filter(side s, const account_view& acct, double price,
+                               double order_value_usd, const sizing_config& cfg) noexcept {
     balance_verdict v{};
     v.verdict.reason = filter_reason::pass;
     if (acct.liabilities_usd > 0) {
@@ -31,4 +31,4 @@ balance_verdict balance_filter(side s, const account_view& acct, double price, d
     return v;
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

@@ -17,7 +17,8 @@ namespace scalpel::strategy {
 // Pearson correlation of the log returns of the last `returns` time-matched close pairs.
 // Returns nullopt when fewer than `min_returns` matched returns exist (or a close is <= 0).
 // Flat series (zero variance) → 0.
-[[nodiscard]] std::optional<double> log_return_correlation(candle_span a, candle_span b, int returns = 100,
+[[nodiscard]] std::optional<double> log_return_correlation(candle_span a, candle_span b,
+                                                           int returns = 100,
                                                            int min_returns = 20) noexcept;
 
 // An open position as the correlation filter sees it: its symbol, side and that symbol's 5m bars.
@@ -29,8 +30,8 @@ struct open_position_ref {
 
 struct correlation_verdict {
     filter_verdict verdict;
-    int correlated = 0;          // positions counted against the max
-    double max_abs_rho = 0;      // strongest |rho| among the positions considered (0 if none computable)
+    int correlated = 0;     // positions counted against the max
+    double max_abs_rho = 0; // strongest |rho| among the positions considered (0 if none computable)
 };
 
 // Counts open positions with |rho| >= threshold (and, if same_direction_only, on side `s`);
@@ -39,6 +40,7 @@ struct correlation_verdict {
 [[nodiscard]] correlation_verdict correlation_filter(side s, candle_span candidate_5m,
                                                      std::span<const open_position_ref> positions,
                                                      double threshold, int max_correlated,
-                                                     bool same_direction_only, int returns = 100) noexcept;
+                                                     bool same_direction_only,
+                                                     int returns = 100) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

@@ -31,20 +31,20 @@ namespace scalpel::strategy {
 // whole history arrays without look-ahead; the live caller passes confirmed bars only.
 struct market_snapshot {
     std::string_view symbol;
-    candle_span entry;          // entry timeframe (default 5m), >= 34 bars, 200 recommended
-    candle_span m5;             // 5m bars for correlation (may be the same span as `entry`)
-    candle_span m15;            // MTF when the regime says 15m
-    candle_span m30;            // MTF when the regime says 30m
-    candle_span h1;             // volume profile
-    candle_span d1;             // pivots (UTC daily)
-    double price = 0;           // P: live price, or the last close when live is missing/stale
+    candle_span entry; // entry timeframe (default 5m), >= 34 bars, 200 recommended
+    candle_span m5;    // 5m bars for correlation (may be the same span as `entry`)
+    candle_span m15;   // MTF when the regime says 15m
+    candle_span m30;   // MTF when the regime says 30m
+    candle_span h1;    // volume profile
+    candle_span d1;    // pivots (UTC daily)
+    double price = 0;  // P: live price, or the last close when live is missing/stale
 };
 
 struct entry_config {
     std::int64_t entry_bar_ms = 5 * 60'000;
-    int entry_bars = 200;        // indicators use the newest this many entry bars (EMA seeding
-                                 // depends on the window, so live and backtest must agree)
-    int mtf_bars = 100;          // newest MTF bars used for EMA8/EMA21
+    int entry_bars = 200; // indicators use the newest this many entry bars (EMA seeding
+                          // depends on the window, so live and backtest must agree)
+    int mtf_bars = 100;   // newest MTF bars used for EMA8/EMA21
     sizing_config sizing;
     session_config sessions;
     int correlation_returns = 100;
@@ -57,27 +57,27 @@ struct entry_config {
 // Which stage stopped the entry (none = an entry was decided).
 enum class entry_block : std::uint8_t {
     none = 0,
-    bad_price,           // P <= 0 / NaN
-    not_enough_data,     // entry bars too few for the indicators
-    no_signal,           // no side met the minimum and beat the other
+    bad_price,       // P <= 0 / NaN
+    not_enough_data, // entry bars too few for the indicators
+    no_signal,       // no side met the minimum and beat the other
     correlation,
     mtf,
     adx,
     session,
     balance,
-    size,                // sizing failed (min size, ...): see entry_decision::size.error
-    tp_sl,               // ATR unusable (0 on flat bars) so no TP/SL could be placed
+    size,  // sizing failed (min size, ...): see entry_decision::size.error
+    tp_sl, // ATR unusable (0 on flat bars) so no TP/SL could be placed
 };
 [[nodiscard]] const char* to_string(entry_block b) noexcept;
 
 struct entry_decision {
-    direction dir = direction::none;       // none unless blocked_by == none
-    direction signal = direction::none;    // the scored direction before filters
+    direction dir = direction::none;    // none unless blocked_by == none
+    direction signal = direction::none; // the scored direction before filters
     entry_block blocked_by = entry_block::no_signal;
     indicator_snapshot indicators;
     signal_score score;
-    int bonus = 0;                         // sum of filter bonuses for the signal side
-    int confidence = 0;                    // signal side's score + bonus
+    int bonus = 0;      // sum of filter bonuses for the signal side
+    int confidence = 0; // signal side's score + bonus
     correlation_verdict correlation;
     volume_profile_verdict volume_profile;
     pivot_verdict pivot;
@@ -85,21 +85,23 @@ struct entry_decision {
     adx_verdict adx;
     session_verdict session;
     balance_verdict balance;
-    size_result size;                      // exact order size (decimal) and order value
-    double atr = 0;                        // the ATR the TP/SL come from (carry it to the fill)
-    tp_sl_levels tp_sl;                    // preview from P; recompute from the fill with compute_tp_sl
+    size_result size;   // exact order size (decimal) and order value
+    double atr = 0;     // the ATR the TP/SL come from (carry it to the fill)
+    tp_sl_levels tp_sl; // preview from P; recompute from the fill with compute_tp_sl
     [[nodiscard]] bool enter() const noexcept { return blocked_by == entry_block::none; }
 };
 
 // Contract: `positions` are the OTHER open positions (the caller never evaluates a symbol that
 // already has one); `acct.base_held` is this symbol's base asset. Returns a fully filled decision;
 // stages after the blocking one keep reason not_run. Never throws.
-[[nodiscard]] entry_decision evaluate_entry(const market_snapshot& snap, std::span<const open_position_ref> positions,
+[[nodiscard]] entry_decision evaluate_entry(const market_snapshot& snap,
+                                            std::span<const open_position_ref> positions,
                                             const account_view& acct, const regime_params& params,
                                             const instrument_spec& inst, const entry_config& cfg,
                                             std::int64_t now_ms) noexcept;
 
 // The prefix of `bars` complete at now_ms: open_time_ms + bar_ms <= now_ms (binary search).
-[[nodiscard]] candle_span completed_bars(candle_span bars, std::int64_t bar_ms, std::int64_t now_ms) noexcept;
+[[nodiscard]] candle_span completed_bars(candle_span bars, std::int64_t bar_ms,
+                                         std::int64_t now_ms) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

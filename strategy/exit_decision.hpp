@@ -16,7 +16,7 @@ namespace scalpel::strategy {
 struct position_view {
     side pos_side = side::long_side;
     double entry_price = 0;
-    double size = 0;               // base units actually held / sold
+    double size = 0; // base units actually held / sold
     double entry_fee_usd = 0;
     std::int64_t entry_time_ms = 0;
 };
@@ -27,51 +27,62 @@ struct exit_params {
     double ph_threshold_usd = 0.28;
     std::int64_t ph_time_limit_ms = 300'000;
     std::int64_t max_holding_ms = 60 * 60'000;
-    double taker_rate = 0.001;     // estimated exit fee = taker_rate × price × size
+    double taker_rate = 0.001; // estimated exit fee = taker_rate × price × size
 };
 
 enum class exit_action : std::uint8_t { hold = 0, ph_close = 1, max_hold_close = 2 };
 
 [[nodiscard]] constexpr const char* to_string(exit_action a) noexcept {
     switch (a) {
-        case exit_action::hold: return "hold";
-        case exit_action::ph_close: return "ph_close";
-        case exit_action::max_hold_close: return "max_hold_close";
+    case exit_action::hold:
+        return "hold";
+    case exit_action::ph_close:
+        return "ph_close";
+    case exit_action::max_hold_close:
+        return "max_hold_close";
     }
     return "?";
 }
 
 struct exit_decision {
     exit_action action = exit_action::hold;
-    double net_pnl_usd = 0;        // at `price`, net of the entry fee and the estimated exit fee
-    std::int64_t age_ms = 0;       // now − entry time, clamped at 0
+    double net_pnl_usd = 0;  // at `price`, net of the entry fee and the estimated exit fee
+    std::int64_t age_ms = 0; // now − entry time, clamped at 0
 };
 
-[[nodiscard]] constexpr exit_params make_exit_params(const regime_params& p, double taker_rate) noexcept {
-    return exit_params{p.ph_enabled, p.ph_threshold_usd, p.ph_time_limit_ms, p.max_holding_ms, taker_rate};
+[[nodiscard]] constexpr exit_params make_exit_params(const regime_params& p,
+                                                     double taker_rate) noexcept {
+    return exit_params{p.ph_enabled, p.ph_threshold_usd, p.ph_time_limit_ms, p.max_holding_ms,
+                       taker_rate};
 }
 
 // Net PnL if closed at market at `price`: gross (price − entry)·size (mirrored for SHORT) − entry
 // fee − taker_rate·price·size.
-[[nodiscard]] constexpr double net_pnl(const position_view& pos, double price, double taker_rate) noexcept {
-    const double move = pos.pos_side == side::long_side ? price - pos.entry_price : pos.entry_price - price;
+[[nodiscard]] constexpr double net_pnl(const position_view& pos, double price,
+                                       double taker_rate) noexcept {
+    const double move =
+        pos.pos_side == side::long_side ? price - pos.entry_price : pos.entry_price - price;
     return move * pos.size - pos.entry_fee_usd - taker_rate * price * pos.size;
 }
 
 // Contract: price is the live price (> 0; a non-positive or NaN price holds, since no decision
 // can be trusted on it). Max holding wins over PH when both would fire (only possible when the PH
 // time limit is configured longer than max holding). A clock behind the entry time counts as age 0.
-[[nodiscard]] constexpr exit_decision decide_exit(const position_view& pos, double price, const exit_params& p,
+[[nodiscard]] constexpr exit_decision decide_exit(const position_view& pos, double price,
+                                                  const exit_params& p,
                                                   std::int64_t now_ms) noexcept {
     exit_decision d{};
     const std::int64_t age = now_ms - pos.entry_time_ms;
     d.age_ms = age > 0 ? age : 0;
-    if (!(price > 0)) return d;  // also catches NaN
+    if (!(price > 0))
+        return d; // also catches NaN
     d.net_pnl_usd = net_pnl(pos, price, p.taker_rate);
     const bool max_hold = d.age_ms >= p.max_holding_ms;
-    const bool ph = p.ph_enabled & (d.net_pnl_usd >= p.ph_threshold_usd) & (d.age_ms < p.ph_time_limit_ms);
-    d.action = max_hold ? exit_action::max_hold_close : (ph ? exit_action::ph_close : exit_action::hold);
+    const bool ph =
+        p.ph_enabled & (d.net_pnl_usd >= p.ph_threshold_usd) & (d.age_ms < p.ph_time_limit_ms);
+    d.action =
+        max_hold ? exit_action::max_hold_close : (ph ? exit_action::ph_close : exit_action::hold);
     return d;
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

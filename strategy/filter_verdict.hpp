@@ -8,21 +8,21 @@
 namespace scalpel::strategy {
 
 enum class filter_reason : std::uint8_t {
-    not_run = 0,               // an earlier stage decided; this filter was not evaluated
-    pass,                      // passed, nothing special
-    not_enough_data,           // too few candles; bonus filters pass without bonus
-    disabled,                  // switched off by config
+    not_run = 0,     // an earlier stage decided; this filter was not evaluated
+    pass,            // passed, nothing special
+    not_enough_data, // too few candles; bonus filters pass without bonus
+    disabled,        // switched off by config
     // correlation
-    correlated_positions,      // block: count of correlated open positions reached the max
+    correlated_positions, // block: count of correlated open positions reached the max
     // volume profile
     near_poc_and_value_area,
     near_poc,
     in_value_area,
     outside_value_area,
     // pivots
-    near_support_pivot,        // LONG bonus: PP/S1/S2/S3
-    near_resistance_pivot,     // SHORT bonus: R1/R2/R3
-    near_wrong_pivot,          // close to a level that does not favour this side
+    near_support_pivot,    // LONG bonus: PP/S1/S2/S3
+    near_resistance_pivot, // SHORT bonus: R1/R2/R3
+    near_wrong_pivot,      // close to a level that does not favour this side
     far_from_pivots,
     // MTF
     mtf_agrees,
@@ -50,4 +50,4 @@ struct filter_verdict {
     filter_reason reason = filter_reason::not_run;
 };
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

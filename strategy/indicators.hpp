@@ -1,8 +1,8 @@
 // indicators: the standard technical indicators, as pure functions over the newest end of a
 // series (the value "now" = after the last element). Each returns std::nullopt / valid = false
 // when the series is too short, never NaN on flat prices or zero volume (conventions below).
-// Bars are taken in order; time gaps between bars are not interpolated (a gap is just the next bar).
-// No allocation, no clock, no I/O.
+// Bars are taken in order; time gaps between bars are not interpolated (a gap is just the next
+// bar). No allocation, no clock, no I/O.
 #pragma once
 
 #include "common/candle.hpp"
@@ -34,7 +34,8 @@ struct macd_value {
 // line = EMA(fast) − EMA(slow), each seeded per `ema`, defined from the slow EMA's first value;
 // signal = EMA(signal_n) of the line values (seeded with their first signal_n mean).
 // Needs slow + signal_n − 1 closes.
-[[nodiscard]] std::optional<macd_value> macd(series closes, int fast = 12, int slow = 26, int signal_n = 9) noexcept;
+[[nodiscard]] std::optional<macd_value> macd(series closes, int fast = 12, int slow = 26,
+                                             int signal_n = 9) noexcept;
 [[nodiscard]] std::optional<macd_value> macd_close(candle_span c, int fast = 12, int slow = 26,
                                                    int signal_n = 9) noexcept;
 
@@ -46,8 +47,10 @@ struct bollinger_value {
     double upper = 0, middle = 0, lower = 0, sigma = 0;
 };
 // middle = SMA(n), sigma = POPULATION standard deviation of the last n closes, bands ± k·sigma.
-[[nodiscard]] std::optional<bollinger_value> bollinger(series closes, int n = 20, double k = 2.0) noexcept;
-[[nodiscard]] std::optional<bollinger_value> bollinger_close(candle_span c, int n = 20, double k = 2.0) noexcept;
+[[nodiscard]] std::optional<bollinger_value> bollinger(series closes, int n = 20,
+                                                       double k = 2.0) noexcept;
+[[nodiscard]] std::optional<bollinger_value> bollinger_close(candle_span c, int n = 20,
+                                                             double k = 2.0) noexcept;
 
 struct adx_value {
     double adx = 0, plus_di = 0, minus_di = 0;
@@ -62,4 +65,4 @@ struct adx_value {
 // is undefined → nullopt (scores nothing).
 [[nodiscard]] std::optional<double> volume_ratio(candle_span c, int n = 20) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

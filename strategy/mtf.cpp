@@ -7,9 +7,12 @@ namespace scalpel::strategy {
 
 const char* to_string(mtf_trend t) noexcept {
     switch (t) {
-        case mtf_trend::neutral: return "neutral";
-        case mtf_trend::bullish: return "bullish";
-        case mtf_trend::bearish: return "bearish";
+    case mtf_trend::neutral:
+        return "neutral";
+    case mtf_trend::bullish:
+        return "bullish";
+    case mtf_trend::bearish:
+        return "bearish";
     }
     return "?";
 }
@@ -25,8 +28,10 @@ mtf_verdict mtf_filter(side s, candle_span mtf_candles, int bonus, bool block_op
     v.ema_fast = *fast;
     v.ema_slow = *slow;
     v.close = mtf_candles.back().close;
-    if (v.ema_fast > v.ema_slow && v.close > v.ema_fast) v.trend = mtf_trend::bullish;
-    else if (v.ema_fast < v.ema_slow && v.close < v.ema_fast) v.trend = mtf_trend::bearish;
+    if (v.ema_fast > v.ema_slow && v.close > v.ema_fast)
+        v.trend = mtf_trend::bullish;
+    else if (v.ema_fast < v.ema_slow && v.close < v.ema_fast)
+        v.trend = mtf_trend::bearish;
     if (v.trend == mtf_trend::neutral) {
         v.verdict.reason = filter_reason::mtf_neutral;
         return v;
@@ -44,4 +49,4 @@ mtf_verdict mtf_filter(side s, candle_span mtf_candles, int bonus, bool block_op
     return v;
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

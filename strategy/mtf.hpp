@@ -21,6 +21,7 @@ struct mtf_verdict {
 };
 
 // Too few candles for EMA21 → neutral, pass, reason not_enough_data.
-[[nodiscard]] mtf_verdict mtf_filter(side s, candle_span mtf_candles, int bonus, bool block_opposite) noexcept;
+[[nodiscard]] mtf_verdict mtf_filter(side s, candle_span mtf_candles, int bonus,
+                                     bool block_opposite) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

@@ -13,14 +13,22 @@ constexpr std::int64_t day_ms = 86'400'000;
 
 const char* to_string(pivot_level l) noexcept {
     switch (l) {
-        case pivot_level::none: return "none";
-        case pivot_level::pp: return "PP";
-        case pivot_level::r1: return "R1";
-        case pivot_level::r2: return "R2";
-        case pivot_level::r3: return "R3";
-        case pivot_level::s1: return "S1";
-        case pivot_level::s2: return "S2";
-        case pivot_level::s3: return "S3";
+    case pivot_level::none:
+        return "none";
+    case pivot_level::pp:
+        return "PP";
+    case pivot_level::r1:
+        return "R1";
+    case pivot_level::r2:
+        return "R2";
+    case pivot_level::r3:
+        return "R3";
+    case pivot_level::s1:
+        return "S1";
+    case pivot_level::s2:
+        return "S2";
+    case pivot_level::s3:
+        return "S3";
     }
     return "?";
 }
@@ -41,14 +49,16 @@ pivot_levels pivot_points(const candle& d) noexcept {
 
 const candle* previous_completed_day(candle_span daily, std::int64_t now_ms) noexcept {
     // First bar whose day has not ended yet; the one before it is the answer.
-    const auto it = std::upper_bound(daily.begin(), daily.end(), now_ms - day_ms,
-                                     [](std::int64_t t, const candle& c) { return t < c.open_time_ms; });
-    if (it == daily.begin()) return nullptr;
+    const auto it =
+        std::upper_bound(daily.begin(), daily.end(), now_ms - day_ms,
+                         [](std::int64_t t, const candle& c) { return t < c.open_time_ms; });
+    if (it == daily.begin())
+        return nullptr;
     return &*(it - 1);
 }
 
-pivot_verdict pivot_filter(side s, candle_span daily, double price, std::int64_t now_ms, double multiplier,
-                           double proximity_pct) noexcept {
+pivot_verdict pivot_filter(side s, candle_span daily, double price, std::int64_t now_ms,
+                           double multiplier, double proximity_pct) noexcept {
     pivot_verdict v{};
     const candle* day = previous_completed_day(daily, now_ms);
     if (day == nullptr || !(price > 0)) {
@@ -69,9 +79,13 @@ pivot_verdict pivot_filter(side s, candle_span daily, double price, std::int64_t
                                                                 {pivot_level::s3, v.levels.s3}}};
     double best = -1;
     for (const auto& [lvl, px] : levels) {
-        if (!(px > 0)) continue;  // S3 can go negative on a wild day
+        if (!(px > 0))
+            continue; // S3 can go negative on a wild day
         const double d = std::abs(price - px) / px * 100.0;
-        if (best < 0 || d < best) { best = d; v.nearest = lvl; }
+        if (best < 0 || d < best) {
+            best = d;
+            v.nearest = lvl;
+        }
     }
     v.distance_pct = best < 0 ? 0 : best;
     if (best < 0 || best > proximity_pct) {
@@ -83,11 +97,12 @@ pivot_verdict pivot_filter(side s, candle_span daily, double price, std::int64_t
     const bool favours = (s == side::long_side) == support;
     if (favours) {
         v.verdict.bonus = static_cast<int>(std::lround(multiplier));
-        v.verdict.reason = support ? filter_reason::near_support_pivot : filter_reason::near_resistance_pivot;
+        v.verdict.reason =
+            support ? filter_reason::near_support_pivot : filter_reason::near_resistance_pivot;
     } else {
         v.verdict.reason = filter_reason::near_wrong_pivot;
     }
     return v;
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

@@ -31,12 +31,13 @@ struct pivot_verdict {
     filter_verdict verdict;
     pivot_levels levels;
     pivot_level nearest = pivot_level::none;
-    double distance_pct = 0;     // |P − nearest|/nearest × 100
+    double distance_pct = 0; // |P − nearest|/nearest × 100
 };
 
 // Never blocks. If P is within proximity_pct % of the nearest level and that level favours `s`,
 // bonus = round(1 × multiplier).
-[[nodiscard]] pivot_verdict pivot_filter(side s, candle_span daily, double price, std::int64_t now_ms,
-                                         double multiplier, double proximity_pct = 0.3) noexcept;
+[[nodiscard]] pivot_verdict pivot_filter(side s, candle_span daily, double price,
+                                         std::int64_t now_ms, double multiplier,
+                                         double proximity_pct = 0.3) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

@@ -13,9 +13,12 @@ enum class regime : std::uint8_t { trending = 0, ranging = 1, choppy = 2 };
 
 [[nodiscard]] constexpr const char* to_string(regime r) noexcept {
     switch (r) {
-        case regime::trending: return "TRENDING";
-        case regime::ranging: return "RANGING";
-        case regime::choppy: return "CHOPPY";
+    case regime::trending:
+        return "TRENDING";
+    case regime::ranging:
+        return "RANGING";
+    case regime::choppy:
+        return "CHOPPY";
     }
     return "?";
 }
@@ -33,49 +36,80 @@ struct regime_params {
     double rsi_overbought = 65;
     double rsi_oversold = 35;
     double volume_ratio_threshold = 1.10;
-    std::int64_t mtf_bar_ms = 15 * 60'000;     // MTF timeframe: 15m or 30m
+    std::int64_t mtf_bar_ms = 15 * 60'000; // MTF timeframe: 15m or 30m
     int mtf_bonus = 2;
     bool mtf_block_opposite = false;
-    double correlation_threshold = 0.7;        // |rho| at or above counts as correlated
-    int max_correlated = 2;                    // block when this many correlated positions are open
+    double correlation_threshold = 0.7; // |rho| at or above counts as correlated
+    int max_correlated = 2;             // block when this many correlated positions are open
     bool correlation_same_direction_only = true;
     double adx_min = 15;
     double di_difference = 1.5;
-    double pivot_multiplier = 1.5;             // pivot bonus = round(1 × this)
-    double volume_profile_multiplier = 1.5;    // VP bonus = round((near POC + in VA) × this)
+    double pivot_multiplier = 1.5;          // pivot bonus = round(1 × this)
+    double volume_profile_multiplier = 1.5; // VP bonus = round((near POC + in VA) × this)
 };
 
 // strategy.md's defaults for one regime.
 [[nodiscard]] constexpr regime_params default_params(regime r) noexcept {
     regime_params p{};
     switch (r) {
-        case regime::trending:
-            p.min_score = 5; p.max_trades_per_hour = 20; p.size_multiplier = 1.2;
-            p.tp_atr_multiplier = 1.2; p.sl_atr_multiplier = 0.9; p.max_holding_ms = 60 * 60'000;
-            p.ph_enabled = true; p.ph_threshold_usd = 0.35; p.ph_time_limit_ms = 300'000;
-            p.rsi_overbought = 70; p.rsi_oversold = 30; p.volume_ratio_threshold = 1.10;
-            p.mtf_bar_ms = 30 * 60'000; p.mtf_bonus = 1; p.mtf_block_opposite = false;
-            p.correlation_threshold = 0.8; p.max_correlated = 3; p.correlation_same_direction_only = false;
-            p.adx_min = 22; p.di_difference = 4.0; p.pivot_multiplier = 1.5; p.volume_profile_multiplier = 1.0;
-            break;
-        case regime::ranging:
-            break;  // the member initialisers above are the RANGING row
-        case regime::choppy:
-            p.min_score = 7; p.max_trades_per_hour = 4; p.size_multiplier = 0.8;
-            p.tp_atr_multiplier = 0.7; p.sl_atr_multiplier = 0.5; p.max_holding_ms = 30 * 60'000;
-            p.ph_enabled = true; p.ph_threshold_usd = 0.35; p.ph_time_limit_ms = 150'000;
-            p.rsi_overbought = 65; p.rsi_oversold = 35; p.volume_ratio_threshold = 1.25;
-            p.mtf_bar_ms = 15 * 60'000; p.mtf_bonus = 2; p.mtf_block_opposite = true;
-            p.correlation_threshold = 0.6; p.max_correlated = 1; p.correlation_same_direction_only = true;
-            p.adx_min = 10; p.di_difference = 1.0; p.pivot_multiplier = 2.0; p.volume_profile_multiplier = 2.0;
-            break;
+    case regime::trending:
+        p.min_score = 5;
+        p.max_trades_per_hour = 20;
+        p.size_multiplier = 1.2;
+        p.tp_atr_multiplier = 1.2;
+        p.sl_atr_multiplier = 0.9;
+        p.max_holding_ms = 60 * 60'000;
+        p.ph_enabled = true;
+        p.ph_threshold_usd = 0.35;
+        p.ph_time_limit_ms = 300'000;
+        p.rsi_overbought = 70;
+        p.rsi_oversold = 30;
+        p.volume_ratio_threshold = 1.10;
+        p.mtf_bar_ms = 30 * 60'000;
+        p.mtf_bonus = 1;
+        p.mtf_block_opposite = false;
+        p.correlation_threshold = 0.8;
+        p.max_correlated = 3;
+        p.correlation_same_direction_only = false;
+        p.adx_min = 22;
+        p.di_difference = 4.0;
+        p.pivot_multiplier = 1.5;
+        p.volume_profile_multiplier = 1.0;
+        break;
+    case regime::ranging:
+        break; // the member initialisers above are the RANGING row
+    case regime::choppy:
+        p.min_score = 7;
+        p.max_trades_per_hour = 4;
+        p.size_multiplier = 0.8;
+        p.tp_atr_multiplier = 0.7;
+        p.sl_atr_multiplier = 0.5;
+        p.max_holding_ms = 30 * 60'000;
+        p.ph_enabled = true;
+        p.ph_threshold_usd = 0.35;
+        p.ph_time_limit_ms = 150'000;
+        p.rsi_overbought = 65;
+        p.rsi_oversold = 35;
+        p.volume_ratio_threshold = 1.25;
+        p.mtf_bar_ms = 15 * 60'000;
+        p.mtf_bonus = 2;
+        p.mtf_block_opposite = true;
+        p.correlation_threshold = 0.6;
+        p.max_correlated = 1;
+        p.correlation_same_direction_only = true;
+        p.adx_min = 10;
+        p.di_difference = 1.0;
+        p.pivot_multiplier = 2.0;
+        p.volume_profile_multiplier = 2.0;
+        break;
     }
     return p;
 }
 
 // The three parameter sets, indexed by regime. Config overrides fields in place.
 struct regime_table {
-    std::array<regime_params, 3> by_regime{default_params(regime::trending), default_params(regime::ranging),
+    std::array<regime_params, 3> by_regime{default_params(regime::trending),
+                                           default_params(regime::ranging),
                                            default_params(regime::choppy)};
 
     [[nodiscard]] constexpr const regime_params& operator[](regime r) const noexcept {
@@ -86,4 +120,4 @@ struct regime_table {
     }
 };
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

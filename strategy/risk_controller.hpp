@@ -19,25 +19,25 @@ namespace scalpel::strategy {
 
 struct risk_config {
     int max_open_positions = 3;
-    double daily_loss_limit_pct = 10.0;      // stop when day net <= −this % of the day's start balance
+    double daily_loss_limit_pct = 10.0; // stop when day net <= −this % of the day's start balance
     bool profit_lock_enabled = true;
-    double daily_profit_lock_pct = 5.0;      // stop when day net >= +this %
-    int max_consecutive_losses = 10;         // account-wide streak → stop until the next UTC day
-    int cooldown_after_losses = 2;           // per-symbol streak that starts a cooldown
+    double daily_profit_lock_pct = 5.0; // stop when day net >= +this %
+    int max_consecutive_losses = 10;    // account-wide streak → stop until the next UTC day
+    int cooldown_after_losses = 2;      // per-symbol streak that starts a cooldown
     std::int64_t cooldown_ms = 15 * 60'000;
-    std::int64_t trade_window_ms = 60 * 60'000;  // rolling window for max trades per hour
+    std::int64_t trade_window_ms = 60 * 60'000; // rolling window for max trades per hour
 };
 
 enum class risk_block : std::uint8_t {
     none = 0,
-    symbol_has_position,   // one position per symbol
+    symbol_has_position, // one position per symbol
     max_open_positions,
     daily_loss_stop,
     daily_profit_lock,
     consecutive_losses,
     symbol_cooldown,
     hourly_trade_limit,
-    too_many_symbols,      // more distinct symbols than the controller tracks (max_symbols)
+    too_many_symbols, // more distinct symbols than the controller tracks (max_symbols)
 };
 
 [[nodiscard]] const char* to_string(risk_block b) noexcept;
@@ -45,15 +45,15 @@ enum class risk_block : std::uint8_t {
 struct risk_verdict {
     bool allowed = true;
     risk_block reason = risk_block::none;
-    double value = 0;              // the measured quantity (count, day pnl %, streak, ...)
-    double limit = 0;              // the limit it hit
-    std::int64_t until_ms = 0;     // when the block lifts by itself (0 = not time-bound / unknown)
+    double value = 0;          // the measured quantity (count, day pnl %, streak, ...)
+    double limit = 0;          // the limit it hit
+    std::int64_t until_ms = 0; // when the block lifts by itself (0 = not time-bound / unknown)
 };
 
 class risk_controller {
 public:
     static constexpr std::size_t max_symbols = 16;
-    static constexpr std::size_t max_window_trades = 256;  // hourly limits above this are clamped
+    static constexpr std::size_t max_window_trades = 256; // hourly limits above this are clamped
 
     explicit risk_controller(risk_config cfg = {}) noexcept;
 
@@ -75,7 +75,8 @@ public:
     [[nodiscard]] risk_verdict can_open(std::string_view symbol, std::int64_t now_ms,
                                         int max_trades_per_hour) const noexcept;
 
-    // Operator reset of the account-wide loss streak (the stop otherwise lifts at the UTC day roll).
+    // Operator reset of the account-wide loss streak (the stop otherwise lifts at the UTC day
+    // roll).
     void reset_loss_streak() noexcept { loss_streak_ = 0; }
 
     [[nodiscard]] int open_positions() const noexcept { return open_count_; }
@@ -101,14 +102,14 @@ private:
     std::size_t symbol_count_ = 0;
     int open_count_ = 0;
     int loss_streak_ = 0;
-    std::int64_t day_ = -1;               // UTC day number (epoch days) of the figures below
+    std::int64_t day_ = -1; // UTC day number (epoch days) of the figures below
     double day_start_balance_ = 0;
     bool day_balance_known_ = false;
     bool day_balance_set_today_ = false;
     double day_net_ = 0;
-    std::array<std::int64_t, max_window_trades> opens_{};  // ring of open times
+    std::array<std::int64_t, max_window_trades> opens_{}; // ring of open times
     std::size_t opens_head_ = 0;
     std::size_t opens_count_ = 0;
 };
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

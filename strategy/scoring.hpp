@@ -15,7 +15,7 @@ inline constexpr int max_score = 13;
 
 // Every indicator the score and the engine need, computed once from the entry-timeframe bars.
 struct indicator_snapshot {
-    bool valid = false;            // false: some indicator lacked data (see `bars`)
+    bool valid = false; // false: some indicator lacked data (see `bars`)
     int bars = 0;
     double last_close = 0;
     double sma10 = 0, sma30 = 0, ema8 = 0, ema21 = 0;
@@ -34,7 +34,9 @@ struct indicator_snapshot {
 
 struct score_breakdown {
     int sma = 0, ema = 0, rsi = 0, bollinger = 0, volume = 0, macd = 0;
-    [[nodiscard]] constexpr int total() const noexcept { return sma + ema + rsi + bollinger + volume + macd; }
+    [[nodiscard]] constexpr int total() const noexcept {
+        return sma + ema + rsi + bollinger + volume + macd;
+    }
 };
 
 struct signal_score {
@@ -51,13 +53,17 @@ struct signal_score {
 [[nodiscard]] score_breakdown score_side(side s, const indicator_snapshot& ind, double price,
                                          const regime_params& p) noexcept;
 
-[[nodiscard]] constexpr direction choose_direction(int long_total, int short_total, int min_score) noexcept {
-    if (long_total >= min_score && long_total > short_total) return direction::long_side;
-    if (short_total >= min_score && short_total > long_total) return direction::short_side;
+[[nodiscard]] constexpr direction choose_direction(int long_total, int short_total,
+                                                   int min_score) noexcept {
+    if (long_total >= min_score && long_total > short_total)
+        return direction::long_side;
+    if (short_total >= min_score && short_total > long_total)
+        return direction::short_side;
     return direction::none;
 }
 
 // Both sides scored with the live price P, then choose_direction. Invalid snapshot → none.
-[[nodiscard]] signal_score score_signal(const indicator_snapshot& ind, double price, const regime_params& p) noexcept;
+[[nodiscard]] signal_score score_signal(const indicator_snapshot& ind, double price,
+                                        const regime_params& p) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

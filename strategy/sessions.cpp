@@ -7,13 +7,13 @@ namespace {
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
-}  // namespace
+} // namespace
 
 session_verdict session_filter(const session_config& cfg, std::int64_t now_ms) noexcept {
     session_verdict v{};
     const std::int64_t days = floor_div(now_ms, 86'400'000);
     v.utc_hour = static_cast<int>(floor_div(now_ms - days * 86'400'000, 3'600'000));
-    v.weekday = static_cast<int>(((days % 7) + 7 + 4) % 7);  // 0 = Sunday
+    v.weekday = static_cast<int>(((days % 7) + 7 + 4) % 7); // 0 = Sunday
     const int h = v.utc_hour;
     v.open_sessions = (cfg.asia && h < 9 ? 1 : 0) + (cfg.europe && h >= 7 && h < 16 ? 1 : 0) +
                       (cfg.america && h >= 13 && h < 22 ? 1 : 0);
@@ -37,4 +37,4 @@ session_verdict session_filter(const session_config& cfg, std::int64_t now_ms) n
     return v;
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

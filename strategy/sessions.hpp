@@ -10,19 +10,20 @@
 namespace scalpel::strategy {
 
 struct session_config {
-    bool enabled = false;         // session-window check on/off
-    bool weekend_block = false;   // independent of `enabled`
-    bool overlap_only = false;    // with `enabled`: require two sessions open at once
-    bool asia = true, europe = true, america = true;   // which sessions count as open
+    bool enabled = false;       // session-window check on/off
+    bool weekend_block = false; // independent of `enabled`
+    bool overlap_only = false;  // with `enabled`: require two sessions open at once
+    bool asia = true, europe = true, america = true; // which sessions count as open
 };
 
 struct session_verdict {
     filter_verdict verdict;
-    int open_sessions = 0;        // how many enabled sessions are open now
+    int open_sessions = 0; // how many enabled sessions are open now
     int utc_hour = 0;
-    int weekday = 0;              // 0 = Sunday … 6 = Saturday
+    int weekday = 0; // 0 = Sunday … 6 = Saturday
 };
 
-[[nodiscard]] session_verdict session_filter(const session_config& cfg, std::int64_t now_ms) noexcept;
+[[nodiscard]] session_verdict session_filter(const session_config& cfg,
+                                             std::int64_t now_ms) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

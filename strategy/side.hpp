@@ -23,11 +23,14 @@ enum class direction : std::uint8_t { none = 0, long_side = 1, short_side = 2 };
 }
 [[nodiscard]] constexpr const char* to_string(direction d) noexcept {
     switch (d) {
-        case direction::long_side: return "LONG";
-        case direction::short_side: return "SHORT";
-        case direction::none: break;
+    case direction::long_side:
+        return "LONG";
+    case direction::short_side:
+        return "SHORT";
+    case direction::none:
+        break;
     }
     return "NONE";
 }
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

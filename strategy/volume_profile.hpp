@@ -12,18 +12,20 @@
 namespace scalpel::strategy {
 
 struct volume_profile {
-    bool valid = false;     // false: too few bars, no price range (flat) or no volume
-    double poc = 0;         // centre of the fullest bin
-    double val = 0;         // value-area low (lower edge of its lowest bin)
-    double vah = 0;         // value-area high (upper edge of its highest bin)
+    bool valid = false; // false: too few bars, no price range (flat) or no volume
+    double poc = 0;     // centre of the fullest bin
+    double val = 0;     // value-area low (lower edge of its lowest bin)
+    double vah = 0;     // value-area high (upper edge of its highest bin)
     double low = 0, high = 0;
 };
 
 inline constexpr std::size_t max_profile_bins = 512;
 
 // Uses the last `bars` candles (fewer is fine if at least `min_bars`). bins in [1, 512].
-[[nodiscard]] volume_profile compute_volume_profile(candle_span candles, int bars = 100, int bins = 50,
-                                                    double value_area_fraction = 0.70, int min_bars = 20) noexcept;
+[[nodiscard]] volume_profile compute_volume_profile(candle_span candles, int bars = 100,
+                                                    int bins = 50,
+                                                    double value_area_fraction = 0.70,
+                                                    int min_bars = 20) noexcept;
 
 struct volume_profile_verdict {
     filter_verdict verdict;
@@ -34,8 +36,9 @@ struct volume_profile_verdict {
 
 // Never blocks. Bonus = round((near POC ? 1 : 0 + in VA ? 1 : 0) × multiplier), where near POC
 // means |P − POC|/POC ≤ poc_proximity_pct %.
-[[nodiscard]] volume_profile_verdict volume_profile_filter(candle_span candles_1h, double price, double multiplier,
-                                                           double poc_proximity_pct = 0.5, int bars = 100,
-                                                           int bins = 50) noexcept;
+[[nodiscard]] volume_profile_verdict volume_profile_filter(candle_span candles_1h, double price,
+                                                           double multiplier,
+                                                           double poc_proximity_pct = 0.5,
+                                                           int bars = 100, int bins = 50) noexcept;
 
-}  // namespace scalpel::strategy
+} // namespace scalpel::strategy

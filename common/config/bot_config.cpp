@@ -19,28 +19,35 @@ constexpr std::int64_t second_ms = 1000, minute_ms = 60'000;
 
 bool valid_symbol(const std::string& s) {
     const auto dash = s.find('-');
-    if (dash == std::string::npos || dash == 0 || dash + 1 == s.size() || s.size() > 15) return false;
+    if (dash == std::string::npos || dash == 0 || dash + 1 == s.size() || s.size() > 15)
+        return false;
     for (char c : s)
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
     return true;
 }
 
 void read_exchange(yaml_reader r, exchange_config& e) {
     std::string target = to_string(e.target);
     r.read("target", target);
-    if (target == "sim") e.target = exchange_target::sim;
-    else if (target == "okx-demo") e.target = exchange_target::okx_demo;
-    else if (target == "okx-live") e.target = exchange_target::okx_live;
-    else r.fail("target", fmt::format("'{}' is not one of sim, okx-demo, okx-live", target));
+    if (target == "sim")
+        e.target = exchange_target::sim;
+    else if (target == "okx-demo")
+        e.target = exchange_target::okx_demo;
+    else if (target == "okx-live")
+        e.target = exchange_target::okx_live;
+    else
+        r.fail("target", fmt::format("'{}' is not one of sim, okx-demo, okx-live", target));
     r.read("rest_url", e.rest_url);
     r.read("ws_url", e.ws_url);
     r.read("taker_fee", e.taker_fee, 0.0, 0.01);
     r.read("keys_file", e.keys_file);
     r.read_duration("request_timeout_s", e.request_timeout_ms, second_ms, 0.5, 60);
     if (e.rest_url.empty())
-        e.rest_url = e.target == exchange_target::sim ? "http://127.0.0.1:18080" : "https://www.okx.com";
+        e.rest_url =
+            e.target == exchange_target::sim ? "http://127.0.0.1:18080" : "https://www.okx.com";
     if (e.ws_url.empty()) {
-        e.ws_url = e.target == exchange_target::sim         ? "ws://127.0.0.1:18080/ws/v5"
+        e.ws_url = e.target == exchange_target::sim        ? "ws://127.0.0.1:18080/ws/v5"
                    : e.target == exchange_target::okx_demo ? "wss://wspap.okx.com:8443/ws/v5"
                                                            : "wss://ws.okx.com:8443/ws/v5";
     }
@@ -48,9 +55,12 @@ void read_exchange(yaml_reader r, exchange_config& e) {
         const std::string& url = std::string_view(key) == "rest_url" ? e.rest_url : e.ws_url;
         const bool tls = url.starts_with("https://") || url.starts_with("wss://");
         const bool plain = url.starts_with("http://") || url.starts_with("ws://");
-        if (!tls && !plain) r.fail(key, fmt::format("'{}' must start with http(s):// or ws(s)://", url));
-        const bool loopback = url.find("://127.0.0.1") != std::string::npos || url.find("://localhost") != std::string::npos;
-        if (plain && !loopback) r.fail(key, fmt::format("'{}': plain http/ws is only allowed to 127.0.0.1", url));
+        if (!tls && !plain)
+            r.fail(key, fmt::format("'{}' must start with http(s):// or ws(s)://", url));
+        const bool loopback = url.find("://127.0.0.1") != std::string::npos ||
+                              url.find("://localhost") != std::string::npos;
+        if (plain && !loopback)
+            r.fail(key, fmt::format("'{}': plain http/ws is only allowed to 127.0.0.1", url));
     }
     r.finish();
 }
@@ -65,7 +75,8 @@ void read_segment(yaml_reader r, segment_config& s, const std::string& account) 
     if (s.account_tag.empty() || s.account_tag.size() > 12)
         r.fail("account_tag", "must be 1 to 12 alphanumerics");
     for (char c : s.account_tag)
-        if (!std::isalnum(static_cast<unsigned char>(c))) r.fail("account_tag", "must be 1 to 12 alphanumerics");
+        if (!std::isalnum(static_cast<unsigned char>(c)))
+            r.fail("account_tag", "must be 1 to 12 alphanumerics");
     r.finish();
 }
 
@@ -154,7 +165,8 @@ void read_regime(yaml_reader r, strategy::regime_params& p) {
     r.read("volume_ratio_threshold", p.volume_ratio_threshold, 0, 100);
     std::string mtf = p.mtf_bar_ms == 30 * minute_ms ? "30m" : "15m";
     r.read("mtf_timeframe", mtf);
-    if (mtf != "15m" && mtf != "30m") r.fail("mtf_timeframe", fmt::format("'{}' is not one of 15m, 30m", mtf));
+    if (mtf != "15m" && mtf != "30m")
+        r.fail("mtf_timeframe", fmt::format("'{}' is not one of 15m, 30m", mtf));
     p.mtf_bar_ms = bar_duration_ms(mtf);
     r.read("mtf_bonus", p.mtf_bonus, 0, 13);
     r.read("mtf_block_opposite", p.mtf_block_opposite);
@@ -168,13 +180,16 @@ void read_regime(yaml_reader r, strategy::regime_params& p) {
     r.finish();
 }
 
-}  // namespace
+} // namespace
 
 const char* to_string(exchange_target t) noexcept {
     switch (t) {
-    case exchange_target::sim: return "sim";
-    case exchange_target::okx_demo: return "okx-demo";
-    case exchange_target::okx_live: return "okx-live";
+    case exchange_target::sim:
+        return "sim";
+    case exchange_target::okx_demo:
+        return "okx-demo";
+    case exchange_target::okx_live:
+        return "okx-live";
     }
     return "?";
 }
@@ -191,14 +206,21 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     r.read("account", c.account);
     r.read("log_level", c.log_level);
     r.read("symbols", c.symbols);
-    if (c.symbols.empty() || c.symbols.size() > 16) r.fail("symbols", "list 1 to 16 instruments");
+    if (c.symbols.empty() || c.symbols.size() > 16)
+        r.fail("symbols", "list 1 to 16 instruments");
     std::set<std::string> seen;
     for (const auto& s : c.symbols) {
-        if (!valid_symbol(s)) r.fail("symbols", fmt::format("'{}' is not an OKX spot instId like BTC-USDT", s));
-        if (!seen.insert(s).second) r.fail("symbols", fmt::format("'{}' is listed twice", s));
+        if (!valid_symbol(s))
+            r.fail("symbols", fmt::format("'{}' is not an OKX spot instId like BTC-USDT", s));
+        if (!seen.insert(s).second)
+            r.fail("symbols", fmt::format("'{}' is listed twice", s));
     }
-    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
-    if (!levels.count(c.log_level)) r.fail("log_level", fmt::format("'{}' is not one of trace, debug, info, warn, error, critical, off", c.log_level));
+    static const std::set<std::string> levels{"trace", "debug",    "info", "warn",
+                                              "error", "critical", "off"};
+    if (!levels.count(c.log_level))
+        r.fail("log_level",
+               fmt::format("'{}' is not one of trace, debug, info, warn, error, critical, off",
+                           c.log_level));
     read_exchange(r.child("exchange"), c.exchange);
     read_segment(r.child("segment"), c.segment, c.account);
     read_signal(r.child("signal"), c.signal);
@@ -217,10 +239,11 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
 
 bot_config load(const std::filesystem::path& file) {
     std::ifstream in(file);
-    if (!in) throw config_error(fmt::format("cannot read config file {}", file.string()));
+    if (!in)
+        throw config_error(fmt::format("cannot read config file {}", file.string()));
     std::stringstream text;
     text << in.rdbuf();
     return parse(text.str(), file.string());
 }
 
-}  // namespace scalpel::config
+} // namespace scalpel::config

@@ -29,31 +29,31 @@ enum class exchange_target : std::uint8_t { sim, okx_demo, okx_live };
 
 struct exchange_config {
     exchange_target target = exchange_target::sim;
-    std::string rest_url;   // default per target: sim http://127.0.0.1:18080, OKX https://www.okx.com
-    std::string ws_url;     // prefix; /public, /private, /business are appended
+    std::string rest_url; // default per target: sim http://127.0.0.1:18080, OKX https://www.okx.com
+    std::string ws_url;   // prefix; /public, /private, /business are appended
     double taker_fee = 0.001;
-    std::string keys_file;  // optional 0600 file; else SCALPEL_OKX_API_KEY/_SECRET/_PASSPHRASE
+    std::string keys_file; // optional 0600 file; else SCALPEL_OKX_API_KEY/_SECRET/_PASSPHRASE
     std::int64_t request_timeout_ms = 5000;
 };
 
 struct segment_config {
-    std::string name = "scalpel.main";  // /dev/shm/<name>
-    std::string run_dir = "/tmp";       // role lock files live here
-    std::string account_tag = "scalpel";  // client order id prefix (≤ 12 alphanumerics)
+    std::string name = "scalpel.main";   // /dev/shm/<name>
+    std::string run_dir = "/tmp";        // role lock files live here
+    std::string account_tag = "scalpel"; // client order id prefix (≤ 12 alphanumerics)
 };
 
 struct signal_config {
     std::int64_t cycle_ms = 5000;
-    std::int64_t price_stale_ms = 3000;  // live price older than this → last close
+    std::int64_t price_stale_ms = 3000; // live price older than this → last close
     std::string mtf_timeframe_15 = "15m";
-    std::int64_t order_timeout_ms = 10000;   // fill confirmation deadline
-    int oco_retries = 3;                 // then close at market
+    std::int64_t order_timeout_ms = 10000; // fill confirmation deadline
+    int oco_retries = 3;                   // then close at market
 };
 
 struct guard_config {
-    std::int64_t reconcile_ms = 5000;    // REST reconcile of every open position
-    std::int64_t rest_poll_ms = 1000;    // price polling while the WS feed is down or stale
-    std::int64_t stale_feed_ms = 3000;   // no ticker for this long → stale
+    std::int64_t reconcile_ms = 5000;  // REST reconcile of every open position
+    std::int64_t rest_poll_ms = 1000;  // price polling while the WS feed is down or stale
+    std::int64_t stale_feed_ms = 3000; // no ticker for this long → stale
     std::int64_t heartbeat_ms = 100;
 };
 
@@ -76,4 +76,4 @@ struct bot_config {
 // Reads and parses a file. Throws config_error (missing file included).
 [[nodiscard]] bot_config load(const std::filesystem::path& file);
 
-}  // namespace scalpel::config
+} // namespace scalpel::config

@@ -21,11 +21,12 @@ public:
     void read(const char* key, double& out, double min, double max);
     void read(const char* key, std::string& out);
     // Whole milliseconds given in `unit_ms` units (seconds = 1000, minutes = 60000).
-    void read_duration(const char* key, std::int64_t& out_ms, std::int64_t unit_ms, double min, double max);
+    void read_duration(const char* key, std::int64_t& out_ms, std::int64_t unit_ms, double min,
+                       double max);
     void read(const char* key, std::vector<std::string>& out);
 
     [[nodiscard]] bool has(const char* key) const;
-    [[nodiscard]] yaml_reader child(const char* key) const;  // empty mapping when absent
+    [[nodiscard]] yaml_reader child(const char* key) const; // empty mapping when absent
 
     // Throws when the mapping holds keys nobody read.
     void finish() const;
@@ -40,4 +41,4 @@ private:
     mutable std::set<std::string> consumed_;
 };
 
-}  // namespace scalpel::config::detail
+} // namespace scalpel::config::detail

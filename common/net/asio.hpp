@@ -20,4 +20,4 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
-}  // namespace scalpel
+} // namespace scalpel

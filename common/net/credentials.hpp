@@ -32,4 +32,4 @@ struct credentials {
 // "api_key=abcd…(36 chars) passphrase=(redacted)": safe for a log line.
 [[nodiscard]] std::string describe(const credentials& c);
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

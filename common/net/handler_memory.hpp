@@ -53,13 +53,12 @@ private:
     std::size_t fallbacks_ = 0;
 };
 
-template <class T>
-class handler_allocator {
+template <class T> class handler_allocator {
 public:
     using value_type = T;
     explicit handler_allocator(handler_memory& m) noexcept : mem_(&m) {}
     template <class U>
-    handler_allocator(const handler_allocator<U>& o) noexcept : mem_(o.mem_) {}  // NOLINT: rebind
+    handler_allocator(const handler_allocator<U>& o) noexcept : mem_(o.mem_) {} // NOLINT: rebind
     T* allocate(std::size_t n) { return static_cast<T*>(mem_->allocate(sizeof(T) * n)); }
     void deallocate(T* p, std::size_t) noexcept { mem_->deallocate(p); }
     template <class U>
@@ -72,22 +71,17 @@ public:
     }
 
 private:
-    template <class>
-    friend class handler_allocator;
+    template <class> friend class handler_allocator;
     handler_memory* mem_;
 };
 
 // Wraps a handler so Asio/Beast allocate its operation state from `mem`.
-template <class Handler>
-class custom_alloc_handler {
+template <class Handler> class custom_alloc_handler {
 public:
     using allocator_type = handler_allocator<Handler>;
     custom_alloc_handler(handler_memory& m, Handler h) : mem_(&m), h_(std::move(h)) {}
     allocator_type get_allocator() const noexcept { return allocator_type(*mem_); }
-    template <class... Args>
-    void operator()(Args&&... args) {
-        h_(std::forward<Args>(args)...);
-    }
+    template <class... Args> void operator()(Args&&... args) { h_(std::forward<Args>(args)...); }
 
 private:
     handler_memory* mem_;
@@ -99,4 +93,4 @@ custom_alloc_handler<Handler> make_custom_alloc_handler(handler_memory& m, Handl
     return custom_alloc_handler<Handler>(m, std::move(h));
 }
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -10,14 +10,28 @@
 namespace scalpel::net_client {
 
 enum class endpoint_id : std::uint8_t {
-    server_time, instruments, ticker, tickers, candles, history_candles, balance,
-    place_order, order_details, orders_pending, cancel_order, fills,
-    place_algo, cancel_algos, algo_details, algos_pending, algos_history,
+    server_time,
+    instruments,
+    ticker,
+    tickers,
+    candles,
+    history_candles,
+    balance,
+    place_order,
+    order_details,
+    orders_pending,
+    cancel_order,
+    fills,
+    place_algo,
+    cancel_algos,
+    algo_details,
+    algos_pending,
+    algos_history,
     count_
 };
 
 struct rate_rule {
-    int tokens;            // per window
+    int tokens; // per window
     std::int64_t window_ns;
 };
 
@@ -50,4 +64,4 @@ private:
     std::array<token_bucket, static_cast<std::size_t>(endpoint_id::count_)> buckets_;
 };
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -39,33 +39,36 @@ struct attempt {
     int status = 0;
     std::string body;
     beast::error_code ec;
-    bool sent = false;  // the request was fully written: the server may have acted on it
+    bool sent = false; // the request was fully written: the server may have acted on it
 };
 
 template <class Stream>
-net::awaitable<beast::error_code> write_read(Stream& s, beast::tcp_stream& lowest, std::chrono::milliseconds timeout,
-                                             http::request<http::string_body>& req,
-                                             http::response<http::string_body>& res, beast::flat_buffer& buf,
-                                             bool& sent) {
+net::awaitable<beast::error_code>
+write_read(Stream& s, beast::tcp_stream& lowest, std::chrono::milliseconds timeout,
+           http::request<http::string_body>& req, http::response<http::string_body>& res,
+           beast::flat_buffer& buf, bool& sent) {
     beast::error_code ec;
     lowest.expires_after(timeout);
     co_await http::async_write(s, req, net::redirect_error(net::use_awaitable, ec));
-    if (ec) co_return ec;
+    if (ec)
+        co_return ec;
     sent = true;
     co_await http::async_read(s, buf, res, net::redirect_error(net::use_awaitable, ec));
     lowest.expires_never();
     co_return ec;
 }
 
-}  // namespace
+} // namespace
 
 struct rest_client::impl {
     impl(net::any_io_executor e, endpoint_config c, std::optional<credentials> cr)
         : ex(std::move(e)), cfg(std::move(c)), creds(std::move(cr)), rng(std::random_device{}()) {
         validate(cfg);
-        if (cfg.rest.tls()) tls_ctx = make_tls_context(cfg);
+        if (cfg.rest.tls())
+            tls_ctx = make_tls_context(cfg);
         host_header = cfg.rest.host;
-        if (cfg.rest.port != (cfg.rest.tls() ? 443 : 80)) host_header += ":" + std::to_string(cfg.rest.port);
+        if (cfg.rest.port != (cfg.rest.tls() ? 443 : 80))
+            host_header += ":" + std::to_string(cfg.rest.port);
     }
 
     net::any_io_executor ex;
@@ -97,7 +100,8 @@ struct rest_client::impl {
     net::awaitable<void> wait_token(endpoint_id id) {
         for (;;) {
             const std::int64_t wait_ns = limits.acquire(id, monotonic_now_ns());
-            if (wait_ns == 0) co_return;
+            if (wait_ns == 0)
+                co_return;
             ++stats.rate_waits;
             co_await sleep_for(std::chrono::nanoseconds(wait_ns));
         }
@@ -107,32 +111,39 @@ struct rest_client::impl {
         c.close();
         beast::error_code ec;
         tcp::resolver resolver(ex);
-        const auto results = co_await resolver.async_resolve(cfg.rest.host, std::to_string(cfg.rest.port),
-                                                             net::redirect_error(net::use_awaitable, ec));
-        if (ec) co_return ec;
+        const auto results =
+            co_await resolver.async_resolve(cfg.rest.host, std::to_string(cfg.rest.port),
+                                            net::redirect_error(net::use_awaitable, ec));
+        if (ec)
+            co_return ec;
         ++stats.connects;
         if (cfg.rest.tls()) {
             c.tls.emplace(ex, *tls_ctx);
-            if ((ec = prepare_tls(*c.tls, cfg.rest.host))) co_return ec;
+            if ((ec = prepare_tls(*c.tls, cfg.rest.host)))
+                co_return ec;
             c.lowest().expires_after(cfg.connect_timeout);
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return ec;
+            if (ec)
+                co_return ec;
             c.lowest().expires_after(cfg.connect_timeout);
-            co_await c.tls->async_handshake(ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return ec;
+            co_await c.tls->async_handshake(ssl::stream_base::client,
+                                            net::redirect_error(net::use_awaitable, ec));
+            if (ec)
+                co_return ec;
         } else {
             c.plain.emplace(ex);
             c.lowest().expires_after(cfg.connect_timeout);
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return ec;
+            if (ec)
+                co_return ec;
         }
         c.lowest().expires_never();
         c.open = true;
         co_return ec;
     }
 
-    net::awaitable<attempt> send_once(http::verb verb, std::string target, std::string body, bool sign,
-                                      bool idempotent) {
+    net::awaitable<attempt> send_once(http::verb verb, std::string target, std::string body,
+                                      bool sign, bool idempotent) {
         attempt a;
         std::unique_ptr<connection> c;
         bool reused = false;
@@ -165,24 +176,27 @@ struct rest_client::impl {
                 const std::string_view ts_view(ts, sizeof ts);
                 char sig[okx::signature_len];
                 const auto method = http::to_string(verb);
-                const std::size_t n = okx::sign_request_into(creds->secret, ts_view,
-                                                             std::string_view(method.data(), method.size()), target,
-                                                             body, sig);
+                const std::size_t n = okx::sign_request_into(
+                    creds->secret, ts_view, std::string_view(method.data(), method.size()), target,
+                    body, sig);
                 req.set("OK-ACCESS-KEY", creds->api_key);
                 req.set("OK-ACCESS-SIGN", beast::string_view(sig, n));
                 req.set("OK-ACCESS-TIMESTAMP", beast::string_view(ts, sizeof ts));
                 req.set("OK-ACCESS-PASSPHRASE", creds->passphrase);
             }
-            if (cfg.demo) req.set("x-simulated-trading", "1");
+            if (cfg.demo)
+                req.set("x-simulated-trading", "1");
             req.prepare_payload();
 
             http::response<http::string_body> res;
             a.sent = false;
             ++stats.requests;
             if (c->tls)
-                a.ec = co_await write_read(*c->tls, c->lowest(), cfg.request_timeout, req, res, c->buf, a.sent);
+                a.ec = co_await write_read(*c->tls, c->lowest(), cfg.request_timeout, req, res,
+                                           c->buf, a.sent);
             else
-                a.ec = co_await write_read(*c->plain, c->lowest(), cfg.request_timeout, req, res, c->buf, a.sent);
+                a.ec = co_await write_read(*c->plain, c->lowest(), cfg.request_timeout, req, res,
+                                           c->buf, a.sent);
             if (a.ec) {
                 c->close();
                 // A kept-alive connection the server already closed: retry once on a fresh one when
@@ -197,18 +211,21 @@ struct rest_client::impl {
             }
             a.status = static_cast<int>(res.result_int());
             a.body = std::move(res.body());
-            if (res.keep_alive() && idle.size() < max_idle_connections) idle.push_back(std::move(c));
-            else c->close();
+            if (res.keep_alive() && idle.size() < max_idle_connections)
+                idle.push_back(std::move(c));
+            else
+                c->close();
             co_return a;
         }
         co_return a;
     }
 
-    net::awaitable<raw_reply> call(endpoint_id id, http::verb verb, std::string target, std::string body, bool sign,
-                                   bool idempotent) {
+    net::awaitable<raw_reply> call(endpoint_id id, http::verb verb, std::string target,
+                                   std::string body, bool sign, bool idempotent) {
         raw_reply r;
         if (sign && !creds) {
-            r.err = okx::make_error(okx::error_kind::config, "private endpoint called without OKX credentials");
+            r.err = okx::make_error(okx::error_kind::config,
+                                    "private endpoint called without OKX credentials");
             co_return r;
         }
         for (int n = 0;; ++n) {
@@ -219,114 +236,139 @@ struct rest_client::impl {
             r.body = std::move(a.body);
             if (a.ec) {
                 const bool timed_out = a.ec == beast::error::timeout;
-                std::string what = std::string(timed_out ? "request timed out" : "transport error") + " (" +
-                                   std::string(to_string(id)) + "): " + a.ec.message();
+                std::string what =
+                    std::string(timed_out ? "request timed out" : "transport error") + " (" +
+                    std::string(to_string(id)) + "): " + a.ec.message();
                 okx::error_kind kind = okx::error_kind::network;
-                if (a.sent && !idempotent) kind = okx::error_kind::unknown_outcome;
-                else if (a.sent && timed_out) kind = okx::error_kind::timeout;
+                if (a.sent && !idempotent)
+                    kind = okx::error_kind::unknown_outcome;
+                else if (a.sent && timed_out)
+                    kind = okx::error_kind::timeout;
                 r.err = okx::make_error(kind, what);
             } else {
                 r.err = okx::parse_envelope(r.body, r.status);
             }
-            if (r.err.ok() || n >= cfg.max_retries) co_return r;
+            if (r.err.ok() || n >= cfg.max_retries)
+                co_return r;
             const auto k = r.err.kind;
-            const bool retry = k == okx::error_kind::rate_limit || (k == okx::error_kind::network && !a.sent) ||
+            const bool retry = k == okx::error_kind::rate_limit ||
+                               (k == okx::error_kind::network && !a.sent) ||
                                (idempotent && okx::is_retryable(k));
-            if (!retry) co_return r;
+            if (!retry)
+                co_return r;
             ++stats.retries;
             co_await sleep_for(backoff(n));
         }
     }
 
     template <class T, class Parse>
-    net::awaitable<okx::result<T>> typed(endpoint_id id, http::verb verb, std::string target, std::string body,
-                                         bool sign, bool idempotent, Parse parse) {
+    net::awaitable<okx::result<T>> typed(endpoint_id id, http::verb verb, std::string target,
+                                         std::string body, bool sign, bool idempotent,
+                                         Parse parse) {
         raw_reply r = co_await call(id, verb, std::move(target), std::move(body), sign, idempotent);
-        if (r.status == 0) co_return okx::result<T>(r.err);
+        if (r.status == 0)
+            co_return okx::result<T>(r.err);
         co_return okx::result<T>(parse(r.body, r.status));
     }
 };
 
-rest_client::rest_client(net::any_io_executor ex, endpoint_config cfg, std::optional<credentials> creds)
+rest_client::rest_client(net::any_io_executor ex, endpoint_config cfg,
+                         std::optional<credentials> creds)
     : impl_(std::make_unique<impl>(std::move(ex), std::move(cfg), std::move(creds))) {}
 rest_client::~rest_client() = default;
 
-const rest_stats& rest_client::stats() const noexcept { return impl_->stats; }
-const endpoint_config& rest_client::config() const noexcept { return impl_->cfg; }
+const rest_stats& rest_client::stats() const noexcept {
+    return impl_->stats;
+}
+const endpoint_config& rest_client::config() const noexcept {
+    return impl_->cfg;
+}
 
 namespace {
 using verb = http::verb;
 
-template <class T>
-rest_result<T> ready_error(okx::error e) {
+template <class T> rest_result<T> ready_error(okx::error e) {
     co_return e;
 }
 
 okx::result<okx::ticker> first_ticker(std::string_view body, int status) {
     auto rows = okx::parse_tickers(body, status);
-    if (!rows.ok()) return rows.err;
-    if (rows.value.empty()) return okx::make_error(okx::error_kind::not_found, "no ticker for instrument", 0, status);
+    if (!rows.ok())
+        return rows.err;
+    if (rows.value.empty())
+        return okx::make_error(okx::error_kind::not_found, "no ticker for instrument", 0, status);
     return rows.value.front();
 }
 
 okx::result<okx::algo_order> first_algo(std::string_view body, int status) {
     auto rows = okx::parse_algo_orders(body, status);
-    if (!rows.ok()) return rows.err;
-    if (rows.value.empty()) return okx::make_error(okx::error_kind::not_found, "algo order does not exist", 0, status);
+    if (!rows.ok())
+        return rows.err;
+    if (rows.value.empty())
+        return okx::make_error(okx::error_kind::not_found, "algo order does not exist", 0, status);
     return rows.value.front();
 }
-}  // namespace
+} // namespace
 
 rest_result<okx::server_time> rest_client::server_time() {
-    return impl_->typed<okx::server_time>(endpoint_id::server_time, verb::get, okx::path_server_time(), {}, false, true,
+    return impl_->typed<okx::server_time>(endpoint_id::server_time, verb::get,
+                                          okx::path_server_time(), {}, false, true,
                                           okx::parse_server_time);
 }
 
-rest_result<std::vector<okx::instrument>> rest_client::instruments(std::string inst_type, std::string inst_id) {
+rest_result<std::vector<okx::instrument>> rest_client::instruments(std::string inst_type,
+                                                                   std::string inst_id) {
     return impl_->typed<std::vector<okx::instrument>>(endpoint_id::instruments, verb::get,
-                                                      okx::path_instruments(inst_type, inst_id), {}, false, true,
-                                                      okx::parse_instruments);
+                                                      okx::path_instruments(inst_type, inst_id), {},
+                                                      false, true, okx::parse_instruments);
 }
 
 rest_result<okx::ticker> rest_client::ticker(std::string inst_id) {
-    return impl_->typed<okx::ticker>(endpoint_id::ticker, verb::get, okx::path_ticker(inst_id), {}, false, true,
-                                     first_ticker);
+    return impl_->typed<okx::ticker>(endpoint_id::ticker, verb::get, okx::path_ticker(inst_id), {},
+                                     false, true, first_ticker);
 }
 
 rest_result<std::vector<okx::ticker>> rest_client::tickers(std::string inst_type) {
-    return impl_->typed<std::vector<okx::ticker>>(endpoint_id::tickers, verb::get, okx::path_tickers(inst_type), {},
-                                                  false, true, okx::parse_tickers);
+    return impl_->typed<std::vector<okx::ticker>>(endpoint_id::tickers, verb::get,
+                                                  okx::path_tickers(inst_type), {}, false, true,
+                                                  okx::parse_tickers);
 }
 
-rest_result<std::vector<okx::candle_row>> rest_client::candles(std::string inst_id, std::string bar, int limit,
-                                                               std::int64_t after_ms, std::int64_t before_ms,
+rest_result<std::vector<okx::candle_row>> rest_client::candles(std::string inst_id, std::string bar,
+                                                               int limit, std::int64_t after_ms,
+                                                               std::int64_t before_ms,
                                                                bool history) {
     return impl_->typed<std::vector<okx::candle_row>>(
         history ? endpoint_id::history_candles : endpoint_id::candles, verb::get,
-        okx::path_candles(inst_id, bar, limit, after_ms, before_ms, history), {}, false, true, okx::parse_candles);
+        okx::path_candles(inst_id, bar, limit, after_ms, before_ms, history), {}, false, true,
+        okx::parse_candles);
 }
 
 rest_result<okx::balance> rest_client::balance(std::string ccys) {
-    return impl_->typed<okx::balance>(endpoint_id::balance, verb::get, okx::path_balance(ccys), {}, true, true,
-                                      okx::parse_balance);
+    return impl_->typed<okx::balance>(endpoint_id::balance, verb::get, okx::path_balance(ccys), {},
+                                      true, true, okx::parse_balance);
 }
 
 rest_result<okx::order_ack> rest_client::place_order(const okx::place_order_req& req) {
-    return place_order_impl(okx::place_order_body(req), std::string(req.inst_id), std::string(req.cl_ord_id));
+    return place_order_impl(okx::place_order_body(req), std::string(req.inst_id),
+                            std::string(req.cl_ord_id));
 }
 
 rest_result<okx::order_ack> rest_client::place_order_impl(std::string body, std::string inst_id,
                                                           std::string cl_ord_id) {
-    if (body.empty()) co_return okx::make_error(okx::error_kind::bad_request, "invalid order request");
+    if (body.empty())
+        co_return okx::make_error(okx::error_kind::bad_request, "invalid order request");
     for (int n = 0;; ++n) {
-        raw_reply r = co_await impl_->call(endpoint_id::place_order, verb::post, std::string(okx::path_place_order),
-                                           body, true, false);
+        raw_reply r = co_await impl_->call(endpoint_id::place_order, verb::post,
+                                           std::string(okx::path_place_order), body, true, false);
         okx::result<okx::order_ack> res = r.status == 0 ? okx::result<okx::order_ack>(r.err)
                                                         : okx::parse_order_ack(r.body, r.status);
         const auto k = res.err.kind;
-        const bool unsure = k == okx::error_kind::unknown_outcome || k == okx::error_kind::transient ||
-                            k == okx::error_kind::timeout || k == okx::error_kind::network;
-        if (res.ok() || !unsure || cl_ord_id.empty() || n >= impl_->cfg.max_retries) co_return res;
+        const bool unsure = k == okx::error_kind::unknown_outcome ||
+                            k == okx::error_kind::transient || k == okx::error_kind::timeout ||
+                            k == okx::error_kind::network;
+        if (res.ok() || !unsure || cl_ord_id.empty() || n >= impl_->cfg.max_retries)
+            co_return res;
         // Did the first attempt land? Ask by clOrdId before sending again (no double orders).
         co_await impl_->sleep_for(impl_->backoff(n));
         auto q = co_await order(inst_id, {}, cl_ord_id);
@@ -337,7 +379,8 @@ rest_result<okx::order_ack> rest_client::place_order_impl(std::string body, std:
             ack.ts_ms = q.value.c_time_ms;
             co_return ack;
         }
-        if (q.err.kind != okx::error_kind::not_found) co_return res;  // still unknown: caller decides
+        if (q.err.kind != okx::error_kind::not_found)
+            co_return res; // still unknown: caller decides
         ++impl_->stats.retries;
     }
 }
@@ -345,43 +388,52 @@ rest_result<okx::order_ack> rest_client::place_order_impl(std::string body, std:
 rest_result<okx::order_ack> rest_client::cancel_order(const okx::cancel_order_req& req) {
     std::string body = okx::cancel_order_body(req);
     if (body.empty())
-        return ready_error<okx::order_ack>(okx::make_error(okx::error_kind::bad_request, "invalid cancel request"));
-    return impl_->typed<okx::order_ack>(endpoint_id::cancel_order, verb::post, std::string(okx::path_cancel_order),
-                                        std::move(body), true, true, okx::parse_order_ack);
+        return ready_error<okx::order_ack>(
+            okx::make_error(okx::error_kind::bad_request, "invalid cancel request"));
+    return impl_->typed<okx::order_ack>(endpoint_id::cancel_order, verb::post,
+                                        std::string(okx::path_cancel_order), std::move(body), true,
+                                        true, okx::parse_order_ack);
 }
 
-rest_result<okx::order_detail> rest_client::order(std::string inst_id, std::string ord_id, std::string cl_ord_id) {
+rest_result<okx::order_detail> rest_client::order(std::string inst_id, std::string ord_id,
+                                                  std::string cl_ord_id) {
     return impl_->typed<okx::order_detail>(endpoint_id::order_details, verb::get,
-                                           okx::path_order(inst_id, ord_id, cl_ord_id), {}, true, true,
-                                           okx::parse_order_detail);
+                                           okx::path_order(inst_id, ord_id, cl_ord_id), {}, true,
+                                           true, okx::parse_order_detail);
 }
 
 rest_result<std::vector<okx::order_detail>> rest_client::orders_pending(std::string inst_id) {
     return impl_->typed<std::vector<okx::order_detail>>(endpoint_id::orders_pending, verb::get,
-                                                        okx::path_orders_pending("SPOT", inst_id), {}, true, true,
-                                                        okx::parse_order_details);
+                                                        okx::path_orders_pending("SPOT", inst_id),
+                                                        {}, true, true, okx::parse_order_details);
 }
 
-rest_result<std::vector<okx::fill>> rest_client::fills(std::string inst_id, std::string ord_id, int limit) {
-    return impl_->typed<std::vector<okx::fill>>(endpoint_id::fills, verb::get, okx::path_fills(inst_id, ord_id, limit),
-                                                {}, true, true, okx::parse_fills);
+rest_result<std::vector<okx::fill>> rest_client::fills(std::string inst_id, std::string ord_id,
+                                                       int limit) {
+    return impl_->typed<std::vector<okx::fill>>(endpoint_id::fills, verb::get,
+                                                okx::path_fills(inst_id, ord_id, limit), {}, true,
+                                                true, okx::parse_fills);
 }
 
 rest_result<okx::algo_ack> rest_client::place_algo(const okx::algo_order_req& req) {
     return place_algo_impl(okx::algo_order_body(req), std::string(req.algo_cl_ord_id));
 }
 
-rest_result<okx::algo_ack> rest_client::place_algo_impl(std::string body, std::string algo_cl_ord_id) {
-    if (body.empty()) co_return okx::make_error(okx::error_kind::bad_request, "invalid algo order request");
+rest_result<okx::algo_ack> rest_client::place_algo_impl(std::string body,
+                                                        std::string algo_cl_ord_id) {
+    if (body.empty())
+        co_return okx::make_error(okx::error_kind::bad_request, "invalid algo order request");
     for (int n = 0;; ++n) {
-        raw_reply r = co_await impl_->call(endpoint_id::place_algo, verb::post, std::string(okx::path_place_algo), body,
-                                           true, false);
-        okx::result<okx::algo_ack> res =
-            r.status == 0 ? okx::result<okx::algo_ack>(r.err) : okx::parse_algo_ack(r.body, r.status);
+        raw_reply r = co_await impl_->call(endpoint_id::place_algo, verb::post,
+                                           std::string(okx::path_place_algo), body, true, false);
+        okx::result<okx::algo_ack> res = r.status == 0 ? okx::result<okx::algo_ack>(r.err)
+                                                       : okx::parse_algo_ack(r.body, r.status);
         const auto k = res.err.kind;
-        const bool unsure = k == okx::error_kind::unknown_outcome || k == okx::error_kind::transient ||
-                            k == okx::error_kind::timeout || k == okx::error_kind::network;
-        if (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries) co_return res;
+        const bool unsure = k == okx::error_kind::unknown_outcome ||
+                            k == okx::error_kind::transient || k == okx::error_kind::timeout ||
+                            k == okx::error_kind::network;
+        if (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries)
+            co_return res;
         co_await impl_->sleep_for(impl_->backoff(n));
         auto q = co_await algo_order({}, algo_cl_ord_id);
         if (q.ok()) {
@@ -390,41 +442,51 @@ rest_result<okx::algo_ack> rest_client::place_algo_impl(std::string body, std::s
             ack.algo_cl_ord_id = q.value.algo_cl_ord_id;
             co_return ack;
         }
-        if (q.err.kind != okx::error_kind::not_found) co_return res;
+        if (q.err.kind != okx::error_kind::not_found)
+            co_return res;
         ++impl_->stats.retries;
     }
 }
 
-rest_result<std::vector<okx::algo_ack>> rest_client::cancel_algos(const std::vector<okx::cancel_algo_req>& reqs) {
+rest_result<std::vector<okx::algo_ack>>
+rest_client::cancel_algos(const std::vector<okx::cancel_algo_req>& reqs) {
     std::string body = okx::cancel_algos_body(reqs.data(), reqs.size());
     if (body.empty())
         return ready_error<std::vector<okx::algo_ack>>(
             okx::make_error(okx::error_kind::bad_request, "invalid cancel-algos request"));
-    return impl_->typed<std::vector<okx::algo_ack>>(endpoint_id::cancel_algos, verb::post,
-                                                    std::string(okx::path_cancel_algos), std::move(body), true, true,
-                                                    okx::parse_cancel_algos);
+    return impl_->typed<std::vector<okx::algo_ack>>(
+        endpoint_id::cancel_algos, verb::post, std::string(okx::path_cancel_algos), std::move(body),
+        true, true, okx::parse_cancel_algos);
 }
 
-rest_result<okx::algo_order> rest_client::algo_order(std::string algo_id, std::string algo_cl_ord_id) {
+rest_result<okx::algo_order> rest_client::algo_order(std::string algo_id,
+                                                     std::string algo_cl_ord_id) {
     return impl_->typed<okx::algo_order>(endpoint_id::algo_details, verb::get,
-                                         okx::path_algo_order(algo_id, algo_cl_ord_id), {}, true, true, first_algo);
+                                         okx::path_algo_order(algo_id, algo_cl_ord_id), {}, true,
+                                         true, first_algo);
 }
 
-rest_result<std::vector<okx::algo_order>> rest_client::algos_pending(std::string ord_type, std::string inst_id) {
+rest_result<std::vector<okx::algo_order>> rest_client::algos_pending(std::string ord_type,
+                                                                     std::string inst_id) {
     return impl_->typed<std::vector<okx::algo_order>>(endpoint_id::algos_pending, verb::get,
-                                                      okx::path_algos_pending(ord_type, inst_id), {}, true, true,
-                                                      okx::parse_algo_orders);
+                                                      okx::path_algos_pending(ord_type, inst_id),
+                                                      {}, true, true, okx::parse_algo_orders);
 }
 
-rest_result<std::vector<okx::algo_order>> rest_client::algos_history(std::string ord_type, std::string state,
-                                                                     std::string algo_id, std::string inst_id) {
-    return impl_->typed<std::vector<okx::algo_order>>(endpoint_id::algos_history, verb::get,
-                                                      okx::path_algos_history(ord_type, state, algo_id, inst_id), {},
-                                                      true, true, okx::parse_algo_orders);
+rest_result<std::vector<okx::algo_order>> rest_client::algos_history(std::string ord_type,
+                                                                     std::string state,
+                                                                     std::string algo_id,
+                                                                     std::string inst_id) {
+    return impl_->typed<std::vector<okx::algo_order>>(
+        endpoint_id::algos_history, verb::get,
+        okx::path_algos_history(ord_type, state, algo_id, inst_id), {}, true, true,
+        okx::parse_algo_orders);
 }
 
-net::awaitable<rest_client::raw_reply> rest_client::get(std::string path_and_query, bool signed_request) {
-    return impl_->call(endpoint_id::server_time, verb::get, std::move(path_and_query), {}, signed_request, true);
+net::awaitable<rest_client::raw_reply> rest_client::get(std::string path_and_query,
+                                                        bool signed_request) {
+    return impl_->call(endpoint_id::server_time, verb::get, std::move(path_and_query), {},
+                       signed_request, true);
 }
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -1,11 +1,12 @@
 // rest_client: typed OKX v5 REST endpoints over HTTP/1.1 keep-alive (TLS with verification and SNI;
 // plain http only to loopback), C++20 coroutines on one io_context thread.
-// Every call: waits for its endpoint's token bucket (never fails on the client limit), signs private
-// requests, and returns okx::result<T> — never throws. Retries: GETs and cancels on transient,
-// network, timeout and rate-limit errors; order/algo placement only with a clOrdId/algoClOrdId and
-// only after asking the exchange by that id whether the first attempt landed; any request after a
-// 429/50011 (the exchange refused it unprocessed). Back-off is exponential with jitter.
-// Secrets never reach an error message. The client must outlive every coroutine it started.
+// Every call: waits for its endpoint's token bucket (never fails on the client limit), signs
+// private requests, and returns okx::result<T> — never throws. Retries: GETs and cancels on
+// transient, network, timeout and rate-limit errors; order/algo placement only with a
+// clOrdId/algoClOrdId and only after asking the exchange by that id whether the first attempt
+// landed; any request after a 429/50011 (the exchange refused it unprocessed). Back-off is
+// exponential with jitter. Secrets never reach an error message. The client must outlive every
+// coroutine it started.
 #pragma once
 
 #include "common/net/asio.hpp"
@@ -23,34 +24,36 @@
 
 namespace scalpel::net_client {
 
-template <class T>
-using rest_result = net::awaitable<okx::result<T>>;
+template <class T> using rest_result = net::awaitable<okx::result<T>>;
 
 struct rest_stats {
-    std::uint64_t requests = 0;     // HTTP requests written (including retries)
-    std::uint64_t retries = 0;      // attempts after the first
-    std::uint64_t connects = 0;     // new connections opened
-    std::uint64_t rate_waits = 0;   // times a token bucket made a request wait
+    std::uint64_t requests = 0;   // HTTP requests written (including retries)
+    std::uint64_t retries = 0;    // attempts after the first
+    std::uint64_t connects = 0;   // new connections opened
+    std::uint64_t rate_waits = 0; // times a token bucket made a request wait
 };
 
 class rest_client {
 public:
     // Validates cfg (throws config_error). Credentials are needed only for private endpoints
     // (which otherwise fail with kind config).
-    rest_client(net::any_io_executor ex, endpoint_config cfg, std::optional<credentials> creds = std::nullopt);
+    rest_client(net::any_io_executor ex, endpoint_config cfg,
+                std::optional<credentials> creds = std::nullopt);
     ~rest_client();
     rest_client(const rest_client&) = delete;
     rest_client& operator=(const rest_client&) = delete;
 
     // Public.
     rest_result<okx::server_time> server_time();
-    rest_result<std::vector<okx::instrument>> instruments(std::string inst_type, std::string inst_id = {});
+    rest_result<std::vector<okx::instrument>> instruments(std::string inst_type,
+                                                          std::string inst_id = {});
     rest_result<okx::ticker> ticker(std::string inst_id);
     rest_result<std::vector<okx::ticker>> tickers(std::string inst_type);
     // Newest first, unconfirmed rows flagged (okx_v5.md §2.4). history → /market/history-candles.
-    rest_result<std::vector<okx::candle_row>> candles(std::string inst_id, std::string bar, int limit = 100,
-                                                       std::int64_t after_ms = 0, std::int64_t before_ms = 0,
-                                                       bool history = false);
+    rest_result<std::vector<okx::candle_row>> candles(std::string inst_id, std::string bar,
+                                                      int limit = 100, std::int64_t after_ms = 0,
+                                                      std::int64_t before_ms = 0,
+                                                      bool history = false);
 
     // Private.
     rest_result<okx::balance> balance(std::string ccys = {});
@@ -58,22 +61,27 @@ public:
     rest_result<okx::order_ack> place_order(const okx::place_order_req& req);
     rest_result<okx::order_ack> cancel_order(const okx::cancel_order_req& req);
     // By ordId when given, else by clOrdId. Missing → kind not_found.
-    rest_result<okx::order_detail> order(std::string inst_id, std::string ord_id, std::string cl_ord_id = {});
+    rest_result<okx::order_detail> order(std::string inst_id, std::string ord_id,
+                                         std::string cl_ord_id = {});
     rest_result<std::vector<okx::order_detail>> orders_pending(std::string inst_id = {});
-    rest_result<std::vector<okx::fill>> fills(std::string inst_id, std::string ord_id = {}, int limit = 0);
+    rest_result<std::vector<okx::fill>> fills(std::string inst_id, std::string ord_id = {},
+                                              int limit = 0);
     rest_result<okx::algo_ack> place_algo(const okx::algo_order_req& req);
-    rest_result<std::vector<okx::algo_ack>> cancel_algos(const std::vector<okx::cancel_algo_req>& reqs);
+    rest_result<std::vector<okx::algo_ack>>
+    cancel_algos(const std::vector<okx::cancel_algo_req>& reqs);
     // By algoId when given, else by algoClOrdId. Missing → kind not_found.
     rest_result<okx::algo_order> algo_order(std::string algo_id, std::string algo_cl_ord_id = {});
-    rest_result<std::vector<okx::algo_order>> algos_pending(std::string ord_type = "oco", std::string inst_id = {});
+    rest_result<std::vector<okx::algo_order>> algos_pending(std::string ord_type = "oco",
+                                                            std::string inst_id = {});
     rest_result<std::vector<okx::algo_order>> algos_history(std::string ord_type, std::string state,
-                                                            std::string algo_id = {}, std::string inst_id = {});
+                                                            std::string algo_id = {},
+                                                            std::string inst_id = {});
 
     // Raw access for tools/tests: one request with this client's signing, limits and retries.
     struct raw_reply {
         int status = 0;
         std::string body;
-        okx::error err;  // transport error or the envelope's error
+        okx::error err; // transport error or the envelope's error
     };
     net::awaitable<raw_reply> get(std::string path_and_query, bool signed_request);
 
@@ -83,7 +91,8 @@ public:
     struct impl;
 
 private:
-    rest_result<okx::order_ack> place_order_impl(std::string body, std::string inst_id, std::string cl_ord_id);
+    rest_result<okx::order_ack> place_order_impl(std::string body, std::string inst_id,
+                                                 std::string cl_ord_id);
     rest_result<okx::algo_ack> place_algo_impl(std::string body, std::string algo_cl_ord_id);
     std::unique_ptr<impl> impl_;
 };
@@ -101,17 +110,19 @@ public:
 
     // Runs `op` on the owned io_context until it completes and returns its value. The client's
     // coroutines never throw; an exception (bad_alloc) is rethrown here.
-    template <class T>
-    T run(net::awaitable<T> op) {
+    template <class T> T run(net::awaitable<T> op) {
         std::optional<T> out;
         std::exception_ptr failure;
         net::co_spawn(ioc_, std::move(op), [&out, &failure](std::exception_ptr e, T v) {
-            if (e) failure = e;
-            else out.emplace(std::move(v));
+            if (e)
+                failure = e;
+            else
+                out.emplace(std::move(v));
         });
         ioc_.restart();
         ioc_.run();
-        if (failure) std::rethrow_exception(failure);
+        if (failure)
+            std::rethrow_exception(failure);
         return std::move(*out);
     }
 
@@ -120,4 +131,4 @@ private:
     rest_client client_;
 };
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -23,10 +23,11 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 [[nodiscard]] beast::error_code prepare_tls(SSL* native, const std::string& host);
 template <class SslStream>
 [[nodiscard]] beast::error_code prepare_tls(SslStream& s, const std::string& host) {
-    if (auto ec = prepare_tls(s.native_handle(), host)) return ec;
+    if (auto ec = prepare_tls(s.native_handle(), host))
+        return ec;
     s.set_verify_mode(ssl::verify_peer);
     s.set_verify_callback(ssl::host_name_verification(host));
     return {};
 }
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -17,13 +17,20 @@ namespace scalpel::net_client {
 
 std::string_view to_string(ws_state s) noexcept {
     switch (s) {
-    case ws_state::stopped: return "stopped";
-    case ws_state::connecting: return "connecting";
-    case ws_state::handshaking: return "handshaking";
-    case ws_state::logging_in: return "logging_in";
-    case ws_state::subscribing: return "subscribing";
-    case ws_state::live: return "live";
-    case ws_state::backoff: return "backoff";
+    case ws_state::stopped:
+        return "stopped";
+    case ws_state::connecting:
+        return "connecting";
+    case ws_state::handshaking:
+        return "handshaking";
+    case ws_state::logging_in:
+        return "logging_in";
+    case ws_state::subscribing:
+        return "subscribing";
+    case ws_state::live:
+        return "live";
+    case ws_state::backoff:
+        return "backoff";
     }
     return "?";
 }
@@ -36,8 +43,8 @@ using executor_t = net::io_context::executor_type;
 using stream_t = beast::basic_stream<tcp, executor_t, beast::unlimited_rate_policy>;
 using plain_ws = websocket::stream<stream_t>;
 using secure_ws = websocket::stream<beast::ssl_stream<stream_t>>;
-using timer_t = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
-                                          executor_t>;
+using timer_t = net::basic_waitable_timer<std::chrono::steady_clock,
+                                          net::wait_traits<std::chrono::steady_clock>, executor_t>;
 
 struct conn {
     std::optional<plain_ws> plain;
@@ -46,11 +53,14 @@ struct conn {
     bool write_busy = false;
     bool ws_open = false;
 
-    stream_t& lowest() { return tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain); }
-    template <class F>
-    void with(F&& f) {
-        if (tls) f(*tls);
-        else f(*plain);
+    stream_t& lowest() {
+        return tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
+    }
+    template <class F> void with(F&& f) {
+        if (tls)
+            f(*tls);
+        else
+            f(*plain);
     }
     void close() {
         if (tls || plain) {
@@ -62,31 +72,39 @@ struct conn {
 
 std::string_view kind_path(ws_kind k) noexcept {
     switch (k) {
-    case ws_kind::public_channel: return "/public";
-    case ws_kind::private_channel: return "/private";
-    case ws_kind::business_channel: return "/business";
+    case ws_kind::public_channel:
+        return "/public";
+    case ws_kind::private_channel:
+        return "/private";
+    case ws_kind::business_channel:
+        return "/business";
     }
     return "/public";
 }
 
-}  // namespace
+} // namespace
 
 struct ws_client::impl : std::enable_shared_from_this<impl> {
-    impl(net::io_context& io, endpoint_config c, ws_kind k, std::vector<okx::ws_sub> s, ws_handlers hs,
-         std::optional<credentials> cr)
-        : ioc(io), cfg(std::move(c)), kind(k), subs(std::move(s)), h(std::move(hs)), creds(std::move(cr)),
-          resolver(io), tick_timer(io.get_executor()), reconnect_timer(io.get_executor()), ring(new std::array<char, slot_size>[send_slots]),
+    impl(net::io_context& io, endpoint_config c, ws_kind k, std::vector<okx::ws_sub> s,
+         ws_handlers hs, std::optional<credentials> cr)
+        : ioc(io), cfg(std::move(c)), kind(k), subs(std::move(s)), h(std::move(hs)),
+          creds(std::move(cr)), resolver(io), tick_timer(io.get_executor()),
+          reconnect_timer(io.get_executor()), ring(new std::array<char, slot_size>[send_slots]),
           rng(std::random_device{}()) {
         validate(cfg);
         if (kind != ws_kind::public_channel && !creds)
             throw config_error("the private/business WebSocket needs OKX credentials");
-        if (cfg.ws.tls()) tls_ctx = make_tls_context(cfg);
-        target = (cfg.ws.path.empty() ? std::string("/ws/v5") : cfg.ws.path) + std::string(kind_path(kind));
-        if (!cfg.ws_query.empty()) target += "?" + cfg.ws_query;
+        if (cfg.ws.tls())
+            tls_ctx = make_tls_context(cfg);
+        target = (cfg.ws.path.empty() ? std::string("/ws/v5") : cfg.ws.path) +
+                 std::string(kind_path(kind));
+        if (!cfg.ws_query.empty())
+            target += "?" + cfg.ws_query;
         host_header = cfg.ws.host + ":" + std::to_string(cfg.ws.port);
         using ms = std::chrono::milliseconds;
         ms t = std::min(cfg.ws_ping_after, cfg.ws_pong_timeout);
-        if (cfg.ws_stale_after > ms::zero()) t = std::min(t, cfg.ws_stale_after);
+        if (cfg.ws_stale_after > ms::zero())
+            t = std::min(t, cfg.ws_stale_after);
         tick = std::clamp(t / 4, ms(5), ms(1000));
     }
 
@@ -104,7 +122,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     ws_stats stats;
     okx::ws_frame_parser parser;
     okx::ws_message msg;
-    handler_memory hmem;  // read/write/timer op state: no allocation per frame
+    handler_memory hmem; // read/write/timer op state: no allocation per frame
     bool running = false;
     int attempt = 0;
     std::size_t acks_pending = 0;
@@ -118,17 +136,21 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     std::chrono::milliseconds tick{100};
 
     void set_state(ws_state s) {
-        if (st == s) return;
+        if (st == s)
+            return;
         st = s;
-        if (h.on_state) h.on_state(s);
+        if (h.on_state)
+            h.on_state(s);
     }
 
     void report(const okx::error& e) {
-        if (h.on_error) h.on_error(e);
+        if (h.on_error)
+            h.on_error(e);
     }
 
     void start() {
-        if (running) return;
+        if (running)
+            return;
         running = true;
         last_rx = last_data = monotonic_now_ns();
         stale = false;
@@ -142,7 +164,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         tick_timer.cancel();
         reconnect_timer.cancel();
         resolver.cancel();
-        if (c) c->close();
+        if (c)
+            c->close();
         c.reset();
         st = ws_state::stopped;
     }
@@ -154,35 +177,45 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
                                beast::bind_front_handler(&impl::on_resolve, shared_from_this(), c));
     }
 
-    void on_resolve(std::shared_ptr<conn> cc, beast::error_code ec, tcp::resolver::results_type results) {
-        if (cc != c) return;
-        if (ec) return fail(ec, "resolve");
+    void on_resolve(std::shared_ptr<conn> cc, beast::error_code ec,
+                    tcp::resolver::results_type results) {
+        if (cc != c)
+            return;
+        if (ec)
+            return fail(ec, "resolve");
         if (cfg.ws.tls()) {
             cc->tls.emplace(ioc.get_executor(), *tls_ctx);
-            if (auto e = prepare_tls(cc->tls->next_layer(), cfg.ws.host)) return fail(e, "TLS setup");
+            if (auto e = prepare_tls(cc->tls->next_layer(), cfg.ws.host))
+                return fail(e, "TLS setup");
         } else {
             cc->plain.emplace(ioc.get_executor());
         }
         cc->lowest().expires_after(cfg.connect_timeout);
-        cc->lowest().async_connect(results, beast::bind_front_handler(&impl::on_connect, shared_from_this(), cc));
+        cc->lowest().async_connect(
+            results, beast::bind_front_handler(&impl::on_connect, shared_from_this(), cc));
     }
 
     void on_connect(std::shared_ptr<conn> cc, beast::error_code ec, tcp::endpoint) {
-        if (cc != c) return;
-        if (ec) return fail(ec, "connect");
+        if (cc != c)
+            return;
+        if (ec)
+            return fail(ec, "connect");
         set_state(ws_state::handshaking);
         if (cc->tls) {
             cc->lowest().expires_after(cfg.connect_timeout);
             cc->tls->next_layer().async_handshake(
-                ssl::stream_base::client, beast::bind_front_handler(&impl::on_tls, shared_from_this(), cc));
+                ssl::stream_base::client,
+                beast::bind_front_handler(&impl::on_tls, shared_from_this(), cc));
         } else {
             ws_handshake(cc);
         }
     }
 
     void on_tls(std::shared_ptr<conn> cc, beast::error_code ec) {
-        if (cc != c) return;
-        if (ec) return fail(ec, "TLS handshake");
+        if (cc != c)
+            return;
+        if (ec)
+            return fail(ec, "TLS handshake");
         ws_handshake(cc);
     }
 
@@ -192,18 +225,22 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             websocket::stream_base::timeout opt{};
             opt.handshake_timeout = cfg.connect_timeout;
             opt.idle_timeout = websocket::stream_base::none();
-            opt.keep_alive_pings = false;  // OKX wants text "ping", handled by the tick timer
+            opt.keep_alive_pings = false; // OKX wants text "ping", handled by the tick timer
             ws.set_option(opt);
-            ws.set_option(websocket::stream_base::decorator(
-                [](websocket::request_type& req) { req.set(http::field::user_agent, "scalpel/0.1"); }));
-            ws.async_handshake(host_header, target,
-                               beast::bind_front_handler(&impl::on_ws_handshake, shared_from_this(), cc));
+            ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+                req.set(http::field::user_agent, "scalpel/0.1");
+            }));
+            ws.async_handshake(
+                host_header, target,
+                beast::bind_front_handler(&impl::on_ws_handshake, shared_from_this(), cc));
         });
     }
 
     void on_ws_handshake(std::shared_ptr<conn> cc, beast::error_code ec) {
-        if (cc != c) return;
-        if (ec) return fail(ec, "WebSocket handshake");
+        if (cc != c)
+            return;
+        if (ec)
+            return fail(ec, "WebSocket handshake");
         ++stats.connects;
         cc->ws_open = true;
         cc->rbuf.reserve(okx::ws_frame_parser::default_max_frame);
@@ -217,8 +254,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         do_read(cc);
         if (kind != ws_kind::public_channel) {
             set_state(ws_state::logging_in);
-            const std::string login =
-                okx::ws_login_frame(creds->api_key, creds->secret, creds->passphrase, wall_now_ms() / 1000);
+            const std::string login = okx::ws_login_frame(creds->api_key, creds->secret,
+                                                          creds->passphrase, wall_now_ms() / 1000);
             push(login);
         } else {
             subscribe_all();
@@ -226,7 +263,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     }
 
     void subscribe_all() {
-        if (subs.empty()) return go_live();
+        if (subs.empty())
+            return go_live();
         set_state(ws_state::subscribing);
         acks_pending = subs.size();
         push(okx::ws_subscribe_frame(subs.data(), subs.size()));
@@ -240,72 +278,92 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     void do_read(const std::shared_ptr<conn>& cc) {
         cc->with([&](auto& ws) {
             ws.async_read(cc->rbuf, make_custom_alloc_handler(
-                                        hmem, beast::bind_front_handler(&impl::on_read, shared_from_this(), cc)));
+                                        hmem, beast::bind_front_handler(&impl::on_read,
+                                                                        shared_from_this(), cc)));
         });
     }
 
     void on_read(std::shared_ptr<conn> cc, beast::error_code ec, std::size_t) {
-        if (cc != c) return;
-        if (ec) return fail(ec, "read");
+        if (cc != c)
+            return;
+        if (ec)
+            return fail(ec, "read");
         ++stats.frames;
-        const mono_ns now = monotonic_now_ns();  // the frame's receive time: before parsing
+        const mono_ns now = monotonic_now_ns(); // the frame's receive time: before parsing
         last_rx = now;
-        ping_outstanding = false;  // any frame proves the link is alive
+        ping_outstanding = false; // any frame proves the link is alive
         const auto data = cc->rbuf.cdata();
         const std::string_view frame(static_cast<const char*>(data.data()), data.size());
         const okx::ws_msg kind_seen = parser.parse(frame, msg);
         cc->rbuf.consume(cc->rbuf.size());
         dispatch(kind_seen, now);
-        if (cc == c && running) do_read(cc);  // a callback may have stopped or reconnected us
+        if (cc == c && running)
+            do_read(cc); // a callback may have stopped or reconnected us
     }
 
     void on_data(mono_ns now) {
         last_data = now;
         if (stale) {
             stale = false;
-            if (h.on_stale) h.on_stale(false);
+            if (h.on_stale)
+                h.on_stale(false);
         }
     }
 
     void dispatch(okx::ws_msg k, mono_ns now) {
         switch (k) {
-        case okx::ws_msg::pong: ++stats.pongs; break;
-        case okx::ws_msg::malformed: ++stats.malformed; break;
+        case okx::ws_msg::pong:
+            ++stats.pongs;
+            break;
+        case okx::ws_msg::malformed:
+            ++stats.malformed;
+            break;
         case okx::ws_msg::ticker:
             on_data(now);
-            if (h.on_ticker) h.on_ticker(msg.tick, now);
+            if (h.on_ticker)
+                h.on_ticker(msg.tick, now);
             break;
         case okx::ws_msg::orders:
             on_data(now);
-            if (h.on_orders) h.on_orders(std::span<const okx::order_detail>(msg.orders.data(), msg.n_rows));
+            if (h.on_orders)
+                h.on_orders(std::span<const okx::order_detail>(msg.orders.data(), msg.n_rows));
             break;
         case okx::ws_msg::orders_algo:
             on_data(now);
-            if (h.on_algo_orders) h.on_algo_orders(std::span<const okx::algo_order>(msg.algos.data(), msg.n_rows));
+            if (h.on_algo_orders)
+                h.on_algo_orders(std::span<const okx::algo_order>(msg.algos.data(), msg.n_rows));
             break;
         case okx::ws_msg::op_reply:
-            if (h.on_op_reply) h.on_op_reply(msg);
+            if (h.on_op_reply)
+                h.on_op_reply(msg);
             break;
         case okx::ws_msg::login:
-            if (st == ws_state::logging_in) subscribe_all();
+            if (st == ws_state::logging_in)
+                subscribe_all();
             break;
         case okx::ws_msg::subscribe:
-            if (st == ws_state::subscribing && acks_pending > 0 && --acks_pending == 0) go_live();
-            if (h.on_other) h.on_other(msg);
+            if (st == ws_state::subscribing && acks_pending > 0 && --acks_pending == 0)
+                go_live();
+            if (h.on_other)
+                h.on_other(msg);
             break;
         case okx::ws_msg::error:
             report(msg.err);
             // A refused login or subscription will not heal on this connection.
-            if (st == ws_state::logging_in || st == ws_state::subscribing) fail_now("login/subscribe refused");
+            if (st == ws_state::logging_in || st == ws_state::subscribing)
+                fail_now("login/subscribe refused");
             break;
         case okx::ws_msg::notice:
             report(msg.err);
-            fail_now("service upgrade notice");  // 64008: reconnect now, re-login, re-subscribe
+            fail_now("service upgrade notice"); // 64008: reconnect now, re-login, re-subscribe
             break;
-        case okx::ws_msg::other_push: on_data(now); [[fallthrough]];
+        case okx::ws_msg::other_push:
+            on_data(now);
+            [[fallthrough]];
         case okx::ws_msg::unsubscribe:
         case okx::ws_msg::other_event:
-            if (h.on_other) h.on_other(msg);
+            if (h.on_other)
+                h.on_other(msg);
             break;
         }
     }
@@ -319,42 +377,51 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         std::memcpy(ring[slot].data(), frame.data(), frame.size());
         lens[slot] = frame.size();
         ++count;
-        if (!c->write_busy) do_write(c);
+        if (!c->write_busy)
+            do_write(c);
         return true;
     }
 
     void do_write(const std::shared_ptr<conn>& cc) {
         cc->write_busy = true;
         cc->with([&](auto& ws) {
-            ws.async_write(net::buffer(ring[head].data(), lens[head]),
-                           make_custom_alloc_handler(
-                               hmem, beast::bind_front_handler(&impl::on_write, shared_from_this(), cc)));
+            ws.async_write(
+                net::buffer(ring[head].data(), lens[head]),
+                make_custom_alloc_handler(
+                    hmem, beast::bind_front_handler(&impl::on_write, shared_from_this(), cc)));
         });
     }
 
     void on_write(std::shared_ptr<conn> cc, beast::error_code ec, std::size_t) {
-        if (cc != c) return;
+        if (cc != c)
+            return;
         cc->write_busy = false;
-        if (ec) return fail(ec, "write");
+        if (ec)
+            return fail(ec, "write");
         head = (head + 1) % send_slots;
         --count;
-        if (count > 0) do_write(cc);
+        if (count > 0)
+            do_write(cc);
     }
 
     void arm_tick() {
         tick_timer.expires_after(tick);
-        tick_timer.async_wait(
-            make_custom_alloc_handler(hmem, beast::bind_front_handler(&impl::on_tick, shared_from_this())));
+        tick_timer.async_wait(make_custom_alloc_handler(
+            hmem, beast::bind_front_handler(&impl::on_tick, shared_from_this())));
     }
 
     void on_tick(beast::error_code ec) {
-        if (ec || !running) return;
+        if (ec || !running)
+            return;
         const mono_ns now = monotonic_now_ns();
-        const auto ns = [](std::chrono::milliseconds d) { return static_cast<mono_ns>(d.count()) * 1'000'000; };
+        const auto ns = [](std::chrono::milliseconds d) {
+            return static_cast<mono_ns>(d.count()) * 1'000'000;
+        };
         if (cfg.ws_stale_after.count() > 0 && !stale && now - last_data > ns(cfg.ws_stale_after)) {
             stale = true;
             ++stats.stale_events;
-            if (h.on_stale) h.on_stale(true);
+            if (h.on_stale)
+                h.on_stale(true);
         }
         if (running && c && c->ws_open) {
             if (ping_outstanding && now - ping_sent_at > ns(cfg.ws_pong_timeout)) {
@@ -367,7 +434,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
                 }
             }
         }
-        if (running) arm_tick();
+        if (running)
+            arm_tick();
     }
 
     void fail(beast::error_code ec, std::string_view where) {
@@ -375,7 +443,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         what += where;
         what += " failed: ";
         what += ec.message();
-        lose_connection(okx::make_error(ec == beast::error::timeout ? okx::error_kind::timeout : okx::error_kind::network,
+        lose_connection(okx::make_error(ec == beast::error::timeout ? okx::error_kind::timeout
+                                                                    : okx::error_kind::network,
                                         what));
     }
 
@@ -386,38 +455,52 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     }
 
     void lose_connection(const okx::error& e) {
-        if (!running) return;
-        if (c) c->close();
+        if (!running)
+            return;
+        if (c)
+            c->close();
         c.reset();
         ++stats.reconnects;
         report(e);
-        if (!running) return;  // the callback may have stopped us
+        if (!running)
+            return; // the callback may have stopped us
         set_state(ws_state::backoff);
         const auto base = cfg.reconnect_min.count();
-        const long long exp = std::min<long long>(cfg.reconnect_max.count(), base << std::min(attempt, 20));
+        const long long exp =
+            std::min<long long>(cfg.reconnect_max.count(), base << std::min(attempt, 20));
         ++attempt;
         std::uniform_int_distribution<long long> jitter(0, std::max<long long>(0, exp / 2));
         reconnect_timer.expires_after(std::chrono::milliseconds(exp / 2 + jitter(rng)));
-        reconnect_timer.async_wait(beast::bind_front_handler(&impl::on_reconnect_timer, shared_from_this()));
+        reconnect_timer.async_wait(
+            beast::bind_front_handler(&impl::on_reconnect_timer, shared_from_this()));
     }
 
     void on_reconnect_timer(beast::error_code ec) {
-        if (ec || !running) return;
+        if (ec || !running)
+            return;
         connect();
     }
 };
 
-ws_client::ws_client(net::io_context& ioc, endpoint_config cfg, ws_kind kind, std::vector<okx::ws_sub> subs,
-                     ws_handlers handlers, std::optional<credentials> creds)
+ws_client::ws_client(net::io_context& ioc, endpoint_config cfg, ws_kind kind,
+                     std::vector<okx::ws_sub> subs, ws_handlers handlers,
+                     std::optional<credentials> creds)
     : impl_(std::make_shared<impl>(ioc, std::move(cfg), kind, std::move(subs), std::move(handlers),
                                    std::move(creds))) {}
 
-ws_client::~ws_client() { impl_->stop(); }
+ws_client::~ws_client() {
+    impl_->stop();
+}
 
-void ws_client::start() { impl_->start(); }
-void ws_client::stop() { impl_->stop(); }
+void ws_client::start() {
+    impl_->start();
+}
+void ws_client::stop() {
+    impl_->stop();
+}
 void ws_client::force_reconnect() {
-    if (impl_->running && impl_->c) impl_->fail_now("requested");
+    if (impl_->running && impl_->c)
+        impl_->fail_now("requested");
 }
 bool ws_client::send_text(std::string_view frame) noexcept {
     if (impl_->st != ws_state::live) {
@@ -426,8 +509,14 @@ bool ws_client::send_text(std::string_view frame) noexcept {
     }
     return impl_->push(frame);
 }
-ws_state ws_client::state() const noexcept { return impl_->st; }
-const ws_stats& ws_client::stats() const noexcept { return impl_->stats; }
-std::string ws_client::target() const { return impl_->target; }
+ws_state ws_client::state() const noexcept {
+    return impl_->st;
+}
+const ws_stats& ws_client::stats() const noexcept {
+    return impl_->stats;
+}
+std::string ws_client::target() const {
+    return impl_->target;
+}
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

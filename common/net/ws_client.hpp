@@ -1,6 +1,6 @@
 // ws_client: one OKX v5 WebSocket connection kind (public / private / business) as an explicit
-// state machine — resolve → TCP → TLS → WS handshake → login (private/business) → subscribe → live —
-// with text "ping"/"pong" keep-alive, jittered exponential reconnect, automatic re-login and
+// state machine — resolve → TCP → TLS → WS handshake → login (private/business) → subscribe → live
+// — with text "ping"/"pong" keep-alive, jittered exponential reconnect, automatic re-login and
 // re-subscribe, a stale-feed detector, and a fixed send ring for order frames.
 // Callback style (Beast example shape) on the caller's single-threaded io_context. After warm-up
 // the receive path (read → parse → callback) allocates nothing; malformed frames are counted and
@@ -29,7 +29,15 @@ class io_context;
 namespace scalpel::net_client {
 
 enum class ws_kind : std::uint8_t { public_channel, private_channel, business_channel };
-enum class ws_state : std::uint8_t { stopped, connecting, handshaking, logging_in, subscribing, live, backoff };
+enum class ws_state : std::uint8_t {
+    stopped,
+    connecting,
+    handshaking,
+    logging_in,
+    subscribing,
+    live,
+    backoff
+};
 
 [[nodiscard]] std::string_view to_string(ws_state s) noexcept;
 
@@ -40,8 +48,8 @@ struct ws_handlers {
     std::function<void(const okx::ticker&, mono_ns rx_ns)> on_ticker;
     std::function<void(std::span<const okx::order_detail>)> on_orders;
     std::function<void(std::span<const okx::algo_order>)> on_algo_orders;
-    std::function<void(const okx::ws_message&)> on_op_reply;  // op:order / cancel-order replies
-    std::function<void(const okx::ws_message&)> on_other;     // acks, other events, other channels
+    std::function<void(const okx::ws_message&)> on_op_reply; // op:order / cancel-order replies
+    std::function<void(const okx::ws_message&)> on_other;    // acks, other events, other channels
     std::function<void(ws_state)> on_state;
     // true: no channel data for cfg.ws_stale_after (connected or not); false: data flows again.
     std::function<void(bool stale)> on_stale;
@@ -50,13 +58,13 @@ struct ws_handlers {
 };
 
 struct ws_stats {
-    std::uint64_t frames = 0;      // text frames received
-    std::uint64_t malformed = 0;   // frames that failed to parse (skipped)
-    std::uint64_t connects = 0;    // WS handshakes completed
-    std::uint64_t reconnects = 0;  // connection losses followed by a retry
+    std::uint64_t frames = 0;     // text frames received
+    std::uint64_t malformed = 0;  // frames that failed to parse (skipped)
+    std::uint64_t connects = 0;   // WS handshakes completed
+    std::uint64_t reconnects = 0; // connection losses followed by a retry
     std::uint64_t pings = 0, pongs = 0;
     std::uint64_t stale_events = 0;
-    std::uint64_t send_dropped = 0;  // send_text refused (not live, ring full, too large)
+    std::uint64_t send_dropped = 0; // send_text refused (not live, ring full, too large)
 };
 
 class ws_client {
@@ -64,11 +72,12 @@ public:
     static constexpr std::size_t send_slots = 16;
     static constexpr std::size_t slot_size = 4096;
 
-    // Validates cfg (config_error). private/business kinds need credentials (config_error if absent).
-    // `subs` are (re)sent after every (re)connect and login.
-    ws_client(boost::asio::io_context& ioc, endpoint_config cfg, ws_kind kind, std::vector<okx::ws_sub> subs,
-              ws_handlers handlers, std::optional<credentials> creds = std::nullopt);
-    ~ws_client();  // stop()
+    // Validates cfg (config_error). private/business kinds need credentials (config_error if
+    // absent). `subs` are (re)sent after every (re)connect and login.
+    ws_client(boost::asio::io_context& ioc, endpoint_config cfg, ws_kind kind,
+              std::vector<okx::ws_sub> subs, ws_handlers handlers,
+              std::optional<credentials> creds = std::nullopt);
+    ~ws_client(); // stop()
     ws_client(const ws_client&) = delete;
     ws_client& operator=(const ws_client&) = delete;
 
@@ -86,7 +95,7 @@ public:
 
     [[nodiscard]] ws_state state() const noexcept;
     [[nodiscard]] const ws_stats& stats() const noexcept;
-    [[nodiscard]] std::string target() const;  // "/ws/v5/public[?query]"
+    [[nodiscard]] std::string target() const; // "/ws/v5/public[?query]"
 
     struct impl;
 
@@ -94,4 +103,4 @@ private:
     std::shared_ptr<impl> impl_;
 };
 
-}  // namespace scalpel::net_client
+} // namespace scalpel::net_client

@@ -77,32 +77,50 @@ constexpr std::array code_table{
 
 constexpr bool table_sorted() {
     for (std::size_t i = 1; i < code_table.size(); ++i)
-        if (code_table[i - 1].code >= code_table[i].code) return false;
+        if (code_table[i - 1].code >= code_table[i].code)
+            return false;
     return true;
 }
 static_assert(table_sorted(), "code_table must be sorted for binary search");
 
-}  // namespace
+} // namespace
 
 std::string_view to_string(error_kind k) noexcept {
     switch (k) {
-    case error_kind::ok: return "ok";
-    case error_kind::auth: return "auth";
-    case error_kind::rate_limit: return "rate_limit";
-    case error_kind::insufficient_funds: return "insufficient_funds";
-    case error_kind::invalid_order: return "invalid_order";
-    case error_kind::not_found: return "not_found";
-    case error_kind::already_done: return "already_done";
-    case error_kind::already_triggered: return "already_triggered";
-    case error_kind::duplicate_id: return "duplicate_id";
-    case error_kind::unknown_outcome: return "unknown_outcome";
-    case error_kind::transient: return "transient";
-    case error_kind::bad_request: return "bad_request";
-    case error_kind::bad_response: return "bad_response";
-    case error_kind::network: return "network";
-    case error_kind::timeout: return "timeout";
-    case error_kind::config: return "config";
-    case error_kind::exchange: return "exchange";
+    case error_kind::ok:
+        return "ok";
+    case error_kind::auth:
+        return "auth";
+    case error_kind::rate_limit:
+        return "rate_limit";
+    case error_kind::insufficient_funds:
+        return "insufficient_funds";
+    case error_kind::invalid_order:
+        return "invalid_order";
+    case error_kind::not_found:
+        return "not_found";
+    case error_kind::already_done:
+        return "already_done";
+    case error_kind::already_triggered:
+        return "already_triggered";
+    case error_kind::duplicate_id:
+        return "duplicate_id";
+    case error_kind::unknown_outcome:
+        return "unknown_outcome";
+    case error_kind::transient:
+        return "transient";
+    case error_kind::bad_request:
+        return "bad_request";
+    case error_kind::bad_response:
+        return "bad_response";
+    case error_kind::network:
+        return "network";
+    case error_kind::timeout:
+        return "timeout";
+    case error_kind::config:
+        return "config";
+    case error_kind::exchange:
+        return "exchange";
     }
     return "?";
 }
@@ -110,7 +128,8 @@ std::string_view to_string(error_kind k) noexcept {
 error_kind kind_of_code(int code) noexcept {
     const auto it = std::lower_bound(code_table.begin(), code_table.end(), code,
                                      [](const code_kind& e, int c) { return e.code < c; });
-    if (it != code_table.end() && it->code == code) return it->kind;
+    if (it != code_table.end() && it->code == code)
+        return it->kind;
     return error_kind::exchange;
 }
 
@@ -120,7 +139,8 @@ error make_error(int code, std::string_view message, int http_status, int sub_co
     e.sub_code = sub_code;
     e.http_status = http_status;
     e.kind = kind_of_code(code);
-    if (e.kind == error_kind::ok) e.kind = error_kind::exchange;  // a failure with code 0/1/2
+    if (e.kind == error_kind::ok)
+        e.kind = error_kind::exchange; // a failure with code 0/1/2
     e.message.assign_truncated(message);
     return e;
 }
@@ -134,4 +154,4 @@ error make_error(error_kind kind, std::string_view message, int code, int http_s
     return e;
 }
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

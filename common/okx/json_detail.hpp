@@ -29,13 +29,18 @@ namespace od = simdjson::ondemand;
     if (dot != std::string_view::npos) {
         std::size_t int_digits = 0;
         for (std::size_t i = 0; i < dot; ++i)
-            if (s[i] >= '1' && s[i] <= '9') int_digits = dot - i, i = dot;
-        const std::size_t keep = int_digits >= 18 ? 0 : std::min<std::size_t>(18 - int_digits, decimal::max_scale);
-        if (s.size() - dot - 1 > keep) s = s.substr(0, dot + 1 + keep);
-        if (s.back() == '.') s.remove_suffix(1);
+            if (s[i] >= '1' && s[i] <= '9')
+                int_digits = dot - i, i = dot;
+        const std::size_t keep =
+            int_digits >= 18 ? 0 : std::min<std::size_t>(18 - int_digits, decimal::max_scale);
+        if (s.size() - dot - 1 > keep)
+            s = s.substr(0, dot + 1 + keep);
+        if (s.back() == '.')
+            s.remove_suffix(1);
     }
     const auto d = decimal::parse(s);
-    if (!d) return false;
+    if (!d)
+        return false;
     out = *d;
     return true;
 }
@@ -51,7 +56,8 @@ namespace od = simdjson::ondemand;
 
 [[nodiscard]] inline bool text_to_int(std::string_view s, int& out) noexcept {
     std::int64_t v = 0;
-    if (!text_to_i64(s, v) || v < INT32_MIN || v > INT32_MAX) return false;
+    if (!text_to_i64(s, v) || v < INT32_MIN || v > INT32_MAX)
+        return false;
     out = static_cast<int>(v);
     return true;
 }
@@ -75,10 +81,15 @@ public:
         char buf[128];
         std::size_t n = 0;
         for (char c : what)
-            if (n < sizeof buf) buf[n++] = c;
+            if (n < sizeof buf)
+                buf[n++] = c;
         if (!key.empty()) {
-            for (char c : std::string_view(": ")) if (n < sizeof buf) buf[n++] = c;
-            for (char c : key) if (n < sizeof buf) buf[n++] = c;
+            for (char c : std::string_view(": "))
+                if (n < sizeof buf)
+                    buf[n++] = c;
+            for (char c : key)
+                if (n < sizeof buf)
+                    buf[n++] = c;
         }
         err_ = make_error(error_kind::bad_response, std::string_view(buf, n));
         return false;
@@ -86,43 +97,57 @@ public:
 
     // Reads a string field. Wrong JSON type → bad_response naming the key.
     [[nodiscard]] bool text(od::value& v, std::string_view key, std::string_view& out) noexcept {
-        if (v.get_string().get(out) != simdjson::SUCCESS) return fail("field is not a string", key);
+        if (v.get_string().get(out) != simdjson::SUCCESS)
+            return fail("field is not a string", key);
         return true;
     }
     template <std::size_t N>
-    [[nodiscard]] bool str(od::value& v, std::string_view key, fixed_string<N>& out, int bit = -1) noexcept {
+    [[nodiscard]] bool str(od::value& v, std::string_view key, fixed_string<N>& out,
+                           int bit = -1) noexcept {
         std::string_view s;
-        if (!text(v, key, s)) return false;
-        if (!out.assign(s)) return fail("field too long", key);
+        if (!text(v, key, s))
+            return false;
+        if (!out.assign(s))
+            return fail("field too long", key);
         return mark(bit);
     }
-    [[nodiscard]] bool dec(od::value& v, std::string_view key, decimal& out, int bit = -1) noexcept {
+    [[nodiscard]] bool dec(od::value& v, std::string_view key, decimal& out,
+                           int bit = -1) noexcept {
         std::string_view s;
-        if (!text(v, key, s)) return false;
-        if (!text_to_decimal(s, out)) return fail("field is not a decimal", key);
+        if (!text(v, key, s))
+            return false;
+        if (!text_to_decimal(s, out))
+            return fail("field is not a decimal", key);
         return mark(bit);
     }
-    [[nodiscard]] bool i64(od::value& v, std::string_view key, std::int64_t& out, int bit = -1) noexcept {
+    [[nodiscard]] bool i64(od::value& v, std::string_view key, std::int64_t& out,
+                           int bit = -1) noexcept {
         std::string_view s;
-        if (!text(v, key, s)) return false;
-        if (!text_to_i64(s, out)) return fail("field is not an integer", key);
+        if (!text(v, key, s))
+            return false;
+        if (!text_to_i64(s, out))
+            return fail("field is not an integer", key);
         return mark(bit);
     }
     [[nodiscard]] bool dbl(od::value& v, std::string_view key, double& out, int bit = -1) noexcept {
         std::string_view s;
-        if (!text(v, key, s)) return false;
-        if (!text_to_double(s, out)) return fail("field is not a number", key);
+        if (!text(v, key, s))
+            return false;
+        if (!text_to_double(s, out))
+            return fail("field is not a number", key);
         return mark(bit);
     }
     [[nodiscard]] bool mark(int bit) noexcept {
-        if (bit >= 0) seen_ |= 1u << bit;
+        if (bit >= 0)
+            seen_ |= 1u << bit;
         return true;
     }
     // Checks that every named required field was seen.
     [[nodiscard]] bool done(std::initializer_list<std::string_view> required) noexcept {
         int i = 0;
         for (auto name : required) {
-            if (!(seen_ & (1u << i))) return fail("missing field", name);
+            if (!(seen_ & (1u << i)))
+                return fail("missing field", name);
             ++i;
         }
         return true;
@@ -142,20 +167,25 @@ struct item_status {
 };
 
 // Reads sCode/sMsg/subCode when `key` is one of them; returns false on a type error.
-[[nodiscard]] inline bool read_status_field(field_walker& w, od::value& v, std::string_view key, item_status& st,
-                                            bool& handled) noexcept {
+[[nodiscard]] inline bool read_status_field(field_walker& w, od::value& v, std::string_view key,
+                                            item_status& st, bool& handled) noexcept {
     handled = true;
     std::string_view s;
     if (key == "sCode") {
-        if (!w.text(v, key, s)) return false;
-        if (!text_to_int(s, st.s_code)) return w.fail("field is not an integer", key);
+        if (!w.text(v, key, s))
+            return false;
+        if (!text_to_int(s, st.s_code))
+            return w.fail("field is not an integer", key);
         st.has_s_code = true;
         return true;
     }
-    if (key == "sMsg") return w.text(v, key, st.s_msg);
+    if (key == "sMsg")
+        return w.text(v, key, st.s_msg);
     if (key == "subCode") {
-        if (!w.text(v, key, s)) return false;
-        if (!text_to_int(s, st.sub_code)) return w.fail("field is not an integer", key);
+        if (!w.text(v, key, s))
+            return false;
+        if (!text_to_int(s, st.sub_code))
+            return w.fail("field is not an integer", key);
         return true;
     }
     handled = false;
@@ -169,4 +199,4 @@ bool read_algo_order(od::object obj, algo_order& out, error& err) noexcept;
 bool read_order_ack(od::object obj, order_ack& out, item_status& st, error& err) noexcept;
 bool read_candle_row(od::array arr, candle_row& out, error& err) noexcept;
 
-}  // namespace scalpel::okx::detail
+} // namespace scalpel::okx::detail

@@ -20,24 +20,30 @@ namespace scalpel::okx {
 [[nodiscard]] error parse_envelope(std::string_view body, int http_status = 200) noexcept;
 
 [[nodiscard]] result<server_time> parse_server_time(std::string_view body, int http_status = 200);
-[[nodiscard]] result<std::vector<instrument>> parse_instruments(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<instrument>> parse_instruments(std::string_view body,
+                                                                int http_status = 200);
 // tickers and ticker (one row) share the row format.
-[[nodiscard]] result<std::vector<ticker>> parse_tickers(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<ticker>> parse_tickers(std::string_view body,
+                                                        int http_status = 200);
 // Rows in the order OKX sends them (newest first), unconfirmed rows included and flagged.
-[[nodiscard]] result<std::vector<candle_row>> parse_candles(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<candle_row>> parse_candles(std::string_view body,
+                                                            int http_status = 200);
 [[nodiscard]] result<balance> parse_balance(std::string_view body, int http_status = 200);
 // place-order / cancel-order: the first item; an item with sCode != 0 is that code's error
 // (sub_code = subCode, message = sMsg).
 [[nodiscard]] result<order_ack> parse_order_ack(std::string_view body, int http_status = 200);
 // GET trade/order: exactly one row; an empty `data` is not_found (51603).
 [[nodiscard]] result<order_detail> parse_order_detail(std::string_view body, int http_status = 200);
-[[nodiscard]] result<std::vector<order_detail>> parse_order_details(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<order_detail>> parse_order_details(std::string_view body,
+                                                                    int http_status = 200);
 [[nodiscard]] result<std::vector<fill>> parse_fills(std::string_view body, int http_status = 200);
 // place algo: the first item (sCode rules as for orders).
 [[nodiscard]] result<algo_ack> parse_algo_ack(std::string_view body, int http_status = 200);
 // cancel-algos: every item; the first failed item's error when any failed.
-[[nodiscard]] result<std::vector<algo_ack>> parse_cancel_algos(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<algo_ack>> parse_cancel_algos(std::string_view body,
+                                                               int http_status = 200);
 // order-algo details / pending / history.
-[[nodiscard]] result<std::vector<algo_order>> parse_algo_orders(std::string_view body, int http_status = 200);
+[[nodiscard]] result<std::vector<algo_order>> parse_algo_orders(std::string_view body,
+                                                                int http_status = 200);
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

@@ -19,13 +19,15 @@ public:
             ok_ = false;
             return *this;
         }
-        for (char c : s) out_[n_++] = c;
+        for (char c : s)
+            out_[n_++] = c;
         return *this;
     }
     // A quoted plain id/word: refuses characters JSON would need to escape.
     writer& quoted(std::string_view s) noexcept {
         for (char c : s)
-            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ok_ = false;
+            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
+                ok_ = false;
         return raw("\"").raw(s).raw("\"");
     }
     writer& dec(decimal d) noexcept {
@@ -35,10 +37,13 @@ public:
     }
     // ,"key":"value"
     writer& field(std::string_view key, std::string_view value, bool first = false) noexcept {
-        if (!first) raw(",");
+        if (!first)
+            raw(",");
         return quoted(key).raw(":").quoted(value);
     }
-    writer& field(std::string_view key, decimal value) noexcept { return raw(",").quoted(key).raw(":").dec(value); }
+    writer& field(std::string_view key, decimal value) noexcept {
+        return raw(",").quoted(key).raw(":").dec(value);
+    }
     void invalid() noexcept { ok_ = false; }
     [[nodiscard]] std::size_t size() const noexcept { return ok_ ? n_ : 0; }
 
@@ -50,29 +55,36 @@ private:
 };
 
 void place_order_fields(writer& w, const place_order_req& r) noexcept {
-    if (r.inst_id.empty() || !r.sz.is_positive()) w.invalid();
-    if (r.ord_type != ord_type::market && !r.px.is_positive()) w.invalid();
+    if (r.inst_id.empty() || !r.sz.is_positive())
+        w.invalid();
+    if (r.ord_type != ord_type::market && !r.px.is_positive())
+        w.invalid();
     w.raw("{").field("instId", r.inst_id, true).field("tdMode", "cash");
-    if (!r.cl_ord_id.empty()) w.field("clOrdId", r.cl_ord_id);
+    if (!r.cl_ord_id.empty())
+        w.field("clOrdId", r.cl_ord_id);
     w.field("side", to_string(r.side)).field("ordType", to_string(r.ord_type));
-    if (r.ord_type != ord_type::market) w.field("px", r.px);
+    if (r.ord_type != ord_type::market)
+        w.field("px", r.px);
     w.field("sz", r.sz);
     if (r.ord_type == ord_type::market && r.tgt_ccy != tgt_ccy::none)
         w.field("tgtCcy", r.tgt_ccy == tgt_ccy::base_ccy ? "base_ccy" : "quote_ccy");
-    if (!r.tag.empty()) w.field("tag", r.tag);
+    if (!r.tag.empty())
+        w.field("tag", r.tag);
     w.raw("}");
 }
 
 void cancel_order_fields(writer& w, const cancel_order_req& r) noexcept {
-    if (r.inst_id.empty() || (r.ord_id.empty() && r.cl_ord_id.empty())) w.invalid();
+    if (r.inst_id.empty() || (r.ord_id.empty() && r.cl_ord_id.empty()))
+        w.invalid();
     w.raw("{").field("instId", r.inst_id, true);
-    if (!r.ord_id.empty()) w.field("ordId", r.ord_id);
-    else w.field("clOrdId", r.cl_ord_id);
+    if (!r.ord_id.empty())
+        w.field("ordId", r.ord_id);
+    else
+        w.field("clOrdId", r.cl_ord_id);
     w.raw("}");
 }
 
-template <class F>
-std::string to_string_via(F&& write, std::size_t cap = 1024) {
+template <class F> std::string to_string_via(F&& write, std::size_t cap = 1024) {
     std::string s(cap, '\0');
     s.resize(write(s.data(), s.size()));
     return s;
@@ -80,14 +92,16 @@ std::string to_string_via(F&& write, std::size_t cap = 1024) {
 
 // Percent-encodes a query value; ',' stays (OKX lists).
 void append_query(std::string& out, std::string_view key, std::string_view value) {
-    if (value.empty()) return;
+    if (value.empty())
+        return;
     out += out.find('?') == std::string::npos ? '?' : '&';
     out += key;
     out += '=';
     static constexpr char hex[] = "0123456789ABCDEF";
     for (unsigned char c : value) {
-        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                           c == '_' || c == '.' || c == '~' || c == ',';
+        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
+                           c == ',';
         if (plain) {
             out += static_cast<char>(c);
         } else {
@@ -99,21 +113,29 @@ void append_query(std::string& out, std::string_view key, std::string_view value
 }
 
 void append_query(std::string& out, std::string_view key, std::int64_t value) {
-    if (value == 0) return;
+    if (value == 0)
+        return;
     append_query(out, key, std::to_string(value));
 }
 
-}  // namespace
+} // namespace
 
-std::string_view to_string(side s) noexcept { return s == side::buy ? "buy" : "sell"; }
+std::string_view to_string(side s) noexcept {
+    return s == side::buy ? "buy" : "sell";
+}
 
 std::string_view to_string(ord_type t) noexcept {
     switch (t) {
-    case ord_type::market: return "market";
-    case ord_type::limit: return "limit";
-    case ord_type::post_only: return "post_only";
-    case ord_type::ioc: return "ioc";
-    case ord_type::fok: return "fok";
+    case ord_type::market:
+        return "market";
+    case ord_type::limit:
+        return "limit";
+    case ord_type::post_only:
+        return "post_only";
+    case ord_type::ioc:
+        return "ioc";
+    case ord_type::fok:
+        return "fok";
     }
     return "market";
 }
@@ -126,16 +148,25 @@ std::size_t write_place_order(const place_order_req& r, char* out, std::size_t c
 
 std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap) noexcept {
     writer w(out, cap);
-    if (r.inst_id.empty() || !r.sz.is_positive() || (!r.has_tp && !r.has_sl)) w.invalid();
-    if ((r.has_tp && !r.tp_trigger_px.is_positive()) || (r.has_sl && !r.sl_trigger_px.is_positive())) w.invalid();
-    w.raw("{").field("instId", r.inst_id, true).field("tdMode", "cash").field("side", to_string(r.side));
+    if (r.inst_id.empty() || !r.sz.is_positive() || (!r.has_tp && !r.has_sl))
+        w.invalid();
+    if ((r.has_tp && !r.tp_trigger_px.is_positive()) ||
+        (r.has_sl && !r.sl_trigger_px.is_positive()))
+        w.invalid();
+    w.raw("{")
+        .field("instId", r.inst_id, true)
+        .field("tdMode", "cash")
+        .field("side", to_string(r.side));
     w.field("ordType", r.has_tp && r.has_sl ? "oco" : "conditional").field("sz", r.sz);
     const auto side_default = r.side == side::buy ? tgt_ccy::quote_ccy : tgt_ccy::base_ccy;
     if (r.tgt_ccy != tgt_ccy::none && r.tgt_ccy != side_default)
         w.field("tgtCcy", r.tgt_ccy == tgt_ccy::base_ccy ? "base_ccy" : "quote_ccy");
-    if (r.has_tp) w.field("tpTriggerPx", r.tp_trigger_px).field("tpOrdPx", r.tp_ord_px);
-    if (r.has_sl) w.field("slTriggerPx", r.sl_trigger_px).field("slOrdPx", r.sl_ord_px);
-    if (!r.algo_cl_ord_id.empty()) w.field("algoClOrdId", r.algo_cl_ord_id);
+    if (r.has_tp)
+        w.field("tpTriggerPx", r.tp_trigger_px).field("tpOrdPx", r.tp_ord_px);
+    if (r.has_sl)
+        w.field("slTriggerPx", r.sl_trigger_px).field("slOrdPx", r.sl_ord_px);
+    if (!r.algo_cl_ord_id.empty())
+        w.field("algoClOrdId", r.algo_cl_ord_id);
     w.raw("}");
     return w.size();
 }
@@ -146,17 +177,23 @@ std::size_t write_cancel_order(const cancel_order_req& r, char* out, std::size_t
     return w.size();
 }
 
-std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char* out, std::size_t cap) noexcept {
+std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char* out,
+                               std::size_t cap) noexcept {
     writer w(out, cap);
-    if (n == 0) w.invalid();
+    if (n == 0)
+        w.invalid();
     w.raw("[");
     for (std::size_t i = 0; i < n; ++i) {
         const auto& r = reqs[i];
-        if (r.inst_id.empty() || (r.algo_id.empty() && r.algo_cl_ord_id.empty())) w.invalid();
-        if (i) w.raw(",");
+        if (r.inst_id.empty() || (r.algo_id.empty() && r.algo_cl_ord_id.empty()))
+            w.invalid();
+        if (i)
+            w.raw(",");
         w.raw("{").field("instId", r.inst_id, true);
-        if (!r.algo_id.empty()) w.field("algoId", r.algo_id);
-        else w.field("algoClOrdId", r.algo_cl_ord_id);
+        if (!r.algo_id.empty())
+            w.field("algoId", r.algo_id);
+        else
+            w.field("algoClOrdId", r.algo_cl_ord_id);
         w.raw("}");
     }
     w.raw("]");
@@ -173,38 +210,46 @@ std::string cancel_order_body(const cancel_order_req& r) {
     return to_string_via([&](char* p, std::size_t c) { return write_cancel_order(r, p, c); });
 }
 std::string cancel_algos_body(const cancel_algo_req* reqs, std::size_t n) {
-    return to_string_via([&](char* p, std::size_t c) { return write_cancel_algos(reqs, n, p, c); }, 256 + n * 160);
+    return to_string_via([&](char* p, std::size_t c) { return write_cancel_algos(reqs, n, p, c); },
+                         256 + n * 160);
 }
 
-std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out, std::size_t cap) noexcept {
+std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out,
+                           std::size_t cap) noexcept {
     writer w(out, cap);
     w.raw("{");
-    if (!id.empty()) w.field("id", id, true).raw(",");
+    if (!id.empty())
+        w.field("id", id, true).raw(",");
     w.quoted("op").raw(":").quoted("order").raw(",").quoted("args").raw(":[");
     place_order_fields(w, r);
     w.raw("]}");
     return w.size();
 }
 
-std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out, std::size_t cap) noexcept {
+std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out,
+                                  std::size_t cap) noexcept {
     writer w(out, cap);
     w.raw("{");
-    if (!id.empty()) w.field("id", id, true).raw(",");
+    if (!id.empty())
+        w.field("id", id, true).raw(",");
     w.quoted("op").raw(":").quoted("cancel-order").raw(",").quoted("args").raw(":[");
     cancel_order_fields(w, r);
     w.raw("]}");
     return w.size();
 }
 
-std::string ws_login_frame(std::string_view api_key, std::string_view secret, std::string_view passphrase,
-                           std::int64_t epoch_seconds) {
+std::string ws_login_frame(std::string_view api_key, std::string_view secret,
+                           std::string_view passphrase, std::int64_t epoch_seconds) {
     const std::string ts = std::to_string(epoch_seconds);
     char sig[signature_len];
     const std::size_t n = sign_request_into(secret, ts, "GET", "/users/self/verify", "", sig);
     return to_string_via([&](char* p, std::size_t c) {
         writer w(p, c);
-        if (n != signature_len) w.invalid();
-        w.raw(R"({"op":"login","args":[{)").field("apiKey", api_key, true).field("passphrase", passphrase);
+        if (n != signature_len)
+            w.invalid();
+        w.raw(R"({"op":"login","args":[{)")
+            .field("apiKey", api_key, true)
+            .field("passphrase", passphrase);
         w.field("timestamp", ts).field("sign", std::string_view(sig, n)).raw("}]}");
         return w.size();
     });
@@ -215,17 +260,22 @@ std::string ws_subscribe_frame(const ws_sub* subs, std::size_t n, std::string_vi
     s += op;
     s += R"(","args":[)";
     for (std::size_t i = 0; i < n; ++i) {
-        if (i) s += ',';
+        if (i)
+            s += ',';
         s += R"({"channel":")" + subs[i].channel + '"';
-        if (!subs[i].inst_type.empty()) s += R"(,"instType":")" + subs[i].inst_type + '"';
-        if (!subs[i].inst_id.empty()) s += R"(,"instId":")" + subs[i].inst_id + '"';
+        if (!subs[i].inst_type.empty())
+            s += R"(,"instType":")" + subs[i].inst_type + '"';
+        if (!subs[i].inst_id.empty())
+            s += R"(,"instId":")" + subs[i].inst_id + '"';
         s += '}';
     }
     s += "]}";
     return s;
 }
 
-std::string path_server_time() { return "/api/v5/public/time"; }
+std::string path_server_time() {
+    return "/api/v5/public/time";
+}
 
 std::string path_instruments(std::string_view inst_type, std::string_view inst_id) {
     std::string p = "/api/v5/public/instruments";
@@ -246,8 +296,8 @@ std::string path_tickers(std::string_view inst_type) {
     return p;
 }
 
-std::string path_candles(std::string_view inst_id, std::string_view bar, int limit, std::int64_t after_ms,
-                         std::int64_t before_ms, bool history) {
+std::string path_candles(std::string_view inst_id, std::string_view bar, int limit,
+                         std::int64_t after_ms, std::int64_t before_ms, bool history) {
     std::string p = history ? "/api/v5/market/history-candles" : "/api/v5/market/candles";
     append_query(p, "instId", inst_id);
     append_query(p, "bar", bar);
@@ -263,11 +313,14 @@ std::string path_balance(std::string_view ccys) {
     return p;
 }
 
-std::string path_order(std::string_view inst_id, std::string_view ord_id, std::string_view cl_ord_id) {
+std::string path_order(std::string_view inst_id, std::string_view ord_id,
+                       std::string_view cl_ord_id) {
     std::string p = "/api/v5/trade/order";
     append_query(p, "instId", inst_id);
-    if (!ord_id.empty()) append_query(p, "ordId", ord_id);
-    else append_query(p, "clOrdId", cl_ord_id);
+    if (!ord_id.empty())
+        append_query(p, "ordId", ord_id);
+    else
+        append_query(p, "clOrdId", cl_ord_id);
     return p;
 }
 
@@ -289,8 +342,10 @@ std::string path_fills(std::string_view inst_id, std::string_view ord_id, int li
 
 std::string path_algo_order(std::string_view algo_id, std::string_view algo_cl_ord_id) {
     std::string p = "/api/v5/trade/order-algo";
-    if (!algo_id.empty()) append_query(p, "algoId", algo_id);
-    else append_query(p, "algoClOrdId", algo_cl_ord_id);
+    if (!algo_id.empty())
+        append_query(p, "algoId", algo_id);
+    else
+        append_query(p, "algoClOrdId", algo_cl_ord_id);
     return p;
 }
 
@@ -301,8 +356,8 @@ std::string path_algos_pending(std::string_view ord_type, std::string_view inst_
     return p;
 }
 
-std::string path_algos_history(std::string_view ord_type, std::string_view state, std::string_view algo_id,
-                               std::string_view inst_id) {
+std::string path_algos_history(std::string_view ord_type, std::string_view state,
+                               std::string_view algo_id, std::string_view inst_id) {
     std::string p = "/api/v5/trade/orders-algo-history";
     append_query(p, "ordType", ord_type);
     append_query(p, "state", state);
@@ -311,4 +366,4 @@ std::string path_algos_history(std::string_view ord_type, std::string_view state
     return p;
 }
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

@@ -18,7 +18,7 @@ namespace scalpel::okx {
 
 enum class side : std::uint8_t { buy, sell };
 enum class ord_type : std::uint8_t { market, limit, post_only, ioc, fok };
-enum class tgt_ccy : std::uint8_t { none, base_ccy, quote_ccy };  // none: omit (OKX default)
+enum class tgt_ccy : std::uint8_t { none, base_ccy, quote_ccy }; // none: omit (OKX default)
 
 [[nodiscard]] std::string_view to_string(side s) noexcept;
 [[nodiscard]] std::string_view to_string(ord_type t) noexcept;
@@ -29,10 +29,10 @@ struct place_order_req {
     okx::side side = side::buy;
     okx::ord_type ord_type = ord_type::market;
     decimal sz;
-    decimal px;                          // required unless market; ignored for market
-    okx::tgt_ccy tgt_ccy = tgt_ccy::none;  // market orders only
-    std::string_view cl_ord_id;          // ≤32 alnum; strongly recommended (retry safety)
-    std::string_view tag;                // ≤16 alnum, optional
+    decimal px;                           // required unless market; ignored for market
+    okx::tgt_ccy tgt_ccy = tgt_ccy::none; // market orders only
+    std::string_view cl_ord_id;           // ≤32 alnum; strongly recommended (retry safety)
+    std::string_view tag;                 // ≤16 alnum, optional
 };
 
 // POST /api/v5/trade/order-algo. Both triggers → ordType "oco"; one → "conditional".
@@ -70,7 +70,8 @@ struct cancel_algo_req {
 std::size_t write_place_order(const place_order_req& r, char* out, std::size_t cap) noexcept;
 std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap) noexcept;
 std::size_t write_cancel_order(const cancel_order_req& r, char* out, std::size_t cap) noexcept;
-std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char* out, std::size_t cap) noexcept;
+std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char* out,
+                               std::size_t cap) noexcept;
 
 // String forms; empty string when the writer refused.
 [[nodiscard]] std::string place_order_body(const place_order_req& r);
@@ -80,8 +81,10 @@ std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char*
 
 // WS order ops (private channel): {"id":"<id>","op":"order","args":[<place order body>]} and
 // {"id":"<id>","op":"cancel-order","args":[<cancel body>]}. `id` ≤32 alnum, may be empty (omitted).
-std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out, std::size_t cap) noexcept;
-std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out, std::size_t cap) noexcept;
+std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out,
+                           std::size_t cap) noexcept;
+std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out,
+                                  std::size_t cap) noexcept;
 
 // WS login: {"op":"login","args":[{"apiKey":…,"passphrase":…,"timestamp":"<epoch s>","sign":…}]}
 // with sign = HMAC(secret, ts+"GET"+"/users/self/verify"). The result holds secrets: never log it.
@@ -95,30 +98,39 @@ struct ws_sub {
     std::string inst_type;
 };
 // {"op":"subscribe","args":[{"channel":…,"instType":…,"instId":…},…]}
-[[nodiscard]] std::string ws_subscribe_frame(const ws_sub* subs, std::size_t n, std::string_view op = "subscribe");
+[[nodiscard]] std::string ws_subscribe_frame(const ws_sub* subs, std::size_t n,
+                                             std::string_view op = "subscribe");
 
 // REST paths (path + "?query"), exactly what is sent and signed. Empty/zero optional parameters
 // are omitted. Values are percent-encoded except unreserved characters and ','.
 [[nodiscard]] std::string path_server_time();
-[[nodiscard]] std::string path_instruments(std::string_view inst_type, std::string_view inst_id = {});
+[[nodiscard]] std::string path_instruments(std::string_view inst_type,
+                                           std::string_view inst_id = {});
 [[nodiscard]] std::string path_ticker(std::string_view inst_id);
 [[nodiscard]] std::string path_tickers(std::string_view inst_type);
 // history=true → /market/history-candles. after: rows older than ts; before: newer than ts.
-[[nodiscard]] std::string path_candles(std::string_view inst_id, std::string_view bar, int limit = 0,
-                                       std::int64_t after_ms = 0, std::int64_t before_ms = 0, bool history = false);
+[[nodiscard]] std::string path_candles(std::string_view inst_id, std::string_view bar,
+                                       int limit = 0, std::int64_t after_ms = 0,
+                                       std::int64_t before_ms = 0, bool history = false);
 [[nodiscard]] std::string path_balance(std::string_view ccys = {});
-[[nodiscard]] std::string path_order(std::string_view inst_id, std::string_view ord_id, std::string_view cl_ord_id);
-[[nodiscard]] std::string path_orders_pending(std::string_view inst_type, std::string_view inst_id = {});
-[[nodiscard]] std::string path_fills(std::string_view inst_id, std::string_view ord_id = {}, int limit = 0);
-[[nodiscard]] std::string path_algo_order(std::string_view algo_id, std::string_view algo_cl_ord_id);
-[[nodiscard]] std::string path_algos_pending(std::string_view ord_type, std::string_view inst_id = {});
+[[nodiscard]] std::string path_order(std::string_view inst_id, std::string_view ord_id,
+                                     std::string_view cl_ord_id);
+[[nodiscard]] std::string path_orders_pending(std::string_view inst_type,
+                                              std::string_view inst_id = {});
+[[nodiscard]] std::string path_fills(std::string_view inst_id, std::string_view ord_id = {},
+                                     int limit = 0);
+[[nodiscard]] std::string path_algo_order(std::string_view algo_id,
+                                          std::string_view algo_cl_ord_id);
+[[nodiscard]] std::string path_algos_pending(std::string_view ord_type,
+                                             std::string_view inst_id = {});
 // state: effective|canceled|order_failed (or empty when algo_id is given).
 [[nodiscard]] std::string path_algos_history(std::string_view ord_type, std::string_view state,
-                                             std::string_view algo_id = {}, std::string_view inst_id = {});
+                                             std::string_view algo_id = {},
+                                             std::string_view inst_id = {});
 
 inline constexpr std::string_view path_place_order = "/api/v5/trade/order";
 inline constexpr std::string_view path_cancel_order = "/api/v5/trade/cancel-order";
 inline constexpr std::string_view path_place_algo = "/api/v5/trade/order-algo";
 inline constexpr std::string_view path_cancel_algos = "/api/v5/trade/cancel-algos";
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

@@ -14,10 +14,10 @@
 
 namespace scalpel::okx {
 
-using inst_id_t = fixed_string<32>;  // "BTC-USDT", "BTC-USD-220527"
-using id_t = fixed_string<40>;       // ordId (~19 digits), clOrdId/algoClOrdId (≤32 alnum)
+using inst_id_t = fixed_string<32>; // "BTC-USDT", "BTC-USD-220527"
+using id_t = fixed_string<40>;      // ordId (~19 digits), clOrdId/algoClOrdId (≤32 alnum)
 using ccy_t = fixed_string<16>;
-using word_t = fixed_string<24>;     // states, ordType, side, execType …
+using word_t = fixed_string<24>; // states, ordType, side, execType …
 
 struct server_time {
     std::int64_t ts_ms = 0;
@@ -28,7 +28,7 @@ struct instrument {
     inst_id_t inst_id;
     ccy_t base_ccy, quote_ccy;
     decimal tick_sz, lot_sz, min_sz;
-    word_t state;  // live|suspend|preopen|test
+    word_t state; // live|suspend|preopen|test
 };
 
 struct ticker {
@@ -41,13 +41,13 @@ struct ticker {
 struct candle_row {
     candle bar;
     double vol_ccy_quote = 0;
-    bool confirmed = false;  // confirm=="1": the bar is closed; "0" rows must not feed indicators
+    bool confirmed = false; // confirm=="1": the bar is closed; "0" rows must not feed indicators
 };
 
 struct balance_detail {
     ccy_t ccy;
     decimal eq, cash_bal, avail_bal, avail_eq, frozen_bal, ord_frozen;
-    decimal liab;  // borrowed amount in this currency ("" on a plain spot account → 0)
+    decimal liab; // borrowed amount in this currency ("" on a plain spot account → 0)
     std::int64_t u_time_ms = 0;
 };
 
@@ -64,23 +64,30 @@ struct order_ack {
     std::int64_t ts_ms = 0;
 };
 
-enum class order_state : std::uint8_t { unknown, live, partially_filled, filled, canceled, mmp_canceled };
+enum class order_state : std::uint8_t {
+    unknown,
+    live,
+    partially_filled,
+    filled,
+    canceled,
+    mmp_canceled
+};
 
 struct order_detail {
     inst_id_t inst_id;
     id_t ord_id, cl_ord_id;
     word_t side, ord_type, tgt_ccy;
     order_state state = order_state::unknown;
-    decimal px, sz, acc_fill_sz, avg_px, fee;  // fee < 0 means charged
+    decimal px, sz, acc_fill_sz, avg_px, fee; // fee < 0 means charged
     ccy_t fee_ccy;
     // last fill (REST detail) or this update's fill (WS orders push)
     decimal fill_px, fill_sz, fill_fee;
     ccy_t fill_fee_ccy;
     id_t trade_id;
-    word_t exec_type;  // T taker / M maker (WS)
+    word_t exec_type; // T taker / M maker (WS)
     std::int64_t fill_time_ms = 0, c_time_ms = 0, u_time_ms = 0;
-    id_t algo_id, algo_cl_ord_id;  // set when an algo (OCO leg) placed this order (WS)
-    word_t source;                 // "7" = placed by a TP/SL algo
+    id_t algo_id, algo_cl_ord_id; // set when an algo (OCO leg) placed this order (WS)
+    word_t source;                // "7" = placed by a TP/SL algo
 };
 
 struct fill {
@@ -97,7 +104,14 @@ struct algo_ack {
 };
 
 enum class algo_state : std::uint8_t {
-    unknown, live, pause, partially_effective, effective, canceled, order_failed, partially_failed
+    unknown,
+    live,
+    pause,
+    partially_effective,
+    effective,
+    canceled,
+    order_failed,
+    partially_failed
 };
 
 struct algo_order {
@@ -106,9 +120,9 @@ struct algo_order {
     word_t ord_type, side;
     decimal sz, tp_trigger_px, tp_ord_px, sl_trigger_px, sl_ord_px;
     algo_state state = algo_state::unknown;
-    word_t actual_side;  // "tp" / "sl" once fired, "" before
+    word_t actual_side; // "tp" / "sl" once fired, "" before
     decimal actual_px, actual_sz;
-    id_t ord_id;         // child order once triggered (first of ordIdList when ordId is empty)
+    id_t ord_id; // child order once triggered (first of ordIdList when ordId is empty)
     word_t fail_code;
     std::int64_t trigger_time_ms = 0, c_time_ms = 0, u_time_ms = 0;
 };
@@ -118,4 +132,4 @@ struct algo_order {
 [[nodiscard]] std::string_view to_string(order_state s) noexcept;
 [[nodiscard]] std::string_view to_string(algo_state s) noexcept;
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

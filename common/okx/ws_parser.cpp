@@ -13,35 +13,53 @@ using namespace detail;
 
 std::string_view to_string(ws_msg k) noexcept {
     switch (k) {
-    case ws_msg::pong: return "pong";
-    case ws_msg::ticker: return "ticker";
-    case ws_msg::orders: return "orders";
-    case ws_msg::orders_algo: return "orders_algo";
-    case ws_msg::login: return "login";
-    case ws_msg::subscribe: return "subscribe";
-    case ws_msg::unsubscribe: return "unsubscribe";
-    case ws_msg::error: return "error";
-    case ws_msg::notice: return "notice";
-    case ws_msg::op_reply: return "op_reply";
-    case ws_msg::other_event: return "other_event";
-    case ws_msg::other_push: return "other_push";
-    case ws_msg::malformed: return "malformed";
+    case ws_msg::pong:
+        return "pong";
+    case ws_msg::ticker:
+        return "ticker";
+    case ws_msg::orders:
+        return "orders";
+    case ws_msg::orders_algo:
+        return "orders_algo";
+    case ws_msg::login:
+        return "login";
+    case ws_msg::subscribe:
+        return "subscribe";
+    case ws_msg::unsubscribe:
+        return "unsubscribe";
+    case ws_msg::error:
+        return "error";
+    case ws_msg::notice:
+        return "notice";
+    case ws_msg::op_reply:
+        return "op_reply";
+    case ws_msg::other_event:
+        return "other_event";
+    case ws_msg::other_push:
+        return "other_push";
+    case ws_msg::malformed:
+        return "malformed";
     }
     return "?";
 }
 
 struct ws_frame_parser::impl {
-    explicit impl(std::size_t max) : max_frame(max), buf(new char[max + simdjson::SIMDJSON_PADDING]) {
-        if (parser.allocate(max) != simdjson::SUCCESS) throw std::bad_alloc();
+    explicit impl(std::size_t max)
+        : max_frame(max), buf(new char[max + simdjson::SIMDJSON_PADDING]) {
+        if (parser.allocate(max) != simdjson::SUCCESS)
+            throw std::bad_alloc();
     }
     std::size_t max_frame;
     std::unique_ptr<char[]> buf;
     od::parser parser{};
 };
 
-ws_frame_parser::ws_frame_parser(std::size_t max_frame) : impl_(std::make_unique<impl>(max_frame)) {}
+ws_frame_parser::ws_frame_parser(std::size_t max_frame)
+    : impl_(std::make_unique<impl>(max_frame)) {}
 ws_frame_parser::~ws_frame_parser() = default;
-std::size_t ws_frame_parser::max_frame() const noexcept { return impl_->max_frame; }
+std::size_t ws_frame_parser::max_frame() const noexcept {
+    return impl_->max_frame;
+}
 
 namespace {
 
@@ -67,25 +85,31 @@ bool parse_data(od::value& v, ws_message& out) noexcept {
             return false;
         }
         if (out.kind == ws_msg::ticker) {
-            if (out.n_rows == 0 && !read_ticker(obj, out.tick, out.err)) return false;
-        } else if (out.kind == ws_msg::orders || out.kind == ws_msg::orders_algo || out.kind == ws_msg::op_reply) {
+            if (out.n_rows == 0 && !read_ticker(obj, out.tick, out.err))
+                return false;
+        } else if (out.kind == ws_msg::orders || out.kind == ws_msg::orders_algo ||
+                   out.kind == ws_msg::op_reply) {
             if (out.n_rows >= ws_message::max_rows) {
                 ++out.n_dropped;
                 continue;
             }
             const std::size_t i = out.n_rows;
             if (out.kind == ws_msg::orders) {
-                if (!read_order_detail(obj, out.orders[i], out.err)) return false;
+                if (!read_order_detail(obj, out.orders[i], out.err))
+                    return false;
             } else if (out.kind == ws_msg::orders_algo) {
-                if (!read_algo_order(obj, out.algos[i], out.err)) return false;
+                if (!read_algo_order(obj, out.algos[i], out.err))
+                    return false;
             } else {
                 item_status st;
-                if (!read_order_ack(obj, out.acks[i], st, out.err)) return false;
-                out.ack_errs[i] = (st.has_s_code && st.s_code != 0) ? make_error(st.s_code, st.s_msg, 0, st.sub_code)
-                                                                    : error{};
+                if (!read_order_ack(obj, out.acks[i], st, out.err))
+                    return false;
+                out.ack_errs[i] = (st.has_s_code && st.s_code != 0)
+                                      ? make_error(st.s_code, st.s_msg, 0, st.sub_code)
+                                      : error{};
             }
         } else {
-            return true;  // other_push: rows not parsed
+            return true; // other_push: rows not parsed
         }
         ++out.n_rows;
     }
@@ -98,22 +122,26 @@ bool parse_data(od::value& v, ws_message& out) noexcept {
 
 bool read_arg(od::value& v, ws_message& out, field_walker& w) noexcept {
     od::object arg;
-    if (v.get_object().get(arg) != simdjson::SUCCESS) return w.fail("field is not an object: arg");
+    if (v.get_object().get(arg) != simdjson::SUCCESS)
+        return w.fail("field is not an object: arg");
     for (auto f : arg) {
         od::field field;
         std::string_view k;
-        if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(k) != simdjson::SUCCESS)
+        if (std::move(f).get(field) != simdjson::SUCCESS ||
+            field.unescaped_key().get(k) != simdjson::SUCCESS)
             return w.fail("malformed object");
         if (k == "channel") {
-            if (!w.str(field.value(), k, out.channel)) return false;
+            if (!w.str(field.value(), k, out.channel))
+                return false;
         } else if (k == "instId") {
-            if (!w.str(field.value(), k, out.inst_id)) return false;
+            if (!w.str(field.value(), k, out.inst_id))
+                return false;
         }
     }
     return true;
 }
 
-}  // namespace
+} // namespace
 
 ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept {
     out.err = error{};
@@ -123,17 +151,21 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
     out.op.clear();
     out.n_rows = 0;
     out.n_dropped = 0;
-    if (frame == "pong") return out.kind = ws_msg::pong;
-    if (frame.size() > impl_->max_frame) return malformed(out, "frame larger than max_frame");
+    if (frame == "pong")
+        return out.kind = ws_msg::pong;
+    if (frame.size() > impl_->max_frame)
+        return malformed(out, "frame larger than max_frame");
     std::memcpy(impl_->buf.get(), frame.data(), frame.size());
     std::memset(impl_->buf.get() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
 
     od::document doc;
-    if (impl_->parser.iterate(impl_->buf.get(), frame.size(), frame.size() + simdjson::SIMDJSON_PADDING).get(doc) !=
-        simdjson::SUCCESS)
+    if (impl_->parser
+            .iterate(impl_->buf.get(), frame.size(), frame.size() + simdjson::SIMDJSON_PADDING)
+            .get(doc) != simdjson::SUCCESS)
         return malformed(out, "malformed JSON");
     od::object obj;
-    if (doc.get_object().get(obj) != simdjson::SUCCESS) return malformed(out, "frame is not a JSON object");
+    if (doc.get_object().get(obj) != simdjson::SUCCESS)
+        return malformed(out, "frame is not a JSON object");
 
     field_walker w(out.err);
     std::string_view code_text, msg;
@@ -141,53 +173,73 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
     bool has_event = false, has_data = false, data_done = false, has_arg = false;
     // `data` needs the kind, so classify as soon as arg/op have been seen.
     auto classify = [&]() {
-        if (!out.op.empty()) out.kind = ws_msg::op_reply;
-        else if (out.channel == "tickers") out.kind = ws_msg::ticker;
-        else if (out.channel == "orders") out.kind = ws_msg::orders;
-        else if (out.channel == "orders-algo") out.kind = ws_msg::orders_algo;
-        else out.kind = ws_msg::other_push;
+        if (!out.op.empty())
+            out.kind = ws_msg::op_reply;
+        else if (out.channel == "tickers")
+            out.kind = ws_msg::ticker;
+        else if (out.channel == "orders")
+            out.kind = ws_msg::orders;
+        else if (out.channel == "orders-algo")
+            out.kind = ws_msg::orders_algo;
+        else
+            out.kind = ws_msg::other_push;
     };
     for (auto f : obj) {
         od::field field;
         std::string_view k;
-        if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(k) != simdjson::SUCCESS)
+        if (std::move(f).get(field) != simdjson::SUCCESS ||
+            field.unescaped_key().get(k) != simdjson::SUCCESS)
             return malformed(out, "malformed JSON");
         od::value& v = field.value();
         if (k == "event") {
-            if (!w.str(v, k, event)) return out.kind = ws_msg::malformed;
+            if (!w.str(v, k, event))
+                return out.kind = ws_msg::malformed;
             has_event = true;
         } else if (k == "arg") {
-            if (!read_arg(v, out, w)) return out.kind = ws_msg::malformed;
+            if (!read_arg(v, out, w))
+                return out.kind = ws_msg::malformed;
             has_arg = true;
         } else if (k == "op") {
-            if (!w.str(v, k, out.op)) return out.kind = ws_msg::malformed;
+            if (!w.str(v, k, out.op))
+                return out.kind = ws_msg::malformed;
         } else if (k == "id") {
-            if (!w.str(v, k, out.id)) return out.kind = ws_msg::malformed;
+            if (!w.str(v, k, out.id))
+                return out.kind = ws_msg::malformed;
         } else if (k == "code") {
-            if (!w.text(v, k, code_text)) return out.kind = ws_msg::malformed;
+            if (!w.text(v, k, code_text))
+                return out.kind = ws_msg::malformed;
             int code = 0;
-            if (!text_to_int(code_text, code)) return malformed(out, "field is not an integer: code");
+            if (!text_to_int(code_text, code))
+                return malformed(out, "field is not an integer: code");
             out.err.code = code;
         } else if (k == "msg") {
-            if (!w.text(v, k, msg)) return out.kind = ws_msg::malformed;
+            if (!w.text(v, k, msg))
+                return out.kind = ws_msg::malformed;
             out.err.message.assign_truncated(msg);
         } else if (k == "data" && !has_event) {
             has_data = true;
             if (has_arg || !out.op.empty()) {
                 classify();
-                if (!parse_data(v, out)) return out.kind = ws_msg::malformed;
+                if (!parse_data(v, out))
+                    return out.kind = ws_msg::malformed;
                 data_done = true;
             }
         }
     }
     if (has_event) {
         const int code = out.err.code;
-        if (event == "login") out.kind = code == 0 ? ws_msg::login : ws_msg::error;
-        else if (event == "subscribe") out.kind = ws_msg::subscribe;
-        else if (event == "unsubscribe") out.kind = ws_msg::unsubscribe;
-        else if (event == "error") out.kind = ws_msg::error;
-        else if (event == "notice") out.kind = ws_msg::notice;
-        else out.kind = ws_msg::other_event;
+        if (event == "login")
+            out.kind = code == 0 ? ws_msg::login : ws_msg::error;
+        else if (event == "subscribe")
+            out.kind = ws_msg::subscribe;
+        else if (event == "unsubscribe")
+            out.kind = ws_msg::unsubscribe;
+        else if (event == "error")
+            out.kind = ws_msg::error;
+        else if (event == "notice")
+            out.kind = ws_msg::notice;
+        else
+            out.kind = ws_msg::other_event;
         if (out.kind == ws_msg::error || out.kind == ws_msg::notice) {
             const auto message = out.err.message;
             out.err = make_error(code, message.view());
@@ -196,14 +248,17 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
         }
         return out.kind;
     }
-    if (!has_data) return malformed(out, "frame has neither event nor data");
+    if (!has_data)
+        return malformed(out, "frame has neither event nor data");
     if (!data_done) {
         // `data` came before `arg`/`op`: rewind and parse it now that the kind is known.
         classify();
         doc.rewind();
         od::value v;
-        if (doc["data"].get(v) != simdjson::SUCCESS) return malformed(out, "malformed JSON");
-        if (!parse_data(v, out)) return out.kind = ws_msg::malformed;
+        if (doc["data"].get(v) != simdjson::SUCCESS)
+            return malformed(out, "malformed JSON");
+        if (!parse_data(v, out))
+            return out.kind = ws_msg::malformed;
     }
     if (out.kind == ws_msg::op_reply) {
         const int code = out.err.code;
@@ -215,12 +270,14 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
 }
 
 error ws_frame_parser::parse_ticker(std::string_view frame, ticker& out) noexcept {
-    if (frame.size() > impl_->max_frame) return make_error(error_kind::bad_response, "frame larger than max_frame");
+    if (frame.size() > impl_->max_frame)
+        return make_error(error_kind::bad_response, "frame larger than max_frame");
     std::memcpy(impl_->buf.get(), frame.data(), frame.size());
     std::memset(impl_->buf.get() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
     od::document doc;
-    if (impl_->parser.iterate(impl_->buf.get(), frame.size(), frame.size() + simdjson::SIMDJSON_PADDING).get(doc) !=
-        simdjson::SUCCESS)
+    if (impl_->parser
+            .iterate(impl_->buf.get(), frame.size(), frame.size() + simdjson::SIMDJSON_PADDING)
+            .get(doc) != simdjson::SUCCESS)
         return make_error(error_kind::bad_response, "malformed JSON");
     od::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS)
@@ -231,19 +288,23 @@ error ws_frame_parser::parse_ticker(std::string_view frame, ticker& out) noexcep
     for (auto f : obj) {
         od::field field;
         std::string_view k;
-        if (std::move(f).get(field) != simdjson::SUCCESS || field.unescaped_key().get(k) != simdjson::SUCCESS)
+        if (std::move(f).get(field) != simdjson::SUCCESS ||
+            field.unescaped_key().get(k) != simdjson::SUCCESS)
             return make_error(error_kind::bad_response, "malformed JSON");
         od::value& v = field.value();
         if (k == "arg") {
             od::object arg;
-            if (v.get_object().get(arg) != simdjson::SUCCESS) return make_error(error_kind::bad_response, "bad arg");
+            if (v.get_object().get(arg) != simdjson::SUCCESS)
+                return make_error(error_kind::bad_response, "bad arg");
             std::string_view ch;
             if (arg["channel"].get_string().get(ch) != simdjson::SUCCESS)
                 return make_error(error_kind::bad_response, "missing field: channel");
-            if (ch != "tickers") return make_error(error_kind::bad_response, "not a tickers push");
+            if (ch != "tickers")
+                return make_error(error_kind::bad_response, "not a tickers push");
             is_ticker = true;
         } else if (k == "data") {
-            if (!is_ticker) return make_error(error_kind::bad_response, "not a tickers push");
+            if (!is_ticker)
+                return make_error(error_kind::bad_response, "not a tickers push");
             od::array arr;
             if (v.get_array().get(arr) != simdjson::SUCCESS)
                 return make_error(error_kind::bad_response, "field is not an array: data");
@@ -251,7 +312,8 @@ error ws_frame_parser::parse_ticker(std::string_view frame, ticker& out) noexcep
                 od::object row;
                 if (item.get_object().get(row) != simdjson::SUCCESS)
                     return make_error(error_kind::bad_response, "data item is not an object");
-                if (!read_ticker(row, out, err)) return err;
+                if (!read_ticker(row, out, err))
+                    return err;
                 return error{};
             }
             return make_error(error_kind::bad_response, "tickers push without rows");
@@ -262,4 +324,4 @@ error ws_frame_parser::parse_ticker(std::string_view frame, ticker& out) noexcep
     return make_error(error_kind::bad_response, "not a tickers push");
 }
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

@@ -2,7 +2,8 @@
 // "pong", events (login, subscribe, error, notice …), op replies (order / cancel-order acks) and
 // channel pushes (tickers, orders, orders-algo). It is the guard's hot path: after construction
 // it never allocates (one reused simdjson ondemand parser, one padded frame buffer, results in a
-// caller-owned ws_message with fixed-capacity row arrays). Malformed frames are a kind, not a throw.
+// caller-owned ws_message with fixed-capacity row arrays). Malformed frames are a kind, not a
+// throw.
 #pragma once
 
 #include "common/okx/error.hpp"
@@ -17,37 +18,38 @@ namespace scalpel::okx {
 
 enum class ws_msg : std::uint8_t {
     pong,
-    ticker,       // tickers push → msg.tick
-    orders,       // orders push → msg.orders[0..n_rows)
-    orders_algo,  // orders-algo push → msg.algos[0..n_rows)
-    login,        // login ok (a failed login comes as error)
-    subscribe,    // subscribe ack → msg.channel / msg.inst_id
+    ticker,      // tickers push → msg.tick
+    orders,      // orders push → msg.orders[0..n_rows)
+    orders_algo, // orders-algo push → msg.algos[0..n_rows)
+    login,       // login ok (a failed login comes as error)
+    subscribe,   // subscribe ack → msg.channel / msg.inst_id
     unsubscribe,
-    error,        // event:error → msg.err (code/msg)
-    notice,       // event:notice (64008 service upgrade) → msg.err
-    op_reply,     // op:order / cancel-order reply → msg.op, msg.id, msg.acks/ack_errs[0..n_rows), msg.err
-    other_event,  // channel-conn-count etc.
-    other_push,   // a push on a channel not parsed here (msg.channel says which)
-    malformed,    // not JSON, wrong shape, bad field → msg.err (bad_response)
+    error,       // event:error → msg.err (code/msg)
+    notice,      // event:notice (64008 service upgrade) → msg.err
+    op_reply,    // op:order / cancel-order reply → msg.op, msg.id, msg.acks/ack_errs[0..n_rows),
+                 // msg.err
+    other_event, // channel-conn-count etc.
+    other_push,  // a push on a channel not parsed here (msg.channel says which)
+    malformed,   // not JSON, wrong shape, bad field → msg.err (bad_response)
 };
 
 [[nodiscard]] std::string_view to_string(ws_msg k) noexcept;
 
 struct ws_message {
-    static constexpr std::size_t max_rows = 8;  // rows beyond this are counted in n_dropped
+    static constexpr std::size_t max_rows = 8; // rows beyond this are counted in n_dropped
 
     ws_msg kind = ws_msg::malformed;
     error err;
     word_t channel;
     inst_id_t inst_id;
-    fixed_string<40> id;  // request id echoed by op replies / events
+    fixed_string<40> id; // request id echoed by op replies / events
     word_t op;
     ticker tick;
     std::size_t n_rows = 0, n_dropped = 0;
     std::array<order_detail, max_rows> orders;
     std::array<algo_order, max_rows> algos;
     std::array<order_ack, max_rows> acks;
-    std::array<error, max_rows> ack_errs;  // per-item sCode of op replies
+    std::array<error, max_rows> ack_errs; // per-item sCode of op replies
 };
 
 class ws_frame_parser {
@@ -76,4 +78,4 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-}  // namespace scalpel::okx
+} // namespace scalpel::okx

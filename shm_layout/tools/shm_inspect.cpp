@@ -1,9 +1,10 @@
 // shm_inspect: prints a scalpel segment the way AeronStat prints Aeron's counters — header,
 // process liveness, the mutex holder record, ARM parameters, live prices, every non-free slot with
-// its PnL at the live price, the journal, the counters and the guard's tick→order latency. It maps the segment READ-ONLY, never
-// locks and only reads through seqlocks with bounded retries, so it works while a process is hung
-// holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1 error, 3 version/layout
-// mismatch (the frozen header is still printed), 4 no such segment, 5 segment not ready.
+// its PnL at the live price, the journal, the counters and the guard's tick→order latency. It maps
+// the segment READ-ONLY, never locks and only reads through seqlocks with bounded retries, so it
+// works while a process is hung holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1
+// error, 3 version/layout mismatch (the frozen header is still printed), 4 no such segment, 5
+// segment not ready.
 #include "shm_layout/segment.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,12 +36,13 @@ public:
     }
     json_out& num(std::string_view key, double v) {
         prefix(key);
-        if (std::isfinite(v)) fmt::format_to(std::back_inserter(out_), "{}", v);
-        else out_ += "null";
+        if (std::isfinite(v))
+            fmt::format_to(std::back_inserter(out_), "{}", v);
+        else
+            out_ += "null";
         return *this;
     }
-    template <class I>
-    json_out& integer(std::string_view key, I v) {
+    template <class I> json_out& integer(std::string_view key, I v) {
         prefix(key);
         fmt::format_to(std::back_inserter(out_), "{}", v);
         return *this;
@@ -65,7 +67,8 @@ private:
         return *this;
     }
     void prefix(std::string_view key) {
-        if (!first_) out_ += ',';
+        if (!first_)
+            out_ += ',';
         first_ = false;
         if (!key.empty()) {
             escape(key);
@@ -76,14 +79,26 @@ private:
         out_ += '"';
         for (const char c : s) {
             switch (c) {
-                case '"': out_ += "\\\""; break;
-                case '\\': out_ += "\\\\"; break;
-                case '\n': out_ += "\\n"; break;
-                case '\r': out_ += "\\r"; break;
-                case '\t': out_ += "\\t"; break;
-                default:
-                    if (static_cast<unsigned char>(c) < 0x20) fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
-                    else out_ += c;
+            case '"':
+                out_ += "\\\"";
+                break;
+            case '\\':
+                out_ += "\\\\";
+                break;
+            case '\n':
+                out_ += "\\n";
+                break;
+            case '\r':
+                out_ += "\\r";
+                break;
+            case '\t':
+                out_ += "\\t";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20)
+                    fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
+                else
+                    out_ += c;
             }
         }
         out_ += '"';
@@ -96,21 +111,30 @@ constexpr role shown_roles[] = {role::signal, role::guard, role::aux};
 
 const char* status_text(process_status s) {
     switch (s) {
-        case process_status::absent: return "absent";
-        case process_status::starting: return "starting";
-        case process_status::running: return "running";
-        case process_status::stopping: return "stopping";
-        case process_status::stopped: return "stopped";
+    case process_status::absent:
+        return "absent";
+    case process_status::starting:
+        return "starting";
+    case process_status::running:
+        return "running";
+    case process_status::stopping:
+        return "stopping";
+    case process_status::stopped:
+        return "stopped";
     }
     return "?";
 }
 
-double ms(mono_ns ns) { return static_cast<double>(ns) / 1e6; }
+double ms(mono_ns ns) {
+    return static_cast<double>(ns) / 1e6;
+}
 
 std::string owner_text(const segment& seg, std::uint64_t w) {
     const auto rb = owner_role_bits(w);
-    if (rb == 0) return "none";
-    if (rb == owner_role_retired) return "retired";
+    if (rb == 0)
+        return "none";
+    if (rb == owner_role_retired)
+        return "retired";
     const auto r = static_cast<role>(rb);
     return fmt::format("{}#{}{}", to_string(r), owner_incarnation(w),
                        seg.owner_dead(r, owner_incarnation(w)) ? " (dead: stealable)" : "");
@@ -118,9 +142,12 @@ std::string owner_text(const segment& seg, std::uint64_t w) {
 
 std::string init_text(init_state s) {
     switch (s) {
-        case init_state::empty: return "empty";
-        case init_state::initializing: return "initializing";
-        case init_state::ready: return "ready";
+    case init_state::empty:
+        return "empty";
+    case init_state::initializing:
+        return "initializing";
+    case init_state::ready:
+        return "ready";
     }
     return fmt::format("unknown({})", static_cast<unsigned>(s));
 }
@@ -145,11 +172,13 @@ void header_json(json_out& j, const std::string& name, const header_view& h) {
 }
 
 void header_text(std::string& o, const std::string& name, const header_view& h) {
-    fmt::format_to(std::back_inserter(o),
-                   "segment {}  magic {:#018x}  version {} (this build {})  size {} (file {})  init {}\n"
-                   "  creator pid {}  created {} ms  hash {:#018x} (this build {:#018x})  uid {} mode {:04o}\n",
-                   name, h.magic, h.version, layout_version, h.total_size, h.file_size, init_text(h.init),
-                   h.creator_pid, h.created_ms, h.layout_hash, layout_hash, h.owner_uid, h.file_mode);
+    fmt::format_to(
+        std::back_inserter(o),
+        "segment {}  magic {:#018x}  version {} (this build {})  size {} (file {})  init {}\n"
+        "  creator pid {}  created {} ms  hash {:#018x} (this build {:#018x})  uid {} mode "
+        "{:04o}\n",
+        name, h.magic, h.version, layout_version, h.total_size, h.file_size, init_text(h.init),
+        h.creator_pid, h.created_ms, h.layout_hash, layout_hash, h.owner_uid, h.file_mode);
 }
 
 struct price_lookup {
@@ -160,9 +189,11 @@ struct price_lookup {
 
 price_lookup live_price(const segment& seg, std::string_view symbol, mono_ns now) {
     const auto idx = seg.find_symbol(symbol);
-    if (!idx.ok) return {};
+    if (!idx.ok)
+        return {};
     const auto p = seg.read_price(idx.index, now);
-    if (p.status != price_status::ok) return {};
+    if (p.status != price_status::ok)
+        return {};
     return {true, p.q.last, ms(p.age_ns)};
 }
 
@@ -187,8 +218,11 @@ std::string render(const segment& seg, bool as_json) {
                 .boolean("alive", v.verdict == liveness_verdict::alive)
                 .integer("pid", v.pid)
                 .integer("incarnation", v.incarnation)
-                .num("heartbeat_age_ms", v.status == process_status::absent ? 0.0 : ms(v.heartbeat_age_ns))
-                .str("lock", v.lock == lock_probe::held ? "held" : v.lock == lock_probe::free ? "free" : "unknown")
+                .num("heartbeat_age_ms",
+                     v.status == process_status::absent ? 0.0 : ms(v.heartbeat_age_ns))
+                .str("lock", v.lock == lock_probe::held   ? "held"
+                             : v.lock == lock_probe::free ? "free"
+                                                          : "unknown")
                 .str("status", status_text(v.status))
                 .integer("attached_ms", v.attached_ms)
                 .end_object();
@@ -243,10 +277,15 @@ std::string render(const segment& seg, bool as_json) {
             j.begin_object()
                 .integer("index", i)
                 .str("symbol", p.symbol.view())
-                .str("status", p.status == price_status::ok ? "ok" : p.status == price_status::empty ? "empty" : "busy");
+                .str("status", p.status == price_status::ok      ? "ok"
+                               : p.status == price_status::empty ? "empty"
+                                                                 : "busy");
             if (p.status == price_status::ok)
-                j.num("last", p.q.last).num("bid", p.q.bid).num("ask", p.q.ask)
-                    .integer("exchange_ts_ms", p.q.exchange_ts_ms).num("age_ms", ms(p.age_ns))
+                j.num("last", p.q.last)
+                    .num("bid", p.q.bid)
+                    .num("ask", p.q.ask)
+                    .integer("exchange_ts_ms", p.q.exchange_ts_ms)
+                    .num("age_ms", ms(p.age_ns))
                     .integer("updates", p.q.update_seq);
             j.end_object();
         }
@@ -261,30 +300,40 @@ std::string render(const segment& seg, bool as_json) {
                 fmt::format_to(std::back_inserter(o), "  {:<6} absent\n", to_string(r));
                 continue;
             }
-            fmt::format_to(std::back_inserter(o), "  {:<6} {:<7} pid {} incarnation {} heartbeat {:.1f} ms ago, lock {}\n",
-                           to_string(r), to_string(v.verdict), v.pid, v.incarnation, ms(v.heartbeat_age_ns),
-                           v.lock == lock_probe::held ? "held" : v.lock == lock_probe::free ? "free" : "unknown");
+            fmt::format_to(std::back_inserter(o),
+                           "  {:<6} {:<7} pid {} incarnation {} heartbeat {:.1f} ms ago, lock {}\n",
+                           to_string(r), to_string(v.verdict), v.pid, v.incarnation,
+                           ms(v.heartbeat_age_ns),
+                           v.lock == lock_probe::held   ? "held"
+                           : v.lock == lock_probe::free ? "free"
+                                                        : "unknown");
         }
         if (mx.holder.held)
             fmt::format_to(std::back_inserter(o), "mutex: held by {} (pid {}) for {:.1f} ms",
                            to_string(mx.holder.who), mx.holder.pid, ms(mx.holder.held_for_ns));
         else
             o += "mutex: free";
-        fmt::format_to(std::back_inserter(o), "  [locks {}, owner-died repairs {}, torn repairs {}{}]\n", mx.lock_count,
-                       mx.owner_died_count, mx.torn_repairs, mx.not_recoverable ? ", NOT RECOVERABLE" : "");
+        fmt::format_to(std::back_inserter(o),
+                       "  [locks {}, owner-died repairs {}, torn repairs {}{}]\n", mx.lock_count,
+                       mx.owner_died_count, mx.torn_repairs,
+                       mx.not_recoverable ? ", NOT RECOVERABLE" : "");
         if (params.ok) {
             const auto& p = params.params;
-            fmt::format_to(std::back_inserter(o),
-                           "params (seq {}): regime {}  PH {} {:.2f} USD / {:.0f} s  max hold {:.0f} s  TP/SL ATR x {:.2f}/{:.2f}\n"
-                           "  min score {:.0f}  max trades/h {:.0f}  size x {:.2f}  RSI {:.0f}/{:.0f}  vol ratio {:.2f}"
-                           "  MTF {:.0f}m +{:.0f}{}  corr {:.2f}/{:.0f}{}  ADX {:.0f}/{:.1f}  pivot {:.1f}  VP x {:.1f}  taker {}\n",
-                           params.seq, to_string(p.current), p.ph_enabled ? "on" : "off", p.ph_threshold_usd,
-                           p.ph_time_limit_s, p.max_hold_s, p.tp_atr_mult, p.sl_atr_mult, p.min_score,
-                           p.max_trades_per_hour, p.size_multiplier, p.rsi_overbought, p.rsi_oversold,
-                           p.volume_ratio_threshold, p.mtf_timeframe_min, p.mtf_bonus,
-                           p.mtf_block_opposite != 0 ? " block-opposite" : "", p.corr_threshold, p.corr_max,
-                           p.corr_same_direction_only != 0 ? " same-dir" : "", p.adx_min, p.di_difference,
-                           p.pivot_bonus, p.volume_profile_multiplier, p.taker_fee_rate);
+            fmt::format_to(
+                std::back_inserter(o),
+                "params (seq {}): regime {}  PH {} {:.2f} USD / {:.0f} s  max hold {:.0f} s  TP/SL "
+                "ATR x {:.2f}/{:.2f}\n"
+                "  min score {:.0f}  max trades/h {:.0f}  size x {:.2f}  RSI {:.0f}/{:.0f}  vol "
+                "ratio {:.2f}"
+                "  MTF {:.0f}m +{:.0f}{}  corr {:.2f}/{:.0f}{}  ADX {:.0f}/{:.1f}  pivot {:.1f}  "
+                "VP x {:.1f}  taker {}\n",
+                params.seq, to_string(p.current), p.ph_enabled ? "on" : "off", p.ph_threshold_usd,
+                p.ph_time_limit_s, p.max_hold_s, p.tp_atr_mult, p.sl_atr_mult, p.min_score,
+                p.max_trades_per_hour, p.size_multiplier, p.rsi_overbought, p.rsi_oversold,
+                p.volume_ratio_threshold, p.mtf_timeframe_min, p.mtf_bonus,
+                p.mtf_block_opposite != 0 ? " block-opposite" : "", p.corr_threshold, p.corr_max,
+                p.corr_same_direction_only != 0 ? " same-dir" : "", p.adx_min, p.di_difference,
+                p.pivot_bonus, p.volume_profile_multiplier, p.taker_fee_rate);
         } else {
             o += "params: unreadable (never published or writer busy)\n";
         }
@@ -292,11 +341,14 @@ std::string render(const segment& seg, bool as_json) {
         for (std::uint32_t i = 0; i < seg.price_count(); ++i) {
             const auto p = seg.read_price(i, now);
             if (p.status == price_status::ok)
-                fmt::format_to(std::back_inserter(o), "  {:<10} last {} bid {} ask {}  age {:.1f} ms  updates {}\n",
-                               p.symbol.view(), p.q.last, p.q.bid, p.q.ask, ms(p.age_ns), p.q.update_seq);
+                fmt::format_to(std::back_inserter(o),
+                               "  {:<10} last {} bid {} ask {}  age {:.1f} ms  updates {}\n",
+                               p.symbol.view(), p.q.last, p.q.bid, p.q.ask, ms(p.age_ns),
+                               p.q.update_seq);
             else
                 fmt::format_to(std::back_inserter(o), "  {:<10} {}\n", p.symbol.view(),
-                               p.status == price_status::empty ? "no price yet" : "busy/torn (stale)");
+                               p.status == price_status::empty ? "no price yet"
+                                                               : "busy/torn (stale)");
         }
         o += "slots:\n";
     }
@@ -305,11 +357,14 @@ std::string render(const segment& seg, bool as_json) {
     for (std::uint32_t i = 0; i < segment::capacity(); ++i) {
         const auto s = seg.snapshot(i);
         if (!s.ok) {
-            if (as_json) j.begin_object().integer("index", i).str("state", "unreadable").end_object();
-            else fmt::format_to(std::back_inserter(o), "  [{}] unreadable (writer mid-copy)\n", i);
+            if (as_json)
+                j.begin_object().integer("index", i).str("state", "unreadable").end_object();
+            else
+                fmt::format_to(std::back_inserter(o), "  [{}] unreadable (writer mid-copy)\n", i);
             continue;
         }
-        if (s.snap.state == slot_state::free) continue;
+        if (s.snap.state == slot_state::free)
+            continue;
         ++shown;
         const auto& p = s.snap.pos;
         const auto px = live_price(seg, p.symbol.view(), now);
@@ -344,30 +399,36 @@ std::string render(const segment& seg, bool as_json) {
                 .integer("close_attempts", s.snap.attempts[2])
                 .boolean("torn_repaired", (s.snap.flags & slot_flag_torn_repaired) != 0)
                 .boolean("has_price", px.ok);
-            if (px.ok) j.num("live_price", px.last).num("net_pnl_usd", pnl);
+            if (px.ok)
+                j.num("live_price", px.last).num("net_pnl_usd", pnl);
             j.end_object();
         } else {
             fmt::format_to(std::back_inserter(o),
-                           "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {} ATR {}  regime {} PH {:.2f}/{}s  claim {}{}\n"
+                           "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {} ATR {}  "
+                           "regime {} PH {:.2f}/{}s  claim {}{}\n"
                            "       entry {} ord {} oco {} / {}  attempts e{} o{} c{}{}",
-                           i, to_string(s.snap.state), s.snap.generation, p.symbol.view(), to_string(p.pos_side),
-                           p.size, p.entry_price, p.entry_fee_usd, p.tp_price, p.sl_price,
-                           p.atr > 0 ? fmt::format("{}", p.atr) : std::string("?"), to_string(p.regime_at_entry),
-                           p.ph_threshold_usd, p.ph_time_limit_s, owner_text(seg, s.snap.closing_owner),
+                           i, to_string(s.snap.state), s.snap.generation, p.symbol.view(),
+                           to_string(p.pos_side), p.size, p.entry_price, p.entry_fee_usd,
+                           p.tp_price, p.sl_price,
+                           p.atr > 0 ? fmt::format("{}", p.atr) : std::string("?"),
+                           to_string(p.regime_at_entry), p.ph_threshold_usd, p.ph_time_limit_s,
+                           owner_text(seg, s.snap.closing_owner),
                            s.snap.pending_reason != close_reason::none
                                ? fmt::format(" for {}", to_string(s.snap.pending_reason))
                                : std::string(),
-                           p.entry_cl_ord_id.view(), p.entry_ord_id.view(),
-                           p.oco_algo_id.view(), p.oco_algo_cl_ord_id.view(), s.snap.attempts[0],
-                           s.snap.attempts[1], s.snap.attempts[2],
+                           p.entry_cl_ord_id.view(), p.entry_ord_id.view(), p.oco_algo_id.view(),
+                           p.oco_algo_cl_ord_id.view(), s.snap.attempts[0], s.snap.attempts[1],
+                           s.snap.attempts[2],
                            (s.snap.flags & slot_flag_torn_repaired) ? "  TORN-REPAIRED" : "");
             if (px.ok)
-                fmt::format_to(std::back_inserter(o), "\n       live {} -> net PnL {:+.4f} USD\n", px.last, pnl);
+                fmt::format_to(std::back_inserter(o), "\n       live {} -> net PnL {:+.4f} USD\n",
+                               px.last, pnl);
             else
                 o += "\n       no live price\n";
         }
     }
-    if (!as_json && shown == 0) o += "  (none)\n";
+    if (!as_json && shown == 0)
+        o += "  (none)\n";
 
     const std::uint64_t head = seg.journal_head();
     const std::uint64_t from = head > 20 ? head - 20 : 0;
@@ -375,11 +436,13 @@ std::string render(const segment& seg, bool as_json) {
         j.end_array();
         j.begin_object("journal").integer("head", head).begin_array("records");
     } else {
-        fmt::format_to(std::back_inserter(o), "journal ({} closed trades, last {}):\n", head, head - from);
+        fmt::format_to(std::back_inserter(o), "journal ({} closed trades, last {}):\n", head,
+                       head - from);
     }
     for (std::uint64_t n = from; n < head; ++n) {
         journal_record rec;
-        if (!seg.read_journal(n, rec)) continue;
+        if (!seg.read_journal(n, rec))
+            continue;
         const auto& p = rec.pos;
         if (as_json)
             j.begin_object()
@@ -397,9 +460,11 @@ std::string render(const segment& seg, bool as_json) {
                 .str("closed_by", to_string(rec.closed_by))
                 .end_object();
         else
-            fmt::format_to(std::back_inserter(o), "  #{} slot {} gen {} {} {} {} {} -> {} net {:+.4f} USD by {}\n",
-                           rec.journal_seq, rec.slot, rec.generation, p.symbol.view(), to_string(p.pos_side),
-                           to_string(p.reason), p.entry_price, p.exit_price, p.net_pnl_usd, to_string(rec.closed_by));
+            fmt::format_to(std::back_inserter(o),
+                           "  #{} slot {} gen {} {} {} {} {} -> {} net {:+.4f} USD by {}\n",
+                           rec.journal_seq, rec.slot, rec.generation, p.symbol.view(),
+                           to_string(p.pos_side), to_string(p.reason), p.entry_price, p.exit_price,
+                           p.net_pnl_usd, to_string(rec.closed_by));
     }
     if (as_json) {
         j.end_array().end_object();
@@ -407,7 +472,8 @@ std::string render(const segment& seg, bool as_json) {
         for (const role r : shown_roles) {
             const auto c = seg.counters(r);
             j.begin_object(to_string(r));
-            for (std::size_t i = 0; i < counter_count; ++i) j.integer(to_string(static_cast<counter>(i)), c[i]);
+            for (std::size_t i = 0; i < counter_count; ++i)
+                j.integer(to_string(static_cast<counter>(i)), c[i]);
             j.end_object();
         }
         j.end_object();
@@ -427,7 +493,9 @@ std::string render(const segment& seg, bool as_json) {
         const auto c = seg.counters(r);
         fmt::format_to(std::back_inserter(o), "  {:<6}", to_string(r));
         for (std::size_t i = 0; i < counter_count; ++i)
-            if (c[i] != 0) fmt::format_to(std::back_inserter(o), " {}={}", to_string(static_cast<counter>(i)), c[i]);
+            if (c[i] != 0)
+                fmt::format_to(std::back_inserter(o), " {}={}", to_string(static_cast<counter>(i)),
+                               c[i]);
         o += '\n';
     }
     if (lat.count == 0)
@@ -441,18 +509,24 @@ std::string render(const segment& seg, bool as_json) {
 }
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
+extern "C" void on_sigint(int) {
+    g_stop.store(true);
+}
 
 int exit_code_for(open_status s) {
     switch (s) {
-        case open_status::no_such_segment: return 4;
-        case open_status::version_mismatch: return 3;
-        case open_status::init_timeout: return 5;
-        default: return 1;
+    case open_status::no_such_segment:
+        return 4;
+    case open_status::version_mismatch:
+        return 3;
+    case open_status::init_timeout:
+        return 5;
+    default:
+        return 1;
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"shm_inspect: read-only view of a scalpel shared-memory segment"};
@@ -461,13 +535,16 @@ int main(int argc, char** argv) {
     bool as_json = false, watch = false, once = false;
     int stale_ms = 500;
     app.add_option("--name", name, "segment name (as in /dev/shm), e.g. scalpel.main")->required();
-    app.add_option("--rundir", rundir, "folder of the role lock files (better liveness); empty: pid + heartbeat");
-    app.add_option("--stale-ms", stale_ms, "heartbeat age that makes a process hung")->capture_default_str();
+    app.add_option("--rundir", rundir,
+                   "folder of the role lock files (better liveness); empty: pid + heartbeat");
+    app.add_option("--stale-ms", stale_ms, "heartbeat age that makes a process hung")
+        ->capture_default_str();
     app.add_flag("--json", as_json, "one JSON object (per refresh)");
     app.add_flag("--watch", watch, "refresh every second until SIGINT");
     app.add_flag("--once", once, "print once and exit (the default)");
     CLI11_PARSE(app, argc, argv);
-    if (once) watch = false;
+    if (once)
+        watch = false;
 
     open_options o;
     o.rundir = rundir;
@@ -478,7 +555,8 @@ int main(int argc, char** argv) {
         if (as_json) {
             json_out j;
             j.begin_object().str("error", to_string(r.status)).str("message", r.message);
-            if (r.header.valid) header_json(j, name, r.header);
+            if (r.header.valid)
+                header_json(j, name, r.header);
             j.end_object();
             std::printf("%s\n", j.text().c_str());
         } else {
@@ -495,10 +573,12 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_sigint);
     do {
         const std::string out = render(*r.seg, as_json);
-        if (watch && !as_json) std::fputs("\033[H\033[2J", stdout);
+        if (watch && !as_json)
+            std::fputs("\033[H\033[2J", stdout);
         std::fputs(out.c_str(), stdout);
         std::fflush(stdout);
-        for (int i = 0; watch && i < 10 && !g_stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (int i = 0; watch && i < 10 && !g_stop.load(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
     } while (watch && !g_stop.load());
     return 0;
 }

@@ -14,7 +14,8 @@ namespace {
 
 const std::string binary = std::string(SCALPEL_BINARY_DIR) + "/backtest/backtest";
 // Two days of OKX 1m after a day of warm-up history, few path steps: well under a second a run.
-const std::vector<std::string> window = {"--from", "2022-01-12", "--days", "2", "--path-steps", "5"};
+const std::vector<std::string> window = {"--from", "2022-01-12",   "--days",
+                                         "2",      "--path-steps", "5"};
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -31,12 +32,13 @@ scalpel::test::run_result run(std::vector<std::string> args) {
 // The text of the run object labelled `label` in a report, from its label to its closing brace.
 std::string run_block(const std::string& json, const std::string& label) {
     const auto at = json.find("\"label\": \"" + label + "\"");
-    if (at == std::string::npos) return {};
+    if (at == std::string::npos)
+        return {};
     const auto end = json.find("\n    }", at);
     return json.substr(at, end - at);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("backtest CLI: the same input and config give a byte-identical JSON report", "[unit]") {
     scalpel::test::temp_dir dir;
@@ -62,7 +64,8 @@ TEST_CASE("backtest CLI: every sweep-grid row equals the same configuration run 
     scalpel::test::temp_dir dir;
     const std::string grid_json = dir.path() + "/grid.json";
     auto args = window;
-    args.insert(args.end(), {"--sizes", "70,150", "--ph-thresholds", "0.10,0.35", "--compare", "--quiet", "--json", grid_json});
+    args.insert(args.end(), {"--sizes", "70,150", "--ph-thresholds", "0.10,0.35", "--compare",
+                             "--quiet", "--json", grid_json});
     const auto g = run(args);
     INFO(g.output);
     REQUIRE(g.exit_code == 0);
@@ -73,12 +76,13 @@ TEST_CASE("backtest CLI: every sweep-grid row equals the same configuration run 
             for (const char* cadence : {"tick", "5"}) {
                 const std::string single_json = dir.path() + "/single.json";
                 auto one = window;
-                one.insert(one.end(), {"--sizes", size, "--ph-thresholds", ph, "--exit-cadence", cadence, "--quiet",
-                                       "--json", single_json});
+                one.insert(one.end(), {"--sizes", size, "--ph-thresholds", ph, "--exit-cadence",
+                                       cadence, "--quiet", "--json", single_json});
                 const auto s = run(one);
                 REQUIRE(s.exit_code == 0);
-                const std::string label = std::string(cadence == std::string("tick") ? "tick" : "poll 5s") + " $" +
-                                          size + " ph=" + ph;
+                const std::string label =
+                    std::string(cadence == std::string("tick") ? "tick" : "poll 5s") + " $" + size +
+                    " ph=" + ph;
                 const std::string from_grid = run_block(grid, label);
                 INFO(label);
                 REQUIRE_FALSE(from_grid.empty());
@@ -88,13 +92,15 @@ TEST_CASE("backtest CLI: every sweep-grid row equals the same configuration run 
     CHECK(rows == 8);
 }
 
-TEST_CASE("backtest CLI: bad arguments are refused with a clear message and exit code 2", "[unit]") {
+TEST_CASE("backtest CLI: bad arguments are refused with a clear message and exit code 2",
+          "[unit]") {
     struct bad_case {
         std::vector<std::string> args;
-        std::string expect;  // a fragment of the message
+        std::string expect; // a fragment of the message
     };
     const std::vector<bad_case> cases = {
-        {{"--source", "kraken_2019"}, "--source: 'kraken_2019' is not okx_spot_2022 or binance_spot_2023"},
+        {{"--source", "kraken_2019"},
+         "--source: 'kraken_2019' is not okx_spot_2022 or binance_spot_2023"},
         {{"--sizes", "70,-5"}, "--sizes: -5 is not a positive order value"},
         {{"--exit-cadence", "fast"}, "'fast' is not 'tick' or a number of seconds"},
         {{"--from", "2022-13-01"}, "--from: '2022-13-01' is not a UTC date"},
@@ -111,7 +117,7 @@ TEST_CASE("backtest CLI: bad arguments are refused with a clear message and exit
         CHECK(r.output.find("backtest: error:") != std::string::npos);
         CHECK(r.output.find(c.expect) != std::string::npos);
     }
-    const auto missing = run({"--symbols", "XRP-USDT"});  // no OKX XRP file
+    const auto missing = run({"--symbols", "XRP-USDT"}); // no OKX XRP file
     CHECK(missing.exit_code == 4);
     CHECK(missing.output.find("no candle file") != std::string::npos);
 }

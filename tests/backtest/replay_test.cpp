@@ -11,7 +11,8 @@
 using namespace scalpel;
 using namespace scalpel::backtest;
 
-TEST_CASE("backtest hand-computed trade: LONG at 40000, OCO take-profit, fees on both legs", "[unit]") {
+TEST_CASE("backtest hand-computed trade: LONG at 40000, OCO take-profit, fees on both legs",
+          "[unit]") {
     // After entry: one bar that dips 1, rallies to +150 and closes +100. TP = 40000 + 0.9·ATR(100)
     // = 40090.0. The path's rally leg walks 39999 → 40150 in 20 moves of 7.55; the first print at
     // or above 40090 is 39999 + 13·7.55 = 40097.15, and the sell fills there floored to the
@@ -28,7 +29,7 @@ TEST_CASE("backtest hand-computed trade: LONG at 40000, OCO take-profit, fees on
     CHECK(t.entry_px == 40000.0);
     CHECK(t.atr == Approx(100.0).margin(1e-6));
     CHECK(t.tp == Approx(40090.0).margin(1e-9));
-    CHECK(t.sl == Approx(39930.0).margin(1e-9));  // 40000 − 0.7·100
+    CHECK(t.sl == Approx(39930.0).margin(1e-9)); // 40000 − 0.7·100
     CHECK(t.reason == exit_reason::take_profit);
     CHECK(t.exit_px == Approx(40097.1).margin(1e-9));
     // Size: 70 / 40000 = 0.00175 BTC bought; the 0.1 % fee is taken in BTC (0.00000175 BTC =
@@ -65,7 +66,7 @@ TEST_CASE("backtest spike: per-tick PH catches a 1 s spike that a 5 s poll misse
     const trade_record& caught = per_tick.trades[0];
     CHECK(caught.reason == exit_reason::profit_hold);
     CHECK(caught.exit_px == 40088.0);
-    CHECK(caught.exit_ms - test::entry_ms == 40 * 60'000 / 61);  // the 41st of 61 prints
+    CHECK(caught.exit_ms - test::entry_ms == 40 * 60'000 / 61); // the 41st of 61 prints
     // net = 88 × 0.124875 − 5 − 0.001 × 40088 × 0.124875 = 10.989 − 5 − 5.005989 = 0.983011
     CHECK(caught.net == Approx(0.983011).margin(1e-6));
 
@@ -75,7 +76,9 @@ TEST_CASE("backtest spike: per-tick PH catches a 1 s spike that a 5 s poll misse
     CHECK(polled.counters.exit_checks < per_tick.counters.exit_checks);
 }
 
-TEST_CASE("backtest prescreen: skipping the engine on no-score cycles changes nothing (real OKX data)", "[unit]") {
+TEST_CASE(
+    "backtest prescreen: skipping the engine on no-score cycles changes nothing (real OKX data)",
+    "[unit]") {
     data_request req;
     req.symbols = {"BTC-USDT", "ETH-USDT"};
     req.from_ms = parse_utc_time("2022-01-12");
@@ -94,7 +97,9 @@ TEST_CASE("backtest prescreen: skipping the engine on no-score cycles changes no
     }
 }
 
-TEST_CASE("backtest no look-ahead: cutting off every bar that closes after the window changes nothing", "[unit]") {
+TEST_CASE(
+    "backtest no look-ahead: cutting off every bar that closes after the window changes nothing",
+    "[unit]") {
     data_request req;
     req.symbols = {"BTC-USDT", "ETH-USDT"};
     req.from_ms = parse_utc_time("2022-01-20");
@@ -104,7 +109,8 @@ TEST_CASE("backtest no look-ahead: cutting off every bar that closes after the w
     for (auto& s : cut.symbols) {
         std::erase_if(s.one_minute, [&](const candle& c) { return c.open_time_ms >= cut.to_ms; });
         for (auto& tf : s.higher)
-            std::erase_if(tf.bars, [&](const candle& c) { return c.open_time_ms + tf.bar_ms > cut.to_ms; });
+            std::erase_if(tf.bars,
+                          [&](const candle& c) { return c.open_time_ms + tf.bar_ms > cut.to_ms; });
     }
     run_config cfg;
     cfg.path_steps = 5;
@@ -127,11 +133,12 @@ TEST_CASE("backtest trades mode: every real print in the window is one tick", "[
     REQUIRE(data.trades.size() == 2);
     std::uint64_t in_window = 0;
     for (const auto& prints : data.trades)
-        for (const auto& p : prints) in_window += p.ts_ms >= data.from_ms && p.ts_ms < data.to_ms;
-    CHECK(in_window > 30'000);  // 19,904 BTC + 14,515 ETH prints, minus the ends outside the overlap
+        for (const auto& p : prints)
+            in_window += p.ts_ms >= data.from_ms && p.ts_ms < data.to_ms;
+    CHECK(in_window > 30'000); // 19,904 BTC + 14,515 ETH prints, minus the ends outside the overlap
     run_config cfg;
     cfg.ticks = tick_source::trades;
     const auto r = run_backtest(data, cfg);
     CHECK(r.counters.ticks == in_window);
-    CHECK(r.trades.empty());  // 11 minutes cannot warm up 200 5m bars: no entry is possible
+    CHECK(r.trades.empty()); // 11 minutes cannot warm up 200 5m bars: no entry is possible
 }

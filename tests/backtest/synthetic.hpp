@@ -10,7 +10,7 @@
 
 namespace scalpel::backtest::test {
 
-inline constexpr std::int64_t history_start_ms = 1641168000000;  // 2022-01-03 00:00 UTC
+inline constexpr std::int64_t history_start_ms = 1641168000000; // 2022-01-03 00:00 UTC
 inline constexpr int history_5m_bars = 250;
 inline constexpr std::int64_t entry_ms = history_start_ms + history_5m_bars * 300'000LL;
 inline constexpr double entry_price = 40000.0;
@@ -19,11 +19,12 @@ inline constexpr double entry_price = 40000.0;
 inline std::vector<candle> uptrend_history() {
     std::vector<double> delta(history_5m_bars);
     double total = 0;
-    for (int k = 0; k < history_5m_bars; ++k) total += delta[k] = 30.0 + 0.2 * k;
+    for (int k = 0; k < history_5m_bars; ++k)
+        total += delta[k] = 30.0 + 0.2 * k;
     std::vector<candle> out;
     double open = entry_price - total;
     for (int k = 0; k < history_5m_bars; ++k) {
-        const double d = delta[k], wick = (100.0 - d) / 2;  // range = d + 2·wick = 100
+        const double d = delta[k], wick = (100.0 - d) / 2; // range = d + 2·wick = 100
         for (int j = 0; j < 5; ++j) {
             candle c;
             c.open_time_ms = history_start_ms + (k * 5LL + j) * 60'000;
@@ -36,7 +37,7 @@ inline std::vector<candle> uptrend_history() {
         }
         open += d;
     }
-    out.back().close = entry_price;  // exact, whatever the rounding of the sum
+    out.back().close = entry_price; // exact, whatever the rounding of the sum
     out.back().high = entry_price + (100.0 - delta.back()) / 2;
     return out;
 }
@@ -58,4 +59,4 @@ inline market_data_set scenario(const std::vector<candle>& after, std::int64_t w
     return set;
 }
 
-}  // namespace scalpel::backtest::test
+} // namespace scalpel::backtest::test

@@ -19,14 +19,14 @@ TEST_CASE("decimal parses exchange increments exactly", "[unit][decimal]") {
     CHECK_FALSE(decimal::parse("abc"));
     CHECK_FALSE(decimal::parse("."));
     CHECK_FALSE(decimal::parse("99999999999999999999"));
-    CHECK_FALSE(decimal::parse("0.0000000000000000001"));  // 19 fractional digits
+    CHECK_FALSE(decimal::parse("0.0000000000000000001")); // 19 fractional digits
 }
 
 TEST_CASE("decimal rounds sizes down to the lot and prices to the tick", "[unit][decimal]") {
     const decimal lot = *decimal::parse("0.00000001");
     const decimal tick = *decimal::parse("0.1");
     CHECK(decimal::floor_to(0.0013456789, lot).str() == "0.00134567");
-    CHECK(decimal::floor_to(0.3, tick).str() == "0.3");  // 0.3/0.1 = 2.9999999999999996 in binary
+    CHECK(decimal::floor_to(0.3, tick).str() == "0.3"); // 0.3/0.1 = 2.9999999999999996 in binary
     CHECK(decimal::round_to(52000.049, tick).str() == "52000");
     CHECK(decimal::round_to(52000.051, tick).str() == "52000.1");
     CHECK(decimal::ceil_to(52000.01, tick).str() == "52000.1");

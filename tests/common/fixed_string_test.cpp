@@ -13,7 +13,7 @@ TEST_CASE("fixed_string stores, compares and refuses overflow", "[unit]") {
     CHECK(s.view() == "BTC-USDT");
     CHECK(s == std::string_view("BTC-USDT"));
     CHECK_FALSE(s.assign("0123456789abcdefXYZ"));
-    CHECK(s.view() == "BTC-USDT");  // unchanged after a refused assign
+    CHECK(s.view() == "BTC-USDT"); // unchanged after a refused assign
     s.assign_truncated("0123456789abcdefXYZ");
     CHECK(s.view() == "0123456789abcde");
     CHECK(fixed_string<16>::capacity() == 15);

@@ -16,10 +16,11 @@ std::string error_of(std::string_view yaml) {
     }
     return "(no error)";
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("the documented example config loads and equals the spec defaults", "[unit][config]") {
-    const auto file = std::filesystem::path(SCALPEL_SOURCE_DIR) / "deploy/config/scalpel.example.yaml";
+    const auto file =
+        std::filesystem::path(SCALPEL_SOURCE_DIR) / "deploy/config/scalpel.example.yaml";
     const config::bot_config c = config::load(file);
     const config::bot_config defaults = config::parse("{}");
     CHECK(c.symbols == std::vector<std::string>{"BTC-USDT", "ETH-USDT"});
@@ -27,7 +28,8 @@ TEST_CASE("the documented example config loads and equals the spec defaults", "[
     CHECK(c.segment.name == "scalpel.main");
     CHECK(c.signal.cycle_ms == 5000);
     CHECK(c.guard.rest_poll_ms == 1000);
-    for (auto r : {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
+    for (auto r :
+         {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
         const auto& a = c.regimes[r];
         const auto b = strategy::default_params(r);
         INFO(strategy::to_string(r));
@@ -77,20 +79,26 @@ TEST_CASE("bad config names the key, the value and the allowed range", "[unit][c
     CHECK_THAT(error_of("regimes: {choppy: {ph_threshold_usd: -1}}"),
                Catch::Contains("regimes.choppy.ph_threshold_usd") && Catch::Contains("-1") &&
                    Catch::Contains("allowed 0 .. 1000"));
-    CHECK_THAT(error_of("risk: {max_open_positions: 2.5}"), Catch::Contains("risk.max_open_positions"));
+    CHECK_THAT(error_of("risk: {max_open_positions: 2.5}"),
+               Catch::Contains("risk.max_open_positions"));
     CHECK_THAT(error_of("risk: {max_open_position: 2}"),
-               Catch::Contains("unknown key 'risk.max_open_position'") && Catch::Contains("max_open_positions"));
+               Catch::Contains("unknown key 'risk.max_open_position'") &&
+                   Catch::Contains("max_open_positions"));
     CHECK_THAT(error_of("exchange: {target: binance}"),
                Catch::Contains("exchange.target") && Catch::Contains("sim, okx-demo, okx-live"));
     CHECK_THAT(error_of("exchange: {rest_url: 'http://example.com'}"),
-               Catch::Contains("exchange.rest_url") && Catch::Contains("only allowed to 127.0.0.1"));
+               Catch::Contains("exchange.rest_url") &&
+                   Catch::Contains("only allowed to 127.0.0.1"));
     CHECK_THAT(error_of("symbols: [btc]"), Catch::Contains("symbols") && Catch::Contains("'btc'"));
     CHECK_THAT(error_of("symbols: [BTC-USDT, BTC-USDT]"), Catch::Contains("listed twice"));
     CHECK_THAT(error_of("entry: {timeframe: 7m}"), Catch::Contains("entry.timeframe"));
-    CHECK_THAT(error_of("signal: {cycle_s: abc}"), Catch::Contains("signal.cycle_s") && Catch::Contains("not a number"));
-    CHECK_THAT(error_of("regimes: {ranging: {ph_enabled: maybe}}"), Catch::Contains("regimes.ranging.ph_enabled"));
+    CHECK_THAT(error_of("signal: {cycle_s: abc}"),
+               Catch::Contains("signal.cycle_s") && Catch::Contains("not a number"));
+    CHECK_THAT(error_of("regimes: {ranging: {ph_enabled: maybe}}"),
+               Catch::Contains("regimes.ranging.ph_enabled"));
     CHECK_THAT(error_of("log_level: loud"), Catch::Contains("log_level"));
     CHECK_THAT(error_of("a: [unclosed"), Catch::Contains("not valid YAML"));
-    CHECK_THAT(error_of("segment: {account_tag: 'has space'}"), Catch::Contains("segment.account_tag"));
+    CHECK_THAT(error_of("segment: {account_tag: 'has space'}"),
+               Catch::Contains("segment.account_tag"));
     CHECK_THROWS_AS(config::load("/nonexistent/scalpel.yaml"), config_error);
 }

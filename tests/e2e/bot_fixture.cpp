@@ -22,26 +22,28 @@ std::string read_file(const std::string& path) {
 
 // Calls `row` with a string getter for each object of the top-level array `key` of a /sim/orders
 // reply; returns false when the reply is not that shape.
-template <class Row>
-bool for_each_row(const std::string& body, const char* key, Row row) {
+template <class Row> bool for_each_row(const std::string& body, const char* key, Row row) {
     simdjson::ondemand::parser parser;
     simdjson::padded_string json(body);
     simdjson::ondemand::document doc;
     simdjson::ondemand::array rows;
-    if (parser.iterate(json).get(doc) || doc[key].get_array().get(rows)) return false;
+    if (parser.iterate(json).get(doc) || doc[key].get_array().get(rows))
+        return false;
     for (auto item : rows) {
         simdjson::ondemand::object o;
-        if (item.get_object().get(o)) continue;
+        if (item.get_object().get(o))
+            continue;
         auto str = [&](const char* field, std::string& dst) {
             std::string_view v;
-            if (!o[field].get_string().get(v)) dst = std::string(v);
+            if (!o[field].get_string().get(v))
+                dst = std::string(v);
         };
         row(o, str);
     }
     return true;
 }
 
-}  // namespace
+} // namespace
 
 bot_fixture::bot_fixture(bot_options options) {
     port_ = test::free_tcp_port();
@@ -70,24 +72,33 @@ guard:
                            port_, segment_, dir_.path())
             << options.extra_yaml << "\n";
     }
-    const std::string sim_args = fmt::format("--host 127.0.0.1 --port {} {}", port_, options.sim_args);
-    auto render = test::run_capture({"/bin/bash", std::string(SCALPEL_SOURCE_DIR) + "/deploy/render_supervisord.sh",
-                                     dir_.path(), config, SCALPEL_BINARY_DIR, "--sim", sim_args});
-    if (render.exit_code != 0) throw std::runtime_error("render_supervisord failed: " + render.output);
+    const std::string sim_args =
+        fmt::format("--host 127.0.0.1 --port {} {}", port_, options.sim_args);
+    auto render = test::run_capture(
+        {"/bin/bash", std::string(SCALPEL_SOURCE_DIR) + "/deploy/render_supervisord.sh",
+         dir_.path(), config, SCALPEL_BINARY_DIR, "--sim", sim_args});
+    if (render.exit_code != 0)
+        throw std::runtime_error("render_supervisord failed: " + render.output);
     conf_ = dir_.path() + "/supervisord.conf";
     auto started = test::run_capture({"/usr/bin/supervisord", "-c", conf_});
-    if (started.exit_code != 0) throw std::runtime_error("supervisord failed: " + started.output);
-    if (!wait_running("okx_sim", std::chrono::seconds(20)) || !wait_running("guard_proc", std::chrono::seconds(20)))
-        throw std::runtime_error("bot did not start:\n" + ctl({"status"}).output + log_of("guard_proc"));
-    test::wait_until([&] { return sim("GET", "/sim/state").status == 200; }, std::chrono::seconds(10));
+    if (started.exit_code != 0)
+        throw std::runtime_error("supervisord failed: " + started.output);
+    if (!wait_running("okx_sim", std::chrono::seconds(20)) ||
+        !wait_running("guard_proc", std::chrono::seconds(20)))
+        throw std::runtime_error("bot did not start:\n" + ctl({"status"}).output +
+                                 log_of("guard_proc"));
+    test::wait_until([&] { return sim("GET", "/sim/state").status == 200; },
+                     std::chrono::seconds(10));
 }
 
 bot_fixture::~bot_fixture() {
     const std::string pidfile = dir_.path() + "/supervisord.pid";
     const std::string pid_text = read_file(pidfile);
     ctl({"shutdown"});
-    const bool gone = test::wait_until([&] { return read_file(pidfile).empty(); }, std::chrono::seconds(15));
-    if (!gone && !pid_text.empty()) ::kill(std::stoi(pid_text), SIGKILL);
+    const bool gone =
+        test::wait_until([&] { return read_file(pidfile).empty(); }, std::chrono::seconds(15));
+    if (!gone && !pid_text.empty())
+        ::kill(std::stoi(pid_text), SIGKILL);
     view_.reset();
     shm::segment::remove(segment_);
 }
@@ -109,22 +120,29 @@ int bot_fixture::pid_of(const std::string& program) {
 
 bool bot_fixture::wait_running(const std::string& program, std::chrono::milliseconds timeout) {
     return test::wait_until(
-        [&] { return ctl({"status", program}).output.find("RUNNING") != std::string::npos; }, timeout);
+        [&] {
+            return ctl({"status", program}).output.find("RUNNING") != std::string::npos;
+        },
+        timeout);
 }
 
-test::http_response bot_fixture::sim(const std::string& method, const std::string& path, const std::string& body) {
+test::http_response bot_fixture::sim(const std::string& method, const std::string& path,
+                                     const std::string& body) {
     return test::http_request(port_, method, path, body);
 }
 
 void bot_fixture::set_price(const std::string& inst_id, double last) {
-    const auto r = sim("POST", "/sim/price", fmt::format(R"({{"instId":"{}","last":"{:.2f}"}})", inst_id, last));
-    if (r.status != 200) throw std::runtime_error("set_price failed: " + r.body);
+    const auto r = sim("POST", "/sim/price",
+                       fmt::format(R"({{"instId":"{}","last":"{:.2f}"}})", inst_id, last));
+    if (r.status != 200)
+        throw std::runtime_error("set_price failed: " + r.body);
 }
 
 std::vector<sim_request> bot_fixture::sim_requests() {
     std::vector<sim_request> out;
     const auto r = sim("GET", "/sim/orders");
-    if (r.status != 200) return out;
+    if (r.status != 200)
+        return out;
     for_each_row(r.body, "requests", [&](simdjson::ondemand::object& o, auto& str) {
         sim_request q;
         str("kind", q.kind);
@@ -139,7 +157,8 @@ std::vector<sim_request> bot_fixture::sim_requests() {
         str("sCode", q.s_code);
         str("state", q.state);
         std::int64_t mono = 0;
-        if (!o["recv_mono_ns"].get_int64().get(mono)) q.recv_mono_ns = mono;
+        if (!o["recv_mono_ns"].get_int64().get(mono))
+            q.recv_mono_ns = mono;
         out.push_back(std::move(q));
     });
     return out;
@@ -148,7 +167,8 @@ std::vector<sim_request> bot_fixture::sim_requests() {
 std::vector<sim_order> bot_fixture::sim_orders() {
     std::vector<sim_order> out;
     const auto r = sim("GET", "/sim/orders");
-    if (r.status != 200) return out;
+    if (r.status != 200)
+        return out;
     for_each_row(r.body, "orders", [&](simdjson::ondemand::object&, auto& str) {
         sim_order q;
         str("instId", q.inst_id);
@@ -169,7 +189,8 @@ shm::segment* bot_fixture::segment() {
         shm::open_options o;
         o.rundir = dir_.path();
         auto r = shm::segment::attach_read_only(segment_, o);
-        if (r.ok()) view_ = std::move(r.seg);
+        if (r.ok())
+            view_ = std::move(r.seg);
     }
     return view_.get();
 }
@@ -179,7 +200,8 @@ std::vector<shm::slot_snapshot> bot_fixture::open_positions() {
     if (auto* s = segment()) {
         for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
             const auto snap = s->snapshot(i);
-            if (snap.ok && (snap.snap.state == shm::slot_state::open || snap.snap.state == shm::slot_state::closing))
+            if (snap.ok && (snap.snap.state == shm::slot_state::open ||
+                            snap.snap.state == shm::slot_state::closing))
                 out.push_back(snap.snap);
         }
     }
@@ -192,7 +214,8 @@ std::vector<shm::journal_record> bot_fixture::journal() {
         const auto head = s->journal_head();
         for (std::uint64_t n = 0; n < head; ++n) {
             shm::journal_record rec;
-            if (s->read_journal(n, rec)) out.push_back(rec);
+            if (s->read_journal(n, rec))
+                out.push_back(rec);
         }
     }
     return out;
@@ -202,4 +225,4 @@ std::string bot_fixture::log_of(const std::string& program) const {
     return read_file(dir_.path() + "/logs/" + program + ".log");
 }
 
-}  // namespace scalpel::e2e
+} // namespace scalpel::e2e

@@ -20,15 +20,16 @@
 namespace scalpel::e2e {
 
 struct bot_options {
-    std::string extra_yaml;   // appended to the generated config (top-level keys)
+    std::string extra_yaml; // appended to the generated config (top-level keys)
     // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
-    std::string sim_args = "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
+    std::string sim_args =
+        "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
 };
 
 // One order-affecting request the simulator saw (from /sim/orders).
 struct sim_request {
-    std::string kind;   // place_order | cancel_order | place_algo | cancel_algo | algo_trigger
-    std::string via;    // rest | ws | engine
+    std::string kind; // place_order | cancel_order | place_algo | cancel_algo | algo_trigger
+    std::string via;  // rest | ws | engine
     std::string inst_id, side, ord_type, sz, cl_ord_id, algo_id, algo_cl_ord_id, s_code, state;
     std::int64_t recv_mono_ns = 0;
 };
@@ -55,7 +56,8 @@ public:
     [[nodiscard]] int pid_of(const std::string& program);
     bool wait_running(const std::string& program, std::chrono::milliseconds timeout);
 
-    test::http_response sim(const std::string& method, const std::string& path, const std::string& body = {});
+    test::http_response sim(const std::string& method, const std::string& path,
+                            const std::string& body = {});
     void set_price(const std::string& inst_id, double last);
     [[nodiscard]] std::vector<sim_request> sim_requests();
     [[nodiscard]] std::vector<sim_order> sim_orders();
@@ -77,4 +79,4 @@ private:
     std::unique_ptr<shm::segment> view_;
 };
 
-}  // namespace scalpel::e2e
+} // namespace scalpel::e2e

@@ -32,10 +32,12 @@ std::string permissive(double tp_mult = 8, double sl_mult = 8) {
             "volume_ratio_threshold: 0, ph_time_limit_s: 3600, max_holding_min: 120}}\n",
             r, tp_mult, sl_mult);
     }
-    return regimes + "risk: {max_consecutive_losses: 1000, cooldown_after_losses: 100, daily_loss_limit_pct: 100, profit_lock_enabled: false}\n";
+    return regimes + "risk: {max_consecutive_losses: 1000, cooldown_after_losses: 100, "
+                     "daily_loss_limit_pct: 100, profit_lock_enabled: false}\n";
 }
 
-std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot, std::chrono::milliseconds timeout) {
+std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot,
+                                                    std::chrono::milliseconds timeout) {
     std::optional<shm::slot_snapshot> found;
     test::wait_until(
         [&] {
@@ -51,14 +53,18 @@ std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot, std::chron
     return found;
 }
 
-bool is_long(const shm::position& p) { return p.pos_side == shm::side::long_; }
+bool is_long(const shm::position& p) {
+    return p.pos_side == shm::side::long_;
+}
 
 // The last price at which the position's net PnL (both fees) just reaches its PH threshold:
 // LONG  (P − E)·S − fee − t·P·S ≥ th  ⇔  P ≥ (th + fee + E·S) / (S·(1 − t))
 // SHORT (E − P)·S − fee − t·P·S ≥ th  ⇔  P ≤ (E·S − fee − th) / (S·(1 + t))
 double ph_trigger_price(const shm::position& p, double taker) {
-    return is_long(p) ? (p.ph_threshold_usd + p.entry_fee_usd + p.entry_price * p.size) / (p.size * (1.0 - taker))
-                      : (p.entry_price * p.size - p.entry_fee_usd - p.ph_threshold_usd) / (p.size * (1.0 + taker));
+    return is_long(p) ? (p.ph_threshold_usd + p.entry_fee_usd + p.entry_price * p.size) /
+                            (p.size * (1.0 - taker))
+                      : (p.entry_price * p.size - p.entry_fee_usd - p.ph_threshold_usd) /
+                            (p.size * (1.0 + taker));
 }
 
 // A price past the PH trigger but well short of TP: PH must fire, the OCO must not.
@@ -79,7 +85,8 @@ std::optional<shm::journal_record> wait_for_close(bot_fixture& bot, const shm::s
     test::wait_until(
         [&] {
             for (const auto& j : bot.journal())
-                if (j.generation == pos.generation && j.pos.entry_cl_ord_id == pos.pos.entry_cl_ord_id) {
+                if (j.generation == pos.generation &&
+                    j.pos.entry_cl_ord_id == pos.pos.entry_cl_ord_id) {
                     rec = j;
                     return true;
                 }
@@ -97,19 +104,21 @@ bool is_intent(const std::string& cl_ord_id, shm::intent what) {
 // Is this client id a close order of exactly this slot generation?
 bool is_close_of(const std::string& cl_ord_id, const shm::journal_record& rec) {
     shm::order_id_parts parts;
-    return shm::parse_cl_ord_id(cl_ord_id, parts) && parts.what == shm::intent::close && parts.slot == rec.slot &&
-           parts.generation == rec.generation;
+    return shm::parse_cl_ord_id(cl_ord_id, parts) && parts.what == shm::intent::close &&
+           parts.slot == rec.slot && parts.generation == rec.generation;
 }
 
 // Filled closing orders (sells of a LONG, buys of a SHORT) the simulator executed for the
 // position's instrument after its entry, from the guard, signal_proc or an OCO trigger.
-int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position& p, std::int64_t after_ns) {
+int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position& p,
+                  std::int64_t after_ns) {
     const std::string close_side = is_long(p) ? "sell" : "buy";
     int n = 0;
     for (const auto& r : reqs)
         if (r.inst_id == p.symbol.view() && r.recv_mono_ns > after_ns && r.side == close_side &&
             ((r.kind == "place_order" && r.state == "filled") ||
-             (r.kind == "algo_trigger" && r.s_code == "0")))  // the OCO's child filled (else failCode)
+             (r.kind == "algo_trigger" &&
+              r.s_code == "0"))) // the OCO's child filled (else failCode)
             ++n;
     return n;
 }
@@ -121,8 +130,10 @@ double closing_fill_size(bot_fixture& bot, const shm::position& p) {
     bool after_entry = false;
     double filled = 0;
     for (const auto& o : bot.sim_orders()) {
-        if (o.cl_ord_id == p.entry_cl_ord_id.view()) after_entry = true;
-        else if (after_entry && o.inst_id == p.symbol.view() && o.side == close_side && o.state == "filled")
+        if (o.cl_ord_id == p.entry_cl_ord_id.view())
+            after_entry = true;
+        else if (after_entry && o.inst_id == p.symbol.view() && o.side == close_side &&
+                 o.state == "filled")
             filled += o.acc_fill_sz;
     }
     return filled;
@@ -130,18 +141,20 @@ double closing_fill_size(bot_fixture& bot, const shm::position& p) {
 
 std::int64_t entry_recv_ns(const std::vector<e2e::sim_request>& reqs, const shm::position& p) {
     for (const auto& r : reqs)
-        if (r.kind == "place_order" && r.cl_ord_id == p.entry_cl_ord_id.view()) return r.recv_mono_ns;
+        if (r.kind == "place_order" && r.cl_ord_id == p.entry_cl_ord_id.view())
+            return r.recv_mono_ns;
     return 0;
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the OCO is cancelled", "[e2e]") {
+TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the OCO is cancelled",
+          "[e2e]") {
     bot_fixture bot({permissive()});
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
     const std::string sym(pos->pos.symbol.view());
-    bot.set_price(sym, pos->pos.entry_price);  // pin the market, then spike between PH and TP
+    bot.set_price(sym, pos->pos.entry_price); // pin the market, then spike between PH and TP
     bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
 
     const auto rec = wait_for_close(bot, *pos, 15s);
@@ -152,16 +165,21 @@ TEST_CASE("a scripted spike after an entry is closed by PH exactly once and the 
                                           : pos->pos.entry_price - rec->pos.exit_price;
     CHECK(move > 0);
     const double gross = move * pos->pos.size;
-    CHECK(rec->pos.net_pnl_usd == Approx(gross - pos->pos.entry_fee_usd - rec->pos.exit_fee_usd).margin(0.01));
+    CHECK(rec->pos.net_pnl_usd ==
+          Approx(gross - pos->pos.entry_fee_usd - rec->pos.exit_fee_usd).margin(0.01));
     CHECK(rec->pos.exit_fee_usd > 0);
 
     const auto reqs = bot.sim_requests();
     int close_orders = 0, cancels_ok = 0, triggers = 0;
     for (const auto& r : reqs) {
-        if (r.inst_id != sym) continue;
-        if (r.kind == "place_order" && is_close_of(r.cl_ord_id, *rec)) ++close_orders;
-        if (r.kind == "cancel_algo" && r.algo_id == pos->pos.oco_algo_id.view() && r.s_code == "0") ++cancels_ok;
-        if (r.kind == "algo_trigger" && r.algo_id == pos->pos.oco_algo_id.view()) ++triggers;
+        if (r.inst_id != sym)
+            continue;
+        if (r.kind == "place_order" && is_close_of(r.cl_ord_id, *rec))
+            ++close_orders;
+        if (r.kind == "cancel_algo" && r.algo_id == pos->pos.oco_algo_id.view() && r.s_code == "0")
+            ++cancels_ok;
+        if (r.kind == "algo_trigger" && r.algo_id == pos->pos.oco_algo_id.view())
+            ++triggers;
     }
     CHECK(close_orders == 1);
     CHECK(cancels_ok == 1);
@@ -176,15 +194,17 @@ TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e
     REQUIRE(pos);
     const std::string sym(pos->pos.symbol.view());
     bot.set_price(sym, pos->pos.entry_price);
-    bot.set_price(sym, through_tp_price(pos->pos, 0.02));  // through TP and far past the PH threshold at once
+    bot.set_price(
+        sym, through_tp_price(pos->pos, 0.02)); // through TP and far past the PH threshold at once
 
     const auto rec = wait_for_close(bot, *pos, 15s);
     REQUIRE(rec);
     CHECK((rec->pos.reason == shm::close_reason::ph || rec->pos.reason == shm::close_reason::tp));
-    std::this_thread::sleep_for(3s);  // let any late OCO fill or reconcile surface
+    std::this_thread::sleep_for(3s); // let any late OCO fill or reconcile surface
     int records = 0;
     for (const auto& j : bot.journal())
-        if (j.generation == pos->generation && j.pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id) ++records;
+        if (j.generation == pos->generation && j.pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id)
+            ++records;
     CHECK(records == 1);
     const auto reqs = bot.sim_requests();
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
@@ -193,7 +213,9 @@ TEST_CASE("PH and the OCO firing on the same tick end in exactly one close", "[e
               << (rec->pos.reason == shm::close_reason::ph ? "PH" : "TP") << "\n";
 }
 
-TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor duplicates an entry", "[e2e]") {
+TEST_CASE(
+    "restarting signal_proc 20 times never leaves a position unguarded nor duplicates an entry",
+    "[e2e]") {
     bot_fixture bot({permissive()});
     REQUIRE(wait_for_position(bot, 120s));
     REQUIRE(bot.segment());
@@ -205,7 +227,8 @@ TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor
         while (!stop) {
             const auto l = bot.segment()->liveness(shm::role::guard);
             if (!bot.open_positions().empty()) {
-                if (l.verdict != shm::liveness_verdict::alive) ++unguarded_samples;
+                if (l.verdict != shm::liveness_verdict::alive)
+                    ++unguarded_samples;
                 worst_guard_age_ns = std::max<std::int64_t>(worst_guard_age_ns, l.heartbeat_age_ns);
             }
             std::this_thread::sleep_for(20ms);
@@ -218,7 +241,7 @@ TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor
         INFO(r.output);
         REQUIRE(r.exit_code == 0);
         REQUIRE(bot.wait_running("signal_proc", 10s));
-        if (i % 5 == 4) {  // an exit that must still happen on time while signal_proc churns
+        if (i % 5 == 4) { // an exit that must still happen on time while signal_proc churns
             if (auto pos = wait_for_position(bot, 30s)) {
                 const std::string sym(pos->pos.symbol.view());
                 bot.set_price(sym, pos->pos.entry_price);
@@ -226,15 +249,18 @@ TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor
                 const auto t0 = std::chrono::steady_clock::now();
                 const auto rec = wait_for_close(bot, *pos, 10s);
                 CHECK(rec);
-                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-                std::cout << "restart " << i + 1 << ": PH close observed after " << ms.count() << " ms\n";
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - t0);
+                std::cout << "restart " << i + 1 << ": PH close observed after " << ms.count()
+                          << " ms\n";
                 bot.sim("POST", "/sim/resume", fmt::format(R"({{"instId":"{}"}})", sym));
                 ++ph_checked;
             }
         }
         // One position per symbol, always.
         std::map<std::string, int> per_symbol;
-        for (const auto& s : bot.open_positions()) CHECK(++per_symbol[std::string(s.pos.symbol.view())] == 1);
+        for (const auto& s : bot.open_positions())
+            CHECK(++per_symbol[std::string(s.pos.symbol.view())] == 1);
     }
     stop = true;
     sampler.join();
@@ -244,17 +270,20 @@ TEST_CASE("restarting signal_proc 20 times never leaves a position unguarded nor
     // No duplicate entries: every entry client id was placed once.
     std::map<std::string, int> entries;
     for (const auto& r : bot.sim_requests())
-        if (r.kind == "place_order" && is_intent(r.cl_ord_id, shm::intent::entry)) ++entries[r.cl_ord_id];
+        if (r.kind == "place_order" && is_intent(r.cl_ord_id, shm::intent::entry))
+            ++entries[r.cl_ord_id];
     for (const auto& [id, n] : entries) {
         INFO(id);
         CHECK(n == 1);
     }
-    std::cout << fmt::format("signal restarts: 20, entries {}, worst guard heartbeat age {:.1f} ms, "
-                             "samples with an open position and no live guard: {}\n",
-                             entries.size(), worst_guard_age_ns.load() / 1e6, unguarded_samples.load());
+    std::cout << fmt::format(
+        "signal restarts: 20, entries {}, worst guard heartbeat age {:.1f} ms, "
+        "samples with an open position and no live guard: {}\n",
+        entries.size(), worst_guard_age_ns.load() / 1e6, unguarded_samples.load());
 }
 
-TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and closes it by PH", "[e2e]") {
+TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and closes it by PH",
+          "[e2e]") {
     bot_fixture bot({permissive()});
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
@@ -268,14 +297,26 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
     // During the gap the exchange-side OCO is what protects the position.
     bool oco_live_in_gap = false;
     for (const auto& r : bot.sim_requests())
-        if (r.kind == "place_algo" && r.algo_cl_ord_id == pos->pos.oco_algo_cl_ord_id.view()) oco_live_in_gap = r.state == "live";
+        if (r.kind == "place_algo" && r.algo_cl_ord_id == pos->pos.oco_algo_cl_ord_id.view())
+            oco_live_in_gap = r.state == "live";
     CHECK(oco_live_in_gap);
 
-    REQUIRE(test::wait_until([&] { const int p = bot.pid_of("guard_proc"); return p > 0 && p != old_pid; }, 20s));
     REQUIRE(test::wait_until(
-        [&] { return bot.segment()->liveness(shm::role::guard).verdict == shm::liveness_verdict::alive; }, 20s));
-    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t_kill);
-    std::cout << "guard SIGKILL: protection gap (kill → live guard heartbeat) " << gap.count() << " ms\n";
+        [&] {
+            const int p = bot.pid_of("guard_proc");
+            return p > 0 && p != old_pid;
+        },
+        20s));
+    REQUIRE(test::wait_until(
+        [&] {
+            return bot.segment()->liveness(shm::role::guard).verdict ==
+                   shm::liveness_verdict::alive;
+        },
+        20s));
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t_kill);
+    std::cout << "guard SIGKILL: protection gap (kill → live guard heartbeat) " << gap.count()
+              << " ms\n";
 
     // A PH condition that arises after the restart is acted on by the new incarnation.
     std::this_thread::sleep_for(1s);
@@ -289,7 +330,8 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
     CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
 }
 
-TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns", "[e2e]") {
+TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns",
+          "[e2e]") {
     bot_fixture bot({permissive()});
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
@@ -298,12 +340,13 @@ TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the
     // Refuse new WebSocket connections for 20 s and drop the live ones without a close frame.
     REQUIRE(bot.sim("POST", "/sim/ws/refuse", R"({"ms":20000})").status == 200);
     REQUIRE(bot.sim("POST", "/sim/ws/drop", R"({"close_frame":false})").status == 200);
-    std::this_thread::sleep_for(2500ms);  // past stale_feed_s: the guard is polling REST now
+    std::this_thread::sleep_for(2500ms); // past stale_feed_s: the guard is polling REST now
     const auto t0 = std::chrono::steady_clock::now();
     bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
     const auto rec = wait_for_close(bot, *pos, 10s);
     REQUIRE(rec);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
     CHECK(rec->pos.reason == shm::close_reason::ph);
     CHECK(ms < 15s);
     std::cout << "WS down: PH close via REST polling after " << ms.count() << " ms\n";

@@ -2,7 +2,8 @@
 // (ws_frame_parser, as the WS client does) and run through tick_guard::on_ticker against a real
 // segment with open positions; one tick in ten crosses the PH threshold, so the full close path
 // (claim → next_attempt → write_ws_order → sink) runs too (the sink gives the claim back so the
-// next crossing sends again). The counting operator new (tests/support/alloc_counter) must see 0 after warm-up.
+// next crossing sends again). The counting operator new (tests/support/alloc_counter) must see 0
+// after warm-up.
 #include "guard_proc/guard.hpp"
 
 #include "common/okx/ws_parser.hpp"
@@ -31,7 +32,7 @@ struct releasing_sink final : guard::order_sink {
     void claim_stolen(shm::slot_ref) noexcept override {}
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothing", "[unit]") {
     test::temp_segment ts;
@@ -40,11 +41,16 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     sink.seg = ts.seg.get();
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
     const char* syms[] = {"BTC-USDT", "ETH-USDT"};
-    for (const char* s : syms) REQUIRE(core.add_symbol(s) >= 0);
+    for (const char* s : syms)
+        REQUIRE(core.add_symbol(s) >= 0);
     const epoch_ms now = wall_now_ms();
     for (int k = 0; k < 2; ++k) {
-        test::open_position(*ts.seg, test::make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, now), false);
-        test::open_position(*ts.seg, test::make_position("ETH-USDT", shm::side::short_, 0.2, 3000, 0.6, now), false);
+        test::open_position(
+            *ts.seg, test::make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, now),
+            false);
+        test::open_position(*ts.seg,
+                            test::make_position("ETH-USDT", shm::side::short_, 0.2, 3000, 0.6, now),
+                            false);
     }
     core.refresh_slots();
 
@@ -67,7 +73,7 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
             }
         }
     };
-    run(2000);  // warm-up
+    run(2000); // warm-up
     const long closes_before = sink.closes;
     const long before = test::allocations_counted();
     {

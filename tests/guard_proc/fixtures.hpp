@@ -26,7 +26,8 @@ struct temp_segment {
         o.rundir = dir.path();
         o.account_tag = "gt";
         auto r = shm::segment::create_or_attach(name, who, o);
-        if (!r.ok()) throw std::runtime_error("segment: " + r.message);
+        if (!r.ok())
+            throw std::runtime_error("segment: " + r.message);
         return std::move(r.seg);
     }
 };
@@ -51,21 +52,26 @@ inline shm::position make_position(std::string_view symbol, shm::side s, double 
 }
 
 // reserve_slot + publish_open, as signal_proc does once the entry filled.
-inline shm::slot_ref open_position(shm::segment& seg, const shm::position& p, bool one_per_symbol = true) {
+inline shm::slot_ref open_position(shm::segment& seg, const shm::position& p,
+                                   bool one_per_symbol = true) {
     const auto r = seg.reserve_slot(p, one_per_symbol);
-    if (r.status != shm::slot_result::ok) throw std::runtime_error(std::string("reserve: ") + shm::to_string(r.status));
-    if (seg.publish_open(r.ref, p) != shm::slot_result::ok) throw std::runtime_error("publish_open");
+    if (r.status != shm::slot_result::ok)
+        throw std::runtime_error(std::string("reserve: ") + shm::to_string(r.status));
+    if (seg.publish_open(r.ref, p) != shm::slot_result::ok)
+        throw std::runtime_error("publish_open");
     return r.ref;
 }
 
-inline std::string ticker_frame(std::string_view inst, double last, std::int64_t ts_ms = 1700000000000) {
+inline std::string ticker_frame(std::string_view inst, double last,
+                                std::int64_t ts_ms = 1700000000000) {
     char buf[512];
-    const int n = std::snprintf(buf, sizeof buf,
-                                "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"%.*s\"},\"data\":[{\"instType\":"
-                                "\"SPOT\",\"instId\":\"%.*s\",\"last\":\"%.2f\",\"lastSz\":\"0.01\",\"askPx\":\"%.2f\","
-                                "\"askSz\":\"1\",\"bidPx\":\"%.2f\",\"bidSz\":\"1\",\"ts\":\"%lld\"}]}",
-                                static_cast<int>(inst.size()), inst.data(), static_cast<int>(inst.size()), inst.data(),
-                                last, last + 0.1, last - 0.1, static_cast<long long>(ts_ms));
+    const int n = std::snprintf(
+        buf, sizeof buf,
+        "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"%.*s\"},\"data\":[{\"instType\":"
+        "\"SPOT\",\"instId\":\"%.*s\",\"last\":\"%.2f\",\"lastSz\":\"0.01\",\"askPx\":\"%.2f\","
+        "\"askSz\":\"1\",\"bidPx\":\"%.2f\",\"bidSz\":\"1\",\"ts\":\"%lld\"}]}",
+        static_cast<int>(inst.size()), inst.data(), static_cast<int>(inst.size()), inst.data(),
+        last, last + 0.1, last - 0.1, static_cast<long long>(ts_ms));
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -75,20 +81,26 @@ struct recording_sink final : guard::order_sink {
         guard::close_request req;
         bool sent = false;
     };
-    explicit recording_sink(std::size_t cap = 16) { closes.reserve(cap); frames.reserve(cap); }
+    explicit recording_sink(std::size_t cap = 16) {
+        closes.reserve(cap);
+        frames.reserve(cap);
+    }
     bool accept = true;
     std::vector<std::string> frames;
     std::vector<sent_close> closes;
     std::vector<shm::slot_ref> stolen;
     bool send_order_frame(std::string_view f) noexcept override {
-        if (!accept) return false;
-        if (frames.size() < frames.capacity()) frames.emplace_back(f);
+        if (!accept)
+            return false;
+        if (frames.size() < frames.capacity())
+            frames.emplace_back(f);
         return true;
     }
     void close_started(const guard::close_request& r, bool sent) noexcept override {
-        if (closes.size() < closes.capacity()) closes.push_back({r, sent});
+        if (closes.size() < closes.capacity())
+            closes.push_back({r, sent});
     }
     void claim_stolen(shm::slot_ref ref) noexcept override { stolen.push_back(ref); }
 };
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

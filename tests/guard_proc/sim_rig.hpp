@@ -27,7 +27,7 @@ struct seeded_position {
 struct order_log_summary {
     int filled_sells = 0, filled_buys = 0, bot_close_orders = 0, child_orders = 0;
     int algos_live = 0, algos_canceled = 0, algos_effective = 0, algos_failed = 0;
-    std::int64_t close_recv_mono_ns = 0;  // the guard's first close order (by clOrdId intent 'c')
+    std::int64_t close_recv_mono_ns = 0; // the guard's first close order (by clOrdId intent 'c')
 };
 
 class sim_rig {
@@ -47,11 +47,14 @@ public:
     seeded_position open_long(const std::string& inst, double base, double tp, double sl);
     // Buys `base` at market and publishes the slot WITHOUT an OCO and without TP/SL prices, with
     // the signal's ATR and an entry time `age_ms` in the past (a position the guard must protect).
-    seeded_position open_long_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms);
+    seeded_position open_long_unprotected(const std::string& inst, double base, double atr,
+                                          std::int64_t age_ms);
 
     // Sells `base` of held coin at market (a spot SHORT; the sim account is given the coin first)
-    // and publishes the slot WITHOUT an OCO and with PH off, so only the OCO the guard places can close it.
-    seeded_position open_short_unprotected(const std::string& inst, double base, double atr, std::int64_t age_ms);
+    // and publishes the slot WITHOUT an OCO and with PH off, so only the OCO the guard places can
+    // close it.
+    seeded_position open_short_unprotected(const std::string& inst, double base, double atr,
+                                           std::int64_t age_ms);
 
     // Another handle on the segment in this process (e.g. a forged guard incarnation).
     [[nodiscard]] std::unique_ptr<shm::segment> open_role(shm::role who);
@@ -59,8 +62,8 @@ public:
     void start_guard();
     // Waits until the guard runs and has published a price for `inst`.
     void wait_guard_ready(const std::string& inst);
-    void kill_guard();          // SIGKILL, reaped
-    int stop_guard();           // SIGTERM; returns the exit code (or -1)
+    void kill_guard(); // SIGKILL, reaped
+    int stop_guard();  // SIGTERM; returns the exit code (or -1)
     [[nodiscard]] bool guard_running() { return guard_ && guard_->running(); }
 
     [[nodiscard]] order_log_summary orders();
@@ -68,7 +71,8 @@ public:
     bool wait_journal(std::uint64_t n, std::chrono::milliseconds timeout);
 
 private:
-    seeded_position buy_entry(const std::string& inst, double base);  // reserve + market buy, not published
+    seeded_position buy_entry(const std::string& inst,
+                              double base); // reserve + market buy, not published
     temp_dir dir_;
     std::string seg_name_;
     std::string guard_log_, sim_log_, config_path_;
@@ -78,4 +82,4 @@ private:
     std::unique_ptr<net_client::rest_session> rest_;
 };
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -59,18 +59,19 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("guard_sim: a price spike closes by PH, the OCO is cancelled, the journal says PH", "[sim]") {
+TEST_CASE("guard_sim: a price spike closes by PH, the OCO is cancelled, the journal says PH",
+          "[sim]") {
     test::sim_rig rig;
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
     rig.start_guard();
     rig.wait_guard_ready("BTC-USDT");
-    rig.set_price("BTC-USDT", 50050);  // net < 0.28: hold
+    rig.set_price("BTC-USDT", 50050); // net < 0.28: hold
     std::this_thread::sleep_for(500ms);
     CHECK(rig.seg().journal_head() == 0);
-    rig.set_price("BTC-USDT", 50200);  // net ≈ +1.0: PH
+    rig.set_price("BTC-USDT", 50200); // net ≈ +1.0: PH
     REQUIRE(rig.wait_journal(1, 15s));
     const auto rec = last_record(rig.seg());
     CHECK(rec.pos.reason == shm::close_reason::ph);
@@ -90,11 +91,13 @@ TEST_CASE("guard_sim: a price spike closes by PH, the OCO is cancelled, the jour
     CHECK(rig.stop_guard() == 0);
     CHECK(rig.seg().liveness(shm::role::guard).status == shm::process_status::stopped);
     if (s.close_recv_mono_ns > 0) {
-        // The close's arrival minus the price-set time is not asserted (a loaded box); see guard_bench.
+        // The close's arrival minus the price-set time is not asserted (a loaded box); see
+        // guard_bench.
     }
 }
 
-TEST_CASE("guard_sim: the OCO fires first (SL) — recorded from the child fill, no guard sell", "[sim]") {
+TEST_CASE("guard_sim: the OCO fires first (SL) — recorded from the child fill, no guard sell",
+          "[sim]") {
     test::sim_rig rig;
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
@@ -108,7 +111,7 @@ TEST_CASE("guard_sim: the OCO fires first (SL) — recorded from the child fill,
     CHECK(rec.pos.exit_price == Approx(49399.9));
     check_net_pnl(rec.pos);
     CHECK(rec.pos.net_pnl_usd < 0);
-    std::this_thread::sleep_for(1500ms);  // a reconcile pass: nothing more may happen
+    std::this_thread::sleep_for(1500ms); // a reconcile pass: nothing more may happen
     const auto s = rig.orders();
     CHECK(s.bot_close_orders == 0);
     CHECK(s.child_orders == 1);
@@ -124,20 +127,21 @@ TEST_CASE("guard_sim: PH and the OCO's TP on the same tick end in exactly one cl
     rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
     rig.start_guard();
     rig.wait_guard_ready("BTC-USDT");
-    rig.set_price("BTC-USDT", 50900);  // through TP, and PH is deep in the money too
+    rig.set_price("BTC-USDT", 50900); // through TP, and PH is deep in the money too
     REQUIRE(rig.wait_journal(1, 15s));
-    std::this_thread::sleep_for(2500ms);  // every flow and a reconcile pass settle
+    std::this_thread::sleep_for(2500ms); // every flow and a reconcile pass settle
     CHECK(rig.seg().journal_head() == 1);
     const auto rec = last_record(rig.seg());
     CHECK((rec.pos.reason == shm::close_reason::tp || rec.pos.reason == shm::close_reason::ph));
     const auto s = rig.orders();
     CHECK(s.filled_sells == 1);
-    CHECK(s.filled_buys == 1);  // the entry only: no compensation was needed
+    CHECK(s.filled_buys == 1); // the entry only: no compensation was needed
     CHECK(rig.balance("BTC") < 1e-9);
     CHECK(open_count(rig.seg()) == 0);
 }
 
-TEST_CASE("guard_sim: a SIGKILLed guard is replaced; the new one adopts and closes by PH", "[sim][kill]") {
+TEST_CASE("guard_sim: a SIGKILLed guard is replaced; the new one adopts and closes by PH",
+          "[sim][kill]") {
     test::sim_rig rig;
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
@@ -161,7 +165,8 @@ TEST_CASE("guard_sim: a SIGKILLed guard is replaced; the new one adopts and clos
     CHECK(s.algos_canceled == 1);
 }
 
-TEST_CASE("guard_sim: a guard killed holding a claim — the successor looks up the sent close", "[sim][kill]") {
+TEST_CASE("guard_sim: a guard killed holding a claim — the successor looks up the sent close",
+          "[sim][kill]") {
     test::sim_rig rig;
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
@@ -193,7 +198,7 @@ TEST_CASE("guard_sim: a guard killed holding a claim — the successor looks up 
     check_net_pnl(rec.pos);
     std::this_thread::sleep_for(1500ms);
     const auto s = rig.orders();
-    CHECK(s.bot_close_orders == 1);  // the successor sent nothing new
+    CHECK(s.bot_close_orders == 1); // the successor sent nothing new
     CHECK(s.filled_sells == 1);
     CHECK(s.algos_canceled == 1);
 }
@@ -204,18 +209,21 @@ TEST_CASE("guard_sim: with the public feed dropped, REST polling keeps PH workin
     rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
     rig.start_guard();
     rig.wait_guard_ready("BTC-USDT");
-    CHECK(rig.sim("/sim/ws/drop", R"({"close_frame":false})").find("\"ok\":true") != std::string::npos);
+    CHECK(rig.sim("/sim/ws/drop", R"({"close_frame":false})").find("\"ok\":true") !=
+          std::string::npos);
     // Keep knocking the public socket down (first for a while, then with the PH price set) so the
     // price can only arrive by REST polling (or a snapshot squeezed between two drops).
     const auto knock = [&] {
         (void)rig.sim("/sim/ws/drop", R"({"close_frame":false,"path":"/ws/v5/public"})");
         std::this_thread::sleep_for(20ms);
     };
-    for (auto t = std::chrono::steady_clock::now() + 800ms; std::chrono::steady_clock::now() < t;) knock();
+    for (auto t = std::chrono::steady_clock::now() + 800ms; std::chrono::steady_clock::now() < t;)
+        knock();
     CHECK(rig.seg().journal_head() == 0);
     rig.set_price("BTC-USDT", 50200);
     const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (rig.seg().journal_head() == 0 && std::chrono::steady_clock::now() < deadline) knock();
+    while (rig.seg().journal_head() == 0 && std::chrono::steady_clock::now() < deadline)
+        knock();
     REQUIRE(rig.seg().journal_head() == 1);
     const auto rec = last_record(rig.seg());
     CHECK(rec.pos.reason == shm::close_reason::ph);
@@ -226,10 +234,12 @@ TEST_CASE("guard_sim: with the public feed dropped, REST polling keeps PH workin
     const std::string log = slurp(rig.guard_log());
     INFO(log);
     CHECK(log.find("polling REST tickers") != std::string::npos);
-    CHECK(rig.seg().counters(shm::role::guard)[static_cast<std::size_t>(shm::counter::reconnects)] >= 1);
+    CHECK(rig.seg().counters(
+              shm::role::guard)[static_cast<std::size_t>(shm::counter::reconnects)] >= 1);
 }
 
-TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead claimer stated", "[sim][kill]") {
+TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead claimer stated",
+          "[sim][kill]") {
     test::sim_rig rig;
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
@@ -241,7 +251,8 @@ TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead clai
             shm::slot_result::ok);
     const auto cl = forged->next_attempt(seeded.ref, shm::intent::close);
     REQUIRE(cl.status == shm::slot_result::ok);
-    CHECK(rig.seg().snapshot(seeded.ref.index).snap.pending_reason == shm::close_reason::time_limit);
+    CHECK(rig.seg().snapshot(seeded.ref.index).snap.pending_reason ==
+          shm::close_reason::time_limit);
     okx::place_order_req sell;
     sell.inst_id = "BTC-USDT";
     sell.side = okx::side::sell;
@@ -258,7 +269,7 @@ TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead clai
     CHECK(rec.pos.close_cl_ord_id == cl.cl_ord_id);
     check_net_pnl(rec.pos);
     const auto s = rig.orders();
-    CHECK(s.bot_close_orders == 1);  // the successor sent nothing new
+    CHECK(s.bot_close_orders == 1); // the successor sent nothing new
     CHECK(s.filled_sells == 1);
 }
 
@@ -289,7 +300,7 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     // base without it would buy back a few dollars' worth and leave the SHORT open.
     test::sim_rig rig;
     auto no_ph = shm::default_params(shm::regime::ranging);
-    no_ph.ph_enabled = 0;  // only the exchange-side OCO may close this position
+    no_ph.ph_enabled = 0; // only the exchange-side OCO may close this position
     REQUIRE(rig.seg().publish_params(no_ph).ok());
     rig.set_price("BTC-USDT", entry_px);
     const auto seeded = rig.open_short_unprotected("BTC-USDT", 0.01, 200, 30'000);
@@ -297,14 +308,14 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     rig.wait_guard_ready("BTC-USDT");
     const shm::position p = wait_for_oco(rig, seeded.ref);
     REQUIRE_FALSE(p.oco_algo_id.empty());
-    CHECK(p.tp_price == Approx(seeded.pos.entry_price - 180).margin(0.051));  // below entry for a SHORT
+    CHECK(p.tp_price ==
+          Approx(seeded.pos.entry_price - 180).margin(0.051)); // below entry for a SHORT
     CHECK(p.sl_price == Approx(seeded.pos.entry_price + 140).margin(0.051));
     const double btc_before = rig.balance("BTC");
-    rig.set_price("BTC-USDT", p.tp_price - 50);  // through TP: the OCO buys the coin back
+    rig.set_price("BTC-USDT", p.tp_price - 50); // through TP: the OCO buys the coin back
     REQUIRE(rig.wait_journal(1, 15s));
     const auto rec = last_record(rig.seg());
     CHECK(rec.pos.reason == shm::close_reason::tp);
     // The buy-back's fee is taken in BTC, so the account gets size × (1 − fee) back.
     CHECK(rig.balance("BTC") - btc_before == Approx(seeded.pos.size * (1 - 0.001)).epsilon(0.002));
 }
-

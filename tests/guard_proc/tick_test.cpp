@@ -41,7 +41,7 @@ shm::position btc_long(epoch_ms entry_ms = wall_now_ms()) {
     return make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, entry_ms);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     rig r;
@@ -63,11 +63,12 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     CHECK(f.find("\"tdMode\":\"cash\"") != std::string::npos);
     CHECK(f.find("\"tgtCcy\":\"base_ccy\"") != std::string::npos);
     CHECK(f.find("\"sz\":\"0.01\"") != std::string::npos);
-    CHECK(f.find(std::string("\"clOrdId\":\"") + std::string(c.cl_ord_id.view()) + "\"") != std::string::npos);
+    CHECK(f.find(std::string("\"clOrdId\":\"") + std::string(c.cl_ord_id.view()) + "\"") !=
+          std::string::npos);
     CHECK(c.cl_ord_id == r.ts.seg->cl_ord_id(ref, shm::intent::close, 0));
     const auto s = r.ts.seg->snapshot(ref.index);
     CHECK(s.snap.state == shm::slot_state::closing);
-    CHECK(s.snap.pending_reason == shm::close_reason::ph);  // stated for a possible adopter
+    CHECK(s.snap.pending_reason == shm::close_reason::ph); // stated for a possible adopter
     // The order handed to the socket has its frame-receive → order time in the segment.
     const auto lat = r.ts.seg->read_latency();
     CHECK(lat.count == 1);
@@ -75,7 +76,8 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     CHECK(lat.p50_ns <= lat.max_ns);
 
     // The claim is ours now: more ticks never send again.
-    for (int i = 0; i < 100; ++i) r.core.on_ticker(tick("BTC-USDT", 50300 + i), monotonic_now_ns());
+    for (int i = 0; i < 100; ++i)
+        r.core.on_ticker(tick("BTC-USDT", 50300 + i), monotonic_now_ns());
     r.core.refresh_slots();
     r.core.on_ticker(tick("BTC-USDT", 50500), monotonic_now_ns());
     CHECK(r.sink.frames.size() == 1);
@@ -111,7 +113,7 @@ TEST_CASE("guard_tick: a stale reference (wrong generation) is ignored", "[unit]
     const auto ref2 = open_position(*r.ts.seg, btc_long());
     REQUIRE(ref2.index == ref.index);
     REQUIRE(ref2.generation != ref.generation);
-    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());  // cache still holds the old ref
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // cache still holds the old ref
     CHECK(r.sink.frames.empty());
     r.core.refresh_slots();
     r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
@@ -119,7 +121,8 @@ TEST_CASE("guard_tick: a stale reference (wrong generation) is ignored", "[unit]
     CHECK(r.sink.closes[0].req.ref == ref2);
 }
 
-TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, blocks the sell", "[unit]") {
+TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, blocks the sell",
+          "[unit]") {
     rig r;
     auto sig = r.ts.open(shm::role::signal);
     const auto ref = open_position(*sig, btc_long());
@@ -136,7 +139,8 @@ TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, block
     CHECK(r.sink.frames.size() == 1);
 }
 
-TEST_CASE("guard_tick: the tick time is the frame's receive time, measured to the order hand-over", "[unit]") {
+TEST_CASE("guard_tick: the tick time is the frame's receive time, measured to the order hand-over",
+          "[unit]") {
     rig r;
     open_position(*r.ts.seg, btc_long());
     r.core.refresh_slots();
@@ -148,10 +152,11 @@ TEST_CASE("guard_tick: the tick time is the frame's receive time, measured to th
     const auto lat = r.ts.seg->read_latency();
     REQUIRE(lat.count == 1);
     CHECK(lat.max_ns >= 5'000'000);
-    CHECK(lat.p50_ns >= 4'700'000);  // a bucket bound within ~6 % below the true value at worst
+    CHECK(lat.p50_ns >= 4'700'000); // a bucket bound within ~6 % below the true value at worst
 }
 
-TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after its time limit", "[unit]") {
+TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after its time limit",
+          "[unit]") {
     rig r;
     // 400 s old: past the 300 s PH limit, below the 60 min max hold → hold even in profit.
     const auto ref = open_position(*r.ts.seg, btc_long(wall_now_ms() - 400'000));
@@ -165,32 +170,37 @@ TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after
     r2.core.on_ticker(tick("BTC-USDT", 49000), monotonic_now_ns());
     REQUIRE(r2.sink.closes.size() == 1);
     CHECK(r2.sink.closes[0].req.reason == shm::close_reason::time_limit);
-    CHECK(r2.ts.seg->snapshot(r2.sink.closes[0].req.ref.index).snap.pending_reason == shm::close_reason::time_limit);
+    CHECK(r2.ts.seg->snapshot(r2.sink.closes[0].req.ref.index).snap.pending_reason ==
+          shm::close_reason::time_limit);
 }
 
-TEST_CASE("guard_tick: parameters — the block for the current regime, the slot's own values otherwise", "[unit]") {
+TEST_CASE(
+    "guard_tick: parameters — the block for the current regime, the slot's own values otherwise",
+    "[unit]") {
     rig r;
     auto p = btc_long();
     p.regime_at_entry = shm::regime::choppy;
-    p.ph_threshold_usd = 5.0;  // stored at entry
+    p.ph_threshold_usd = 5.0; // stored at entry
     p.ph_time_limit_s = 150;
     auto e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 5.0);  // block is RANGING: the slot's values apply
+    CHECK(e.ph_threshold_usd == 5.0); // block is RANGING: the slot's values apply
     CHECK(e.ph_time_limit_ms == 150'000);
     auto block = shm::default_params(shm::regime::choppy);
     block.ph_threshold_usd = 0.9;
     REQUIRE(r.ts.seg->publish_params(block).ok());
     open_position(*r.ts.seg, p);
     r.core.refresh_slots();
-    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns());  // net ≈ 0.0 < 0.9
+    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ 0.0 < 0.9
     CHECK(r.sink.frames.empty());
     e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 0.9);  // current regime = CHOPPY: the block applies
-    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());  // ≈ 1.0 ≥ 0.9 (5.0 would hold)
+    CHECK(e.ph_threshold_usd == 0.9); // current regime = CHOPPY: the block applies
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // ≈ 1.0 ≥ 0.9 (5.0 would hold)
     CHECK(r.sink.frames.size() == 1);
 }
 
-TEST_CASE("guard_tick: socket down → the close is still started (REST fallback), not counted as sent", "[unit]") {
+TEST_CASE(
+    "guard_tick: socket down → the close is still started (REST fallback), not counted as sent",
+    "[unit]") {
     rig r;
     r.sink.accept = false;
     open_position(*r.ts.seg, btc_long());
@@ -198,27 +208,31 @@ TEST_CASE("guard_tick: socket down → the close is still started (REST fallback
     r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
     REQUIRE(r.sink.closes.size() == 1);
     CHECK_FALSE(r.sink.closes[0].sent);
-    CHECK(r.ts.seg->counters(shm::role::guard)[static_cast<std::size_t>(shm::counter::orders_sent)] == 0);
-    CHECK(r.ts.seg->read_latency().count == 0);  // not a tick→order time: it goes over REST later
+    CHECK(r.ts.seg->counters(
+              shm::role::guard)[static_cast<std::size_t>(shm::counter::orders_sent)] == 0);
+    CHECK(r.ts.seg->read_latency().count == 0); // not a tick→order time: it goes over REST later
 }
 
-TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and reported", "[unit]") {
+TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and reported",
+          "[unit]") {
     test::temp_segment ts;
     test::recording_sink sink;
     const auto ref = open_position(*ts.seg, btc_long());
     REQUIRE(ts.seg->try_claim_closing(ref, ts.seg->self()) == shm::claim_result::claimed);
-    ts.seg.reset();  // the old guard goes away holding the claim
-    auto seg2 = ts.open(shm::role::guard);  // new incarnation supersedes it
+    ts.seg.reset();                        // the old guard goes away holding the claim
+    auto seg2 = ts.open(shm::role::guard); // new incarnation supersedes it
     guard::tick_guard core(*seg2, sink, guard::tick_settings{});
     core.refresh_slots();
     REQUIRE(sink.stolen.size() == 1);
     CHECK(sink.stolen[0] == ref);
     core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
-    CHECK(sink.frames.empty());  // never sent before the earlier attempts are looked up
+    CHECK(sink.frames.empty()); // never sent before the earlier attempts are looked up
 }
 
-TEST_CASE("guard_tick: replacement OCO levels — stored prices, else the entry ATR, else 0.5 % of entry", "[unit]") {
-    strategy::regime_params rp;  // RANGING: TP 0.9 ATR, SL 0.7 ATR
+TEST_CASE(
+    "guard_tick: replacement OCO levels — stored prices, else the entry ATR, else 0.5 % of entry",
+    "[unit]") {
+    strategy::regime_params rp; // RANGING: TP 0.9 ATR, SL 0.7 ATR
     rp.tp_atr_multiplier = 0.9;
     rp.sl_atr_multiplier = 0.7;
     const decimal tick(1, 1);

@@ -47,7 +47,7 @@ struct env_guard {
     }
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net_config: URL parsing", "[unit][net]") {
     auto u = parse_url("https://www.okx.com");
@@ -62,11 +62,16 @@ TEST_CASE("net_config: URL parsing", "[unit][net]") {
     CHECK(u.loopback());
     CHECK_FALSE(u.tls());
     CHECK(parse_url("http://[::1]:9000").host == "::1");
-    CHECK(config_error_text([] { (void)parse_url("www.okx.com"); }).find("no scheme") != std::string::npos);
-    CHECK(config_error_text([] { (void)parse_url("ftp://x"); }).find("unsupported scheme") != std::string::npos);
-    CHECK(config_error_text([] { (void)parse_url("https://:443"); }).find("no host") != std::string::npos);
-    CHECK(config_error_text([] { (void)parse_url("https://h:99999"); }).find("bad port") != std::string::npos);
-    CHECK(config_error_text([] { (void)parse_url("https://h:abc"); }).find("bad port") != std::string::npos);
+    CHECK(config_error_text([] { (void)parse_url("www.okx.com"); }).find("no scheme") !=
+          std::string::npos);
+    CHECK(config_error_text([] { (void)parse_url("ftp://x"); }).find("unsupported scheme") !=
+          std::string::npos);
+    CHECK(config_error_text([] { (void)parse_url("https://:443"); }).find("no host") !=
+          std::string::npos);
+    CHECK(config_error_text([] { (void)parse_url("https://h:99999"); }).find("bad port") !=
+          std::string::npos);
+    CHECK(config_error_text([] { (void)parse_url("https://h:abc"); }).find("bad port") !=
+          std::string::npos);
 }
 
 TEST_CASE("net_config: plain http/ws only on loopback", "[unit][net]") {
@@ -76,7 +81,8 @@ TEST_CASE("net_config: plain http/ws only on loopback", "[unit][net]") {
     CHECK_NOTHROW(validate(endpoint_config::loopback(18080, "localhost")));
     auto c = endpoint_config::okx_live();
     c.rest = parse_url("http://www.okx.com");
-    CHECK(config_error_text([&] { validate(c); }).find("plain http to a non-loopback host") != std::string::npos);
+    CHECK(config_error_text([&] { validate(c); }).find("plain http to a non-loopback host") !=
+          std::string::npos);
     c = endpoint_config::okx_live();
     c.ws = parse_url("ws://ws.okx.com:8443");
     CHECK(config_error_text([&] { validate(c); }).find("plain ws") != std::string::npos);
@@ -91,7 +97,7 @@ TEST_CASE("net_config: plain http/ws only on loopback", "[unit][net]") {
 TEST_CASE("net_config: credentials from env and 0600 file; never echoed", "[unit][net]") {
     env_guard guard;
     scalpel::test::temp_dir dir;
-    std::vector<std::string> texts;  // every message a user could see
+    std::vector<std::string> texts; // every message a user could see
 
     CHECK_FALSE(credentials_from_env().has_value());
     texts.push_back(config_error_text([] { (void)load_credentials(); }));
@@ -109,7 +115,9 @@ TEST_CASE("net_config: credentials from env and 0600 file; never echoed", "[unit
     env_guard::clear();
 
     const std::string good = dir.path() + "/keys";
-    write_file(good, std::string("# okx keys\napi_key = key-abcdef\nsecret=") + secret_value + "\npassphrase=pp-123456\n",
+    write_file(good,
+               std::string("# okx keys\napi_key = key-abcdef\nsecret=") + secret_value +
+                   "\npassphrase=pp-123456\n",
                0600);
     auto f = credentials_from_file(good);
     CHECK(f.api_key == "key-abcdef");
@@ -136,7 +144,8 @@ TEST_CASE("net_config: credentials from env and 0600 file; never echoed", "[unit
     texts.push_back(config_error_text([&] { (void)credentials_from_file(junk); }));
     CHECK(texts.back().find("not key=value") != std::string::npos);
 
-    texts.push_back(config_error_text([&] { (void)credentials_from_file(dir.path() + "/missing"); }));
+    texts.push_back(
+        config_error_text([&] { (void)credentials_from_file(dir.path() + "/missing"); }));
     CHECK(texts.back().find("does not exist") != std::string::npos);
 
     // A log line about the credentials goes through describe()/redact().
@@ -164,20 +173,23 @@ TEST_CASE("net_config: token buckets follow the spec's per-endpoint limits", "[u
     CHECK(rule_of(endpoint_id::cancel_algos).tokens == 20);
     CHECK(rule_of(endpoint_id::server_time).window_ns == 2'000'000'000);
 
-    token_bucket b(rule_of(endpoint_id::balance));  // 10 per 2 s
+    token_bucket b(rule_of(endpoint_id::balance)); // 10 per 2 s
     std::int64_t t = 1'000'000'000;
-    for (int i = 0; i < 10; ++i) CHECK(b.acquire(t) == 0);
+    for (int i = 0; i < 10; ++i)
+        CHECK(b.acquire(t) == 0);
     const std::int64_t wait = b.acquire(t);
     CHECK(wait > 0);
-    CHECK(wait <= 200'000'000);  // one token every 200 ms
+    CHECK(wait <= 200'000'000); // one token every 200 ms
     CHECK(b.acquire(t + wait) == 0);
     CHECK(b.acquire(t + wait) > 0);
-    CHECK(b.acquire(t + 10'000'000'000) == 0);  // refilled (capped at 10)
-    for (int i = 0; i < 9; ++i) CHECK(b.acquire(t + 10'000'000'000) == 0);
+    CHECK(b.acquire(t + 10'000'000'000) == 0); // refilled (capped at 10)
+    for (int i = 0; i < 9; ++i)
+        CHECK(b.acquire(t + 10'000'000'000) == 0);
     CHECK(b.acquire(t + 10'000'000'000) > 0);
 
     rate_limiter limits;
-    for (int i = 0; i < 20; ++i) CHECK(limits.acquire(endpoint_id::ticker, t) == 0);
+    for (int i = 0; i < 20; ++i)
+        CHECK(limits.acquire(endpoint_id::ticker, t) == 0);
     CHECK(limits.acquire(endpoint_id::ticker, t) > 0);
-    CHECK(limits.acquire(endpoint_id::candles, t) == 0);  // independent buckets
+    CHECK(limits.acquire(endpoint_id::candles, t) == 0); // independent buckets
 }

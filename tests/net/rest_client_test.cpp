@@ -36,16 +36,19 @@ constexpr const char* ticker_body =
 constexpr const char* order_row =
     R"({"code":"0","msg":"","data":[{"instType":"SPOT","instId":"BTC-USDT","ordId":"777","clOrdId":"cid1","side":"buy","ordType":"market","px":"","sz":"0.01","accFillSz":"0.01","avgPx":"50000","fee":"-0.00001","feeCcy":"BTC","state":"filled","cTime":"1700000000001","uTime":"1700000000002"}]})";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("net_rest: public and signed requests over keep-alive", "[sim][net]") {
     script_server srv;
     srv.on_http([](const http_req& r) -> http_reply {
-        if (r.target.starts_with("/api/v5/market/ticker")) return {200, ticker_body};
+        if (r.target.starts_with("/api/v5/market/ticker"))
+            return {200, ticker_body};
         if (r.target.starts_with("/api/v5/account/balance"))
-            return {200,
-                    R"({"code":"0","msg":"","data":[{"totalEq":"1000","uTime":"1","details":[{"ccy":"USDT","eq":"1000","availBal":"900"}]}]})"};
-        if (r.target.starts_with("/api/v5/public/time")) return {200, R"({"code":"0","msg":"","data":[{"ts":"42"}]})"};
+            return {
+                200,
+                R"({"code":"0","msg":"","data":[{"totalEq":"1000","uTime":"1","details":[{"ccy":"USDT","eq":"1000","availBal":"900"}]}]})"};
+        if (r.target.starts_with("/api/v5/public/time"))
+            return {200, R"({"code":"0","msg":"","data":[{"ts":"42"}]})"};
         return {404, "{}"};
     });
     auto cfg = fast_cfg(srv.port());
@@ -65,14 +68,15 @@ TEST_CASE("net_rest: public and signed requests over keep-alive", "[sim][net]") 
     const auto reqs = srv.requests();
     REQUIRE(reqs.size() == 3);
     CHECK(reqs[0].target == "/api/v5/market/ticker?instId=BTC-USDT");
-    CHECK(reqs[0].headers.count("ok-access-key") == 0);  // public: unsigned
+    CHECK(reqs[0].headers.count("ok-access-key") == 0); // public: unsigned
     CHECK(reqs[0].headers.at("x-simulated-trading") == "1");
     const auto& p = reqs[1];
     CHECK(p.headers.at("ok-access-key") == test_creds.api_key);
     CHECK(p.headers.at("ok-access-passphrase") == test_creds.passphrase);
     const std::string ts = p.headers.at("ok-access-timestamp");
     CHECK(okx::parse_iso_timestamp(ts) > 0);
-    CHECK(p.headers.at("ok-access-sign") == okx::sign_request(test_creds.secret, ts, "GET", p.target, ""));
+    CHECK(p.headers.at("ok-access-sign") ==
+          okx::sign_request(test_creds.secret, ts, "GET", p.target, ""));
     // keep-alive: all three on one connection
     CHECK(reqs[0].conn_id == reqs[2].conn_id);
     CHECK(s.client().stats().connects == 1);
@@ -82,7 +86,7 @@ TEST_CASE("net_rest: reconnects when the server closed a kept-alive connection",
     script_server srv;
     srv.on_http([](const http_req&) {
         http_reply r{200, ticker_body};
-        r.close_after = true;  // advertises keep-alive, then closes anyway
+        r.close_after = true; // advertises keep-alive, then closes anyway
         return r;
     });
     rest_session s(fast_cfg(srv.port()));
@@ -109,7 +113,7 @@ TEST_CASE("net_rest: per-request timeout", "[sim][net]") {
     auto t = s.run(s.client().ticker("BTC-USDT"));
     const auto took = std::chrono::steady_clock::now() - t0;
     CHECK(t.err.kind == okx::error_kind::timeout);
-    CHECK(took < std::chrono::milliseconds(1400));  // did not wait for the slow reply
+    CHECK(took < std::chrono::milliseconds(1400)); // did not wait for the slow reply
 }
 
 TEST_CASE("net_rest: 429 and 50011 back off exponentially, then succeed", "[sim][net]") {
@@ -117,8 +121,10 @@ TEST_CASE("net_rest: 429 and 50011 back off exponentially, then succeed", "[sim]
     std::atomic<int> n{0};
     srv.on_http([&n](const http_req&) -> http_reply {
         const int i = n++;
-        if (i == 0) return {429, "Too Many Requests"};
-        if (i == 1) return {200, R"({"code":"50011","msg":"Too Many Requests","data":[]})"};
+        if (i == 0)
+            return {429, "Too Many Requests"};
+        if (i == 1)
+            return {200, R"({"code":"50011","msg":"Too Many Requests","data":[]})"};
         return {200, ticker_body};
     });
     rest_session s(fast_cfg(srv.port()));
@@ -132,7 +138,9 @@ TEST_CASE("net_rest: 429 and 50011 back off exponentially, then succeed", "[sim]
     CHECK(s.client().stats().retries == 2);
 
     SECTION("gives up after max_retries with the rate-limit error") {
-        srv.on_http([](const http_req&) -> http_reply { return {429, R"({"code":"50011","msg":"Too Many Requests"})"}; });
+        srv.on_http([](const http_req&) -> http_reply {
+            return {429, R"({"code":"50011","msg":"Too Many Requests"})"};
+        });
         auto cfg = fast_cfg(srv.port());
         cfg.max_retries = 1;
         rest_session s2(cfg);
@@ -143,12 +151,15 @@ TEST_CASE("net_rest: 429 and 50011 back off exponentially, then succeed", "[sim]
     }
 }
 
-TEST_CASE("net_rest: transient errors retry GETs, not order placement without clOrdId", "[sim][net]") {
+TEST_CASE("net_rest: transient errors retry GETs, not order placement without clOrdId",
+          "[sim][net]") {
     script_server srv;
     std::atomic<int> n{0};
     srv.on_http([&n](const http_req& r) -> http_reply {
-        if (r.method == "POST") return {503, R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})"};
-        return n++ == 0 ? http_reply{503, "<html>unavailable</html>"} : http_reply{200, ticker_body};
+        if (r.method == "POST")
+            return {503, R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})"};
+        return n++ == 0 ? http_reply{503, "<html>unavailable</html>"}
+                        : http_reply{200, ticker_body};
     });
     rest_session s(fast_cfg(srv.port()), test_creds);
     CHECK(s.run(s.client().ticker("BTC-USDT")).ok());
@@ -159,18 +170,23 @@ TEST_CASE("net_rest: transient errors retry GETs, not order placement without cl
     auto o = s.run(s.client().place_order(req));
     CHECK(o.err.kind == okx::error_kind::transient);
     int posts = 0;
-    for (const auto& r : srv.requests()) posts += r.method == "POST";
+    for (const auto& r : srv.requests())
+        posts += r.method == "POST";
     CHECK(posts == 1);
 }
 
 TEST_CASE("net_rest: malformed replies are bad_response, not retried", "[sim][net]") {
     script_server srv;
-    srv.on_http([](const http_req&) -> http_reply { return {200, R"({"code":"0","msg":"","data":[{"instId":)"}; });
+    srv.on_http([](const http_req&) -> http_reply {
+        return {200, R"({"code":"0","msg":"","data":[{"instId":)"};
+    });
     rest_session s(fast_cfg(srv.port()));
     auto t = s.run(s.client().ticker("BTC-USDT"));
     CHECK(t.err.kind == okx::error_kind::bad_response);
     CHECK(srv.requests().size() == 1);
-    srv.on_http([](const http_req&) -> http_reply { return {200, R"({"code":"0","msg":"","data":[{"instId":"X"}]})"}; });
+    srv.on_http([](const http_req&) -> http_reply {
+        return {200, R"({"code":"0","msg":"","data":[{"instId":"X"}]})"};
+    });
     CHECK(s.run(s.client().ticker("BTC-USDT")).err.kind == okx::error_kind::bad_response);
 }
 
@@ -188,8 +204,11 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
         std::atomic<int> posts{0};
         srv.on_http([&posts](const http_req& r) -> http_reply {
             if (r.method == "POST") {
-                if (posts++ == 0) return http_reply{200, "", {}, true};  // drop without reply
-                return {200, R"({"code":"0","msg":"","data":[{"clOrdId":"cid1","ordId":"777","tag":"","ts":"1","sCode":"0","sMsg":""}]})"};
+                if (posts++ == 0)
+                    return http_reply{200, "", {}, true}; // drop without reply
+                return {
+                    200,
+                    R"({"code":"0","msg":"","data":[{"clOrdId":"cid1","ordId":"777","tag":"","ts":"1","sCode":"0","sMsg":""}]})"};
             }
             return {200, R"({"code":"51603","msg":"Order does not exist","data":[]})"};
         });
@@ -204,12 +223,14 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
         CHECK(reqs[1].target == "/api/v5/trade/order?instId=BTC-USDT&clOrdId=cid1");
         CHECK(reqs[2].method == "POST");
         CHECK(reqs[0].body == reqs[2].body);
-        CHECK(reqs[0].body ==
-              R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":"cid1","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"})");
+        CHECK(
+            reqs[0].body ==
+            R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":"cid1","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"})");
     }
     SECTION("first POST landed but the reply was lost: GET finds it, no second POST") {
         srv.on_http([](const http_req& r) -> http_reply {
-            if (r.method == "POST") return http_reply{200, "", {}, true};
+            if (r.method == "POST")
+                return http_reply{200, "", {}, true};
             return {200, order_row};
         });
         rest_session s(fast_cfg(srv.port()), test_creds);
@@ -223,7 +244,8 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
     }
     SECTION("50004 unknown outcome → query → found") {
         srv.on_http([](const http_req& r) -> http_reply {
-            if (r.method == "POST") return {400, R"({"code":"50004","msg":"Endpoint request timeout","data":[]})"};
+            if (r.method == "POST")
+                return {400, R"({"code":"50004","msg":"Endpoint request timeout","data":[]})"};
             return {200, order_row};
         });
         rest_session s(fast_cfg(srv.port()), test_creds);
@@ -241,7 +263,9 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
     }
     SECTION("a business rejection is returned as is") {
         srv.on_http([](const http_req&) -> http_reply {
-            return {200, R"({"code":"1","msg":"All operations failed","data":[{"clOrdId":"cid1","ordId":"","sCode":"51008","sMsg":"Order failed. Your available USDT balance is insufficient","subCode":"1000"}]})"};
+            return {
+                200,
+                R"({"code":"1","msg":"All operations failed","data":[{"clOrdId":"cid1","ordId":"","sCode":"51008","sMsg":"Order failed. Your available USDT balance is insufficient","subCode":"1000"}]})"};
         });
         rest_session s(fast_cfg(srv.port()), test_creds);
         auto o = s.run(s.client().place_order(req));
@@ -255,13 +279,21 @@ TEST_CASE("net_rest: OCO, cancel-algos race and cancel order bodies on the wire"
     script_server srv;
     srv.on_http([](const http_req& r) -> http_reply {
         if (r.target == "/api/v5/trade/order-algo")
-            return {200, R"({"code":"0","msg":"","data":[{"algoId":"5","algoClOrdId":"oco1","sCode":"0","sMsg":""}]})"};
+            return {
+                200,
+                R"({"code":"0","msg":"","data":[{"algoId":"5","algoClOrdId":"oco1","sCode":"0","sMsg":""}]})"};
         if (r.target == "/api/v5/trade/cancel-algos")
-            return {200, R"({"code":"1","msg":"","data":[{"algoId":"5","sCode":"51412","sMsg":"The order has been triggered and can't be canceled"}]})"};
+            return {
+                200,
+                R"({"code":"1","msg":"","data":[{"algoId":"5","sCode":"51412","sMsg":"The order has been triggered and can't be canceled"}]})"};
         if (r.target == "/api/v5/trade/cancel-order")
-            return {200, R"({"code":"0","msg":"","data":[{"ordId":"9","clOrdId":"","sCode":"0","sMsg":""}]})"};
+            return {
+                200,
+                R"({"code":"0","msg":"","data":[{"ordId":"9","clOrdId":"","sCode":"0","sMsg":""}]})"};
         if (r.target.starts_with("/api/v5/trade/order-algo?"))
-            return {200, R"({"code":"0","msg":"","data":[{"algoId":"5","instId":"BTC-USDT","state":"effective","actualSide":"tp","ordId":"99"}]})"};
+            return {
+                200,
+                R"({"code":"0","msg":"","data":[{"algoId":"5","instId":"BTC-USDT","state":"effective","actualSide":"tp","ordId":"99"}]})"};
         return {404, "{}"};
     });
     rest_session s(fast_cfg(srv.port()), test_creds);
@@ -284,8 +316,9 @@ TEST_CASE("net_rest: OCO, cancel-algos race and cancel order bodies on the wire"
     REQUIRE(co.ok());
     const auto reqs = srv.requests();
     REQUIRE(reqs.size() == 4);
-    CHECK(reqs[0].body ==
-          R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.001","tpTriggerPx":"52000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
+    CHECK(
+        reqs[0].body ==
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.001","tpTriggerPx":"52000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
     CHECK(reqs[0].headers.at("content-type") == "application/json");
     CHECK(reqs[0].headers.at("ok-access-sign") ==
           okx::sign_request(test_creds.secret, reqs[0].headers.at("ok-access-timestamp"), "POST",
@@ -301,7 +334,7 @@ TEST_CASE("net_rest: private endpoint without credentials; connection refused", 
     CHECK(s.run(s.client().balance()).err.kind == okx::error_kind::config);
     CHECK(srv.requests().empty());
 
-    auto cfg = fast_cfg(1);  // nothing listens on port 1
+    auto cfg = fast_cfg(1); // nothing listens on port 1
     cfg.max_retries = 1;
     cfg.backoff_base = std::chrono::milliseconds(10);
     rest_session dead(cfg);

@@ -38,7 +38,8 @@ struct test_pki {
         for (std::size_t at = 0; at <= dirs.size();) {
             const auto end = std::min(dirs.find(':', at), dirs.size());
             const std::string cand = dirs.substr(at, end - at) + "/openssl";
-            if (::access(cand.c_str(), X_OK) == 0) return cand;
+            if (::access(cand.c_str(), X_OK) == 0)
+                return cand;
             at = end + 1;
         }
         FAIL("the openssl CLI is needed to make the test certificates and is not on PATH");
@@ -55,20 +56,22 @@ struct test_pki {
     }
 
     void leaf(const std::string& name, const std::string& cert, const std::string& key) {
-        const std::string csr = dir.path() + "/" + name + ".csr", ext = dir.path() + "/" + name + ".ext";
+        const std::string csr = dir.path() + "/" + name + ".csr",
+                          ext = dir.path() + "/" + name + ".ext";
         std::ofstream(ext) << "subjectAltName=DNS:" << name << "\nbasicConstraints=CA:FALSE\n"
                            << "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n";
-        openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                 "-out", csr, "-subj", "/CN=" + name});
-        openssl({"x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path() + "/ca.key", "-CAcreateserial", "-out",
-                 cert, "-days", "2", "-extfile", ext});
+        openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                 "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + name});
+        openssl({"x509", "-req", "-in", csr, "-CA", ca, "-CAkey", dir.path() + "/ca.key",
+                 "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext});
     }
 
     test_pki() {
         ca = dir.path() + "/ca.pem";
-        openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                 dir.path() + "/ca.key", "-out", ca, "-days", "2", "-subj", "/CN=scalpel throwaway test CA", "-addext",
-                 "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+        openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                 "-nodes", "-keyout", dir.path() + "/ca.key", "-out", ca, "-days", "2", "-subj",
+                 "/CN=scalpel throwaway test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
         good_cert = dir.path() + "/localhost.pem";
         good_key = dir.path() + "/localhost.key";
         leaf("localhost", good_cert, good_key);
@@ -107,8 +110,9 @@ public:
 
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
     struct counts {
-        int tls_conns = 0, plain_conns = 0, handshakes = 0, handshake_failures = 0, requests = 0, ws_sessions = 0;
-        std::vector<std::string> sni;  // one per ClientHello; "" when none was sent
+        int tls_conns = 0, plain_conns = 0, handshakes = 0, handshake_failures = 0, requests = 0,
+            ws_sessions = 0;
+        std::vector<std::string> sni; // one per ClientHello; "" when none was sent
     };
     [[nodiscard]] counts seen() const {
         std::lock_guard lk(mu_);
@@ -124,8 +128,7 @@ private:
         return SSL_TLSEXT_ERR_OK;
     }
 
-    template <class F>
-    void count(F f) {
+    template <class F> void count(F f) {
         std::lock_guard lk(mu_);
         f(c_);
     }
@@ -133,8 +136,10 @@ private:
     net::awaitable<void> accept_loop() {
         for (;;) {
             beast::error_code ec;
-            tcp::socket s = co_await acceptor_.async_accept(net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return;
+            tcp::socket s =
+                co_await acceptor_.async_accept(net::redirect_error(net::use_awaitable, ec));
+            if (ec)
+                co_return;
             net::co_spawn(ioc_, session(std::move(s)), net::detached);
         }
     }
@@ -144,14 +149,16 @@ private:
         unsigned char first = 0;
         co_await sock.async_receive(net::buffer(&first, 1), tcp::socket::message_peek,
                                     net::redirect_error(net::use_awaitable, ec));
-        if (ec) co_return;
-        if (first != 0x16) {  // not a TLS handshake record: a plain-text client
+        if (ec)
+            co_return;
+        if (first != 0x16) { // not a TLS handshake record: a plain-text client
             count([](counts& c) { ++c.plain_conns; });
             co_return;
         }
         count([](counts& c) { ++c.tls_conns; });
         beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), ctx_);
-        co_await stream.async_handshake(ssl::stream_base::server, net::redirect_error(net::use_awaitable, ec));
+        co_await stream.async_handshake(ssl::stream_base::server,
+                                        net::redirect_error(net::use_awaitable, ec));
         if (ec) {
             count([](counts& c) { ++c.handshake_failures; });
             co_return;
@@ -160,28 +167,36 @@ private:
         beast::flat_buffer buf;
         for (;;) {
             http::request<http::string_body> req;
-            co_await http::async_read(stream, buf, req, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return;
+            co_await http::async_read(stream, buf, req,
+                                      net::redirect_error(net::use_awaitable, ec));
+            if (ec)
+                co_return;
             count([](counts& c) { ++c.requests; });
             if (websocket::is_upgrade(req)) {
                 websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(std::move(stream));
                 co_await ws.async_accept(req, net::redirect_error(net::use_awaitable, ec));
-                if (ec) co_return;
+                if (ec)
+                    co_return;
                 count([](counts& c) { ++c.ws_sessions; });
                 ws.text(true);
                 for (;;) {
                     beast::flat_buffer in;
                     co_await ws.async_read(in, net::redirect_error(net::use_awaitable, ec));
-                    if (ec) co_return;
+                    if (ec)
+                        co_return;
                     const std::string text = beast::buffers_to_string(in.data());
                     std::vector<std::string> out;
-                    if (text == "ping") out.emplace_back("pong");
+                    if (text == "ping")
+                        out.emplace_back("pong");
                     else if (text.find("\"subscribe\"") != std::string::npos)
-                        out = {R"({"event":"subscribe","arg":{"channel":"tickers","instId":"BTC-USDT"},"connId":"t1"})",
-                               ticker_frame};
+                        out = {
+                            R"({"event":"subscribe","arg":{"channel":"tickers","instId":"BTC-USDT"},"connId":"t1"})",
+                            ticker_frame};
                     for (const auto& f : out) {
-                        co_await ws.async_write(net::buffer(f), net::redirect_error(net::use_awaitable, ec));
-                        if (ec) co_return;
+                        co_await ws.async_write(net::buffer(f),
+                                                net::redirect_error(net::use_awaitable, ec));
+                        if (ec)
+                            co_return;
                     }
                 }
             }
@@ -191,7 +206,8 @@ private:
             res.body() = R"({"code":"0","msg":"","data":[{"ts":"1700000000123"}]})";
             res.prepare_payload();
             co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return;
+            if (ec)
+                co_return;
         }
     }
 
@@ -222,9 +238,11 @@ template <class Pred>
 bool run_until(net::io_context& ioc, Pred pred, std::chrono::milliseconds timeout = 10s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
+        if (pred())
+            return true;
         ioc.run_for(5ms);
-        if (ioc.stopped()) ioc.restart();
+        if (ioc.stopped())
+            ioc.restart();
     }
     return pred();
 }
@@ -247,9 +265,10 @@ void expect_verify_failure(tls_server& srv, const endpoint_config& cfg) {
     CHECK(seen.plain_conns == 0);
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("net_tls: HTTPS with the test CA verifies, sends SNI and completes the request", "[sim][net]") {
+TEST_CASE("net_tls: HTTPS with the test CA verifies, sends SNI and completes the request",
+          "[sim][net]") {
     tls_server srv(pki().good_cert, pki().good_key);
     rest_session s(tls_cfg(srv.port(), "localhost", pki().ca));
     auto t = s.run(s.client().server_time());
@@ -259,7 +278,7 @@ TEST_CASE("net_tls: HTTPS with the test CA verifies, sends SNI and completes the
     auto t2 = s.run(s.client().server_time());
     REQUIRE(t2.ok());
     const auto seen = srv.seen();
-    CHECK(seen.handshakes == 1);  // keep-alive over one TLS session
+    CHECK(seen.handshakes == 1); // keep-alive over one TLS session
     CHECK(seen.requests == 2);
     CHECK(seen.plain_conns == 0);
     REQUIRE(seen.sni.size() == 1);
@@ -285,7 +304,8 @@ TEST_CASE("net_tls: WSS with the test CA verifies, sends SNI and goes live", "[s
     CHECK(seen.sni[0] == "localhost");
 }
 
-TEST_CASE("net_tls: verification fails for another host name, an IP literal and without the CA", "[sim][net]") {
+TEST_CASE("net_tls: verification fails for another host name, an IP literal and without the CA",
+          "[sim][net]") {
     SECTION("the server's certificate names another host") {
         tls_server srv(pki().wrong_cert, pki().wrong_key);
         expect_verify_failure(srv, tls_cfg(srv.port(), "localhost", pki().ca));
@@ -308,10 +328,11 @@ TEST_CASE("net_tls: verification fails for another host name, an IP literal and 
         ws_handlers h;
         h.on_error = [&](const okx::error& e) { errors.push_back(e); };
         h.on_state = [&](ws_state st) { live |= st == ws_state::live; };
-        ws_client ws(ioc, tls_cfg(srv.port(), "localhost", ""), ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}},
-                     h);
+        ws_client ws(ioc, tls_cfg(srv.port(), "localhost", ""), ws_kind::public_channel,
+                     {{"tickers", "BTC-USDT", ""}}, h);
         ws.start();
-        REQUIRE(run_until(ioc, [&] { return errors.size() >= 2; }));  // failed, retried, failed again
+        REQUIRE(
+            run_until(ioc, [&] { return errors.size() >= 2; })); // failed, retried, failed again
         ws.stop();
         CHECK_FALSE(live);
         CHECK(errors[0].kind == okx::error_kind::network);

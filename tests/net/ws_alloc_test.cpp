@@ -37,17 +37,21 @@ TEST_CASE("net_ws: receive → parse → on_ticker allocates nothing after warm-
     c.start();
     const auto run_until = [&](long target) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (ticks < target && std::chrono::steady_clock::now() < deadline) ioc.run_for(std::chrono::milliseconds(2));
+        while (ticks < target && std::chrono::steady_clock::now() < deadline)
+            ioc.run_for(std::chrono::milliseconds(2));
     };
-    while (c.state() != ws_state::live) ioc.run_for(std::chrono::milliseconds(2));
+    while (c.state() != ws_state::live)
+        ioc.run_for(std::chrono::milliseconds(2));
     const std::string frame =
         R"({"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instType":"SPOT","instId":"BTC-USDT","last":"50000.5","lastSz":"0.1","askPx":"50001","askSz":"1","bidPx":"50000","bidSz":"2","open24h":"9000","high24h":"10000","low24h":"8888.88","volCcy24h":"2222","vol24h":"2222","sodUtc0":"2222","sodUtc8":"2222","ts":"1700000000000"}]})";
     constexpr long warm = 300, n = 3000;
-    for (long i = 0; i < warm; ++i) srv.ws_push(frame);
+    for (long i = 0; i < warm; ++i)
+        srv.ws_push(frame);
     run_until(warm);
     REQUIRE(ticks == warm);
 
-    for (long i = 0; i < n; ++i) srv.ws_push(frame);  // the test thread allocates here, before counting
+    for (long i = 0; i < n; ++i)
+        srv.ws_push(frame); // the test thread allocates here, before counting
     test::count_allocations_on_this_thread(true);
     run_until(warm + n);
     test::count_allocations_on_this_thread(false);
@@ -55,8 +59,9 @@ TEST_CASE("net_ws: receive → parse → on_ticker allocates nothing after warm-
     CHECK(test::allocations_counted() == 0);
     CHECK(test::alloc_counter_active());
     CHECK(c.stats().malformed == 0);
-    CHECK(rx_ordered);  // every frame carried its receive time, monotonic and before the callback
+    CHECK(rx_ordered); // every frame carried its receive time, monotonic and before the callback
     CHECK(last_rx > 0);
-    std::printf("ws receive path: %ld frames, %ld allocations on the client thread\n", n, test::allocations_counted());
+    std::printf("ws receive path: %ld frames, %ld allocations on the client thread\n", n,
+                test::allocations_counted());
     c.stop();
 }

@@ -32,25 +32,30 @@ endpoint_config ws_cfg(std::uint16_t port) {
 }
 
 template <class Pred>
-bool run_until(net::io_context& ioc, Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+bool run_until(net::io_context& ioc, Pred pred,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
+        if (pred())
+            return true;
         ioc.run_for(std::chrono::milliseconds(5));
-        if (ioc.stopped()) ioc.restart();
+        if (ioc.stopped())
+            ioc.restart();
     }
     return pred();
 }
 
 std::size_t count_containing(const std::vector<std::string>& v, std::string_view s) {
     std::size_t n = 0;
-    for (const auto& x : v) n += x.find(s) != std::string::npos;
+    for (const auto& x : v)
+        n += x.find(s) != std::string::npos;
     return n;
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame survived", "[sim][net]") {
+TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame survived",
+          "[sim][net]") {
     script_server srv;
     net::io_context ioc{1};
     std::vector<okx::ticker> ticks;
@@ -60,7 +65,7 @@ TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame surv
     h.on_ticker = [&](const okx::ticker& t, mono_ns rx_ns) {
         ticks.push_back(t);
         rx.push_back(rx_ns);
-        CHECK(rx_ns <= monotonic_now_ns());  // taken before the callback, on the same clock
+        CHECK(rx_ns <= monotonic_now_ns()); // taken before the callback, on the same clock
     };
     h.on_state = [&](ws_state s) { states.push_back(s); };
     ws_client c(ioc, ws_cfg(srv.port()), ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, h);
@@ -68,24 +73,27 @@ TEST_CASE("net_ws: public tickers, reconnect, re-subscribe, malformed frame surv
     c.start();
     REQUIRE(run_until(ioc, [&] { return c.state() == ws_state::live; }));
     CHECK(srv.ws_targets().at(0) == "/ws/v5/public");
-    CHECK(srv.ws_received().at(0) == R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]})");
+    CHECK(srv.ws_received().at(0) ==
+          R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]})");
 
     const mono_ns pushed_at = monotonic_now_ns();
     srv.ws_push(ticker_frame);
     REQUIRE(run_until(ioc, [&] { return ticks.size() == 1; }));
     CHECK(ticks[0].inst_id == "BTC-USDT");
     CHECK(ticks[0].last == 50000.5);
-    CHECK(rx.at(0) >= pushed_at);  // the frame's receive time, not a default or a stale value
+    CHECK(rx.at(0) >= pushed_at); // the frame's receive time, not a default or a stale value
 
     srv.ws_push("this is not json");
-    srv.ws_push(R"({"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","last":"oops"}]})");
+    srv.ws_push(
+        R"({"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","last":"oops"}]})");
     srv.ws_push(ticker_frame);
     REQUIRE(run_until(ioc, [&] { return ticks.size() == 2; }));
     CHECK(c.stats().malformed == 2);
     CHECK(c.stats().reconnects == 0);
 
     srv.ws_drop_all();
-    REQUIRE(run_until(ioc, [&] { return srv.ws_connections() == 2 && c.state() == ws_state::live; }));
+    REQUIRE(
+        run_until(ioc, [&] { return srv.ws_connections() == 2 && c.state() == ws_state::live; }));
     CHECK(c.stats().reconnects >= 1);
     CHECK(count_containing(srv.ws_received(), R"("op":"subscribe")") == 2);
     CHECK(std::find(states.begin(), states.end(), ws_state::backoff) != states.end());
@@ -103,27 +111,37 @@ TEST_CASE("net_ws: private login, orders channel, order frame from a caller buff
         if (text.find(R"("op":"login")") != std::string::npos) {
             const auto tpos = text.find(R"("timestamp":")") + 13;
             const std::string ts = text.substr(tpos, text.find('"', tpos) - tpos);
-            const std::string sign = okx::sign_request(test_creds.secret, ts, "GET", "/users/self/verify", "");
-            sign_ok = text.find(sign) != std::string::npos && text.find(test_creds.api_key) != std::string::npos;
+            const std::string sign =
+                okx::sign_request(test_creds.secret, ts, "GET", "/users/self/verify", "");
+            sign_ok = text.find(sign) != std::string::npos &&
+                      text.find(test_creds.api_key) != std::string::npos;
         }
         if (text.find(R"("op":"order")") != std::string::npos)
-            return {R"({"id":"77","op":"order","code":"0","msg":"","data":[{"ordId":"555","clOrdId":"close1","tag":"","ts":"1","sCode":"0","sMsg":""}],"inTime":"1","outTime":"2"})"};
+            return {
+                R"({"id":"77","op":"order","code":"0","msg":"","data":[{"ordId":"555","clOrdId":"close1","tag":"","ts":"1","sCode":"0","sMsg":""}],"inTime":"1","outTime":"2"})"};
         return scalpel::test::okx_like_ws_reply(text);
     });
     net::io_context ioc{1};
     std::vector<okx::order_detail> orders;
     std::vector<std::string> replies;
     ws_handlers h;
-    h.on_orders = [&](std::span<const okx::order_detail> rows) { orders.insert(orders.end(), rows.begin(), rows.end()); };
-    h.on_op_reply = [&](const okx::ws_message& m) { replies.emplace_back(m.acks[0].ord_id.view()); };
-    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::private_channel, {{"orders", "BTC-USDT", "SPOT"}}, h, test_creds);
+    h.on_orders = [&](std::span<const okx::order_detail> rows) {
+        orders.insert(orders.end(), rows.begin(), rows.end());
+    };
+    h.on_op_reply = [&](const okx::ws_message& m) {
+        replies.emplace_back(m.acks[0].ord_id.view());
+    };
+    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::private_channel, {{"orders", "BTC-USDT", "SPOT"}},
+                h, test_creds);
     c.start();
     REQUIRE(run_until(ioc, [&] { return c.state() == ws_state::live; }));
     CHECK(sign_ok);
     const auto rx = srv.ws_received();
     REQUIRE(rx.size() >= 2);
     CHECK(rx[0].find(R"("op":"login")") != std::string::npos);
-    CHECK(rx[1] == R"({"op":"subscribe","args":[{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
+    CHECK(
+        rx[1] ==
+        R"({"op":"subscribe","args":[{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
 
     srv.ws_push(
         R"({"arg":{"channel":"orders","instType":"SPOT","instId":"BTC-USDT","uid":"1"},"data":[{"instId":"BTC-USDT","ordId":"555","clOrdId":"close1","state":"filled","accFillSz":"0.01","avgPx":"50000","fee":"-0.5","feeCcy":"USDT","tradeId":"9"}]})");
@@ -146,7 +164,8 @@ TEST_CASE("net_ws: private login, orders channel, order frame from a caller buff
 
     SECTION("reconnect re-logs in and re-subscribes") {
         srv.ws_drop_all();
-        REQUIRE(run_until(ioc, [&] { return srv.ws_connections() == 2 && c.state() == ws_state::live; }));
+        REQUIRE(run_until(
+            ioc, [&] { return srv.ws_connections() == 2 && c.state() == ws_state::live; }));
         const auto rx2 = srv.ws_received();
         CHECK(count_containing(rx2, R"("op":"login")") == 2);
         CHECK(count_containing(rx2, R"("channel":"orders")") == 2);
@@ -177,7 +196,8 @@ TEST_CASE("net_ws: stale detector and ping/pong keep-alive", "[sim][net]") {
 
     SECTION("no pong → reconnect") {
         srv.on_ws([](const std::string& text, int) -> std::vector<std::string> {
-            if (text == "ping") return {};
+            if (text == "ping")
+                return {};
             return scalpel::test::okx_like_ws_reply(text);
         });
         REQUIRE(run_until(ioc, [&] { return c.stats().reconnects >= 1; }));
@@ -185,7 +205,8 @@ TEST_CASE("net_ws: stale detector and ping/pong keep-alive", "[sim][net]") {
     }
 }
 
-TEST_CASE("net_ws: login refused and 64008 notice lead to a reconnect with back-off", "[sim][net]") {
+TEST_CASE("net_ws: login refused and 64008 notice lead to a reconnect with back-off",
+          "[sim][net]") {
     script_server srv;
     std::atomic<int> logins{0};
     srv.on_ws([&](const std::string& text, int) -> std::vector<std::string> {
@@ -197,8 +218,8 @@ TEST_CASE("net_ws: login refused and 64008 notice lead to a reconnect with back-
     std::vector<okx::error> errors;
     ws_handlers h;
     h.on_error = [&](const okx::error& e) { errors.push_back(e); };
-    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::business_channel, {{"orders-algo", "BTC-USDT", "SPOT"}}, h,
-                test_creds);
+    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::business_channel,
+                {{"orders-algo", "BTC-USDT", "SPOT"}}, h, test_creds);
     CHECK(c.target() == "/ws/v5/business");
     c.start();
     REQUIRE(run_until(ioc, [&] { return c.state() == ws_state::live; }));
@@ -207,18 +228,23 @@ TEST_CASE("net_ws: login refused and 64008 notice lead to a reconnect with back-
     CHECK(errors[0].code == 60009);
     CHECK(logins == 2);
 
-    srv.ws_push(R"({"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"a"})");
-    REQUIRE(run_until(ioc, [&] { return srv.ws_connections() == 3 && c.state() == ws_state::live; }));
+    srv.ws_push(
+        R"({"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"a"})");
+    REQUIRE(
+        run_until(ioc, [&] { return srv.ws_connections() == 3 && c.state() == ws_state::live; }));
     bool saw_notice = false;
-    for (const auto& e : errors) saw_notice |= e.code == 64008;
+    for (const auto& e : errors)
+        saw_notice |= e.code == 64008;
     CHECK(saw_notice);
-    for (const auto& e : errors) CHECK(e.message.view().find(test_creds.secret) == std::string_view::npos);
+    for (const auto& e : errors)
+        CHECK(e.message.view().find(test_creds.secret) == std::string_view::npos);
 }
 
 TEST_CASE("net_ws: send_text refuses when not live or too large", "[sim][net]") {
     script_server srv;
     net::io_context ioc{1};
-    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, {});
+    ws_client c(ioc, ws_cfg(srv.port()), ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}},
+                {});
     CHECK_FALSE(c.send_text("ping"));
     c.start();
     REQUIRE(run_until(ioc, [&] { return c.state() == ws_state::live; }));

@@ -21,17 +21,21 @@ TEST_CASE("okx error codes map to kinds", "[unit][okx]") {
         CHECK(kind_of_code(c) == error_kind::auth);
     CHECK(kind_of_code(51000) == error_kind::invalid_order);
     CHECK(kind_of_code(51001) == error_kind::invalid_order);
-    for (int c : {51008, 51127, 51131}) CHECK(kind_of_code(c) == error_kind::insufficient_funds);
+    for (int c : {51008, 51127, 51131})
+        CHECK(kind_of_code(c) == error_kind::insufficient_funds);
     CHECK(kind_of_code(51016) == error_kind::duplicate_id);
     CHECK(kind_of_code(50071) == error_kind::duplicate_id);
     for (int c : {51020, 51120, 51121, 51094, 51277, 51278, 51279, 51280})
         CHECK(kind_of_code(c) == error_kind::invalid_order);
-    for (int c : {51400, 51401, 51402, 51410, 51503}) CHECK(kind_of_code(c) == error_kind::already_done);
+    for (int c : {51400, 51401, 51402, 51410, 51503})
+        CHECK(kind_of_code(c) == error_kind::already_done);
     CHECK(kind_of_code(51412) == error_kind::already_triggered);
     CHECK(kind_of_code(51416) == error_kind::already_triggered);
     CHECK(kind_of_code(51603) == error_kind::not_found);
-    for (int c : {60004, 60005, 60006, 60007, 60009, 60011, 60024}) CHECK(kind_of_code(c) == error_kind::auth);
-    for (int c : {60012, 60013, 60018, 60031, 64001, 64002}) CHECK(kind_of_code(c) == error_kind::bad_request);
+    for (int c : {60004, 60005, 60006, 60007, 60009, 60011, 60024})
+        CHECK(kind_of_code(c) == error_kind::auth);
+    for (int c : {60012, 60013, 60018, 60031, 64001, 64002})
+        CHECK(kind_of_code(c) == error_kind::bad_request);
     CHECK(kind_of_code(60014) == error_kind::rate_limit);
     CHECK(kind_of_code(64008) == error_kind::transient);
     CHECK(kind_of_code(59999) == error_kind::exchange);
@@ -69,19 +73,25 @@ TEST_CASE("okx envelope errors and HTTP fallbacks", "[unit][okx]") {
         CHECK(r.err.code == 50113);
     }
     SECTION("50004 unknown outcome, 50001 transient") {
-        CHECK(parse_envelope(R"({"code":"50004","msg":"Endpoint request timeout","data":[]})", 400).kind ==
-              error_kind::unknown_outcome);
-        CHECK(parse_envelope(R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})", 503).kind ==
-              error_kind::transient);
+        CHECK(parse_envelope(R"({"code":"50004","msg":"Endpoint request timeout","data":[]})", 400)
+                  .kind == error_kind::unknown_outcome);
+        CHECK(parse_envelope(
+                  R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})", 503)
+                  .kind == error_kind::transient);
     }
     SECTION("missing code, wrong-typed code, data not an array, missing ts, empty data") {
         CHECK(parse_server_time(R"({"msg":"","data":[]})").err.kind == error_kind::bad_response);
-        CHECK(parse_server_time(R"({"code":[1],"msg":"","data":[]})").err.kind == error_kind::bad_response);
-        CHECK(parse_server_time(R"({"code":"0","msg":"","data":{}})").err.kind == error_kind::bad_response);
-        CHECK(parse_server_time(R"({"code":"0","msg":"","data":[{}]})").err.kind == error_kind::bad_response);
-        CHECK(parse_server_time(R"({"code":"0","msg":"","data":[]})").err.kind == error_kind::bad_response);
-        CHECK(parse_server_time(R"({"code":"0","msg":"","data":[{"ts":1597026383085}]})").err.kind ==
+        CHECK(parse_server_time(R"({"code":[1],"msg":"","data":[]})").err.kind ==
               error_kind::bad_response);
+        CHECK(parse_server_time(R"({"code":"0","msg":"","data":{}})").err.kind ==
+              error_kind::bad_response);
+        CHECK(parse_server_time(R"({"code":"0","msg":"","data":[{}]})").err.kind ==
+              error_kind::bad_response);
+        CHECK(parse_server_time(R"({"code":"0","msg":"","data":[]})").err.kind ==
+              error_kind::bad_response);
+        CHECK(
+            parse_server_time(R"({"code":"0","msg":"","data":[{"ts":1597026383085}]})").err.kind ==
+            error_kind::bad_response);
         CHECK(parse_server_time(R"([1,2])").err.kind == error_kind::bad_response);
     }
 }
@@ -102,7 +112,8 @@ TEST_CASE("okx instruments", "[unit][okx]") {
     CHECK(i.state == "live");
 
     SECTION("missing tickSz") {
-        auto bad = parse_instruments(R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","lotSz":"1","minSz":"1"}]})");
+        auto bad = parse_instruments(
+            R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","lotSz":"1","minSz":"1"}]})");
         CHECK(bad.err.kind == error_kind::bad_response);
         CHECK(bad.err.message.view().find("tickSz") != std::string_view::npos);
     }
@@ -116,7 +127,9 @@ TEST_CASE("okx instruments", "[unit][okx]") {
             R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","tickSz":"1e-1","lotSz":"1","minSz":"1"}]})");
         CHECK(bad.err.kind == error_kind::bad_response);
     }
-    SECTION("empty list is fine") { CHECK(parse_instruments(R"({"code":"0","msg":"","data":[]})").ok()); }
+    SECTION("empty list is fine") {
+        CHECK(parse_instruments(R"({"code":"0","msg":"","data":[]})").ok());
+    }
 }
 
 TEST_CASE("okx tickers", "[unit][okx]") {
@@ -130,8 +143,10 @@ TEST_CASE("okx tickers", "[unit][okx]") {
     CHECK(r.value[0].ask_px == 9999.99);
     CHECK(r.value[0].ask_sz == 11);
     CHECK(r.value[0].ts_ms == 1597026383085);
-    CHECK(parse_tickers(R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","last":"abc","bidPx":"1","askPx":"1","ts":"1"}]})")
-              .err.kind == error_kind::bad_response);
+    CHECK(
+        parse_tickers(
+            R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","last":"abc","bidPx":"1","askPx":"1","ts":"1"}]})")
+            .err.kind == error_kind::bad_response);
 }
 
 TEST_CASE("okx candles keep order and confirm flags", "[unit][okx]") {
@@ -149,13 +164,15 @@ TEST_CASE("okx candles keep order and confirm flags", "[unit][okx]") {
     CHECK(r.value[1].bar.volume == 8422410);
     CHECK(r.value[1].vol_ccy_quote == Approx(12698348.04828491));
     SECTION("short row, bad confirm, object row") {
-        CHECK(parse_candles(R"({"code":"0","msg":"","data":[["1","1","1","1","1","1","1","1"]]})").err.kind ==
+        CHECK(parse_candles(R"({"code":"0","msg":"","data":[["1","1","1","1","1","1","1","1"]]})")
+                  .err.kind == error_kind::bad_response);
+        CHECK(
+            parse_candles(R"({"code":"0","msg":"","data":[["1","1","1","1","1","1","1","1","2"]]})")
+                .err.kind == error_kind::bad_response);
+        CHECK(parse_candles(R"({"code":"0","msg":"","data":[{"ts":"1"}]})").err.kind ==
               error_kind::bad_response);
-        CHECK(parse_candles(R"({"code":"0","msg":"","data":[["1","1","1","1","1","1","1","1","2"]]})").err.kind ==
-              error_kind::bad_response);
-        CHECK(parse_candles(R"({"code":"0","msg":"","data":[{"ts":"1"}]})").err.kind == error_kind::bad_response);
-        CHECK(parse_candles(R"({"code":"51001","msg":"Instrument ID does not exist","data":[]})").err.kind ==
-              error_kind::invalid_order);
+        CHECK(parse_candles(R"({"code":"51001","msg":"Instrument ID does not exist","data":[]})")
+                  .err.kind == error_kind::invalid_order);
     }
 }
 
@@ -170,11 +187,13 @@ TEST_CASE("okx balance", "[unit][okx]") {
     CHECK(r.value.details[0].avail_bal == decimal(900, 0));
     CHECK(r.value.details[0].frozen_bal == decimal(100, 0));
     CHECK(r.value.details[1].eq == *decimal::parse("1.06126645222"));
-    CHECK(r.value.details[0].liab.is_zero());  // "" on a plain spot account
+    CHECK(r.value.details[0].liab.is_zero()); // "" on a plain spot account
     CHECK(r.value.details[1].liab == *decimal::parse("0.05"));
-    CHECK(parse_balance(R"({"code":"0","msg":"","data":[{"totalEq":"1"}]})").err.kind == error_kind::bad_response);
-    CHECK(parse_balance(R"({"code":"50105","msg":"passphrase incorrect","data":[]})", 401).err.kind ==
-          error_kind::auth);
+    CHECK(parse_balance(R"({"code":"0","msg":"","data":[{"totalEq":"1"}]})").err.kind ==
+          error_kind::bad_response);
+    CHECK(
+        parse_balance(R"({"code":"50105","msg":"passphrase incorrect","data":[]})", 401).err.kind ==
+        error_kind::auth);
 }
 
 TEST_CASE("okx order acks: success and per-item rejection", "[unit][okx]") {
@@ -203,18 +222,25 @@ TEST_CASE("okx order acks: success and per-item rejection", "[unit][okx]") {
         CHECK(r.err.message.view().find("insufficient") != std::string_view::npos);
     }
     SECTION("duplicate clOrdId, cancel races") {
-        CHECK(parse_order_ack(R"({"code":"1","msg":"","data":[{"ordId":"","sCode":"51016","sMsg":"Duplicated clOrdId"}]})")
-                  .err.kind == error_kind::duplicate_id);
-        CHECK(parse_order_ack(R"({"code":"1","msg":"","data":[{"ordId":"1","sCode":"51400","sMsg":"Cancellation failed"}]})")
-                  .err.kind == error_kind::already_done);
+        CHECK(
+            parse_order_ack(
+                R"({"code":"1","msg":"","data":[{"ordId":"","sCode":"51016","sMsg":"Duplicated clOrdId"}]})")
+                .err.kind == error_kind::duplicate_id);
+        CHECK(
+            parse_order_ack(
+                R"({"code":"1","msg":"","data":[{"ordId":"1","sCode":"51400","sMsg":"Cancellation failed"}]})")
+                .err.kind == error_kind::already_done);
     }
     SECTION("code 1 without items is still an error") {
-        CHECK_FALSE(parse_order_ack(R"({"code":"1","msg":"All operations failed","data":[]})").ok());
+        CHECK_FALSE(
+            parse_order_ack(R"({"code":"1","msg":"All operations failed","data":[]})").ok());
     }
     SECTION("success item without ordId is malformed; wrong sCode type too") {
-        CHECK(parse_order_ack(R"({"code":"0","msg":"","data":[{"sCode":"0"}]})").err.kind == error_kind::bad_response);
-        CHECK(parse_order_ack(R"({"code":"0","msg":"","data":[{"ordId":"1","sCode":0}]})").err.kind ==
+        CHECK(parse_order_ack(R"({"code":"0","msg":"","data":[{"sCode":"0"}]})").err.kind ==
               error_kind::bad_response);
+        CHECK(
+            parse_order_ack(R"({"code":"0","msg":"","data":[{"ordId":"1","sCode":0}]})").err.kind ==
+            error_kind::bad_response);
     }
 }
 
@@ -235,15 +261,19 @@ TEST_CASE("okx order details", "[unit][okx]") {
     CHECK(o.trade_id == "744876980");
     CHECK(o.c_time_ms == 1708587373300);
     SECTION("empty data → not_found, 51603 → not_found") {
-        CHECK(parse_order_detail(R"({"code":"0","msg":"","data":[]})").err.kind == error_kind::not_found);
-        CHECK(parse_order_detail(R"({"code":"51603","msg":"Order does not exist","data":[]})").err.kind ==
+        CHECK(parse_order_detail(R"({"code":"0","msg":"","data":[]})").err.kind ==
               error_kind::not_found);
+        CHECK(parse_order_detail(R"({"code":"51603","msg":"Order does not exist","data":[]})")
+                  .err.kind == error_kind::not_found);
     }
     SECTION("unknown state, missing accFillSz") {
-        CHECK(parse_order_detail(R"({"code":"0","msg":"","data":[{"instId":"A","ordId":"1","state":"weird","accFillSz":"0"}]})")
+        CHECK(
+            parse_order_detail(
+                R"({"code":"0","msg":"","data":[{"instId":"A","ordId":"1","state":"weird","accFillSz":"0"}]})")
+                .err.kind == error_kind::bad_response);
+        CHECK(parse_order_detail(
+                  R"({"code":"0","msg":"","data":[{"instId":"A","ordId":"1","state":"live"}]})")
                   .err.kind == error_kind::bad_response);
-        CHECK(parse_order_detail(R"({"code":"0","msg":"","data":[{"instId":"A","ordId":"1","state":"live"}]})").err.kind ==
-              error_kind::bad_response);
     }
 }
 
@@ -256,7 +286,8 @@ TEST_CASE("okx fills", "[unit][okx]") {
     CHECK(r.value[0].fill_px == decimal(51858, 0));
     CHECK(r.value[0].fee_ccy == "BTC");
     CHECK(r.value[0].fill_time_ms == 1708587373361);
-    CHECK(parse_fills(R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT"}]})").err.kind == error_kind::bad_response);
+    CHECK(parse_fills(R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT"}]})").err.kind ==
+          error_kind::bad_response);
 }
 
 TEST_CASE("okx algo orders", "[unit][okx]") {
@@ -266,17 +297,21 @@ TEST_CASE("okx algo orders", "[unit][okx]") {
         REQUIRE(r.ok());
         CHECK(r.value.algo_id == "1836487817828872192");
         CHECK(r.value.algo_cl_ord_id == "order1234");
-        CHECK(parse_algo_ack(R"({"code":"1","msg":"","data":[{"algoId":"","sCode":"51277","sMsg":"TP trigger price cannot be lower than the last price"}]})")
-                  .err.kind == error_kind::invalid_order);
+        CHECK(
+            parse_algo_ack(
+                R"({"code":"1","msg":"","data":[{"algoId":"","sCode":"51277","sMsg":"TP trigger price cannot be lower than the last price"}]})")
+                .err.kind == error_kind::invalid_order);
     }
     SECTION("cancel-algos: triggered race") {
         auto r = parse_cancel_algos(
             R"({"code":"1","msg":"","data":[{"algoId":"590919993110396111","sCode":"51412","sMsg":"The order has been triggered and can't be canceled","algoClOrdId":"","clOrdId":"","tag":""}]})");
         CHECK(r.err.kind == error_kind::already_triggered);
         CHECK(r.err.code == 51412);
-        CHECK(parse_cancel_algos(R"({"code":"1","msg":"","data":[{"algoId":"1","sCode":"51416","sMsg":""}]})").err.kind ==
-              error_kind::already_triggered);
-        auto ok = parse_cancel_algos(R"({"code":"0","msg":"","data":[{"algoId":"1","sCode":"0","sMsg":""}]})");
+        CHECK(parse_cancel_algos(
+                  R"({"code":"1","msg":"","data":[{"algoId":"1","sCode":"51416","sMsg":""}]})")
+                  .err.kind == error_kind::already_triggered);
+        auto ok = parse_cancel_algos(
+            R"({"code":"0","msg":"","data":[{"algoId":"1","sCode":"0","sMsg":""}]})");
         REQUIRE(ok.ok());
         CHECK(ok.value.size() == 1);
     }
@@ -292,7 +327,9 @@ TEST_CASE("okx algo orders", "[unit][okx]") {
         CHECK(a.tp_ord_px == decimal(-1, 0));
         CHECK(a.sl_trigger_px == decimal(49000, 0));
         CHECK(a.trigger_time_ms == 1700000001000);
-        CHECK(parse_algo_orders(R"({"code":"0","msg":"","data":[{"algoId":"1","instId":"A","state":"live","ordIdList":"x"}]})")
-                  .err.kind == error_kind::bad_response);
+        CHECK(
+            parse_algo_orders(
+                R"({"code":"0","msg":"","data":[{"algoId":"1","instId":"A","state":"live","ordIdList":"x"}]})")
+                .err.kind == error_kind::bad_response);
     }
 }

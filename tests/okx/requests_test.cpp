@@ -22,8 +22,9 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
     r.px = *decimal::parse("2.15");
     r.sz = decimal(2, 0);
     const std::string body = place_order_body(r);
-    CHECK(body ==
-          R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":"b15","side":"buy","ordType":"limit","px":"2.15","sz":"2"})");
+    CHECK(
+        body ==
+        R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":"b15","side":"buy","ordType":"limit","px":"2.15","sz":"2"})");
     CHECK(sign_request(secret, "2020-12-08T09:08:57.715Z", "POST", path_place_order, body) ==
           "dI6rrL9rXW/HdaPKJ/6LC1OgvH4/PYju6R3CqixMTNQ=");
 
@@ -37,8 +38,9 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
         m.tgt_ccy = tgt_ccy::quote_ccy;
         m.cl_ord_id = "abc123";
         m.tag = "scalpel";
-        CHECK(place_order_body(m) ==
-              R"({"instId":"LTC-USDT","tdMode":"cash","clOrdId":"abc123","side":"buy","ordType":"market","sz":"10","tgtCcy":"quote_ccy","tag":"scalpel"})");
+        CHECK(
+            place_order_body(m) ==
+            R"({"instId":"LTC-USDT","tdMode":"cash","clOrdId":"abc123","side":"buy","ordType":"market","sz":"10","tgtCcy":"quote_ccy","tag":"scalpel"})");
     }
     SECTION("allocation-free writer: exact fit, too small, invalid") {
         char buf[256];
@@ -51,7 +53,7 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
         CHECK(write_place_order(bad, buf, sizeof buf) == 0);
         bad = r;
         bad.px = decimal{};
-        CHECK(write_place_order(bad, buf, sizeof buf) == 0);  // limit without price
+        CHECK(write_place_order(bad, buf, sizeof buf) == 0); // limit without price
         bad = r;
         bad.sz = decimal{};
         CHECK(place_order_body(bad).empty());
@@ -71,13 +73,15 @@ TEST_CASE("okx OCO body matches TV4; conditional with one leg", "[unit][okx]") {
     a.sl_trigger_px = decimal(49000, 0);
     a.algo_cl_ord_id = "oco1";
     const std::string body = algo_order_body(a);
-    CHECK(body ==
-          R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.001","tpTriggerPx":"52000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
+    CHECK(
+        body ==
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.001","tpTriggerPx":"52000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
     CHECK(sign_request(secret, "2020-12-08T09:08:57.715Z", "POST", path_place_algo, body) ==
           "3kAMIpsKDq5McKueMqrBZuSrBETihv2pf9H7RH7WEKA=");
     a.has_tp = false;
-    CHECK(algo_order_body(a) ==
-          R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"conditional","sz":"0.001","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
+    CHECK(
+        algo_order_body(a) ==
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"conditional","sz":"0.001","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
     a.has_sl = false;
     CHECK(algo_order_body(a).empty());
 }
@@ -92,9 +96,10 @@ TEST_CASE("okx buy-side OCO states its size in base currency", "[unit][okx]") {
     a.tp_trigger_px = decimal(49000, 0);
     a.sl_trigger_px = decimal(52000, 0);
     a.algo_cl_ord_id = "oco2";
-    CHECK(algo_order_body(a) ==
-          R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"oco","sz":"0.001","tgtCcy":"base_ccy","tpTriggerPx":"49000","tpOrdPx":"-1","slTriggerPx":"52000","slOrdPx":"-1","algoClOrdId":"oco2"})");
-    a.tgt_ccy = tgt_ccy::quote_ccy;  // the exchange default for a buy: omitted
+    CHECK(
+        algo_order_body(a) ==
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"oco","sz":"0.001","tgtCcy":"base_ccy","tpTriggerPx":"49000","tpOrdPx":"-1","slTriggerPx":"52000","slOrdPx":"-1","algoClOrdId":"oco2"})");
+    a.tgt_ccy = tgt_ccy::quote_ccy; // the exchange default for a buy: omitted
     CHECK(algo_order_body(a).find("tgtCcy") == std::string::npos);
 }
 
@@ -123,38 +128,49 @@ TEST_CASE("okx WS frames", "[unit][okx]") {
     r.tgt_ccy = tgt_ccy::base_ccy;
     char buf[512];
     std::size_t n = write_ws_order("1512", r, buf, sizeof buf);
-    CHECK(std::string_view(buf, n) ==
-          R"({"id":"1512","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}]})");
+    CHECK(
+        std::string_view(buf, n) ==
+        R"({"id":"1512","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}]})");
     n = write_ws_cancel_order("", {"BTC-USDT", "42", ""}, buf, sizeof buf);
-    CHECK(std::string_view(buf, n) == R"({"op":"cancel-order","args":[{"instId":"BTC-USDT","ordId":"42"}]})");
+    CHECK(std::string_view(buf, n) ==
+          R"({"op":"cancel-order","args":[{"instId":"BTC-USDT","ordId":"42"}]})");
     CHECK(write_ws_order("1512", r, buf, 40) == 0);
 
     const std::string login = ws_login_frame("key-1", secret, "pass-1", 1538054050);
-    CHECK(login ==
-          R"({"op":"login","args":[{"apiKey":"key-1","passphrase":"pass-1","timestamp":"1538054050","sign":"+LdIr8lkkvhr5hoA3g9TMC0+uQJ849ftAcocA/ouu4M="}]})");
+    CHECK(
+        login ==
+        R"({"op":"login","args":[{"apiKey":"key-1","passphrase":"pass-1","timestamp":"1538054050","sign":"+LdIr8lkkvhr5hoA3g9TMC0+uQJ849ftAcocA/ouu4M="}]})");
 
     const ws_sub subs[] = {{"tickers", "BTC-USDT", ""}, {"orders", "BTC-USDT", "SPOT"}};
-    CHECK(ws_subscribe_frame(subs, 2) ==
-          R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"},{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
+    CHECK(
+        ws_subscribe_frame(subs, 2) ==
+        R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"},{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
 }
 
 TEST_CASE("okx REST paths", "[unit][okx]") {
     CHECK(path_server_time() == "/api/v5/public/time");
     CHECK(path_instruments("SPOT") == "/api/v5/public/instruments?instType=SPOT");
-    CHECK(path_instruments("SPOT", "BTC-USDT") == "/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT");
+    CHECK(path_instruments("SPOT", "BTC-USDT") ==
+          "/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT");
     CHECK(path_ticker("BTC-USDT") == "/api/v5/market/ticker?instId=BTC-USDT");
     CHECK(path_tickers("SPOT") == "/api/v5/market/tickers?instType=SPOT");
-    CHECK(path_candles("BTC-USDT", "1m", 100) == "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=100");
+    CHECK(path_candles("BTC-USDT", "1m", 100) ==
+          "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=100");
     CHECK(path_candles("BTC-USDT", "1H", 300, 1701011781033, 1699931781032, true) ==
-          "/api/v5/market/history-candles?instId=BTC-USDT&bar=1H&limit=300&after=1701011781033&before=1699931781032");
+          "/api/v5/market/"
+          "history-candles?instId=BTC-USDT&bar=1H&limit=300&after=1701011781033&before="
+          "1699931781032");
     CHECK(path_balance() == "/api/v5/account/balance");
     CHECK(path_balance("BTC,ETH") == "/api/v5/account/balance?ccy=BTC,ETH");
     CHECK(path_order("LTC-USDT", "636708553755021312", "") ==
           "/api/v5/trade/order?instId=LTC-USDT&ordId=636708553755021312");
     CHECK(path_order("LTC-USDT", "", "b15") == "/api/v5/trade/order?instId=LTC-USDT&clOrdId=b15");
-    CHECK(path_fills("BTC-USDT", "1") == "/api/v5/trade/fills?instType=SPOT&instId=BTC-USDT&ordId=1");
+    CHECK(path_fills("BTC-USDT", "1") ==
+          "/api/v5/trade/fills?instType=SPOT&instId=BTC-USDT&ordId=1");
     CHECK(path_algo_order("", "oco1") == "/api/v5/trade/order-algo?algoClOrdId=oco1");
-    CHECK(path_algos_pending("oco", "BTC-USDT") == "/api/v5/trade/orders-algo-pending?ordType=oco&instId=BTC-USDT");
-    CHECK(path_algos_history("oco", "effective") == "/api/v5/trade/orders-algo-history?ordType=oco&state=effective");
+    CHECK(path_algos_pending("oco", "BTC-USDT") ==
+          "/api/v5/trade/orders-algo-pending?ordType=oco&instId=BTC-USDT");
+    CHECK(path_algos_history("oco", "effective") ==
+          "/api/v5/trade/orders-algo-history?ordType=oco&state=effective");
     CHECK(path_ticker("A B&c") == "/api/v5/market/ticker?instId=A%20B%26c");
 }

@@ -1,8 +1,8 @@
 // The guard's hot path: parsing a WS tickers push must allocate nothing after warm-up.
-// It links the counting global operator new/delete of tests/support/alloc_counter (so it is its own test
-// executable) and feeds the real OKX WS capture of 2022-05-13 (shared/data/market/ticks) through
-// ws_frame_parser: every ticker frame must parse, and 10 000 parses after warm-up must make zero
-// allocations. Prints ns/op as information (no timing assertion).
+// It links the counting global operator new/delete of tests/support/alloc_counter (so it is its own
+// test executable) and feeds the real OKX WS capture of 2022-05-13 (shared/data/market/ticks)
+// through ws_frame_parser: every ticker frame must parse, and 10 000 parses after warm-up must make
+// zero allocations. Prints ns/op as information (no timing assertion).
 #include "common/okx/ws_parser.hpp"
 
 #include "tests/support/alloc_counter.hpp"
@@ -24,7 +24,8 @@ namespace {
 // Received frames of the capture: lines "<epoch.frac>: <json>" (sent frames start with "wss://").
 std::vector<std::string> load_frames() {
     const std::string path =
-        std::string(SCALPEL_SOURCE_DIR) + "/../shared/data/market/ticks/okx_ws_sample_2022-05-13/OKX_ws_v5_raw.txt.gz";
+        std::string(SCALPEL_SOURCE_DIR) +
+        "/../shared/data/market/ticks/okx_ws_sample_2022-05-13/OKX_ws_v5_raw.txt.gz";
     gzFile f = gzopen(path.c_str(), "rb");
     REQUIRE(f != nullptr);
     std::vector<std::string> frames;
@@ -32,11 +33,13 @@ std::vector<std::string> load_frames() {
     char buf[1 << 16];
     while (gzgets(f, buf, sizeof buf)) {
         line += buf;
-        if (line.empty() || line.back() != '\n') continue;
+        if (line.empty() || line.back() != '\n')
+            continue;
         line.pop_back();
         if (!line.empty() && line[0] >= '0' && line[0] <= '9') {
             const auto sep = line.find(": ");
-            if (sep != std::string::npos) frames.push_back(line.substr(sep + 2));
+            if (sep != std::string::npos)
+                frames.push_back(line.substr(sep + 2));
         }
         line.clear();
     }
@@ -44,7 +47,7 @@ std::vector<std::string> load_frames() {
     return frames;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)", "[unit][okx]") {
     const auto frames = load_frames();
@@ -57,13 +60,14 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
     for (const auto& f : frames) {
         const auto kind = parser.parse(f, *msg);
         INFO(f.substr(0, 200));
-        REQUIRE(kind != okx::ws_msg::malformed);  // the real capture is all well-formed
+        REQUIRE(kind != okx::ws_msg::malformed); // the real capture is all well-formed
         if (kind == okx::ws_msg::ticker) {
             tickers.push_back(&f);
             CHECK(msg->tick.last > 0);
             CHECK(msg->tick.bid_px <= msg->tick.ask_px);
             CHECK(msg->tick.ts_ms > 1652400000000);
-            if (msg->tick.inst_id == "BTC-USDT") ++btc;
+            if (msg->tick.inst_id == "BTC-USDT")
+                ++btc;
         } else {
             ++others;
         }
@@ -73,7 +77,8 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
     CHECK(others > 0);
 
     okx::ticker t;
-    for (int i = 0; i < 100; ++i) REQUIRE(parser.parse_ticker(*tickers[i % tickers.size()], t).ok());
+    for (int i = 0; i < 100; ++i)
+        REQUIRE(parser.parse_ticker(*tickers[i % tickers.size()], t).ok());
 
     constexpr int n = 10'000;
     double checksum = 0;
@@ -82,7 +87,8 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
         const auto e = parser.parse_ticker(*tickers[i % tickers.size()], t);
-        if (!e.ok()) FAIL("ticker parse failed");
+        if (!e.ok())
+            FAIL("ticker parse failed");
         checksum += t.last;
     }
     const auto t1 = std::chrono::steady_clock::now();
@@ -96,8 +102,11 @@ TEST_CASE("okx ticker push parse allocates nothing after warm-up (real capture)"
     CHECK(allocs == 0);
     CHECK(test::alloc_counter_active());
     CHECK(checksum > 0);
-    const auto ns = [](auto d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); };
-    std::printf("okx ticker parse: %d frames (avg %zu B), parse_ticker %.0f ns/op, parse %.0f ns/op, %ld allocations\n",
+    const auto ns = [](auto d) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    };
+    std::printf("okx ticker parse: %d frames (avg %zu B), parse_ticker %.0f ns/op, parse %.0f "
+                "ns/op, %ld allocations\n",
                 n, tickers.empty() ? 0 : tickers[0]->size(), static_cast<double>(ns(t1 - t0)) / n,
                 static_cast<double>(ns(t2 - t1)) / n, allocs);
 }

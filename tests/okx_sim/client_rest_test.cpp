@@ -23,7 +23,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const credentials sim_creds{scalpel::test::sim_key, scalpel::test::sim_secret, scalpel::test::sim_pass};
+const credentials sim_creds{scalpel::test::sim_key, scalpel::test::sim_secret,
+                            scalpel::test::sim_pass};
 
 endpoint_config sim_cfg(std::uint16_t port) {
     auto cfg = endpoint_config::loopback(port);
@@ -40,7 +41,9 @@ void sim_post(std::uint16_t port, const std::string& path, const std::string& bo
     REQUIRE(r.status == 200);
 }
 
-decimal dec(const char* s) { return *decimal::parse(s); }
+decimal dec(const char* s) {
+    return *decimal::parse(s);
+}
 
 okx::place_order_req market_buy(const char* usdt, std::string_view cl_ord_id = {}) {
     okx::place_order_req r;
@@ -52,7 +55,8 @@ okx::place_order_req market_buy(const char* usdt, std::string_view cl_ord_id = {
     return r;
 }
 
-okx::place_order_req limit_order(okx::side side, decimal sz, decimal px, std::string_view cl_ord_id = {},
+okx::place_order_req limit_order(okx::side side, decimal sz, decimal px,
+                                 std::string_view cl_ord_id = {},
                                  std::string_view inst_id = "BTC-USDT") {
     okx::place_order_req r;
     r.inst_id = inst_id;
@@ -80,7 +84,8 @@ okx::algo_order_req oco(decimal sz, decimal tp, decimal sl, std::string_view cl)
 struct sim_log_count {
     int requests = 0, orders = 0;
 };
-sim_log_count count_in_sim_log(std::uint16_t port, const std::string& kind, const std::string& cl_ord_id) {
+sim_log_count count_in_sim_log(std::uint16_t port, const std::string& kind,
+                               const std::string& cl_ord_id) {
     const auto r = http_call(port, "GET", "/sim/orders");
     REQUIRE(r.status == 200);
     simdjson::dom::parser p;
@@ -91,9 +96,12 @@ sim_log_count count_in_sim_log(std::uint16_t port, const std::string& kind, cons
     REQUIRE_FALSE(doc["requests"].get(reqs));
     REQUIRE_FALSE(doc["orders"].get(orders));
     for (auto e : reqs)
-        if (e["kind"].get_string().value() == kind && e["clOrdId"].get_string().value() == cl_ord_id) ++n.requests;
+        if (e["kind"].get_string().value() == kind &&
+            e["clOrdId"].get_string().value() == cl_ord_id)
+            ++n.requests;
     for (auto e : orders)
-        if (e["clOrdId"].get_string().value() == cl_ord_id) ++n.orders;
+        if (e["clOrdId"].get_string().value() == cl_ord_id)
+            ++n.orders;
     return n;
 }
 
@@ -102,11 +110,12 @@ decimal btc_avail(rest_session& s) {
     auto b = s.run(s.client().balance("BTC"));
     REQUIRE(b.ok());
     for (const auto& d : b.value.details)
-        if (d.ccy == "BTC") return d.avail_bal;
+        if (d.ccy == "BTC")
+            return d.avail_bal;
     return {};
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("sim_client_rest: public endpoints, exact decimals, live candles near now", "[sim]") {
     sim_process sim({"--speed", "1"});
@@ -125,11 +134,13 @@ TEST_CASE("sim_client_rest: public endpoints, exact decimals, live candles near 
         const char* id;
         const char *tick, *lot, *min;
     };
-    for (const want& w : {want{"BTC-USDT", "0.1", "0.00000001", "0.00001"}, want{"ETH-USDT", "0.01", "0.000001", "0.0001"},
+    for (const want& w : {want{"BTC-USDT", "0.1", "0.00000001", "0.00001"},
+                          want{"ETH-USDT", "0.01", "0.000001", "0.0001"},
                           want{"SOL-USDT", "0.01", "0.000001", "0.001"}}) {
         bool seen = false;
         for (const auto& i : inst.value) {
-            if (i.inst_id != w.id) continue;
+            if (i.inst_id != w.id)
+                continue;
             seen = true;
             CHECK(i.tick_sz == dec(w.tick));
             CHECK(i.tick_sz.str() == w.tick);
@@ -145,7 +156,7 @@ TEST_CASE("sim_client_rest: public endpoints, exact decimals, live candles near 
     REQUIRE(one.ok());
     REQUIRE(one.value.size() == 1);
     CHECK(one.value[0].inst_id == "ETH-USDT");
-    CHECK(s.run(c.instruments("SWAP")).ok());  // every instType answers code 0
+    CHECK(s.run(c.instruments("SWAP")).ok()); // every instType answers code 0
 
     auto tk = s.run(c.ticker("BTC-USDT"));
     REQUIRE(tk.ok());
@@ -178,7 +189,7 @@ TEST_CASE("sim_client_rest: public endpoints, exact decimals, live candles near 
     REQUIRE(d1.value.size() == 11);
     CHECK_FALSE(d1.value[0].confirmed);
     CHECK(d1.value[10].confirmed);
-    CHECK((d1.value[0].bar.open_time_ms + 8 * 3'600'000) % 86'400'000 == 0);  // UTC+8 midnight
+    CHECK((d1.value[0].bar.open_time_ms + 8 * 3'600'000) % 86'400'000 == 0); // UTC+8 midnight
     CHECK(d1.value[0].bar.open_time_ms <= now);
     CHECK(d1.value[0].bar.open_time_ms > now - 86'400'000);
     auto hist = s.run(c.candles("BTC-USDT", "1m", 5, live_ts - 3'600'000, 0, true));
@@ -201,14 +212,16 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
 
     SECTION("a wrong secret is a typed auth error without the secret in it") {
         const std::string secret = "WRONG-SECRET-VALUE-123";
-        rest_session bad(sim_cfg(port), credentials{scalpel::test::sim_key, secret, scalpel::test::sim_pass});
+        rest_session bad(sim_cfg(port),
+                         credentials{scalpel::test::sim_key, secret, scalpel::test::sim_pass});
         auto b = bad.run(bad.client().balance());
         CHECK(b.err.kind == okx::error_kind::auth);
         CHECK(b.err.code == 50113);
         CHECK(b.err.http_status == 401);
         CHECK(std::string(b.err.message.view()).find(secret) == std::string::npos);
-        CHECK(bad.client().stats().retries == 0);  // auth is never retried
-        rest_session badpass(sim_cfg(port), credentials{scalpel::test::sim_key, scalpel::test::sim_secret, "nope-pass"});
+        CHECK(bad.client().stats().retries == 0); // auth is never retried
+        rest_session badpass(sim_cfg(port), credentials{scalpel::test::sim_key,
+                                                        scalpel::test::sim_secret, "nope-pass"});
         auto p = badpass.run(badpass.client().balance());
         CHECK(p.err.kind == okx::error_kind::auth);
         CHECK(p.err.code == 50105);
@@ -241,7 +254,7 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         CHECK(od.value.avg_px == dec("50000.1"));
         CHECK(od.value.fee_ccy == "BTC");
         CHECK(od.value.fee < decimal{});
-        CHECK(std::llabs(od.value.c_time_ms - wall_now_ms()) < 10'000);  // real-time stamps
+        CHECK(std::llabs(od.value.c_time_ms - wall_now_ms()) < 10'000); // real-time stamps
         auto by_id = s.run(c.order("BTC-USDT", std::string(ack.value.ord_id.view())));
         REQUIRE(by_id.ok());
         CHECK(by_id.value.cl_ord_id == "mkt1");
@@ -254,8 +267,10 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         // Fee in base: 0.1 % of the fill.
         CHECK(btc_avail(s) == dec("0.00199799001"));
 
-        // A resting limit, listed as pending, cancelled by clOrdId; a second cancel is already_done.
-        auto lim = s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "lim1")));
+        // A resting limit, listed as pending, cancelled by clOrdId; a second cancel is
+        // already_done.
+        auto lim =
+            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "lim1")));
         REQUIRE(lim.ok());
         auto pend = s.run(c.orders_pending("BTC-USDT"));
         REQUIRE(pend.ok());
@@ -315,20 +330,25 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         CHECK(ins.err.kind == okx::error_kind::insufficient_funds);
         CHECK(ins.err.code == 51008);
         CHECK(ins.err.sub_code == 1000);
-        auto lot = s.run(c.place_order(limit_order(okx::side::buy, dec("0.000010001"), dec("40000"))));
+        auto lot =
+            s.run(c.place_order(limit_order(okx::side::buy, dec("0.000010001"), dec("40000"))));
         CHECK(lot.err.kind == okx::error_kind::invalid_order);
         CHECK(lot.err.code == 51121);
         auto min = s.run(c.place_order(limit_order(okx::side::buy, dec("0.000001"), dec("40000"))));
         CHECK(min.err.kind == okx::error_kind::invalid_order);
         CHECK(min.err.code == 51020);
-        auto inst = s.run(c.place_order(limit_order(okx::side::buy, dec("1"), dec("1"), {}, "FOO-USDT")));
+        auto inst =
+            s.run(c.place_order(limit_order(okx::side::buy, dec("1"), dec("1"), {}, "FOO-USDT")));
         CHECK(inst.err.kind == okx::error_kind::invalid_order);
         CHECK(inst.err.code == 51001);
-        REQUIRE(s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1"))).ok());
-        auto dup = s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1")));
+        REQUIRE(
+            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1")))
+                .ok());
+        auto dup =
+            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1")));
         CHECK(dup.err.kind == okx::error_kind::duplicate_id);
         CHECK(dup.err.code == 51016);
-        CHECK(count_in_sim_log(port, "place_order", "dup1").orders == 1);  // no retry of a rejection
+        CHECK(count_in_sim_log(port, "place_order", "dup1").orders == 1); // no retry of a rejection
         okx::cancel_order_req missing;
         missing.inst_id = "BTC-USDT";
         missing.ord_id = "123456789";
@@ -338,7 +358,8 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         auto nf = s.run(c.order("BTC-USDT", "", "nope1"));
         CHECK(nf.err.kind == okx::error_kind::not_found);
         CHECK(nf.err.code == 51603);
-        auto wrong_side = s.run(c.place_algo(oco(dec("0.001"), dec("49000"), dec("48000"), "bad1")));
+        auto wrong_side =
+            s.run(c.place_algo(oco(dec("0.001"), dec("49000"), dec("48000"), "bad1")));
         CHECK(wrong_side.err.kind == okx::error_kind::invalid_order);
 
         // 51412: cancel of an OCO that already fired.
@@ -368,13 +389,15 @@ TEST_CASE("sim_client_rest: OCO placed → price through TP → triggered → ch
     auto al = s.run(c.place_algo(oco(sz, dec("50300"), dec("49700"), "tp1")));
     REQUIRE(al.ok());
     // Scripted prices, real ms from now: up through the TP in three steps.
-    sim_post(port, "/sim/price",
-             R"({"instId":"BTC-USDT","script":[{"after_ms":0,"last":"50100"},{"after_ms":150,"last":"50250"},{"after_ms":300,"last":"50400"}]})");
+    sim_post(
+        port, "/sim/price",
+        R"({"instId":"BTC-USDT","script":[{"after_ms":0,"last":"50100"},{"after_ms":150,"last":"50250"},{"after_ms":300,"last":"50400"}]})");
     okx::algo_order a;
     REQUIRE(scalpel::test::wait_until(
         [&] {
             auto r = s.run(c.algo_order(std::string(al.value.algo_id.view())));
-            if (r.ok()) a = r.value;
+            if (r.ok())
+                a = r.value;
             return a.state == okx::algo_state::effective;
         },
         5s));
@@ -398,7 +421,8 @@ TEST_CASE("sim_client_rest: OCO placed → price through TP → triggered → ch
     CHECK(s.run(c.algos_pending("oco")).value.empty());
 }
 
-TEST_CASE("sim_client_rest: rate limits — the client backs off on 429 and every call succeeds", "[sim]") {
+TEST_CASE("sim_client_rest: rate limits — the client backs off on 429 and every call succeeds",
+          "[sim]") {
     sim_process sim({"--speed", "1"});
     const auto port = sim.port();
     sim_post(port, "/sim/rate-limits", R"({"enabled":true})");
@@ -412,26 +436,33 @@ TEST_CASE("sim_client_rest: rate limits — the client backs off on 429 and ever
     constexpr int n = 45;
     int ok = 0, failed = 0;
     for (int i = 0; i < n; ++i)
-        net::co_spawn(ioc, c.ticker("ETH-USDT"), [&](std::exception_ptr e, okx::result<okx::ticker> r) {
-            if (!e && r.ok()) ++ok;
-            else ++failed;
-        });
+        net::co_spawn(ioc, c.ticker("ETH-USDT"),
+                      [&](std::exception_ptr e, okx::result<okx::ticker> r) {
+                          if (!e && r.ok())
+                              ++ok;
+                          else
+                              ++failed;
+                      });
     const auto t0 = std::chrono::steady_clock::now();
     ioc.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     CHECK(ok == n);
     CHECK(failed == 0);
     const auto& st = c.stats();
-    CHECK(st.retries > 0);                    // each retry here answers a 429
+    CHECK(st.retries > 0); // each retry here answers a 429
     CHECK(st.requests >= n + st.retries);
-    CHECK(st.rate_waits > 0);                 // the client-side bucket also made calls wait
-    std::printf("[figures] rate limit: %d tickers in %.2f s, %llu HTTP requests, %llu retries after 429, "
-                "%llu bucket waits\n",
-                n, secs, static_cast<unsigned long long>(st.requests), static_cast<unsigned long long>(st.retries),
-                static_cast<unsigned long long>(st.rate_waits));
+    CHECK(st.rate_waits > 0); // the client-side bucket also made calls wait
+    std::printf(
+        "[figures] rate limit: %d tickers in %.2f s, %llu HTTP requests, %llu retries after 429, "
+        "%llu bucket waits\n",
+        n, secs, static_cast<unsigned long long>(st.requests),
+        static_cast<unsigned long long>(st.retries),
+        static_cast<unsigned long long>(st.rate_waits));
 }
 
-TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/order place exactly one order",
+TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/order place exactly "
+          "one order",
           "[sim]") {
     sim_process sim({"--speed", "1"});
     const auto port = sim.port();
@@ -441,7 +472,8 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
     auto& c = s.client();
 
     SECTION("apply_fail: applied, answered 50004") {
-        sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order","mode":"apply_fail","count":1})");
+        sim_post(port, "/sim/fault",
+                 R"({"path_prefix":"/api/v5/trade/order","mode":"apply_fail","count":1})");
         auto ack = s.run(c.place_order(market_buy("100", "land1")));
         REQUIRE(ack.ok());
         CHECK(ack.value.cl_ord_id == "land1");
@@ -451,8 +483,10 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
         CHECK(n.orders == 1);
     }
     SECTION("hang: applied, never answered (timeout after send)") {
-        sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order","mode":"hang","count":1})");
-        auto ack = s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("1000"), "land2")));
+        sim_post(port, "/sim/fault",
+                 R"({"path_prefix":"/api/v5/trade/order","mode":"hang","count":1})");
+        auto ack =
+            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("1000"), "land2")));
         REQUIRE(ack.ok());
         CHECK_FALSE(ack.value.ord_id.empty());
         const auto n = count_in_sim_log(port, "place_order", "land2");
@@ -460,7 +494,8 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
         CHECK(n.orders == 1);
     }
     SECTION("fail: refused unapplied (503), asked, then placed once") {
-        sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order","mode":"fail","count":1})");
+        sim_post(port, "/sim/fault",
+                 R"({"path_prefix":"/api/v5/trade/order","mode":"fail","count":1})");
         auto ack = s.run(c.place_order(market_buy("100", "land3")));
         REQUIRE(ack.ok());
         const auto n = count_in_sim_log(port, "place_order", "land3");
@@ -470,7 +505,8 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
     }
     SECTION("apply_fail on an OCO: found by algoClOrdId, placed once") {
         REQUIRE(s.run(c.place_order(market_buy("100"))).ok());
-        sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order-algo","mode":"apply_fail","count":1})");
+        sim_post(port, "/sim/fault",
+                 R"({"path_prefix":"/api/v5/trade/order-algo","mode":"apply_fail","count":1})");
         const auto px = s.run(c.ticker("BTC-USDT")).value.last;
         auto al = s.run(c.place_algo(oco(dec("0.0001"), decimal::round_to(px * 1.1, dec("0.1")),
                                          decimal::round_to(px * 0.9, dec("0.1")), "landalgo")));
@@ -479,7 +515,8 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
         CHECK(s.run(c.algos_pending("oco")).value.size() == 1);
     }
     SECTION("without a clOrdId an unknown outcome goes back to the caller, never a blind resend") {
-        sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order","mode":"apply_fail","count":1})");
+        sim_post(port, "/sim/fault",
+                 R"({"path_prefix":"/api/v5/trade/order","mode":"apply_fail","count":1})");
         auto r = s.run(c.place_order(market_buy("100")));
         CHECK(r.err.kind == okx::error_kind::unknown_outcome);
         CHECK(r.err.code == 50004);
@@ -509,15 +546,17 @@ TEST_CASE("sim_client_rest: bad config and bad responses give clear errors", "[s
     cfg.max_retries = 2;
     rest_session s(cfg, sim_creds);
     // A transient 503 on a GET is retried; three in a row exhaust the retries and come back typed.
-    sim_post(port, "/sim/fault", R"({"path_prefix":"/api/v5/market/ticker","mode":"fail","count":3,"status":503})");
+    sim_post(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/market/ticker","mode":"fail","count":3,"status":503})");
     auto r = s.run(s.client().ticker("BTC-USDT"));
     CHECK(r.err.kind == okx::error_kind::transient);
     CHECK(r.err.http_status == 503);
     CHECK(r.err.code == 50001);
     CHECK(s.run(s.client().ticker("BTC-USDT")).ok());
     // An unknown OKX code is kind exchange with the code and message kept.
-    sim_post(port, "/sim/fault",
-             R"({"path_prefix":"/api/v5/account/balance","mode":"fail","status":200,"code":"59999","msg":"odd thing"})");
+    sim_post(
+        port, "/sim/fault",
+        R"({"path_prefix":"/api/v5/account/balance","mode":"fail","status":200,"code":"59999","msg":"odd thing"})");
     auto b = s.run(s.client().balance());
     CHECK(b.err.kind == okx::error_kind::exchange);
     CHECK(b.err.code == 59999);

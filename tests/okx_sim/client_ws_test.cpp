@@ -23,7 +23,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const credentials sim_creds{scalpel::test::sim_key, scalpel::test::sim_secret, scalpel::test::sim_pass};
+const credentials sim_creds{scalpel::test::sim_key, scalpel::test::sim_secret,
+                            scalpel::test::sim_pass};
 
 endpoint_config ws_cfg(std::uint16_t port) {
     auto cfg = endpoint_config::loopback(port);
@@ -38,9 +39,11 @@ template <class Pred>
 bool run_until(net::io_context& ioc, Pred pred, std::chrono::milliseconds timeout = 10s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
+        if (pred())
+            return true;
         ioc.run_for(5ms);
-        if (ioc.stopped()) ioc.restart();
+        if (ioc.stopped())
+            ioc.restart();
     }
     return pred();
 }
@@ -51,12 +54,15 @@ void sim_post(std::uint16_t port, const std::string& path, const std::string& bo
     REQUIRE(r.status == 200);
 }
 
-decimal dec(const char* s) { return *decimal::parse(s); }
+decimal dec(const char* s) {
+    return *decimal::parse(s);
+}
 
-}  // namespace
+} // namespace
 
-TEST_CASE("sim_client_ws: public tickers survive drops, a notice and malformed frames; stale detector",
-          "[sim]") {
+TEST_CASE(
+    "sim_client_ws: public tickers survive drops, a notice and malformed frames; stale detector",
+    "[sim]") {
     sim_process sim({"--speed", "60"});
     const auto port = sim.port();
     auto cfg = ws_cfg(port);
@@ -68,8 +74,10 @@ TEST_CASE("sim_client_ws: public tickers survive drops, a notice and malformed f
     std::vector<okx::error> errors;
     ws_handlers h;
     h.on_ticker = [&](const okx::ticker& t, mono_ns) {
-        if (t.inst_id != "BTC-USDT") return;
-        if (ticks++ == 0) first_ts = t.ts_ms;
+        if (t.inst_id != "BTC-USDT")
+            return;
+        if (ticks++ == 0)
+            first_ts = t.ts_ms;
     };
     h.on_stale = [&](bool s) { stale_events.push_back(s); };
     h.on_error = [&](const okx::error& e) { errors.push_back(e); };
@@ -83,18 +91,23 @@ TEST_CASE("sim_client_ws: public tickers survive drops, a notice and malformed f
 
     auto resumes_after = [&](const std::string& drop_body, std::uint64_t want_connects) {
         sim_post(port, "/sim/ws/drop", drop_body);
-        REQUIRE(run_until(ioc, [&] { return ws.stats().connects >= want_connects && ws.state() == ws_state::live; }));
+        REQUIRE(run_until(ioc, [&] {
+            return ws.stats().connects >= want_connects && ws.state() == ws_state::live;
+        }));
         const int n = ticks;
-        REQUIRE(run_until(ioc, [&] { return ticks >= n + 2; }));  // re-subscribed: tickers flow again
+        REQUIRE(
+            run_until(ioc, [&] { return ticks >= n + 2; })); // re-subscribed: tickers flow again
     };
     SECTION("drop without, then with a close frame; then a 64008 notice") {
         resumes_after(R"({"close_frame":false})", 2);
         resumes_after(R"({"close_frame":true,"code":4007,"reason":"key changed"})", 3);
         CHECK(ws.stats().reconnects == 2);
         sim_post(port, "/sim/ws/notice", "{}");
-        REQUIRE(run_until(ioc, [&] { return ws.stats().connects >= 4 && ws.state() == ws_state::live; }));
+        REQUIRE(run_until(
+            ioc, [&] { return ws.stats().connects >= 4 && ws.state() == ws_state::live; }));
         bool notice = false;
-        for (const auto& e : errors) notice |= e.code == 64008;
+        for (const auto& e : errors)
+            notice |= e.code == 64008;
         CHECK(notice);
         const int n = ticks;
         REQUIRE(run_until(ioc, [&] { return ticks >= n + 2; }));
@@ -109,19 +122,22 @@ TEST_CASE("sim_client_ws: public tickers survive drops, a notice and malformed f
         CHECK(ws.state() == ws_state::live);
     }
     SECTION("a paused feed makes the client stale; resuming clears it") {
-        sim_post(port, "/sim/price", R"({"instId":"BTC-USDT","last":"50000"})");  // pauses BTC
-        REQUIRE(run_until(ioc, [&] { return !stale_events.empty(); }, 5s));
+        sim_post(port, "/sim/price", R"({"instId":"BTC-USDT","last":"50000"})"); // pauses BTC
+        REQUIRE(run_until(
+            ioc, [&] { return !stale_events.empty(); }, 5s));
         CHECK(stale_events.back() == true);
         CHECK(ws.stats().stale_events == 1);
-        CHECK(ws.state() == ws_state::live);  // stale is about data, not the link
+        CHECK(ws.state() == ws_state::live); // stale is about data, not the link
         sim_post(port, "/sim/resume", R"({"instId":"BTC-USDT"})");
-        REQUIRE(run_until(ioc, [&] { return stale_events.size() >= 2; }, 5s));
+        REQUIRE(run_until(
+            ioc, [&] { return stale_events.size() >= 2; }, 5s));
         CHECK(stale_events.back() == false);
     }
     ws.stop();
 }
 
-TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-login after a drop, WS orders",
+TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-login after a drop, "
+          "WS orders",
           "[sim]") {
     sim_process sim({"--speed", "1"});
     const auto port = sim.port();
@@ -132,17 +148,23 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     std::vector<okx::error> errors;
     std::vector<okx::ws_message> replies;
     ws_handlers hp;
-    hp.on_orders = [&](std::span<const okx::order_detail> rows) { orders.insert(orders.end(), rows.begin(), rows.end()); };
+    hp.on_orders = [&](std::span<const okx::order_detail> rows) {
+        orders.insert(orders.end(), rows.begin(), rows.end());
+    };
     hp.on_op_reply = [&](const okx::ws_message& m) { replies.push_back(m); };
     hp.on_error = [&](const okx::error& e) { errors.push_back(e); };
     ws_handlers hb;
-    hb.on_algo_orders = [&](std::span<const okx::algo_order> rows) { algos.insert(algos.end(), rows.begin(), rows.end()); };
+    hb.on_algo_orders = [&](std::span<const okx::algo_order> rows) {
+        algos.insert(algos.end(), rows.begin(), rows.end());
+    };
     hb.on_error = hp.on_error;
     ws_client priv(ioc, cfg, ws_kind::private_channel, {{"orders", "", "SPOT"}}, hp, sim_creds);
-    ws_client biz(ioc, cfg, ws_kind::business_channel, {{"orders-algo", "", "SPOT"}}, hb, sim_creds);
+    ws_client biz(ioc, cfg, ws_kind::business_channel, {{"orders-algo", "", "SPOT"}}, hb,
+                  sim_creds);
     priv.start();
     biz.start();
-    REQUIRE(run_until(ioc, [&] { return priv.state() == ws_state::live && biz.state() == ws_state::live; }));
+    REQUIRE(run_until(
+        ioc, [&] { return priv.state() == ws_state::live && biz.state() == ws_state::live; }));
 
     rest_session rest(cfg, sim_creds);
     auto& c = rest.client();
@@ -156,7 +178,8 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     REQUIRE(rest.run(c.place_order(buy)).ok());
     REQUIRE(run_until(ioc, [&] {
         for (const auto& o : orders)
-            if (o.cl_ord_id == "wsentry1" && o.state == okx::order_state::filled) return true;
+            if (o.cl_ord_id == "wsentry1" && o.state == okx::order_state::filled)
+                return true;
         return false;
     }));
 
@@ -172,17 +195,22 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     REQUIRE(al.ok());
     REQUIRE(run_until(ioc, [&] {
         for (const auto& a : algos)
-            if (a.algo_cl_ord_id == "wsoco1" && a.state == okx::algo_state::live) return true;
+            if (a.algo_cl_ord_id == "wsoco1" && a.state == okx::algo_state::live)
+                return true;
         return false;
     }));
-    sim_post(port, "/sim/price", R"({"instId":"BTC-USDT","script":[{"after_ms":100,"last":"50200"},{"after_ms":250,"last":"50350"}]})");
+    sim_post(
+        port, "/sim/price",
+        R"({"instId":"BTC-USDT","script":[{"after_ms":100,"last":"50200"},{"after_ms":250,"last":"50350"}]})");
     okx::algo_order fired;
     okx::order_detail child;
     REQUIRE(run_until(ioc, [&] {
         for (const auto& a : algos)
-            if (a.algo_id == al.value.algo_id && a.state == okx::algo_state::effective) fired = a;
+            if (a.algo_id == al.value.algo_id && a.state == okx::algo_state::effective)
+                fired = a;
         for (const auto& o : orders)
-            if (o.algo_id == al.value.algo_id && o.state == okx::order_state::filled) child = o;
+            if (o.algo_id == al.value.algo_id && o.state == okx::order_state::filled)
+                child = o;
         return !fired.algo_id.empty() && !child.ord_id.empty();
     }));
     CHECK(fired.actual_side == "tp");
@@ -192,7 +220,7 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     CHECK(child.acc_fill_sz == dec("0.009"));
     CHECK(child.fill_sz == dec("0.009"));
     CHECK(child.algo_cl_ord_id == "wsoco1");
-    CHECK(std::llabs(child.u_time_ms - wall_now_ms()) < 10'000);  // real-time stamps at --speed 1
+    CHECK(std::llabs(child.u_time_ms - wall_now_ms()) < 10'000); // real-time stamps at --speed 1
     // The REST view agrees with the pushes.
     auto rest_algo = rest.run(c.algo_order(std::string(al.value.algo_id.view())));
     REQUIRE(rest_algo.ok());
@@ -201,14 +229,16 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
 
     // Drop only the private connection: the client reconnects, logs in again and re-subscribes.
     sim_post(port, "/sim/ws/drop", R"({"close_frame":false,"path":"/ws/v5/private"})");
-    REQUIRE(run_until(ioc, [&] { return priv.stats().connects >= 2 && priv.state() == ws_state::live; }));
+    REQUIRE(run_until(
+        ioc, [&] { return priv.stats().connects >= 2 && priv.state() == ws_state::live; }));
     CHECK(biz.stats().connects == 1);
     buy.cl_ord_id = "wsafter1";
     buy.sz = dec("100");
     REQUIRE(rest.run(c.place_order(buy)).ok());
     REQUIRE(run_until(ioc, [&] {
         for (const auto& o : orders)
-            if (o.cl_ord_id == "wsafter1") return true;
+            if (o.cl_ord_id == "wsafter1")
+                return true;
         return false;
     }));
 
@@ -226,15 +256,18 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     CHECK(replies[0].acks[0].cl_ord_id == "wsop1");
     REQUIRE(run_until(ioc, [&] {
         for (const auto& o : orders)
-            if (o.cl_ord_id == "wsop1" && o.state == okx::order_state::filled) return true;
+            if (o.cl_ord_id == "wsop1" && o.state == okx::order_state::filled)
+                return true;
         return false;
     }));
-    for (const auto& e : errors) CHECK(e.kind != okx::error_kind::auth);
+    for (const auto& e : errors)
+        CHECK(e.kind != okx::error_kind::auth);
     priv.stop();
     biz.stop();
 }
 
-TEST_CASE("sim_client_ws: a wrong secret is refused as auth, never live, secret not in the text", "[sim]") {
+TEST_CASE("sim_client_ws: a wrong secret is refused as auth, never live, secret not in the text",
+          "[sim]") {
     sim_process sim({"--speed", "1"});
     const std::string secret = "WS-WRONG-SECRET-987";
     net::io_context ioc{1};
@@ -248,15 +281,18 @@ TEST_CASE("sim_client_ws: a wrong secret is refused as auth, never live, secret 
     ws.start();
     REQUIRE(run_until(ioc, [&] {
         for (const auto& e : errors)
-            if (e.kind == okx::error_kind::auth) return true;
+            if (e.kind == okx::error_kind::auth)
+                return true;
         return false;
     }));
     ws.stop();
     CHECK_FALSE(live);
     for (const auto& e : errors) {
         CHECK(std::string(e.message.view()).find(secret) == std::string::npos);
-        if (e.kind == okx::error_kind::auth) CHECK(e.code == 60007);
+        if (e.kind == okx::error_kind::auth)
+            CHECK(e.code == 60007);
     }
     // Missing credentials for a private channel is a config error at construction.
-    CHECK_THROWS_AS(ws_client(ioc, ws_cfg(sim.port()), ws_kind::private_channel, {}, {}), config_error);
+    CHECK_THROWS_AS(ws_client(ioc, ws_cfg(sim.port()), ws_kind::private_channel, {}, {}),
+                    config_error);
 }

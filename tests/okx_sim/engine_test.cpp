@@ -10,7 +10,9 @@ using namespace scalpel::sim;
 
 namespace {
 
-amount a(const char* s) { return *amount::parse(s); }
+amount a(const char* s) {
+    return *amount::parse(s);
+}
 
 engine make_engine() {
     engine_config cfg;
@@ -44,7 +46,7 @@ algo_request oco(const char* sz, const char* tp, const char* sl) {
     return r;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("sim_amount parses, multiplies and formats exactly", "[unit]") {
     CHECK(a("0.00000192834").str() == "0.00000192834");
@@ -63,7 +65,7 @@ TEST_CASE("sim_engine market buy in quote fills at the ask, fee in base", "[unit
     REQUIRE(o);
     CHECK(o->state == "filled");
     CHECK(o->tgt_ccy == "quote_ccy");
-    CHECK(o->acc_fill_sz == a("0.01999996"));  // floor(1000 / 50000.1, lot)
+    CHECK(o->acc_fill_sz == a("0.01999996")); // floor(1000 / 50000.1, lot)
     CHECK(o->avg_px() == a("50000.1"));
     CHECK(o->fee_ccy == "BTC");
     CHECK(o->fee == -a("0.00001999996"));
@@ -77,12 +79,12 @@ TEST_CASE("sim_engine market sell in base fills at the bid, fee in quote", "[uni
     auto e = make_engine();
     e.set_balance("BTC", a("0.5"), 0);
     order_request r = market_buy_quote("0.1");
-    r.side = "sell";  // tgtCcy defaults to base for a sell
+    r.side = "sell"; // tgtCcy defaults to base for a sell
     const auto res = e.place_order(r, 2000);
     REQUIRE(res.ok());
     const order* o = e.find_order(res.ord_id, "");
     CHECK(o->fee_ccy == "USDT");
-    CHECK(o->fee == -a("4.99999"));  // 0.1 × 49999.9 × 0.1 %
+    CHECK(o->fee == -a("4.99999")); // 0.1 × 49999.9 × 0.1 %
     CHECK(e.balances().at("BTC").cash == a("0.4"));
     CHECK(e.balances().at("USDT").cash == a("10000") + a("4999.99") - a("4.99999"));
 }
@@ -114,7 +116,7 @@ TEST_CASE("sim_engine validation codes", "[unit]") {
     CHECK(e.place_order(lim, 1).s_code == "51121");
     lim.sz = "0.001";
     lim.px = "40000.05";
-    CHECK(e.place_order(lim, 1).s_code == "51000");  // px off the tick
+    CHECK(e.place_order(lim, 1).s_code == "51000"); // px off the tick
     lim.px = "40000";
     lim.cl_ord_id = "abc1";
     REQUIRE(e.place_order(lim, 1).ok());
@@ -132,7 +134,9 @@ TEST_CASE("sim_engine lot multiple is 51121", "[unit]") {
     CHECK(e.place_order(r, 1).s_code == "51121");
 }
 
-TEST_CASE("sim_engine limit order rests, freezes, and fills as maker when the last price reaches it", "[unit]") {
+TEST_CASE(
+    "sim_engine limit order rests, freezes, and fills as maker when the last price reaches it",
+    "[unit]") {
     auto e = make_engine();
     order_request lim = market_buy_quote("0.01");
     lim.ord_type = "limit";
@@ -174,19 +178,20 @@ TEST_CASE("sim_engine OCO fires TP on an upward cross and places a market child"
     CHECK(child->state == "filled");
     CHECK(child->avg_px() == a("50999.9"));
     const auto ev = e.take_events();
-    REQUIRE(ev.size() == 2);  // the child's fill, then the algo
+    REQUIRE(ev.size() == 2); // the child's fill, then the algo
     CHECK_FALSE(ev[0].is_algo);
     CHECK(ev[1].is_algo);
     // The cancel race: the OCO already fired.
     CHECK(e.cancel_algo("BTC-USDT", r.algo_id, "", 4).s_code == "51412");
 }
 
-TEST_CASE("sim_engine OCO fires SL on a downward cross; cancel, missing and wrong-side codes", "[unit]") {
+TEST_CASE("sim_engine OCO fires SL on a downward cross; cancel, missing and wrong-side codes",
+          "[unit]") {
     auto e = make_engine();
     e.set_balance("BTC", a("0.02"), 0);
     const auto r = e.place_algo(oco("0.01", "51000", "49000"), 1);
     REQUIRE(r.ok());
-    e.on_quote(0, {a("48500"), a("48499.9"), a("48500.1")}, 2);  // a gap straight through the SL
+    e.on_quote(0, {a("48500"), a("48499.9"), a("48500.1")}, 2); // a gap straight through the SL
     CHECK(e.find_algo(r.algo_id, "")->actual_side == "sl");
     e.on_quote(0, {a("50000"), a("49999.9"), a("50000.1")}, 3);
     auto r2 = e.place_algo(oco("0.01", "51000", "49000"), 4);
@@ -204,7 +209,7 @@ TEST_CASE("sim_engine OCO fires SL on a downward cross; cancel, missing and wron
 
 TEST_CASE("sim_engine a triggered OCO whose sell lacks balance is order_failed", "[unit]") {
     auto e = make_engine();
-    const auto r = e.place_algo(oco("0.01", "51000", "49000"), 1);  // no BTC at all
+    const auto r = e.place_algo(oco("0.01", "51000", "49000"), 1); // no BTC at all
     REQUIRE(r.ok());
     e.on_quote(0, {a("48900"), a("48899.9"), a("48900.1")}, 2);
     const algo_order* al = e.find_algo(r.algo_id, "");
@@ -214,11 +219,12 @@ TEST_CASE("sim_engine a triggered OCO whose sell lacks balance is order_failed",
 }
 
 TEST_CASE("sim_market bucket anchoring", "[unit]") {
-    const auto d = *parse_bar("1D"), du = *parse_bar("1Dutc"), w = *parse_bar("1Wutc"), m5 = *parse_bar("5m");
-    const std::int64_t t = 1'642'448'285'000;  // 2022-01-17T19:38:05Z, a Monday
-    CHECK(bucket_start(t, du) == 1'642'377'600'000);       // 00:00 UTC
-    CHECK(bucket_start(t, d) == 1'642'435'200'000);        // 16:00 UTC = 00:00 UTC+8 next day
-    CHECK(bucket_start(t, w) == 1'642'377'600'000);        // Monday 00:00 UTC
+    const auto d = *parse_bar("1D"), du = *parse_bar("1Dutc"), w = *parse_bar("1Wutc"),
+               m5 = *parse_bar("5m");
+    const std::int64_t t = 1'642'448'285'000;        // 2022-01-17T19:38:05Z, a Monday
+    CHECK(bucket_start(t, du) == 1'642'377'600'000); // 00:00 UTC
+    CHECK(bucket_start(t, d) == 1'642'435'200'000);  // 16:00 UTC = 00:00 UTC+8 next day
+    CHECK(bucket_start(t, w) == 1'642'377'600'000);  // Monday 00:00 UTC
     CHECK(bucket_start(t, m5) == 1'642'448'100'000);
     CHECK_FALSE(parse_bar("1M"));
 }
@@ -234,16 +240,19 @@ TEST_CASE("sim_market ticks rebuild each 1m bar and every bar size agrees", "[un
     const std::int64_t start = m.start_ms();
     m.advance(start + 30 * 60'000 + 7'000, ticks);
     REQUIRE(ticks.size() > 300);
-    for (std::size_t i = 1; i < ticks.size(); ++i) REQUIRE(ticks[i].ts >= ticks[i - 1].ts);
+    for (std::size_t i = 1; i < ticks.size(); ++i)
+        REQUIRE(ticks[i].ts >= ticks[i - 1].ts);
     const auto tick_sz = m.inst(0).tick_sz;
-    for (const auto& t : ticks) REQUIRE(t.px.multiple_of(tick_sz));
+    for (const auto& t : ticks)
+        REQUIRE(t.px.multiple_of(tick_sz));
 
     const auto one = *parse_bar("1m");
     const auto rows = m.candles(0, one, std::nullopt, std::nullopt, 300, false);
     REQUIRE(rows.size() == 300);
     CHECK_FALSE(rows[0].confirmed);
     CHECK(rows[1].confirmed);
-    for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].b.ts == rows[i - 1].b.ts - 60'000);
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        CHECK(rows[i].b.ts == rows[i - 1].b.ts - 60'000);
     CHECK(rows[0].b.c == m.last(0));
     // Bar 1 (the last closed one) equals the ticks of that minute.
     amount hi, lo = amount::from_int(1'000'000'000);
@@ -261,7 +270,8 @@ TEST_CASE("sim_market ticks rebuild each 1m bar and every bar size agrees", "[un
     CHECK_FALSE(r5[0].confirmed);
     CHECK(r5[0].b.c == rows[0].b.c);
     amount h5 = rows[0].b.h;
-    for (std::size_t i = 0; i < rows.size() && rows[i].b.ts >= r5[0].b.ts; ++i) h5 = std::max(h5, rows[i].b.h);
+    for (std::size_t i = 0; i < rows.size() && rows[i].b.ts >= r5[0].b.ts; ++i)
+        h5 = std::max(h5, rows[i].b.h);
     CHECK(r5[0].b.h == h5);
     // after / before paging
     const auto older = m.candles(0, one, rows[10].b.ts, std::nullopt, 5, false);
@@ -282,7 +292,7 @@ TEST_CASE("sim_market ticks rebuild each 1m bar and every bar size agrees", "[un
 
 TEST_CASE("sim_market real-time mode shifts the replay by whole weeks to start now", "[unit]") {
     constexpr std::int64_t minute = 60'000, day = 86'400'000, week = 7 * day;
-    const std::int64_t target = 1'800'000'123'456;  // 2027-01-15T08:02:00.123Z, any "now"
+    const std::int64_t target = 1'800'000'123'456; // 2027-01-15T08:02:00.123Z, any "now"
     market_config cfg;
     cfg.history_bars = 600;
     cfg.align_start_ms = target;

@@ -27,13 +27,18 @@ struct doc {
 
 std::unique_ptr<doc> parse(const std::string& text) {
     auto d = std::make_unique<doc>();
-    if (d->parser.parse(text).get(d->root)) throw std::runtime_error("not JSON: " + text);
+    if (d->parser.parse(text).get(d->root))
+        throw std::runtime_error("not JSON: " + text);
     return d;
 }
 
-simdjson::dom::array data_of(const doc& d) { return d.root["data"].get_array().value(); }
+simdjson::dom::array data_of(const doc& d) {
+    return d.root["data"].get_array().value();
+}
 
-std::string str(simdjson::dom::element e, const char* key) { return std::string(e[key].get_string().value()); }
+std::string str(simdjson::dom::element e, const char* key) {
+    return std::string(e[key].get_string().value());
+}
 
 std::string post_sim(std::uint16_t port, const std::string& path, const std::string& body) {
     const auto r = http_call(port, "POST", path, body);
@@ -46,14 +51,16 @@ std::string set_price(std::uint16_t port, const std::string& px) {
 }
 
 std::string buy_btc(std::uint16_t port, const std::string& usdt) {
-    const auto r = signed_call(port, "POST", "/api/v5/trade/order",
-                               R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":")" + usdt + R"("})");
+    const auto r = signed_call(
+        port, "POST", "/api/v5/trade/order",
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":")" + usdt +
+            R"("})");
     REQUIRE(r.status == 200);
     REQUIRE(json_field(r.body, "sCode") == "0");
     return json_field(r.body, "ordId");
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("sim_auth accepts good signatures and rejects bad ones with OKX codes", "[sim]") {
     sim_process sim;
@@ -64,20 +71,28 @@ TEST_CASE("sim_auth accepts good signatures and rejects bad ones with OKX codes"
     CHECK(json_field(ok.body, "ccy") == "USDT");
     CHECK(json_field(ok.body, "availBal") == "10000");
 
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance", "", 0, sim_key, "wrong").body, "code") == "50113");
+    CHECK(json_field(
+              signed_call(port, "GET", "/api/v5/account/balance", "", 0, sim_key, "wrong").body,
+              "code") == "50113");
     const auto expired = signed_call(port, "GET", "/api/v5/account/balance", "", -60'000);
     CHECK(expired.status == 401);
     CHECK(json_field(expired.body, "code") == "50102");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance", "", 0, sim_key, sim_secret, "nope").body, "code") == "50105");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance", "", 0, "other").body, "code") == "50111");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance", "", 0, sim_key, sim_secret,
+                                 "nope")
+                         .body,
+                     "code") == "50105");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance", "", 0, "other").body,
+                     "code") == "50111");
     const auto none = http_call(port, "GET", "/api/v5/account/balance");
     CHECK(none.status == 401);
     CHECK(json_field(none.body, "code") == "50103");
     // The signature covers the query string as sent.
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT,BTC").body, "code") == "0");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT,BTC").body,
+                     "code") == "0");
     // python-okx style body with spaces: verified on the raw bytes, not re-serialised JSON.
-    const auto spaced = signed_call(port, "POST", "/api/v5/trade/order",
-                                    R"({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "market", "sz": "100"})");
+    const auto spaced = signed_call(
+        port, "POST", "/api/v5/trade/order",
+        R"({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "market", "sz": "100"})");
     CHECK(spaced.status == 200);
     CHECK(json_field(spaced.body, "sCode") == "0");
 }
@@ -91,7 +106,8 @@ TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
     auto inst = parse(http_call(port, "GET", "/api/v5/public/instruments?instType=SPOT").body);
     bool btc = false;
     for (auto row : data_of(*inst)) {
-        if (str(row, "instId") != "BTC-USDT") continue;
+        if (str(row, "instId") != "BTC-USDT")
+            continue;
         btc = true;
         CHECK(str(row, "tickSz") == "0.1");
         CHECK(str(row, "lotSz") == "0.00000001");
@@ -100,19 +116,23 @@ TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
     }
     CHECK(btc);
     for (const char* type : {"FUTURES", "SWAP", "OPTION&uly=BTC-USD", "MARGIN"}) {
-        const auto r = http_call(port, "GET", std::string("/api/v5/public/instruments?instType=") + type);
+        const auto r =
+            http_call(port, "GET", std::string("/api/v5/public/instruments?instType=") + type);
         CHECK(r.status == 200);
         CHECK(json_field(r.body, "code") == "0");
     }
     auto tk = parse(http_call(port, "GET", "/api/v5/market/ticker?instId=ETH-USDT").body);
     const auto row = data_of(*tk).at(0).value();
     CHECK(std::stod(str(row, "askPx")) > std::stod(str(row, "bidPx")));
-    CHECK(data_of(*parse(http_call(port, "GET", "/api/v5/market/tickers?instType=SPOT").body)).size() == 3);
-    CHECK(json_field(http_call(port, "GET", "/api/v5/market/ticker?instId=FOO-USDT").body, "code") == "51001");
+    CHECK(data_of(*parse(http_call(port, "GET", "/api/v5/market/tickers?instType=SPOT").body))
+              .size() == 3);
+    CHECK(json_field(http_call(port, "GET", "/api/v5/market/ticker?instId=FOO-USDT").body,
+                     "code") == "51001");
     CHECK(json_field(signed_call(port, "GET", "/api/v5/asset/currencies").body, "code") == "0");
     CHECK(http_call(port, "GET", "/api/v5/nothing/here").status == 404);
     // Malformed input gets an error, never a crash.
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", "{not json").body, "code") == "50002");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", "{not json").body, "code") ==
+          "50002");
     CHECK(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=7m").status == 400);
     CHECK(http_call(port, "GET", "/api/v5/public/time").status == 200);
 }
@@ -120,7 +140,8 @@ TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
 TEST_CASE("sim_candles are newest first, live bar first, and agree with the ticker", "[sim]") {
     sim_process sim;
     const auto port = sim.port();
-    auto c = parse(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=300").body);
+    auto c = parse(
+        http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=300").body);
     auto rows = data_of(*c);
     REQUIRE(rows.size() == 300);
     std::int64_t prev = INT64_MAX;
@@ -135,12 +156,23 @@ TEST_CASE("sim_candles are newest first, live bar first, and agree with the tick
         ++i;
     }
     // 200-bar indicators work from the start: history of 5m and 1H is there.
-    CHECK(data_of(*parse(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=5m&limit=250").body)).size() == 250);
-    CHECK(data_of(*parse(http_call(port, "GET", "/api/v5/market/history-candles?instId=BTC-USDT&bar=1H&limit=200").body)).size() == 200);
+    CHECK(data_of(*parse(http_call(port, "GET",
+                                   "/api/v5/market/candles?instId=BTC-USDT&bar=5m&limit=250")
+                             .body))
+              .size() == 250);
+    CHECK(
+        data_of(*parse(http_call(port, "GET",
+                                 "/api/v5/market/history-candles?instId=BTC-USDT&bar=1H&limit=200")
+                           .body))
+            .size() == 200);
     // Paging back with after.
-    const auto first_ts = json_field(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&limit=1").body, "code");
+    const auto first_ts = json_field(
+        http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&limit=1").body, "code");
     CHECK(first_ts == "0");
-    auto older = parse(http_call(port, "GET", "/api/v5/market/history-candles?instId=BTC-USDT&after=" + std::to_string(prev) + "&limit=5").body);
+    auto older = parse(http_call(port, "GET",
+                                 "/api/v5/market/history-candles?instId=BTC-USDT&after=" +
+                                     std::to_string(prev) + "&limit=5")
+                           .body);
     auto orows = data_of(*older);
     REQUIRE(orows.size() == 5);
     CHECK(std::stoll(std::string(orows.at(0).at(0).get_string().value())) == prev - 60'000);
@@ -151,7 +183,10 @@ TEST_CASE("sim_candles are newest first, live bar first, and agree with the tick
     CHECK(str(data_of(*tk).at(0), "bidPx") == "49999.9");
     CHECK(str(data_of(*tk).at(0), "askPx") == "50000.1");
     for (const char* bar : {"1m", "5m", "15m", "1H", "4H", "1D", "1Dutc"}) {
-        auto k = parse(http_call(port, "GET", std::string("/api/v5/market/candles?instId=BTC-USDT&limit=2&bar=") + bar).body);
+        auto k = parse(
+            http_call(port, "GET",
+                      std::string("/api/v5/market/candles?instId=BTC-USDT&limit=2&bar=") + bar)
+                .body);
         auto live = data_of(*k).at(0).get_array().value();
         CHECK(std::string(live.at(4).get_string().value()) == "50000");
         CHECK(std::stod(std::string(live.at(2).get_string().value())) >= 50000);
@@ -164,7 +199,8 @@ TEST_CASE("sim_orders place, query, fill, fee, cancel and validation codes over 
     const auto port = sim.port();
     set_price(port, "50000");
     const auto ord = buy_btc(port, "1000");
-    auto q = parse(signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=" + ord).body);
+    auto q =
+        parse(signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=" + ord).body);
     auto o = data_of(*q).at(0).value();
     CHECK(str(o, "state") == "filled");
     CHECK(str(o, "accFillSz") == "0.01999996");
@@ -173,21 +209,38 @@ TEST_CASE("sim_orders place, query, fill, fee, cancel and validation codes over 
     CHECK(str(o, "fee") == "-0.00001999996");
     auto fills = parse(signed_call(port, "GET", "/api/v5/trade/fills?instId=BTC-USDT").body);
     CHECK(str(data_of(*fills).at(0), "ordId") == ord);
-    CHECK(data_of(*parse(signed_call(port, "GET", "/api/v5/trade/fills-history?instType=SPOT").body)).size() == 1);
+    CHECK(
+        data_of(*parse(signed_call(port, "GET", "/api/v5/trade/fills-history?instType=SPOT").body))
+            .size() == 1);
 
-    auto place = [&](const std::string& body) { return signed_call(port, "POST", "/api/v5/trade/order", body).body; };
-    const auto lot = place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"0.000010005"})");
+    auto place = [&](const std::string& body) {
+        return signed_call(port, "POST", "/api/v5/trade/order", body).body;
+    };
+    const auto lot = place(
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"0.000010005"})");
     CHECK(json_field(lot, "code") == "1");
     CHECK(json_field(lot, "msg") == "All operations failed");
     CHECK(json_field(lot, "sCode") == "51121");
-    CHECK(json_field(place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"0.000001"})"), "sCode") == "51020");
-    const auto poor = place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"5"})");
+    CHECK(
+        json_field(
+            place(
+                R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"0.000001"})"),
+            "sCode") == "51020");
+    const auto poor =
+        place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"5"})");
     CHECK(json_field(poor, "sCode") == "51008");
     CHECK(json_field(poor, "subCode") == "1000");
-    CHECK(json_field(place(R"({"instId":"NOPE-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"1"})"), "sCode") == "51001");
-    CHECK(json_field(place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market"})"), "sCode") == "51000");
+    CHECK(
+        json_field(
+            place(
+                R"({"instId":"NOPE-USDT","tdMode":"cash","side":"sell","ordType":"market","sz":"1"})"),
+            "sCode") == "51001");
+    CHECK(json_field(
+              place(R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"market"})"),
+              "sCode") == "51000");
 
-    const auto lim = R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"40000","sz":"0.001","clOrdId":"lim1"})";
+    const auto lim =
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"40000","sz":"0.001","clOrdId":"lim1"})";
     const auto l1 = place(lim);
     CHECK(json_field(l1, "sCode") == "0");
     CHECK(json_field(place(lim), "sCode") == "51016");
@@ -195,20 +248,26 @@ TEST_CASE("sim_orders place, query, fill, fee, cancel and validation codes over 
     REQUIRE(data_of(*pend).size() == 1);
     CHECK(str(data_of(*pend).at(0), "clOrdId") == "lim1");
     const auto cancel = R"({"instId":"BTC-USDT","clOrdId":"lim1"})";
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-order", cancel).body, "sCode") == "0");
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-order", cancel).body, "sCode") == "51400");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&clOrdId=lim1").body, "state") == "canceled");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=1").body, "code") == "51603");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-order", cancel).body,
+                     "sCode") == "0");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-order", cancel).body,
+                     "sCode") == "51400");
+    CHECK(json_field(
+              signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&clOrdId=lim1").body,
+              "state") == "canceled");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=1").body,
+                     "code") == "51603");
 
     // batch-orders as ccxt sends it: partial success is code 2.
-    const auto batch = signed_call(port, "POST", "/api/v5/trade/batch-orders",
+    const auto batch = signed_call(
+        port, "POST", "/api/v5/trade/batch-orders",
         R"([{"instId":"BTC-USDT","side":"buy","ordType":"market","sz":"0.001","tdMode":"cash","tgtCcy":"base_ccy","clOrdId":"b1"},)"
         R"({"instId":"BTC-USDT","side":"buy","ordType":"market","sz":"999","tdMode":"cash","tgtCcy":"base_ccy","clOrdId":"b2"}])");
     CHECK(json_field(batch.body, "code") == "2");
     auto bal = parse(signed_call(port, "GET", "/api/v5/account/balance?ccy=BTC").body);
     auto det = data_of(*bal).at(0)["details"].at(0).value();
     CHECK(str(det, "ccy") == "BTC");
-    CHECK(str(det, "eq") == "0.02097896004");  // 0.01999996 − 0.00001999996 + 0.001 − 0.000001
+    CHECK(str(det, "eq") == "0.02097896004"); // 0.01999996 − 0.00001999996 + 0.001 − 0.000001
 }
 
 TEST_CASE("sim_oco placed → triggered → filled, and placed → cancelled", "[sim]") {
@@ -216,44 +275,61 @@ TEST_CASE("sim_oco placed → triggered → filled, and placed → cancelled", "
     const auto port = sim.port();
     set_price(port, "50000");
     buy_btc(port, "1000");
-    const auto oco = signed_call(port, "POST", "/api/v5/trade/order-algo",
+    const auto oco = signed_call(
+        port, "POST", "/api/v5/trade/order-algo",
         R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.0199","tpTriggerPx":"51000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1","algoClOrdId":"oco1"})");
     REQUIRE(json_field(oco.body, "sCode") == "0");
     const auto algo_id = json_field(oco.body, "algoId");
-    auto pend = parse(signed_call(port, "GET", "/api/v5/trade/orders-algo-pending?ordType=oco,conditional").body);
+    auto pend = parse(
+        signed_call(port, "GET", "/api/v5/trade/orders-algo-pending?ordType=oco,conditional").body);
     REQUIRE(data_of(*pend).size() == 1);
     CHECK(str(data_of(*pend).at(0), "state") == "live");
 
-    post_sim(port, "/sim/price", R"({"instId":"BTC-USDT","script":[{"after_ms":0,"last":"50500"},{"after_ms":50,"last":"51000.5"}]})");
+    post_sim(
+        port, "/sim/price",
+        R"({"instId":"BTC-USDT","script":[{"after_ms":0,"last":"50500"},{"after_ms":50,"last":"51000.5"}]})");
     std::string det;
-    REQUIRE(wait_until([&] {
-        det = signed_call(port, "GET", "/api/v5/trade/order-algo?algoId=" + algo_id).body;
-        return json_field(det, "state") == "effective";
-    }, 5s));
+    REQUIRE(wait_until(
+        [&] {
+            det = signed_call(port, "GET", "/api/v5/trade/order-algo?algoId=" + algo_id).body;
+            return json_field(det, "state") == "effective";
+        },
+        5s));
     CHECK(json_field(det, "actualSide") == "tp");
     const auto child = json_field(det, "ordId");
-    const auto co = signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=" + child).body;
+    const auto co =
+        signed_call(port, "GET", "/api/v5/trade/order?instId=BTC-USDT&ordId=" + child).body;
     CHECK(json_field(co, "state") == "filled");
     CHECK(json_field(co, "source") == "7");
     CHECK(json_field(co, "algoId") == algo_id);
     CHECK(json_field(co, "algoClOrdId") == "oco1");
-    CHECK(json_field(co, "avgPx") == "51000.4");  // the bid
-    const auto late = signed_call(port, "POST", "/api/v5/trade/cancel-algos", R"([{"instId":"BTC-USDT","algoId":")" + algo_id + R"("}])");
+    CHECK(json_field(co, "avgPx") == "51000.4"); // the bid
+    const auto late = signed_call(port, "POST", "/api/v5/trade/cancel-algos",
+                                  R"([{"instId":"BTC-USDT","algoId":")" + algo_id + R"("}])");
     CHECK(json_field(late.body, "sCode") == "51412");
-    auto hist = parse(signed_call(port, "GET", "/api/v5/trade/orders-algo-history?ordType=oco&state=effective").body);
+    auto hist = parse(
+        signed_call(port, "GET", "/api/v5/trade/orders-algo-history?ordType=oco&state=effective")
+            .body);
     CHECK(data_of(*hist).size() == 1);
 
     // placed → cancelled
     buy_btc(port, "500");
-    const auto oco2 = signed_call(port, "POST", "/api/v5/trade/order-algo",
+    const auto oco2 = signed_call(
+        port, "POST", "/api/v5/trade/order-algo",
         R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.009","tpTriggerPx":"53000","tpOrdPx":"-1","slTriggerPx":"50000","slOrdPx":"-1"})");
     const auto id2 = json_field(oco2.body, "algoId");
     REQUIRE(!id2.empty());
     const auto body = R"([{"instId":"BTC-USDT","algoId":")" + id2 + R"("}])";
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos", body).body, "sCode") == "0");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/order-algo?algoId=" + id2).body, "state") == "canceled");
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos", body).body, "sCode") == "51400");
-    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos", R"([{"instId":"BTC-USDT","algoId":"42"}])").body, "sCode") == "51400");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos", body).body, "sCode") ==
+          "0");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/order-algo?algoId=" + id2).body,
+                     "state") == "canceled");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos", body).body, "sCode") ==
+          "51400");
+    CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/cancel-algos",
+                                 R"([{"instId":"BTC-USDT","algoId":"42"}])")
+                         .body,
+                     "sCode") == "51400");
 
     // The order log has every request with both receive clocks.
     auto log = parse(http_call(port, "GET", "/sim/orders").body);
@@ -309,16 +385,19 @@ TEST_CASE("sim_ws login, orders and orders-algo pushes on an OCO trigger", "[sim
     const auto ok = priv.read_until("\"event\":\"login\"");
     REQUIRE(ok);
     CHECK(json_field(*ok, "code") == "0");
-    priv.send(R"({"op":"subscribe","args":[{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
+    priv.send(
+        R"({"op":"subscribe","args":[{"channel":"orders","instType":"SPOT","instId":"BTC-USDT"}]})");
     REQUIRE(priv.read_until("\"event\":\"subscribe\""));
     ws_client biz(port, "/ws/v5/business");
     biz.login();
     REQUIRE(biz.read_until("\"event\":\"login\""));
-    biz.send(R"({"op":"subscribe","args":[{"channel":"orders-algo","instType":"SPOT","instId":"BTC-USDT"}]})");
+    biz.send(
+        R"({"op":"subscribe","args":[{"channel":"orders-algo","instType":"SPOT","instId":"BTC-USDT"}]})");
     REQUIRE(biz.read_until("\"event\":\"subscribe\""));
 
     // Entry through a WS order op.
-    priv.send(R"({"id":"o1","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
+    priv.send(
+        R"({"id":"o1","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
     const auto op = priv.read_until("\"op\":\"order\"");
     REQUIRE(op);
     CHECK(json_field(*op, "sCode") == "0");
@@ -327,7 +406,8 @@ TEST_CASE("sim_ws login, orders and orders-algo pushes on an OCO trigger", "[sim
     CHECK(json_field(*fill, "execType") == "T");
     CHECK(!json_field(*fill, "tradeId").empty());
 
-    const auto oco = signed_call(port, "POST", "/api/v5/trade/order-algo",
+    const auto oco = signed_call(
+        port, "POST", "/api/v5/trade/order-algo",
         R"({"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"oco","sz":"0.0099","tpTriggerPx":"51000","tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1"})");
     const auto algo_id = json_field(oco.body, "algoId");
     REQUIRE(!algo_id.empty());
@@ -373,8 +453,8 @@ TEST_CASE("sim_hooks ws/refuse keeps a dropped feed down until it expires or is 
     const auto port = sim.port();
     CHECK(http_call(port, "POST", "/sim/ws/refuse", R"({"ms":-1})").status == 400);
     post_sim(port, "/sim/ws/refuse", R"({"ms":60000,"path":"/ws/v5/public"})");
-    CHECK_THROWS(ws_client(port, "/ws/v5/public"));      // upgrade answered with HTTP 503
-    ws_client business(port, "/ws/v5/business");           // other paths are untouched
+    CHECK_THROWS(ws_client(port, "/ws/v5/public")); // upgrade answered with HTTP 503
+    ws_client business(port, "/ws/v5/business");    // other paths are untouched
     business.send("ping");
     CHECK(business.read_until("pong"));
     post_sim(port, "/sim/ws/refuse", R"({"ms":0})");
@@ -387,12 +467,14 @@ TEST_CASE("sim_hooks fail, apply_fail, delay and hang the next requests", "[sim]
     sim_process sim;
     const auto port = sim.port();
     set_price(port, "50000");
-    const std::string buy = R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100"})";
+    const std::string buy =
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100"})";
     auto orders_count = [&] {
         auto d = parse(http_call(port, "GET", "/sim/orders").body);
         return d->root["orders"].get_array().value().size();
     };
-    post_sim(port, "/sim/fault", R"({"path_prefix":"/api/v5/trade/order","mode":"fail","status":503,"code":"50001"})");
+    post_sim(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/trade/order","mode":"fail","status":503,"code":"50001"})");
     const auto f = signed_call(port, "POST", "/api/v5/trade/order", buy);
     CHECK(f.status == 503);
     CHECK(json_field(f.body, "code") == "50001");
@@ -402,9 +484,10 @@ TEST_CASE("sim_hooks fail, apply_fail, delay and hang the next requests", "[sim]
     const auto af = signed_call(port, "POST", "/api/v5/trade/order", buy);
     CHECK(af.status == 400);
     CHECK(json_field(af.body, "code") == "50004");
-    CHECK(orders_count() == 1);  // outcome unknown to the client, but the order exists
+    CHECK(orders_count() == 1); // outcome unknown to the client, but the order exists
 
-    post_sim(port, "/sim/fault", R"({"path_prefix":"/api/v5/market/ticker","mode":"delay","delay_ms":300})");
+    post_sim(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/market/ticker","mode":"delay","delay_ms":300})");
     const auto t0 = std::chrono::steady_clock::now();
     CHECK(http_call(port, "GET", "/api/v5/market/ticker?instId=BTC-USDT").status == 200);
     CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
@@ -413,7 +496,8 @@ TEST_CASE("sim_hooks fail, apply_fail, delay and hang the next requests", "[sim]
     // An unsigned request is rejected before the hang rule is consumed.
     CHECK(http_call(port, "POST", "/api/v5/trade/order", buy).status == 401);
     // The signed one is applied and never answered.
-    const auto hang = signed_call(port, "POST", "/api/v5/trade/order", buy, 0, sim_key, sim_secret, sim_pass, 1500ms);
+    const auto hang = signed_call(port, "POST", "/api/v5/trade/order", buy, 0, sim_key, sim_secret,
+                                  sim_pass, 1500ms);
     CHECK(hang.status == -1);
     CHECK(orders_count() == 2);
     CHECK(http_call(port, "GET", "/api/v5/public/time").status == 200);
@@ -424,7 +508,8 @@ TEST_CASE("sim_hooks rate limits give 429 / 50011, malformed frame, reset", "[si
     sim_process sim;
     const auto port = sim.port();
     int limited = 0;
-    for (int i = 0; i < 25; ++i) limited += http_call(port, "GET", "/api/v5/market/ticker?instId=BTC-USDT").status == 429;
+    for (int i = 0; i < 25; ++i)
+        limited += http_call(port, "GET", "/api/v5/market/ticker?instId=BTC-USDT").status == 429;
     CHECK(limited == 0);
     post_sim(port, "/sim/rate-limits", R"({"enabled":true})");
     std::string body429;
@@ -454,9 +539,11 @@ TEST_CASE("sim_hooks rate limits give 429 / 50011, malformed frame, reset", "[si
     REQUIRE(ws.read_until("\"last\":\"45001\""));
 
     post_sim(port, "/sim/balance", R"({"balances":{"USDT":"5","BTC":"1"}})");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body, "availBal") == "5");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body,
+                     "availBal") == "5");
     post_sim(port, "/sim/reset", "{}");
-    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body, "availBal") == "10000");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance?ccy=USDT").body,
+                     "availBal") == "10000");
 }
 
 TEST_CASE("sim_clock real-time by default, the data's own dates with --no-shift", "[sim]") {
@@ -474,7 +561,8 @@ TEST_CASE("sim_clock real-time by default, the data's own dates with --no-shift"
         CHECK(std::abs(st->root["start_ms"].get_int64().value() - now) < 61'000);
         auto tk = parse(http_call(port, "GET", "/api/v5/market/ticker?instId=BTC-USDT").body);
         CHECK(std::abs(std::stoll(str(data_of(*tk).at(0), "ts")) - now) < 10'000);
-        auto c = parse(http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=2").body);
+        auto c = parse(
+            http_call(port, "GET", "/api/v5/market/candles?instId=BTC-USDT&bar=1m&limit=2").body);
         const auto live = std::stoll(std::string(data_of(*c).at(0).at(0).get_string().value()));
         CHECK(live <= now);
         CHECK(live > now - 120'000);
@@ -488,7 +576,7 @@ TEST_CASE("sim_clock real-time by default, the data's own dates with --no-shift"
         sim_process sim({"--no-shift"});
         auto st = parse(http_call(sim.port(), "GET", "/sim/state").body);
         CHECK(st->root["time_shift_ms"].get_int64().value() == 0);
-        CHECK(st->root["market_time_ms"].get_int64().value() < jan_2023);  // okx_spot_2022
+        CHECK(st->root["market_time_ms"].get_int64().value() < jan_2023); // okx_spot_2022
         auto tk = parse(http_call(sim.port(), "GET", "/api/v5/market/ticker?instId=BTC-USDT").body);
         CHECK(std::stoll(str(data_of(*tk).at(0), "ts")) < jan_2023);
     }
@@ -502,12 +590,16 @@ TEST_CASE("sim_latency order round trip on loopback (figures only)", "[sim]") {
     std::vector<double> us;
     for (int i = 0; i < 200; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
-        const auto r = conn.call("POST", "/api/v5/trade/order",
-                                 R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"10"})", true);
-        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+        const auto r = conn.call(
+            "POST", "/api/v5/trade/order",
+            R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"10"})",
+            true);
+        us.push_back(
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                .count());
         REQUIRE(json_field(r.body, "sCode") == "0");
     }
     std::sort(us.begin(), us.end());
-    WARN("signed market order round trip over keep-alive loopback HTTP: p50 " << us[100] << " us, p99 " << us[198]
-         << " us, max " << us.back() << " us (200 orders)");
+    WARN("signed market order round trip over keep-alive loopback HTTP: p50 "
+         << us[100] << " us, p99 " << us[198] << " us, max " << us.back() << " us (200 orders)");
 }

@@ -37,7 +37,8 @@ struct http_result {
 
 // One HTTP/1.1 request on a fresh connection. `headers` are name/value pairs.
 http_result http_call(std::uint16_t port, const std::string& method, const std::string& target,
-                      const std::string& body = {}, const std::vector<std::pair<std::string, std::string>>& headers = {},
+                      const std::string& body = {},
+                      const std::vector<std::pair<std::string, std::string>>& headers = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Signed with the test keys (or the given ones); `ts_offset_ms` shifts the timestamp from now.
@@ -52,7 +53,8 @@ class http_conn {
 public:
     explicit http_conn(std::uint16_t port);
     ~http_conn();
-    http_result call(const std::string& method, const std::string& target, const std::string& body, bool sign);
+    http_result call(const std::string& method, const std::string& target, const std::string& body,
+                     bool sign);
 
 private:
     struct impl;
@@ -68,12 +70,13 @@ public:
     // close/error (see closed(), close_code()).
     std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Reads until a frame contains `needle`; nullopt when none does before the timeout.
-    std::optional<std::string> read_until(const std::string& needle,
-                                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    std::optional<std::string>
+    read_until(const std::string& needle,
+               std::chrono::milliseconds timeout = std::chrono::seconds(5));
     void login(const std::string& key = sim_key, const std::string& secret = sim_secret,
                const std::string& pass = sim_pass, std::int64_t ts_offset_s = 0);
     [[nodiscard]] bool closed() const noexcept { return closed_; }
-    [[nodiscard]] int close_code() const noexcept { return close_code_; }  // -1: no close frame
+    [[nodiscard]] int close_code() const noexcept { return close_code_; } // -1: no close frame
 
 private:
     struct impl;
@@ -85,4 +88,4 @@ private:
 // Pulls a string field "key":"value" out of a JSON text (first occurrence); "" when absent.
 [[nodiscard]] std::string json_field(const std::string& json, const std::string& key);
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -21,7 +21,8 @@ using namespace std::chrono_literals;
 namespace {
 
 void populate(const testing::temp_segment& ts) {
-    const auto r = run_capture({testing::shm_child_path(), "populate", ts.name, ts.dir.path()}, 20s);
+    const auto r =
+        run_capture({testing::shm_child_path(), "populate", ts.name, ts.dir.path()}, 20s);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
 }
@@ -31,12 +32,13 @@ std::string json_part(const std::string& out) {
     return b == std::string::npos ? std::string{} : out.substr(b);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     testing::temp_segment ts;
     populate(ts);
-    const auto r = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path(), "--once"}, 20s);
+    const auto r = run_capture(
+        {testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path(), "--once"}, 20s);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     const auto& o = r.output;
@@ -62,7 +64,8 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
 TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]") {
     testing::temp_segment ts;
     populate(ts);
-    const auto r = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path(), "--json"}, 20s);
+    const auto r = run_capture(
+        {testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path(), "--json"}, 20s);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     simdjson::dom::parser parser;
@@ -133,7 +136,7 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
     }
     CHECK(recs == 2);
     CHECK(doc["counters"]["signal"]["ticks"].get_uint64().value() == 12345);
-    CHECK(doc["counters"]["signal"]["ph_closes"].get_uint64().value() == 2);  // 1 recorded + 1 added
+    CHECK(doc["counters"]["signal"]["ph_closes"].get_uint64().value() == 2); // 1 recorded + 1 added
     CHECK(doc["counters"]["signal"]["sl_closes"].get_uint64().value() == 1);
     CHECK(doc["latency"]["count"].get_uint64().value() == 0);
     CHECK(doc["latency"]["p99_ns"].get_uint64().value() == 0);
@@ -143,17 +146,22 @@ TEST_CASE("shm_inspect shows the guard's tick→order latency (text and --json)"
     testing::temp_segment ts;
     populate(ts);
     // The hand distribution of latency_test.cpp, written by a real guard-role process:
-    // 900 × 100 ns, 90 × 1 µs, 9 × 10 µs, 1 × 1 ms → p50 103, p99 1023, p99.9 10239, max 1e6, mean 1270.
-    const auto rec = run_capture({testing::shm_child_path(), "record-latency", ts.name, ts.dir.path(), "100", "900",
-                                  "1000", "90", "10000", "9", "1000000", "1"},
-                                 20s);
+    // 900 × 100 ns, 90 × 1 µs, 9 × 10 µs, 1 × 1 ms → p50 103, p99 1023, p99.9 10239, max 1e6, mean
+    // 1270.
+    const auto rec =
+        run_capture({testing::shm_child_path(), "record-latency", ts.name, ts.dir.path(), "100",
+                     "900", "1000", "90", "10000", "9", "1000000", "1"},
+                    20s);
     INFO(rec.output);
     REQUIRE(rec.exit_code == 0);
-    const auto r = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path()}, 20s);
+    const auto r = run_capture(
+        {testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path()}, 20s);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK(r.output.find("tick→order latency (1000 orders, frame receive → order to socket):\n"
-                        "  p50 103 ns  p99 1023 ns  p99.9 10239 ns  max 1000000 ns  mean 1270 ns") != std::string::npos);
+    CHECK(
+        r.output.find("tick→order latency (1000 orders, frame receive → order to socket):\n"
+                      "  p50 103 ns  p99 1023 ns  p99.9 10239 ns  max 1000000 ns  mean 1270 ns") !=
+        std::string::npos);
     const auto j = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--json"}, 20s);
     REQUIRE(j.exit_code == 0);
     simdjson::dom::parser parser;
@@ -168,7 +176,8 @@ TEST_CASE("shm_inspect shows the guard's tick→order latency (text and --json)"
     CHECK(lat["mean_ns"].get_uint64().value() == 1270);
 }
 
-TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (header printed)", "[shm]") {
+TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (header printed)",
+          "[shm]") {
     testing::temp_segment ts;
     const auto missing = run_capture({testing::shm_inspect_path(), "--name", ts.name}, 20s);
     CHECK(missing.exit_code == 4);
@@ -186,7 +195,8 @@ TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (he
     const auto foreign = run_capture({testing::shm_inspect_path(), "--name", ts.name}, 20s);
     INFO(foreign.output);
     CHECK(foreign.exit_code == 3);
-    CHECK(foreign.output.find("version 77 (this build " + std::to_string(layout_version) + ")") != std::string::npos);
+    CHECK(foreign.output.find("version 77 (this build " + std::to_string(layout_version) + ")") !=
+          std::string::npos);
     const auto fj = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--json"}, 20s);
     CHECK(fj.exit_code == 3);
     simdjson::dom::parser parser;
@@ -199,19 +209,23 @@ TEST_CASE("shm_inspect exit codes: 4 for no segment, 3 for a foreign version (he
 TEST_CASE("shm_inspect works while a live process hangs holding the mutex", "[shm][kill]") {
     testing::temp_segment ts;
     populate(ts);
-    scalpel::test::child_process hung({testing::shm_child_path(), "lock-and-hang", ts.name, ts.dir.path(), "plain"},
-                                      ts.dir.path() + "/child.log");
+    scalpel::test::child_process hung(
+        {testing::shm_child_path(), "lock-and-hang", ts.name, ts.dir.path(), "plain"},
+        ts.dir.path() + "/child.log");
     auto ro = segment::attach_read_only(ts.name, ts.options());
     REQUIRE(ro.ok());
     REQUIRE(scalpel::test::wait_until([&] { return ro.seg->mutex_info().holder.held; }, 5000ms));
     const auto t0 = std::chrono::steady_clock::now();
-    const auto r = run_capture({testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path()}, 20s);
-    const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const auto r = run_capture(
+        {testing::shm_inspect_path(), "--name", ts.name, "--rundir", ts.dir.path()}, 20s);
+    const auto took =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK(r.output.find("mutex: held by guard (pid " + std::to_string(hung.pid()) + ")") != std::string::npos);
+    CHECK(r.output.find("mutex: held by guard (pid " + std::to_string(hung.pid()) + ")") !=
+          std::string::npos);
     CHECK(r.output.find("guard  alive") != std::string::npos);
     CHECK(r.output.find("BTC-USDT") != std::string::npos);
     CHECK(took < 10'000);
-    CHECK(hung.running());  // inspect neither blocked on nor disturbed the holder
+    CHECK(hung.running()); // inspect neither blocked on nor disturbed the holder
 }

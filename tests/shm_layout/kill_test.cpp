@@ -56,9 +56,10 @@ double us_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("holder SIGKILLed mid-write: lock comes back repaired, slot readable again", "[shm][kill]") {
+TEST_CASE("holder SIGKILLed mid-write: lock comes back repaired, slot readable again",
+          "[shm][kill]") {
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
@@ -71,7 +72,7 @@ TEST_CASE("holder SIGKILLed mid-write: lock comes back repaired, slot readable a
     CHECK(held.holder.held);
     CHECK(held.holder.who == role::guard);
     CHECK(held.holder.pid == child.pid());
-    CHECK_FALSE(seg->snapshot(0).ok);  // torn payload: lock-free readers refuse it
+    CHECK_FALSE(seg->snapshot(0).ok); // torn payload: lock-free readers refuse it
 
     const auto t0 = std::chrono::steady_clock::now();
     child.kill(SIGKILL);
@@ -89,7 +90,7 @@ TEST_CASE("holder SIGKILLed mid-write: lock comes back repaired, slot readable a
     const auto snap = seg->snapshot(0);
     REQUIRE(snap.ok);
     CHECK((snap.snap.flags & slot_flag_torn_repaired) != 0);
-    CHECK(snap.snap.state == slot_state::open);  // only the exchange can settle the payload
+    CHECK(snap.snap.state == slot_state::open); // only the exchange can settle the payload
     CHECK(seg->counters(role::signal)[static_cast<std::size_t>(counter::lock_repairs)] == 1);
     { auto drop = std::move(lk); }
     // The mutex is healthy afterwards.
@@ -97,13 +98,15 @@ TEST_CASE("holder SIGKILLed mid-write: lock comes back repaired, slot readable a
     CHECK(again.status() == lock_status::ok);
 }
 
-TEST_CASE("holder SIGKILLed between 'closed' and the journal: repair journals and frees it", "[shm][kill]") {
+TEST_CASE("holder SIGKILLed between 'closed' and the journal: repair journals and frees it",
+          "[shm][kill]") {
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("ETH-USDT"));
     REQUIRE(seg->publish_open(r.ref, test_position("ETH-USDT")) == slot_result::ok);
     auto child = spawn(ts, {"lock-and-hang", "closed", std::to_string(r.ref.index)});
-    REQUIRE(wait_until([&] { return seg->snapshot(r.ref.index).snap.state == slot_state::closed; }, 5000ms));
+    REQUIRE(wait_until([&] { return seg->snapshot(r.ref.index).snap.state == slot_state::closed; },
+                       5000ms));
     child.kill(SIGKILL);
     {
         auto lk = seg->lock();
@@ -159,21 +162,26 @@ TEST_CASE("two processes race for the closing claim: exactly one winner per roun
         won_a += wa[i] != 0;
     }
     std::cout << "[shm kill] claim race: " << rounds << " rounds in " << secs << " s ("
-              << static_cast<long>(rounds / secs) << " rounds/s), signal won " << won_a << ", guard won "
-              << rounds - won_a << "\n";
+              << static_cast<long>(rounds / secs) << " rounds/s), signal won " << won_a
+              << ", guard won " << rounds - won_a << "\n";
     CHECK(both == 0);
     CHECK(none == 0);
     const auto cs = seg->counters(role::signal);
     const auto cg = seg->counters(role::guard);
-    const auto won = [](const counter_values& c) { return c[static_cast<std::size_t>(counter::claims_won)]; };
-    const auto lost = [](const counter_values& c) { return c[static_cast<std::size_t>(counter::claims_lost)]; };
+    const auto won = [](const counter_values& c) {
+        return c[static_cast<std::size_t>(counter::claims_won)];
+    };
+    const auto lost = [](const counter_values& c) {
+        return c[static_cast<std::size_t>(counter::claims_lost)];
+    };
     CHECK(won(cs) + won(cg) == rounds);
     CHECK(lost(cs) + lost(cg) == rounds);
     CHECK(seg->journal_head() == rounds);
     CHECK(seg->snapshot(0).snap.generation == r.ref.generation + rounds - 1);
 }
 
-TEST_CASE("parameter latch: concurrent writers, SIGKILLed writers, reader never torn", "[shm][kill]") {
+TEST_CASE("parameter latch: concurrent writers, SIGKILLed writers, reader never torn",
+          "[shm][kill]") {
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::none);
     // Writer A publishes even k, writer B odd k; A is killed and restarted several times.
@@ -193,8 +201,10 @@ TEST_CASE("parameter latch: concurrent writers, SIGKILLed writers, reader never 
             continue;
         }
         ++reads;
-        if (p.seq > 1 && testing::test_params_k(p.params) < 0) ++torn;
-        if (p.seq < last_seq) monotonic = false;
+        if (p.seq > 1 && testing::test_params_k(p.params) < 0)
+            ++torn;
+        if (p.seq < last_seq)
+            monotonic = false;
         last_seq = p.seq;
         if (std::chrono::steady_clock::now() >= next_kill && kills < 6) {
             a->kill(SIGKILL);
@@ -204,9 +214,12 @@ TEST_CASE("parameter latch: concurrent writers, SIGKILLed writers, reader never 
             const auto& pb = seg->raw().params;
             const auto s = pb.seq.load();
             const auto hidden = load_words<arm_params>(s & 1 ? pb.copy0 : pb.copy1);
-            if (testing::test_params_k(hidden) < 0) ++hidden_torn;
-            a.emplace(spawn(ts, {"write-params-forever", "signal", std::to_string(kills * 1'000'000'000ull), "2"}));
-            next_kill = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 + rng() % 100);
+            if (testing::test_params_k(hidden) < 0)
+                ++hidden_torn;
+            a.emplace(spawn(ts, {"write-params-forever", "signal",
+                                 std::to_string(kills * 1'000'000'000ull), "2"}));
+            next_kill =
+                std::chrono::steady_clock::now() + std::chrono::milliseconds(100 + rng() % 100);
         }
     }
     const auto seq_before = seg->read_params().seq;
@@ -214,8 +227,8 @@ TEST_CASE("parameter latch: concurrent writers, SIGKILLed writers, reader never 
     const auto info = seg->mutex_info();
     std::cout << "[shm kill] params latch: " << reads << " reads, " << torn << " torn, " << failed
               << " retries exhausted, " << kills << " writer kills (" << hidden_torn
-              << " left a half-written hidden copy), " << info.owner_died_count << " EOWNERDEAD repairs, seq "
-              << last_seq << "\n";
+              << " left a half-written hidden copy), " << info.owner_died_count
+              << " EOWNERDEAD repairs, seq " << last_seq << "\n";
     CHECK(torn == 0);
     CHECK(monotonic);
     CHECK(reads > 1000);
@@ -249,7 +262,8 @@ TEST_CASE("two processes create at once: exactly one initialises", "[shm][kill]"
     CHECK(attached == iterations);
 }
 
-TEST_CASE("a creator that died while initialising is detected and the segment recreated", "[shm][kill]") {
+TEST_CASE("a creator that died while initialising is detected and the segment recreated",
+          "[shm][kill]") {
     testing::temp_segment ts;
     auto dead = spawn(ts, {"die-initializing"});
     REQUIRE(dead.wait_for(5s));
@@ -257,26 +271,34 @@ TEST_CASE("a creator that died while initialising is detected and the segment re
     o.init_timeout = 200ms;
     const auto t0 = std::chrono::steady_clock::now();
     auto r = segment::create_or_attach(ts.name, role::signal, o);
-    std::cout << "[shm kill] recovery from a creator dead mid-init: " << us_since(t0) / 1000 << " ms\n";
+    std::cout << "[shm kill] recovery from a creator dead mid-init: " << us_since(t0) / 1000
+              << " ms\n";
     INFO(r.message);
     REQUIRE(r.status == open_status::created);
     CHECK(r.seg->read_params().ok);
 }
 
-TEST_CASE("liveness: alive, hung (SIGSTOP), dead (SIGKILL); a dead owner's claim is stolen", "[shm][kill]") {
+TEST_CASE("liveness: alive, hung (SIGSTOP), dead (SIGKILL); a dead owner's claim is stolen",
+          "[shm][kill]") {
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
     REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
-    auto child = spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
-    REQUIRE(wait_until([&] { return owner_role_bits(seg->snapshot(r.ref.index).snap.closing_owner) == 2; }, 5000ms));
+    auto child =
+        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
+    REQUIRE(wait_until(
+        [&] { return owner_role_bits(seg->snapshot(r.ref.index).snap.closing_owner) == 2; },
+        5000ms));
     CHECK(seg->liveness(role::guard).verdict == liveness_verdict::alive);
     CHECK(seg->try_claim_closing(r.ref, seg->self()) == claim_result::held_by_other);
-    CHECK(segment::create_or_attach(ts.name, role::guard, ts.options()).status == open_status::role_taken);
+    CHECK(segment::create_or_attach(ts.name, role::guard, ts.options()).status ==
+          open_status::role_taken);
 
     child.kill(SIGSTOP);
-    REQUIRE(wait_until([&] { return seg->liveness(role::guard).verdict == liveness_verdict::hung; }, 3000ms));
-    CHECK(seg->try_claim_closing(r.ref, seg->self()) == claim_result::held_by_other);  // hung is not dead
+    REQUIRE(wait_until([&] { return seg->liveness(role::guard).verdict == liveness_verdict::hung; },
+                       3000ms));
+    CHECK(seg->try_claim_closing(r.ref, seg->self()) ==
+          claim_result::held_by_other); // hung is not dead
 
     child.kill(SIGKILL);
     child.wait_for(2000ms);

@@ -41,9 +41,10 @@ std::unique_ptr<segment> open_as(const testing::temp_segment& ts, role who) {
     return std::move(r.seg);
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("latency math: bucket placement and percentiles of a hand-computed distribution", "[unit]") {
+TEST_CASE("latency math: bucket placement and percentiles of a hand-computed distribution",
+          "[unit]") {
     CHECK(latency_index_of(100) == 57);
     CHECK(latency_upper_bound_of(57) == 103);
     CHECK(latency_index_of(1000) == 111);
@@ -55,21 +56,24 @@ TEST_CASE("latency math: bucket placement and percentiles of a hand-computed dis
         const auto i = latency_index_of(v);
         REQUIRE(i < latency_bucket_count);
         CHECK(v <= latency_upper_bound_of(i));
-        if (i > 0) CHECK(v > latency_upper_bound_of(i - 1));
+        if (i > 0)
+            CHECK(v > latency_upper_bound_of(i - 1));
     }
 
     std::vector<std::uint64_t> buckets(latency_bucket_count, 0);
     const hand_distribution d;
-    for (auto v : d.values) ++buckets[latency_index_of(static_cast<std::uint64_t>(v))];
+    for (auto v : d.values)
+        ++buckets[latency_index_of(static_cast<std::uint64_t>(v))];
     CHECK(latency_percentile_of(buckets, 1000, 1'000'000, 0.50) == 103);
     CHECK(latency_percentile_of(buckets, 1000, 1'000'000, 0.99) == 1023);
     CHECK(latency_percentile_of(buckets, 1000, 1'000'000, 0.999) == 10239);
-    CHECK(latency_percentile_of(buckets, 1000, 1'000'000, 1.0) == 1'000'000);  // capped by max
+    CHECK(latency_percentile_of(buckets, 1000, 1'000'000, 1.0) == 1'000'000); // capped by max
     CHECK(latency_percentile_of(buckets, 0, 0, 0.5) == 0);
 
     // Small exact values: 1..10 ns once each → p50 is the 5th value.
     std::vector<std::uint64_t> small(latency_bucket_count, 0);
-    for (int v = 1; v <= 10; ++v) ++small[latency_index_of(static_cast<std::uint64_t>(v))];
+    for (int v = 1; v <= 10; ++v)
+        ++small[latency_index_of(static_cast<std::uint64_t>(v))];
     CHECK(latency_percentile_of(small, 10, 10, 0.5) == 5);
     CHECK(latency_percentile_of(small, 10, 10, 0.999) == 10);
     // One value: every percentile is that value (bucket bound capped by max).
@@ -78,7 +82,8 @@ TEST_CASE("latency math: bucket placement and percentiles of a hand-computed dis
     CHECK(latency_percentile_of(one, 1, 1000, 0.5) == 1000);
 }
 
-TEST_CASE("segment latency block: the guard records, anyone reads the same figures", "[unit][shm]") {
+TEST_CASE("segment latency block: the guard records, anyone reads the same figures",
+          "[unit][shm]") {
     testing::temp_segment ts;
     auto guard = open_as(ts, role::guard);
     auto sig = open_as(ts, role::signal);
@@ -86,12 +91,13 @@ TEST_CASE("segment latency block: the guard records, anyone reads the same figur
     CHECK(guard->read_latency().p99_ns == 0);
 
     const hand_distribution d;
-    for (auto v : d.values) guard->record_latency(v);
-    sig->record_latency(5);     // not the guard: ignored (single writer)
-    guard->record_latency(-7);  // a clock step backwards counts as 0 ns, never as a huge value
+    for (auto v : d.values)
+        guard->record_latency(v);
+    sig->record_latency(5);    // not the guard: ignored (single writer)
+    guard->record_latency(-7); // a clock step backwards counts as 0 ns, never as a huge value
     auto ro = segment::attach_read_only(ts.name, ts.options());
     REQUIRE(ro.ok());
-    ro.seg->reset_latency();    // read-only: ignored
+    ro.seg->reset_latency(); // read-only: ignored
     for (const segment* s : {guard.get(), sig.get(), ro.seg.get()}) {
         const latency_summary l = s->read_latency();
         CHECK(l.count == 1001);
@@ -102,18 +108,19 @@ TEST_CASE("segment latency block: the guard records, anyone reads the same figur
         CHECK(l.p999_ns == 10239);
     }
     const auto& raw = guard->raw().latency;
-    CHECK(raw.buckets[0].load() == 1);  // the clamped negative
+    CHECK(raw.buckets[0].load() == 1); // the clamped negative
     CHECK(raw.buckets[57].load() == 900);
     CHECK(raw.sum_ns.load() == 1'270'000);
 
-    sig->reset_latency();  // not the guard: ignored
+    sig->reset_latency(); // not the guard: ignored
     CHECK(guard->read_latency().count == 1001);
     guard->reset_latency();
     CHECK(guard->read_latency().count == 0);
     CHECK(ro.seg->read_latency().max_ns == 0);
 }
 
-TEST_CASE("pending close reason: only the claim holder states it; release and reuse clear it", "[unit][shm]") {
+TEST_CASE("pending close reason: only the claim holder states it; release and reuse clear it",
+          "[unit][shm]") {
     testing::temp_segment ts;
     auto guard = open_as(ts, role::guard);
     auto sig = open_as(ts, role::signal);
@@ -127,12 +134,15 @@ TEST_CASE("pending close reason: only the claim holder states it; release and re
     REQUIRE(sig->publish_open(r.ref, p) == slot_result::ok);
     CHECK(guard->snapshot(r.ref.index).snap.pending_reason == close_reason::none);
 
-    CHECK(guard->set_pending_reason(r.ref, guard->self(), close_reason::ph) == slot_result::not_owner);
+    CHECK(guard->set_pending_reason(r.ref, guard->self(), close_reason::ph) ==
+          slot_result::not_owner);
     REQUIRE(guard->try_claim_closing(r.ref, guard->self()) == claim_result::claimed);
-    CHECK(sig->set_pending_reason(r.ref, sig->self(), close_reason::manual) == slot_result::not_owner);
-    CHECK(guard->set_pending_reason({r.ref.index, r.ref.generation + 1}, guard->self(), close_reason::ph) ==
-          slot_result::generation_changed);
-    REQUIRE(guard->set_pending_reason(r.ref, guard->self(), close_reason::time_limit) == slot_result::ok);
+    CHECK(sig->set_pending_reason(r.ref, sig->self(), close_reason::manual) ==
+          slot_result::not_owner);
+    CHECK(guard->set_pending_reason({r.ref.index, r.ref.generation + 1}, guard->self(),
+                                    close_reason::ph) == slot_result::generation_changed);
+    REQUIRE(guard->set_pending_reason(r.ref, guard->self(), close_reason::time_limit) ==
+            slot_result::ok);
     CHECK(sig->snapshot(r.ref.index).snap.pending_reason == close_reason::time_limit);
 
     // Released (the close did not happen): the next claimer starts without a stated reason.
@@ -142,8 +152,8 @@ TEST_CASE("pending close reason: only the claim holder states it; release and re
     // A steal keeps the dead holder's statement: that is what the adopter needs.
     REQUIRE(guard->try_claim_closing(r.ref, guard->self()) == claim_result::claimed);
     REQUIRE(guard->set_pending_reason(r.ref, guard->self(), close_reason::ph) == slot_result::ok);
-    guard.reset();                      // the guard goes away holding the claim
-    auto guard2 = open_as(ts, role::guard);  // a new incarnation supersedes it
+    guard.reset();                          // the guard goes away holding the claim
+    auto guard2 = open_as(ts, role::guard); // a new incarnation supersedes it
     REQUIRE(guard2->try_claim_closing(r.ref, guard2->self()) == claim_result::stolen);
     CHECK(guard2->snapshot(r.ref.index).snap.pending_reason == close_reason::ph);
 
@@ -181,7 +191,8 @@ TEST_CASE("position::atr travels through open, update, snapshot and journal", "[
     CHECK(rec.pos.atr == 13.5);
 }
 
-TEST_CASE("a layout v1 segment (no latency block) is refused as a version mismatch, untouched", "[unit][shm]") {
+TEST_CASE("a layout v1 segment (no latency block) is refused as a version mismatch, untouched",
+          "[unit][shm]") {
     STATIC_REQUIRE(layout_version == 2);
     testing::temp_segment ts;
     // What a v1 creator left: its magic, version 1, ready, and the smaller v1 size.

@@ -26,7 +26,7 @@ TEST_CASE("layout: shm-safe types, pinned sizes, frozen header", "[unit][shm]") 
     STATIC_REQUIRE(offsetof(segment_layout, slots) % 128 == 0);
     STATIC_REQUIRE(sizeof(position_slot) % 128 == 0);
     STATIC_REQUIRE(layout_hash != 0);
-    CHECK(sizeof(segment_layout) < 1024 * 1024);  // fits Docker's 64 MB /dev/shm many times over
+    CHECK(sizeof(segment_layout) < 1024 * 1024); // fits Docker's 64 MB /dev/shm many times over
     // Two processes built from the same sources agree; a changed struct changes the hash.
     CHECK(layout_hash == shm::layout_hash);
     INFO("segment size " << sizeof(segment_layout) << " B");
@@ -43,7 +43,8 @@ TEST_CASE("order ids: deterministic, OKX-valid, parse back", "[unit]") {
     id_string id;
     REQUIRE(make_cl_ord_id(p, id));
     CHECK(id.view().size() <= 32);
-    for (char c : id.view()) CHECK(std::isalnum(static_cast<unsigned char>(c)));
+    for (char c : id.view())
+        CHECK(std::isalnum(static_cast<unsigned char>(c)));
     id_string again;
     REQUIRE(make_cl_ord_id(p, again));
     CHECK(again == id);
@@ -56,7 +57,7 @@ TEST_CASE("order ids: deterministic, OKX-valid, parse back", "[unit]") {
     CHECK(back.what == intent::close);
     CHECK(back.attempt == 46655);
 
-    p.tag.assign_truncated("abcdefghijkl");  // the longest tag still fits 32
+    p.tag.assign_truncated("abcdefghijkl"); // the longest tag still fits 32
     REQUIRE(make_cl_ord_id(p, id));
     CHECK(id.view().size() == 31);
     p.attempt = 46656;
@@ -73,12 +74,13 @@ TEST_CASE("order ids: deterministic, OKX-valid, parse back", "[unit]") {
 namespace {
 
 // Writes a file in /dev/shm that looks like a segment of another layout version.
-std::vector<unsigned char> make_foreign(const std::string& name, std::uint64_t magic, std::uint32_t version,
-                                        std::size_t size) {
+std::vector<unsigned char> make_foreign(const std::string& name, std::uint64_t magic,
+                                        std::uint32_t version, std::size_t size) {
     const int fd = ::shm_open(("/" + name).c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
     REQUIRE(fd >= 0);
     std::vector<unsigned char> bytes(size);
-    for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<unsigned char>(i * 7 + 3);
+    for (std::size_t i = 0; i < size; ++i)
+        bytes[i] = static_cast<unsigned char>(i * 7 + 3);
     std::memcpy(bytes.data(), &magic, 8);
     std::memcpy(bytes.data() + 8, &version, 4);
     const std::uint32_t ready = 2;
@@ -91,7 +93,7 @@ std::vector<unsigned char> make_foreign(const std::string& name, std::uint64_t m
 std::vector<unsigned char> read_all(const std::string& name) {
     const int fd = ::shm_open(("/" + name).c_str(), O_RDONLY, 0);
     REQUIRE(fd >= 0);
-    struct stat st{};
+    struct stat st {};
     ::fstat(fd, &st);
     std::vector<unsigned char> bytes(static_cast<std::size_t>(st.st_size));
     REQUIRE(::read(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
@@ -99,7 +101,7 @@ std::vector<unsigned char> read_all(const std::string& name) {
     return bytes;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a foreign version is refused by name and left untouched", "[unit][shm]") {
     testing::temp_segment ts;
@@ -118,7 +120,8 @@ TEST_CASE("a foreign version is refused by name and left untouched", "[unit][shm
     CHECK(read_all(ts.name) == before);
 }
 
-TEST_CASE("foreign magic and a same-version segment of the wrong size are refused untouched", "[unit][shm]") {
+TEST_CASE("foreign magic and a same-version segment of the wrong size are refused untouched",
+          "[unit][shm]") {
     testing::temp_segment ts;
     const auto before = make_foreign(ts.name, 0x1122334455667788ULL, layout_version, 4096);
     auto r = segment::create_or_attach(ts.name, role::none, ts.options());
@@ -127,7 +130,8 @@ TEST_CASE("foreign magic and a same-version segment of the wrong size are refuse
     CHECK(read_all(ts.name) == before);
 
     testing::temp_segment ts2;
-    const auto before2 = make_foreign(ts2.name, segment_magic, layout_version, sizeof(segment_layout) - 128);
+    const auto before2 =
+        make_foreign(ts2.name, segment_magic, layout_version, sizeof(segment_layout) - 128);
     auto r2 = segment::create_or_attach(ts2.name, role::none, ts2.options());
     CHECK(r2.status == open_status::version_mismatch);
     CHECK(read_all(ts2.name) == before2);

@@ -28,7 +28,7 @@ position btc_long() {
     return p;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("create, attach, read-only attach; 0600; ready exactly once", "[unit][shm]") {
     testing::temp_segment ts;
@@ -59,9 +59,10 @@ TEST_CASE("create, attach, read-only attach; 0600; ready exactly once", "[unit][
     REQUIRE(ro.ok());
     CHECK(ro.seg->read_only());
     CHECK(ro.seg->reserve_slot(btc_long()).status == slot_result::read_only);
-    CHECK(ro.seg->read_params().ok);  // creator published RANGING defaults
+    CHECK(ro.seg->read_params().ok); // creator published RANGING defaults
 
-    CHECK(segment::attach_read_only(ts.name + ".nope", ts.options()).status == open_status::no_such_segment);
+    CHECK(segment::attach_read_only(ts.name + ".nope", ts.options()).status ==
+          open_status::no_such_segment);
 }
 
 TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit][shm]") {
@@ -90,7 +91,7 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
     CHECK(snap.snap.state == slot_state::opening);
     CHECK(snap.snap.pos.entry_cl_ord_id == r.entry_cl_ord_id);
     slot_ref open_refs[4];
-    CHECK(g.open_slots("BTC-USDT", open_refs) == 0);  // opening is not protected yet
+    CHECK(g.open_slots("BTC-USDT", open_refs) == 0); // opening is not protected yet
 
     position filled = btc_long();
     filled.entry_ord_id.assign_truncated("123");
@@ -101,14 +102,15 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
     CHECK(open_refs[0] == r.ref);
     CHECK(g.open_slots("ETH-USDT", open_refs) == 0);
     snap = g.snapshot(r.ref.index);
-    CHECK(snap.snap.pos.entry_cl_ord_id == r.entry_cl_ord_id);  // kept from the reservation
+    CHECK(snap.snap.pos.entry_cl_ord_id == r.entry_cl_ord_id); // kept from the reservation
     CHECK(snap.snap.pos.oco_algo_id == std::string_view("456"));
 
     // Claims: exactly one winner, generation-checked.
-    CHECK(g.try_claim_closing({r.ref.index, r.ref.generation + 1}, g.self()) == claim_result::generation_changed);
+    CHECK(g.try_claim_closing({r.ref.index, r.ref.generation + 1}, g.self()) ==
+          claim_result::generation_changed);
     REQUIRE(g.try_claim_closing(r.ref, g.self()) == claim_result::claimed);
     CHECK(g.try_claim_closing(r.ref, g.self()) == claim_result::already_mine);
-    CHECK(s.try_claim_closing(r.ref, s.self()) == claim_result::held_by_other);  // guard is alive
+    CHECK(s.try_claim_closing(r.ref, s.self()) == claim_result::held_by_other); // guard is alive
     CHECK(g.snapshot(r.ref.index).snap.state == slot_state::closing);
     CHECK(s.record_close(r.ref, s.self(), {}) == slot_result::not_owner);
 
@@ -178,7 +180,7 @@ TEST_CASE("a dead owner's claim is stolen only after its death", "[unit][shm]") 
         REQUIRE(grd.seg->try_claim_closing(r.ref, old_guard) == claim_result::claimed);
         CHECK(s.try_claim_closing(r.ref, s.self()) == claim_result::held_by_other);
         CHECK_FALSE(s.owner_dead(role::guard, old_guard.incarnation));
-    }  // guard stops: lock file released, status stopped
+    } // guard stops: lock file released, status stopped
     CHECK(s.owner_dead(role::guard, old_guard.incarnation));
     CHECK(s.liveness(role::guard).verdict == liveness_verdict::stopped);
     // A restarted guard takes over its predecessor's claim (superseded incarnation).
@@ -240,7 +242,8 @@ TEST_CASE("live prices: register, publish, read with age", "[unit][shm]") {
     CHECK(r.age_ns >= 5'000'000);
     CHECK(s.read_price(31).status == price_status::bad_index);
     for (int i = 1; i < static_cast<int>(price_capacity); ++i) {
-        std::string sym = std::to_string(i);  // "S" + to_string trips g++ 12's -Wrestrict false positive
+        std::string sym =
+            std::to_string(i); // "S" + to_string trips g++ 12's -Wrestrict false positive
         sym.insert(sym.begin(), 'S');
         CHECK(s.register_symbol(sym).ok);
     }

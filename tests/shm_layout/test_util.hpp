@@ -29,7 +29,11 @@ struct temp_segment {
     }
 };
 
-inline std::string shm_child_path() { return SCALPEL_SHM_CHILD; }
-inline std::string shm_inspect_path() { return SCALPEL_SHM_INSPECT; }
+inline std::string shm_child_path() {
+    return SCALPEL_SHM_CHILD;
+}
+inline std::string shm_inspect_path() {
+    return SCALPEL_SHM_INSPECT;
+}
 
-}  // namespace scalpel::shm::testing
+} // namespace scalpel::shm::testing

@@ -33,7 +33,7 @@ std::unique_ptr<segment> open_seg(const testing::temp_segment& ts) {
     return std::move(r.seg);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("threads: closing-claim race has exactly one winner per round", "[shm][tsan]") {
     testing::temp_segment ts;
@@ -48,11 +48,18 @@ TEST_CASE("threads: closing-claim race has exactly one winner per round", "[shm]
     std::vector<std::uint8_t> wa, wb;
     std::uint64_t anomalies_a = 0, anomalies_b = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    std::thread ta([&] { anomalies_a = testing::run_claim_rounds(*seg, a, role::guard, r.ref.index, r.ref.generation, claim_rounds, wa); });
-    std::thread tb([&] { anomalies_b = testing::run_claim_rounds(*seg, b, role::signal, r.ref.index, r.ref.generation, claim_rounds, wb); });
+    std::thread ta([&] {
+        anomalies_a = testing::run_claim_rounds(*seg, a, role::guard, r.ref.index, r.ref.generation,
+                                                claim_rounds, wa);
+    });
+    std::thread tb([&] {
+        anomalies_b = testing::run_claim_rounds(*seg, b, role::signal, r.ref.index,
+                                                r.ref.generation, claim_rounds, wb);
+    });
     ta.join();
     tb.join();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     CHECK(anomalies_a == 0);
     CHECK(anomalies_b == 0);
     REQUIRE(wa.size() == claim_rounds);
@@ -62,7 +69,8 @@ TEST_CASE("threads: closing-claim race has exactly one winner per round", "[shm]
         both += wa[i] && wb[i];
         none += !wa[i] && !wb[i];
     }
-    std::cout << "[shm tsan] thread claim race: " << claim_rounds << " rounds in " << secs << " s\n";
+    std::cout << "[shm tsan] thread claim race: " << claim_rounds << " rounds in " << secs
+              << " s\n";
     CHECK(both == 0);
     CHECK(none == 0);
     CHECK(seg->journal_head() == claim_rounds);
@@ -75,16 +83,20 @@ TEST_CASE("threads: parameter latch with two writers and readers is never torn",
     std::atomic<std::uint64_t> torn{0}, reads{0}, published{0};
     auto writer = [&](std::uint64_t k0) {
         for (std::uint64_t k = k0; !stop.load(std::memory_order_relaxed); k += 2)
-            if (seg->publish_params(testing::make_test_params(k)).ok()) published.fetch_add(1, std::memory_order_relaxed);
+            if (seg->publish_params(testing::make_test_params(k)).ok())
+                published.fetch_add(1, std::memory_order_relaxed);
     };
     auto reader = [&] {
         std::uint64_t last = 0;
         while (!stop.load(std::memory_order_relaxed)) {
             const auto p = seg->read_params();
-            if (!p.ok) continue;
+            if (!p.ok)
+                continue;
             reads.fetch_add(1, std::memory_order_relaxed);
-            if (p.seq > 1 && testing::test_params_k(p.params) < 0) torn.fetch_add(1);
-            if (p.seq < last) torn.fetch_add(1);
+            if (p.seq > 1 && testing::test_params_k(p.params) < 0)
+                torn.fetch_add(1);
+            if (p.seq < last)
+                torn.fetch_add(1);
             last = p.seq;
         }
     };
@@ -94,8 +106,8 @@ TEST_CASE("threads: parameter latch with two writers and readers is never torn",
     w1.join();
     w2.join();
     r1.join();
-    std::cout << "[shm tsan] params latch: " << published.load() << " publications, " << reads.load()
-              << " reads, " << torn.load() << " torn\n";
+    std::cout << "[shm tsan] params latch: " << published.load() << " publications, "
+              << reads.load() << " reads, " << torn.load() << " torn\n";
     CHECK(torn.load() == 0);
     CHECK(reads.load() > 0);
     CHECK(published.load() > 0);
@@ -123,10 +135,12 @@ TEST_CASE("threads: live price seqlock, one writer, one reader", "[shm][tsan]") 
     std::thread r([&] {
         while (!stop.load(std::memory_order_relaxed)) {
             const auto p = seg->read_price(idx.index, 0);
-            if (p.status != price_status::ok) continue;
+            if (p.status != price_status::ok)
+                continue;
             ++ok;
             const auto k = p.q.last;
-            if (p.q.bid != k - 0.5 || p.q.ask != k + 0.5 || p.q.exchange_ts_ms != static_cast<epoch_ms>(k) ||
+            if (p.q.bid != k - 0.5 || p.q.ask != k + 0.5 ||
+                p.q.exchange_ts_ms != static_cast<epoch_ms>(k) ||
                 p.q.update_seq != static_cast<std::uint64_t>(k))
                 ++torn;
         }
@@ -152,9 +166,11 @@ TEST_CASE("threads: slot snapshots and journal reads against mutex writers", "[s
             p.size = k;
             p.entry_price = 2.0 * k;
             const auto r = seg->reserve_slot(p);
-            if (r.status != slot_result::ok) continue;
+            if (r.status != slot_result::ok)
+                continue;
             (void)seg->publish_open(r.ref, p);
-            if (seg->try_claim_closing(r.ref, me) != claim_result::claimed) continue;
+            if (seg->try_claim_closing(r.ref, me) != claim_result::claimed)
+                continue;
             close_info ci;
             ci.reason = close_reason::tp;
             ci.exit_price = 3.0 * k;
@@ -167,13 +183,15 @@ TEST_CASE("threads: slot snapshots and journal reads against mutex writers", "[s
             const auto s = seg->snapshot(0);
             if (s.ok && s.snap.state != slot_state::free) {
                 ++snaps;
-                if (s.snap.pos.entry_price != 2.0 * s.snap.pos.size) ++bad;
+                if (s.snap.pos.entry_price != 2.0 * s.snap.pos.size)
+                    ++bad;
             }
             const auto head = seg->journal_head();
             journal_record rec;
             if (head > 0 && seg->read_journal(head - 1, rec)) {
                 ++journal_reads;
-                if (rec.pos.exit_price != 3.0 * rec.pos.size || rec.journal_seq != head) ++bad;
+                if (rec.pos.exit_price != 3.0 * rec.pos.size || rec.journal_seq != head)
+                    ++bad;
             }
         }
     });
@@ -207,7 +225,8 @@ TEST_CASE("threads: two creators at once, exactly one initialises", "[shm][tsan]
     }
 }
 
-TEST_CASE("threads: the guard records latencies and states reasons while readers read", "[shm][tsan]") {
+TEST_CASE("threads: the guard records latencies and states reasons while readers read",
+          "[shm][tsan]") {
     testing::temp_segment ts;
     auto r = segment::create_or_attach(ts.name, role::guard, ts.options());
     REQUIRE(r.ok());
@@ -221,9 +240,10 @@ TEST_CASE("threads: the guard records latencies and states reasons while readers
     std::uint64_t written = 0, reads = 0, bad = 0;
     std::thread w([&] {
         for (std::int64_t v = 1; !stop.load(std::memory_order_relaxed); ++v) {
-            seg.record_latency(1000 + v % 5000);  // always within [1001, 5999]
+            seg.record_latency(1000 + v % 5000); // always within [1001, 5999]
             if (claim_won(seg.try_claim_closing(res.ref, seg.self()))) {
-                (void)seg.set_pending_reason(res.ref, seg.self(), (v & 1) ? close_reason::ph : close_reason::time_limit);
+                (void)seg.set_pending_reason(res.ref, seg.self(),
+                                             (v & 1) ? close_reason::ph : close_reason::time_limit);
                 (void)seg.release_claim(res.ref, seg.self());
             }
             ++written;
@@ -233,10 +253,14 @@ TEST_CASE("threads: the guard records latencies and states reasons while readers
         while (!stop.load(std::memory_order_relaxed)) {
             const auto l = seg.read_latency();
             // Fields are read one by one under a live writer: check only what must always hold.
-            if (l.count > 0 && l.max_ns > 0 && (l.p50_ns < 1001 || l.p50_ns > l.p999_ns || l.p999_ns > 6143)) ++bad;
+            if (l.count > 0 && l.max_ns > 0 &&
+                (l.p50_ns < 1001 || l.p50_ns > l.p999_ns || l.p999_ns > 6143))
+                ++bad;
             const auto s = seg.snapshot(res.ref.index);
             const auto pr = s.snap.pending_reason;
-            if (s.ok && pr != close_reason::none && pr != close_reason::ph && pr != close_reason::time_limit) ++bad;
+            if (s.ok && pr != close_reason::none && pr != close_reason::ph &&
+                pr != close_reason::time_limit)
+                ++bad;
             ++reads;
         }
     });

@@ -7,8 +7,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <thread>
 #include <sys/wait.h>
+#include <thread>
 
 using namespace scalpel;
 using namespace scalpel::test;
@@ -28,10 +28,11 @@ std::string log_word(const std::string& line, const std::string& key) {
     return line.substr(from, line.find(' ', from) - from);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
-    scenario sc(scenario_options{}.with_regime("    tp_atr_multiplier: 0.9\n    sl_atr_multiplier: 0.7\n"));
+    scenario sc(
+        scenario_options{}.with_regime("    tp_atr_multiplier: 0.9\n    sl_atr_multiplier: 0.7\n"));
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
 
@@ -55,11 +56,13 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     CHECK(field(entry, "side") == "buy");
     CHECK(field(entry, "ordType") == "market");
     CHECK(field(entry, "state") == "filled");
-    CHECK(*decimal::parse(field(entry, "accFillSz")) == *decimal::parse(size));  // sz = decision size, base units
+    CHECK(*decimal::parse(field(entry, "accFillSz")) ==
+          *decimal::parse(size)); // sz = decision size, base units
     const double fill = std::stod(field(entry, "avgPx"));
     const double fee = std::fabs(std::stod(field(entry, "fee")));
     CHECK(field(entry, "feeCcy") == "BTC");
-    const decimal held = decimal::floor_to(std::stod(field(entry, "accFillSz")) - fee, decimal(1, 8));
+    const decimal held =
+        decimal::floor_to(std::stod(field(entry, "accFillSz")) - fee, decimal(1, 8));
     const decimal tick(1, 1);
 
     CHECK(field(oco, "side") == "sell");
@@ -104,5 +107,6 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     CHECK(WEXITSTATUS(*st) == 0);
     // The warm cycles fetch only what can have changed (figure for the report).
     const auto cycles = sc.log_lines(" done: ");
-    for (std::size_t i = 0; i < cycles.size() && i < 5; ++i) std::printf("%s\n", cycles[i].c_str());
+    for (std::size_t i = 0; i < cycles.size() && i < 5; ++i)
+        std::printf("%s\n", cycles[i].c_str());
 }

@@ -10,23 +10,26 @@
 using namespace scalpel;
 using namespace scalpel::test;
 
-TEST_CASE("entry rejected: slot abandoned, nothing on the exchange, next cycle enters cleanly", "[sim]") {
+TEST_CASE("entry rejected: slot abandoned, nothing on the exchange, next cycle enters cleanly",
+          "[sim]") {
     scenario sc;
-    sc.control("/sim/fault",
-               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"fail","status":200,"code":"51008","msg":"Insufficient balance"})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"fail","status":200,"code":"51008","msg":"Insufficient balance"})");
     sc.start_signal();
     REQUIRE(sc.wait_log("rejected: insufficient_funds", std::chrono::seconds(30)));
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(20)));
     const auto c = count_orders(sc.orders());
-    CHECK(c.filled_buys == 1);  // only the second attempt reached the book
+    CHECK(c.filled_buys == 1); // only the second attempt reached the book
     CHECK(c.live_algos == 1);
     CHECK(sc.log_lines("abandoned").size() == 1);
 }
 
 TEST_CASE("OCO rejected twice: retried with new ids, then protected", "[sim]") {
     scenario sc;
-    sc.control("/sim/fault",
-               R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
     const auto c = count_orders(sc.orders());
@@ -41,8 +44,9 @@ TEST_CASE("OCO rejected twice: retried with new ids, then protected", "[sim]") {
 
 TEST_CASE("OCO rejected past the retries: the position is closed at market", "[sim]") {
     scenario sc(scenario_options{}.with_signal("  oco_retries: 1\n"));
-    sc.control("/sim/fault",
-               R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","count":2,"mode":"fail","status":200,"code":"51000","msg":"Parameter error"})");
     sc.start_signal();
     REQUIRE(sc.wait_log("closed at market", std::chrono::seconds(40)));
     REQUIRE(wait_until([&] { return sc.seg().journal_head() >= 1; }, std::chrono::seconds(5)));
@@ -71,7 +75,8 @@ TEST_CASE("entry applied but never answered: no duplicate, position protected", 
 
 TEST_CASE("entry answered 'outcome unknown' (50004): no duplicate, position protected", "[sim]") {
     scenario sc;
-    sc.control("/sim/fault", R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"apply_fail"})");
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"apply_fail"})");
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));

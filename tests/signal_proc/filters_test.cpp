@@ -23,10 +23,11 @@ void expect_blocked(scenario& sc, const std::string& verdict, const std::string&
     CHECK(sc.log_lines("decision=ENTER_").empty());
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("sessions: no session enabled blocks every entry", "[sim]") {
-    scenario sc(scenario_options{}.with_entry("  sessions:\n    enabled: true\n    asia: false\n    europe: false\n    america: false\n"));
+    scenario sc(scenario_options{}.with_entry("  sessions:\n    enabled: true\n    asia: false\n   "
+                                              " europe: false\n    america: false\n"));
     expect_blocked(sc, "session=BLOCK:outside_sessions", "decision=BLOCKED:session");
 }
 
@@ -42,7 +43,9 @@ TEST_CASE("ADX: a minimum of 100 blocks", "[sim]") {
 }
 
 TEST_CASE("correlation: a correlated open position blocks the second symbol", "[sim]") {
-    scenario sc(scenario_options{}.with_symbols("[BTC-USDT, ETH-USDT]").with_regime("    correlation_threshold: 0.5\n    max_correlated: 1\n"));
+    scenario sc(scenario_options{}
+                    .with_symbols("[BTC-USDT, ETH-USDT]")
+                    .with_regime("    correlation_threshold: 0.5\n    max_correlated: 1\n"));
     sc.start_signal();
     REQUIRE(sc.wait_log("decision=BLOCKED:correlation", std::chrono::seconds(40)));
     const auto lines = sc.log_lines("decision=BLOCKED:correlation");
@@ -51,17 +54,21 @@ TEST_CASE("correlation: a correlated open position blocks the second symbol", "[
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(20)));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     const auto c = count_orders(sc.orders());
-    CHECK(c.place_orders == 1);  // BTC only
+    CHECK(c.place_orders == 1); // BTC only
     CHECK_FALSE(find_slot(sc.seg(), "ETH-USDT", shm::slot_state::open));
 }
 
 TEST_CASE("risk: max open positions 1 stops the second symbol before the filters", "[sim]") {
-    scenario sc(scenario_options{}.with_symbols("[BTC-USDT, ETH-USDT]").with_risk("  max_open_positions: 1\n"));
+    scenario sc(scenario_options{}
+                    .with_symbols("[BTC-USDT, ETH-USDT]")
+                    .with_risk("  max_open_positions: 1\n"));
     sc.start_signal();
     const bool seen = sc.wait_log("decision=RISK:max_open_positions", std::chrono::seconds(40));
     if (!seen)
-        for (const auto& l : sc.log_lines("ETH-USDT")) std::printf("%s\n", l.c_str());
+        for (const auto& l : sc.log_lines("ETH-USDT"))
+            std::printf("%s\n", l.c_str());
     REQUIRE(seen);
-    CHECK(sc.log_lines("decision=RISK:max_open_positions").front().find("symbol=ETH-USDT") != std::string::npos);
+    CHECK(sc.log_lines("decision=RISK:max_open_positions").front().find("symbol=ETH-USDT") !=
+          std::string::npos);
     CHECK(count_orders(sc.orders()).place_orders == 1);
 }

@@ -10,14 +10,17 @@ using namespace scalpel::test;
 
 TEST_CASE("killed between entry and OCO, restarted: one entry, one OCO, slot open", "[kill]") {
     scenario sc;
-    sc.control("/sim/fault", R"({"path_prefix":"/api/v5/trade/order-algo","count":1,"mode":"delay","delay_ms":3000})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","count":1,"mode":"delay","delay_ms":3000})");
     sc.start_signal();
-    REQUIRE(wait_until([&] { return count_orders(sc.orders()).filled_buys == 1; }, std::chrono::seconds(40)));
+    REQUIRE(wait_until([&] { return count_orders(sc.orders()).filled_buys == 1; },
+                       std::chrono::seconds(40)));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     REQUIRE(count_orders(sc.orders()).live_algos == 0);
     sc.kill_signal(SIGKILL);
     REQUIRE(find_slot(sc.seg(), "BTC-USDT", shm::slot_state::opening));
-    std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // the delayed OCO lands (or not)
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500)); // the delayed OCO lands (or not)
 
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(30)));
@@ -32,6 +35,7 @@ TEST_CASE("killed between entry and OCO, restarted: one entry, one OCO, slot ope
     REQUIRE(slot);
     std::string live_id;
     for (auto a : o["algos"].get_array())
-        if (field(a, "state") == "live") live_id = field(a, "algoId");
+        if (field(a, "state") == "live")
+            live_id = field(a, "algoId");
     CHECK(slot->pos.oco_algo_id == live_id);
 }

@@ -19,17 +19,32 @@ namespace scalpel::test {
 
 struct scenario_options {
     std::string symbols = "[BTC-USDT]";
-    std::string regime_extra;     // extra "key: value" lines for every regime (4-space indented)
-    std::string entry_extra;      // extra lines under entry: (2-space indented)
-    std::string signal_extra;     // extra lines under signal:
-    std::string risk_extra;       // extra lines under risk:
+    std::string regime_extra; // extra "key: value" lines for every regime (4-space indented)
+    std::string entry_extra;  // extra lines under entry: (2-space indented)
+    std::string signal_extra; // extra lines under signal:
+    std::string risk_extra;   // extra lines under risk:
 
     // Chainable setters (designated initializers trip -Wmissing-field-initializers on g++ 12).
-    scenario_options& with_symbols(std::string v) { symbols = std::move(v); return *this; }
-    scenario_options& with_regime(std::string v) { regime_extra = std::move(v); return *this; }
-    scenario_options& with_entry(std::string v) { entry_extra = std::move(v); return *this; }
-    scenario_options& with_signal(std::string v) { signal_extra = std::move(v); return *this; }
-    scenario_options& with_risk(std::string v) { risk_extra = std::move(v); return *this; }
+    scenario_options& with_symbols(std::string v) {
+        symbols = std::move(v);
+        return *this;
+    }
+    scenario_options& with_regime(std::string v) {
+        regime_extra = std::move(v);
+        return *this;
+    }
+    scenario_options& with_entry(std::string v) {
+        entry_extra = std::move(v);
+        return *this;
+    }
+    scenario_options& with_signal(std::string v) {
+        signal_extra = std::move(v);
+        return *this;
+    }
+    scenario_options& with_risk(std::string v) {
+        risk_extra = std::move(v);
+        return *this;
+    }
 };
 
 class scenario {
@@ -71,9 +86,9 @@ private:
 
 // Counters over /sim/orders.
 struct order_counts {
-    int place_orders = 0;     // place_order requests accepted (sCode 0)
+    int place_orders = 0; // place_order requests accepted (sCode 0)
     int place_rejected = 0;
-    int place_algos = 0;      // accepted
+    int place_algos = 0; // accepted
     int algos_rejected = 0;
     int live_algos = 0;
     int filled_buys = 0;
@@ -81,4 +96,4 @@ struct order_counts {
 };
 [[nodiscard]] order_counts count_orders(simdjson::dom::element orders);
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

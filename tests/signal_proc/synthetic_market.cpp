@@ -18,8 +18,8 @@ std::vector<candle> synthetic_minutes(double start_px, int minutes, double step)
         for (int j = 0; j < 5 && k * 5 + j < minutes; ++j) {
             const double o = px + (next - px) * j / 5.0;
             const double c = px + (next - px) * (j + 1) / 5.0;
-            out.push_back(candle{synthetic_start_ms + static_cast<std::int64_t>(k * 5 + j) * 60'000, o, std::max(o, c),
-                                 std::min(o, c), c, 1.0});
+            out.push_back(candle{synthetic_start_ms + static_cast<std::int64_t>(k * 5 + j) * 60'000,
+                                 o, std::max(o, c), std::min(o, c), c, 1.0});
         }
         px = next;
     }
@@ -28,7 +28,8 @@ std::vector<candle> synthetic_minutes(double start_px, int minutes, double step)
 
 std::vector<candle> aggregate(const std::vector<candle>& m, int per_bar) {
     std::vector<candle> out;
-    for (std::size_t i = 0; i + static_cast<std::size_t>(per_bar) <= m.size(); i += static_cast<std::size_t>(per_bar)) {
+    for (std::size_t i = 0; i + static_cast<std::size_t>(per_bar) <= m.size();
+         i += static_cast<std::size_t>(per_bar)) {
         candle c = m[i];
         for (int j = 1; j < per_bar; ++j) {
             const candle& x = m[i + static_cast<std::size_t>(j)];
@@ -48,12 +49,13 @@ void write_minutes_csv(const std::string& dir, const std::string& source, const 
     std::filesystem::create_directories(folder);
     const auto file = folder / (symbol + "_1m.csv");
     std::FILE* f = std::fopen(file.c_str(), "w");
-    if (f == nullptr) throw std::runtime_error("cannot write " + file.string());
+    if (f == nullptr)
+        throw std::runtime_error("cannot write " + file.string());
     std::fprintf(f, "open_time_ms,open,high,low,close,volume\n");
     for (const auto& c : minutes)
-        std::fprintf(f, "%lld,%.2f,%.2f,%.2f,%.2f,%.4f\n", static_cast<long long>(c.open_time_ms), c.open, c.high, c.low,
-                     c.close, c.volume);
+        std::fprintf(f, "%lld,%.2f,%.2f,%.2f,%.2f,%.4f\n", static_cast<long long>(c.open_time_ms),
+                     c.open, c.high, c.low, c.close, c.volume);
     std::fclose(f);
 }
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -12,14 +12,15 @@
 
 namespace scalpel::test {
 
-inline constexpr std::int64_t synthetic_start_ms = 1704067200000;  // Monday 2024-01-01 00:00 UTC
+inline constexpr std::int64_t synthetic_start_ms = 1704067200000; // Monday 2024-01-01 00:00 UTC
 
 // 1m bars: `minutes` of them from synthetic_start_ms, starting at `start_px`.
-[[nodiscard]] std::vector<candle> synthetic_minutes(double start_px, int minutes, double step = 0.003);
+[[nodiscard]] std::vector<candle> synthetic_minutes(double start_px, int minutes,
+                                                    double step = 0.003);
 // The same path aggregated to 5m bars (what the simulator serves).
 [[nodiscard]] std::vector<candle> aggregate(const std::vector<candle>& minutes, int per_bar);
 // Writes <dir>/<source>/1m/<symbol>_1m.csv.
 void write_minutes_csv(const std::string& dir, const std::string& source, const std::string& symbol,
                        const std::vector<candle>& minutes);
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -27,12 +27,14 @@ okx::candle_row row(std::int64_t ts, double close, bool confirmed = true) {
 // OKX order: newest first, the forming bar on top.
 std::vector<okx::candle_row> okx_rows(std::int64_t first_ts, int confirmed, bool with_live = true) {
     std::vector<okx::candle_row> v;
-    if (with_live) v.push_back(row(first_ts + confirmed * m5, 999, false));
-    for (int i = confirmed - 1; i >= 0; --i) v.push_back(row(first_ts + i * m5, 100 + i));
+    if (with_live)
+        v.push_back(row(first_ts + confirmed * m5, 999, false));
+    for (int i = confirmed - 1; i >= 0; --i)
+        v.push_back(row(first_ts + i * m5, 100 + i));
     return v;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("cold merge drops the unconfirmed bar and stores oldest first", "[unit]") {
     candle_series s("5m", 10);
@@ -74,7 +76,7 @@ TEST_CASE("a fetch that only repeats known bars or the forming bar changes nothi
 TEST_CASE("a fetch that does not reach the cache is a gap and merges nothing", "[unit]") {
     candle_series s("5m", 10);
     (void)s.merge(okx_rows(0, 5));               // bars 0..4
-    const auto r = s.merge(okx_rows(7 * m5, 3));  // bars 7..9: 5 and 6 missing
+    const auto r = s.merge(okx_rows(7 * m5, 3)); // bars 7..9: 5 and 6 missing
     CHECK(r.outcome == merge_outcome::gap);
     CHECK(s.bars().back().open_time_ms == 4 * m5);
     // Exactly adjacent is not a gap.
@@ -82,15 +84,17 @@ TEST_CASE("a fetch that does not reach the cache is a gap and merges nothing", "
     CHECK(s.bars().back().open_time_ms == 6 * m5);
 }
 
-TEST_CASE("fetch is needed only when a newer bar can have closed; the limit covers the missing bars", "[unit]") {
+TEST_CASE(
+    "fetch is needed only when a newer bar can have closed; the limit covers the missing bars",
+    "[unit]") {
     candle_series s("5m", 210);
     CHECK(s.needs_fetch(0));
     CHECK(s.fetch_limit(0) == 211);
-    (void)s.merge(okx_rows(0, 5));              // newest confirmed bar opens at 4·m5, closes at 5·m5
-    CHECK_FALSE(s.needs_fetch(6 * m5 - 1));     // bar 5 is still forming
-    CHECK(s.needs_fetch(6 * m5));               // bar 5 has closed
-    CHECK(s.fetch_limit(6 * m5) == 4);          // bars 4 (overlap), 5, 6 (forming) + 1
-    CHECK(s.fetch_limit(1000 * m5) == 211);     // too far behind: full window
+    (void)s.merge(okx_rows(0, 5));          // newest confirmed bar opens at 4·m5, closes at 5·m5
+    CHECK_FALSE(s.needs_fetch(6 * m5 - 1)); // bar 5 is still forming
+    CHECK(s.needs_fetch(6 * m5));           // bar 5 has closed
+    CHECK(s.fetch_limit(6 * m5) == 4);      // bars 4 (overlap), 5, 6 (forming) + 1
+    CHECK(s.fetch_limit(1000 * m5) == 211); // too far behind: full window
 }
 
 TEST_CASE("bar names for the timeframes the strategy uses", "[unit]") {
@@ -102,7 +106,8 @@ TEST_CASE("bar names for the timeframes the strategy uses", "[unit]") {
 }
 
 TEST_CASE("regime parameters map field by field onto the segment block", "[unit]") {
-    for (auto r : {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
+    for (auto r :
+         {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
         const auto p = strategy::default_params(r);
         const auto a = to_arm_params(r, p, 0.001);
         const auto ref = shm::default_params(to_shm(r));
@@ -154,7 +159,8 @@ TEST_CASE("the decision line carries every filter verdict and the decision", "[u
     d.pivot.verdict = {true, 0, strategy::filter_reason::far_from_pivots};
     d.mtf.verdict = {true, 2, strategy::filter_reason::mtf_agrees};
     d.adx.verdict = {false, 0, strategy::filter_reason::adx_too_low};
-    const std::string line = format_decision("BTC-USDT", strategy::regime::ranging, 50000.5, "live", d);
+    const std::string line =
+        format_decision("BTC-USDT", strategy::regime::ranging, 50000.5, "live", d);
     CHECK(line.rfind("decision symbol=BTC-USDT regime=RANGING price=50000.5 src=live", 0) == 0);
     CHECK(line.find("score_long=5 score_short=0 signal=LONG") != std::string::npos);
     CHECK(line.find("corr=PASS+0:pass") != std::string::npos);
@@ -169,10 +175,13 @@ TEST_CASE("the decision line carries every filter verdict and the decision", "[u
     e.blocked_by = strategy::entry_block::none;
     e.dir = strategy::direction::long_side;
     e.size.size = decimal(150, 5);
-    CHECK(format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e).find("size=0.0015") != std::string::npos);
-    CHECK(format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e).find("decision=ENTER_LONG") !=
-          std::string::npos);
+    CHECK(
+        format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e).find("size=0.0015") !=
+        std::string::npos);
+    CHECK(format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e)
+              .find("decision=ENTER_LONG") != std::string::npos);
 
     strategy::risk_verdict v{false, strategy::risk_block::daily_loss_stop, -11, -10, 0};
-    CHECK(format_risk_block("BTC-USDT", strategy::regime::trending, v).find("decision=RISK:") != std::string::npos);
+    CHECK(format_risk_block("BTC-USDT", strategy::regime::trending, v).find("decision=RISK:") !=
+          std::string::npos);
 }

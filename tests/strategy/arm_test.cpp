@@ -15,10 +15,10 @@ constexpr std::int64_t minute = 60'000;
 arm_symbol_input upto(const char* sym, const std::vector<candle>& bars, std::size_t k) {
     return {sym, candle_span(bars).first(k)};
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("strategy_arm: per-symbol detection rules", "[unit][strategy][arm]") {
-    const auto trend = measure_regime(test::rising(80));  // +0.1 %/bar: ~2.5 % above SMA50, ADX 100
+    const auto trend = measure_regime(test::rising(80)); // +0.1 %/bar: ~2.5 % above SMA50, ADX 100
     REQUIRE(trend.valid);
     CHECK(trend.detected == regime::trending);
     CHECK(trend.rule == arm_rule::trending);
@@ -26,16 +26,16 @@ TEST_CASE("strategy_arm: per-symbol detection rules", "[unit][strategy][arm]") {
     CHECK(trend.trend_deviation_pct > 1.0);
     CHECK(trend.adx > 20);
 
-    const auto chop = measure_regime(test::zigzag(80));  // every move reverses: 17 of 18
+    const auto chop = measure_regime(test::zigzag(80)); // every move reverses: 17 of 18
     REQUIRE(chop.valid);
     CHECK(chop.reversals == 17);
     CHECK(chop.atr_pct > 0.05);
     CHECK(chop.detected == regime::choppy);
-    CHECK(chop.choppy_confidence == Approx(1.0));  // reversals maxed, ATR% ≥ 0.10
+    CHECK(chop.choppy_confidence == Approx(1.0)); // reversals maxed, ATR% ≥ 0.10
 
-    const auto range = measure_regime(test::waves(80));  // + + − − …: 8 reversals, no drift
+    const auto range = measure_regime(test::waves(80)); // + + − − …: 8 reversals, no drift
     REQUIRE(range.valid);
-    CHECK(range.reversals >= 8);  // 8 or 9 depending on where the 18-move window starts
+    CHECK(range.reversals >= 8); // 8 or 9 depending on where the 18-move window starts
     CHECK(range.reversals <= 10);
     CHECK(range.detected == regime::ranging);
     CHECK(range.choppy_confidence == 0.0);
@@ -53,14 +53,17 @@ TEST_CASE("strategy_arm: per-symbol detection rules", "[unit][strategy][arm]") {
     CHECK(flat.detected == regime::ranging);
 }
 
-TEST_CASE("strategy_arm: real BTC slice reversals match the Python reference", "[unit][strategy][arm]") {
+TEST_CASE("strategy_arm: real BTC slice reversals match the Python reference",
+          "[unit][strategy][arm]") {
     const auto all = test::load("okx_spot_2022", "BTC-USDT", "5m");
     const auto m = measure_regime(candle_span(all).subspan(1000, 200));
-    CHECK(m.reversals == 11);  // reference/make_reference.py: reversals18 = 11
-    CHECK(m.trend_deviation_pct == Approx(std::abs(all[1199].close - 42766.264) / 42766.264 * 100).epsilon(1e-6));
+    CHECK(m.reversals == 11); // reference/make_reference.py: reversals18 = 11
+    CHECK(m.trend_deviation_pct ==
+          Approx(std::abs(all[1199].close - 42766.264) / 42766.264 * 100).epsilon(1e-6));
 }
 
-TEST_CASE("strategy_arm: starts RANGING, switches after 2 new-bar detections and 5 min", "[unit][strategy][arm]") {
+TEST_CASE("strategy_arm: starts RANGING, switches after 2 new-bar detections and 5 min",
+          "[unit][strategy][arm]") {
     const auto bars = test::rising(120);
     adaptive_regime_manager arm;
     CHECK(arm.current() == regime::ranging);
@@ -106,7 +109,7 @@ TEST_CASE("strategy_arm: a disagreeing detection resets the count", "[unit][stra
     std::int64_t t = test::t0 + 200 * test::m5;
     arm_symbol_input in[1] = {upto("X", trend, 80)};
     CHECK(arm.update(in, t).agreeing == 1);
-    in[0] = upto("X", range, 81);  // back to RANGING (= current): pending cleared
+    in[0] = upto("X", range, 81); // back to RANGING (= current): pending cleared
     t += 10 * minute;
     CHECK(arm.update(in, t).agreeing == 0);
     in[0] = upto("X", trend, 82);
@@ -132,7 +135,7 @@ TEST_CASE("strategy_arm: confident CHOPPY skips the 5-minute wait", "[unit][stra
     }
     {
         arm_config cfg;
-        cfg.choppy_skip_confidence = 1.01;  // unreachable: must wait
+        cfg.choppy_skip_confidence = 1.01; // unreachable: must wait
         adaptive_regime_manager arm(cfg);
         arm_symbol_input in[1] = {upto("BTC-USDT", chop, 80)};
         (void)arm.update(in, t);
@@ -155,14 +158,16 @@ TEST_CASE("strategy_arm: confident CHOPPY skips the 5-minute wait", "[unit][stra
     }
 }
 
-TEST_CASE("strategy_arm: symbols combine by majority, ties to the defensive regime", "[unit][strategy][arm]") {
+TEST_CASE("strategy_arm: symbols combine by majority, ties to the defensive regime",
+          "[unit][strategy][arm]") {
     const auto trend = test::rising(100);
     const auto chop = test::zigzag(100);
     const auto range = test::waves(100);
     const std::int64_t t = test::t0 + 200 * test::m5;
     const auto detect = [&](std::initializer_list<const std::vector<candle>*> series) {
         std::vector<arm_symbol_input> in;
-        for (const auto* s : series) in.push_back({"S", candle_span(*s)});
+        for (const auto* s : series)
+            in.push_back({"S", candle_span(*s)});
         adaptive_regime_manager arm;
         return arm.update(in, t);
     };
@@ -171,9 +176,9 @@ TEST_CASE("strategy_arm: symbols combine by majority, ties to the defensive regi
     CHECK(detect({&range, &chop}).detected == regime::choppy);
     CHECK(detect({&trend, &trend, &chop}).detected == regime::trending);
     const auto u = detect({&chop, &range});
-    CHECK(u.confidence == Approx(0.5));  // mean of 1.0 and 0
+    CHECK(u.confidence == Approx(0.5)); // mean of 1.0 and 0
     CHECK(u.symbol_count == 2);
     const auto few = test::rising(10);
     CHECK_FALSE(detect({&few}).has_detection);
-    CHECK(detect({&few, &chop}).detected == regime::choppy);  // a short symbol does not vote
+    CHECK(detect({&few, &chop}).detected == regime::choppy); // a short symbol does not vote
 }

@@ -16,9 +16,9 @@ using namespace scalpel::strategy;
 
 namespace {
 constexpr std::int64_t minute = 60'000, hour = 3'600'000, day = 86'400'000;
-constexpr std::int64_t day0 = 1'641'772'800'000;  // 2022-01-10 00:00 UTC
+constexpr std::int64_t day0 = 1'641'772'800'000; // 2022-01-10 00:00 UTC
 const decimal lot8{1, 8}, lot3{1, 3}, tick1{1, 1};
-}  // namespace
+} // namespace
 
 TEST_CASE("strategy_risk: positions, one per symbol, max 3", "[unit][strategy][risk]") {
     risk_controller r;
@@ -42,20 +42,20 @@ TEST_CASE("strategy_risk: daily loss stop until the next UTC day", "[unit][strat
     risk_controller r;
     const std::int64_t t = day0 + 10 * hour;
     r.on_balance(1000, t);
-    r.on_balance(2000, t + hour);  // later the same day: ignored
+    r.on_balance(2000, t + hour); // later the same day: ignored
     CHECK(r.day_start_balance_usd() == 1000);
     r.on_trade_opened("BTC-USDT", t);
     r.on_trade_closed("BTC-USDT", -99.99, t + minute);
     CHECK(r.can_open("ETH-USDT", t + 2 * minute, 10).allowed);
     r.on_trade_opened("BTC-USDT", t + 3 * minute);
-    r.on_trade_closed("BTC-USDT", -0.01, t + 4 * minute);  // day net −100 = −10 %
+    r.on_trade_closed("BTC-USDT", -0.01, t + 4 * minute); // day net −100 = −10 %
     auto v = r.can_open("ETH-USDT", t + 5 * minute, 10);
     CHECK_FALSE(v.allowed);
     CHECK(v.reason == risk_block::daily_loss_stop);
     CHECK(v.value == Approx(-10.0));
     CHECK(v.until_ms == day0 + day);
     CHECK_FALSE(r.can_open("ETH-USDT", day0 + day - 1, 10).allowed);
-    CHECK(r.can_open("ETH-USDT", day0 + day, 10).allowed);       // new day, before any event
+    CHECK(r.can_open("ETH-USDT", day0 + day, 10).allowed); // new day, before any event
     r.on_balance(900, day0 + day + minute);
     CHECK(r.day_start_balance_usd() == 900);
     CHECK(r.day_net_pnl_usd() == 0);
@@ -79,19 +79,20 @@ TEST_CASE("strategy_risk: profit lock, configurable", "[unit][strategy][risk]") 
     CHECK(r2.can_open("ETH-USDT", t + minute, 10).allowed);
 }
 
-TEST_CASE("strategy_risk: 10 consecutive losses stop the day; a win resets", "[unit][strategy][risk]") {
+TEST_CASE("strategy_risk: 10 consecutive losses stop the day; a win resets",
+          "[unit][strategy][risk]") {
     risk_controller r;
     std::int64_t t = day0 + hour;
     r.on_balance(10000, t);
     for (int i = 0; i < 9; ++i) {
-        const std::string sym(1, static_cast<char>('A' + i));  // distinct symbols: no cooldown
+        const std::string sym(1, static_cast<char>('A' + i)); // distinct symbols: no cooldown
         r.on_trade_opened(sym, t);
         r.on_trade_closed(sym, -1, t += minute);
     }
     CHECK(r.loss_streak() == 9);
     CHECK(r.can_open("BTC-USDT", t, 100).allowed);
     r.on_trade_opened("J", t);
-    r.on_trade_closed("J", 0.5, t += minute);  // a win resets
+    r.on_trade_closed("J", 0.5, t += minute); // a win resets
     CHECK(r.loss_streak() == 0);
     for (int i = 0; i < 10; ++i) {
         const std::string sym(1, static_cast<char>('A' + i));
@@ -106,7 +107,8 @@ TEST_CASE("strategy_risk: 10 consecutive losses stop the day; a win resets", "[u
     CHECK(r.loss_streak() == 0);
 }
 
-TEST_CASE("strategy_risk: 2 consecutive losses cool the symbol down 15 min", "[unit][strategy][risk]") {
+TEST_CASE("strategy_risk: 2 consecutive losses cool the symbol down 15 min",
+          "[unit][strategy][risk]") {
     risk_controller r;
     const std::int64_t t = day0 + hour;
     r.on_balance(10000, t);
@@ -139,11 +141,11 @@ TEST_CASE("strategy_risk: max trades per rolling hour", "[unit][strategy][risk]"
         r.on_trade_opened("BTC-USDT", t + i * 10 * minute);
         r.on_trade_closed("BTC-USDT", 1, t + i * 10 * minute + minute);
     }
-    auto v = r.can_open("BTC-USDT", t + 35 * minute, 4);  // CHOPPY: 4 per hour
+    auto v = r.can_open("BTC-USDT", t + 35 * minute, 4); // CHOPPY: 4 per hour
     CHECK(v.reason == risk_block::hourly_trade_limit);
     CHECK(v.until_ms == t + hour);
-    CHECK(r.can_open("BTC-USDT", t + 35 * minute, 10).allowed);  // RANGING: 10
-    CHECK(r.can_open("BTC-USDT", t + hour, 4).allowed);          // the first open left the window
+    CHECK(r.can_open("BTC-USDT", t + 35 * minute, 10).allowed); // RANGING: 10
+    CHECK(r.can_open("BTC-USDT", t + hour, 4).allowed);         // the first open left the window
 }
 
 TEST_CASE("strategy_sizing: order value rule and exact lot sizes", "[unit][strategy][sizing]") {
@@ -161,11 +163,12 @@ TEST_CASE("strategy_sizing: order value rule and exact lot sizes", "[unit][strat
     CHECK(s.size.str() == "0.004");
     // ETH at 0.3-style binary noise: 70/2333.3333 → lot 0.001 → 0.03
     const instrument_spec eth{lot3, lot3, decimal{1, 2}};
-    s = compute_size(side::long_side, 2000, 1000, 0, 1.0, eth, cfg);  // 0.035 → 0.035
+    s = compute_size(side::long_side, 2000, 1000, 0, 1.0, eth, cfg); // 0.035 → 0.035
     CHECK(s.size.str() == "0.035");
     s = compute_size(side::long_side, 30000, 1000, 0, 1.0, instrument_spec{lot3, lot3, tick1}, cfg);
-    CHECK(s.size.str() == "0.002");                                   // floor, never up
-    s = compute_size(side::long_side, 30000, 1000, 0, 1.0, instrument_spec{lot3, decimal{1, 2}, tick1}, cfg);
+    CHECK(s.size.str() == "0.002"); // floor, never up
+    s = compute_size(side::long_side, 30000, 1000, 0, 1.0,
+                     instrument_spec{lot3, decimal{1, 2}, tick1}, cfg);
     CHECK(s.error == size_error::below_min_size);
     // balance cap: 80 − max(8, 15) = 65 < 70
     s = compute_size(side::long_side, 30000, 80, 0, 1.0, btc, cfg);
@@ -177,17 +180,19 @@ TEST_CASE("strategy_sizing: order value rule and exact lot sizes", "[unit][strat
 TEST_CASE("strategy_sizing: SHORT sells only held base", "[unit][strategy][sizing]") {
     const sizing_config cfg;
     const instrument_spec btc{lot8, decimal{1, 5}, tick1};
-    auto s = compute_size(side::short_side, 30000, 1000, 0.003, 1.0, btc, cfg);  // $90 held, sell $70
+    auto s =
+        compute_size(side::short_side, 30000, 1000, 0.003, 1.0, btc, cfg); // $90 held, sell $70
     REQUIRE(s.ok());
     CHECK(s.size.str() == "0.00233333");
-    s = compute_size(side::short_side, 30000, 1000, 0.002, 1.0, btc, cfg);       // $60 held: sell all
+    s = compute_size(side::short_side, 30000, 1000, 0.002, 1.0, btc, cfg); // $60 held: sell all
     REQUIRE(s.ok());
     CHECK(s.size.str() == "0.002");
-    s = compute_size(side::short_side, 30000, 1000, 0.0016, 1.0, btc, cfg);      // $48 < $50
+    s = compute_size(side::short_side, 30000, 1000, 0.0016, 1.0, btc, cfg); // $48 < $50
     CHECK(s.error == size_error::insufficient_base);
 }
 
-TEST_CASE("strategy_sizing: TP/SL from the fill, rounded to tick, move-past rule", "[unit][strategy][sizing]") {
+TEST_CASE("strategy_sizing: TP/SL from the fill, rounded to tick, move-past rule",
+          "[unit][strategy][sizing]") {
     auto l = compute_tp_sl(side::long_side, 30000, 100, 30000, 0.9, 0.7, tick1);
     REQUIRE(l.ok);
     CHECK(l.tp.str() == "30090");
@@ -224,12 +229,14 @@ namespace {
 constexpr position_view long_pos{side::long_side, 30000, 0.005, 0.15, 1'000'000};
 constexpr exit_params ranging_exit = make_exit_params(default_params(regime::ranging), 0.001);
 // Evaluable at compile time: the decision allocates nothing and calls nothing opaque.
-static_assert(decide_exit(long_pos, 30200, ranging_exit, 1'000'000 + 60'000).action == exit_action::ph_close);
-}  // namespace
+static_assert(decide_exit(long_pos, 30200, ranging_exit, 1'000'000 + 60'000).action ==
+              exit_action::ph_close);
+} // namespace
 
 TEST_CASE("strategy_exit: PH fires at the threshold net of both fees", "[unit][strategy][exit]") {
     // net(P) = 0.005(P − 30000) − 0.15 − 0.000005·P ≥ 0.28 ⇔ P ≥ 150.43/0.004995 = 30116.116…
-    CHECK(net_pnl(long_pos, 30116.2, 0.001) == Approx(0.005 * 116.2 - 0.15 - 0.001 * 30116.2 * 0.005));
+    CHECK(net_pnl(long_pos, 30116.2, 0.001) ==
+          Approx(0.005 * 116.2 - 0.15 - 0.001 * 30116.2 * 0.005));
     const std::int64_t t = long_pos.entry_time_ms + 100'000;
     auto d = decide_exit(long_pos, 30116.2, ranging_exit, t);
     CHECK(d.action == exit_action::ph_close);
@@ -247,16 +254,19 @@ TEST_CASE("strategy_exit: PH only before its time limit; max holding", "[unit][s
     CHECK(decide_exit(long_pos, 30300, ranging_exit, e + 299'999).action == exit_action::ph_close);
     CHECK(decide_exit(long_pos, 30300, ranging_exit, e + 300'000).action == exit_action::hold);
     CHECK(decide_exit(long_pos, 29000, ranging_exit, e + 3'599'999).action == exit_action::hold);
-    CHECK(decide_exit(long_pos, 29000, ranging_exit, e + 3'600'000).action == exit_action::max_hold_close);
-    CHECK(decide_exit(long_pos, 30300, ranging_exit, e + 3'600'000).action == exit_action::max_hold_close);
+    CHECK(decide_exit(long_pos, 29000, ranging_exit, e + 3'600'000).action ==
+          exit_action::max_hold_close);
+    CHECK(decide_exit(long_pos, 30300, ranging_exit, e + 3'600'000).action ==
+          exit_action::max_hold_close);
     const auto choppy = make_exit_params(default_params(regime::choppy), 0.001);
     CHECK(decide_exit(long_pos, 30300, choppy, e + 150'000).action == exit_action::hold);
-    CHECK(decide_exit(long_pos, 29000, choppy, e + 1'800'000).action == exit_action::max_hold_close);
+    CHECK(decide_exit(long_pos, 29000, choppy, e + 1'800'000).action ==
+          exit_action::max_hold_close);
     auto off = ranging_exit;
     off.ph_enabled = false;
     CHECK(decide_exit(long_pos, 30300, off, e + 1000).action == exit_action::hold);
     CHECK(decide_exit(long_pos, 0, ranging_exit, e + 1000).action == exit_action::hold);
-    CHECK(decide_exit(long_pos, 30300, ranging_exit, e - 5000).age_ms == 0);  // clock behind entry
+    CHECK(decide_exit(long_pos, 30300, ranging_exit, e - 5000).age_ms == 0); // clock behind entry
 }
 
 TEST_CASE("strategy_exit: SHORT mirror", "[unit][strategy][exit]") {
@@ -264,6 +274,6 @@ TEST_CASE("strategy_exit: SHORT mirror", "[unit][strategy][exit]") {
     // net(29883) = 0.005·117 − 0.15 − 0.001·29883·0.005 = 0.585 − 0.15 − 0.149415 = 0.285585
     CHECK(net_pnl(short_pos, 29883, 0.001) == Approx(0.285585));
     CHECK(decide_exit(short_pos, 29883, ranging_exit, 1000).action == exit_action::ph_close);
-    CHECK(decide_exit(short_pos, 29885, ranging_exit, 1000).action == exit_action::hold);  // 0.2756
+    CHECK(decide_exit(short_pos, 29885, ranging_exit, 1000).action == exit_action::hold); // 0.2756
     CHECK(decide_exit(short_pos, 30117, ranging_exit, 1000).action == exit_action::hold);
 }

@@ -21,17 +21,23 @@ namespace {
 indicator_snapshot long_max_snapshot() {
     indicator_snapshot s{};
     s.valid = true;
-    s.sma10 = 99; s.sma30 = 98;                  // P=100 > 99 > 98
-    s.ema8 = 101; s.ema21 = 100;
-    s.rsi = 20;                                  // ≤ 35−5
-    s.bb_lower = 99.9; s.bb_upper = 110;         // 100 ≤ 99.9·1.002 = 100.0998
-    s.volume_ratio_valid = true; s.volume_ratio = 2;
-    s.macd_line = 1; s.macd_signal = 0.5;
+    s.sma10 = 99;
+    s.sma30 = 98; // P=100 > 99 > 98
+    s.ema8 = 101;
+    s.ema21 = 100;
+    s.rsi = 20; // ≤ 35−5
+    s.bb_lower = 99.9;
+    s.bb_upper = 110; // 100 ≤ 99.9·1.002 = 100.0998
+    s.volume_ratio_valid = true;
+    s.volume_ratio = 2;
+    s.macd_line = 1;
+    s.macd_signal = 0.5;
     return s;
 }
-}  // namespace
+} // namespace
 
-TEST_CASE("strategy_scoring: every component and the 13-point maximum", "[unit][strategy][scoring]") {
+TEST_CASE("strategy_scoring: every component and the 13-point maximum",
+          "[unit][strategy][scoring]") {
     const regime_params p = default_params(regime::ranging);
     auto s = long_max_snapshot();
     const auto l = score_side(side::long_side, s, 100, p);
@@ -45,10 +51,17 @@ TEST_CASE("strategy_scoring: every component and the 13-point maximum", "[unit][
 
     indicator_snapshot sh{};
     sh.valid = true;
-    sh.sma10 = 101; sh.sma30 = 102; sh.ema8 = 99; sh.ema21 = 100; sh.rsi = 80;
-    sh.bb_lower = 90; sh.bb_upper = 100.1;       // 100 ≥ 100.1·0.998 = 99.8998
-    sh.volume_ratio_valid = true; sh.volume_ratio = 1.10;  // exactly the threshold counts
-    sh.macd_line = -1; sh.macd_signal = -0.5;
+    sh.sma10 = 101;
+    sh.sma30 = 102;
+    sh.ema8 = 99;
+    sh.ema21 = 100;
+    sh.rsi = 80;
+    sh.bb_lower = 90;
+    sh.bb_upper = 100.1; // 100 ≥ 100.1·0.998 = 99.8998
+    sh.volume_ratio_valid = true;
+    sh.volume_ratio = 1.10; // exactly the threshold counts
+    sh.macd_line = -1;
+    sh.macd_signal = -0.5;
     CHECK(score_side(side::short_side, sh, 100, p).total() == max_score);
 
     // Bollinger factors at the edge
@@ -57,7 +70,8 @@ TEST_CASE("strategy_scoring: every component and the 13-point maximum", "[unit][
     s.bb_lower = 100 / 1.0021;
     CHECK(score_side(side::long_side, s, 100, p).bollinger == 0);
     // MACD needs the line on the right side of zero too
-    s.macd_line = -0.1; s.macd_signal = -0.5;
+    s.macd_line = -0.1;
+    s.macd_signal = -0.5;
     CHECK(score_side(side::long_side, s, 100, p).macd == 0);
     // Volume ratio invalid (zero baseline) scores nothing
     s.volume_ratio_valid = false;
@@ -82,7 +96,8 @@ TEST_CASE("strategy_scoring: RSI zones and their mirror", "[unit][strategy][scor
     CHECK(rsi_short_points(49.9, 70) == 0);
 }
 
-TEST_CASE("strategy_scoring: direction needs the minimum and a strict lead", "[unit][strategy][scoring]") {
+TEST_CASE("strategy_scoring: direction needs the minimum and a strict lead",
+          "[unit][strategy][scoring]") {
     CHECK(choose_direction(5, 3, 4) == direction::long_side);
     CHECK(choose_direction(3, 5, 4) == direction::short_side);
     CHECK(choose_direction(5, 5, 4) == direction::none);
@@ -92,7 +107,8 @@ TEST_CASE("strategy_scoring: direction needs the minimum and a strict lead", "[u
     const auto s = score_signal(long_max_snapshot(), 100, default_params(regime::choppy));
     CHECK(s.long_score.total() == 13);
     CHECK(s.dir == direction::long_side);
-    CHECK(score_signal(long_max_snapshot(), 0, default_params(regime::choppy)).dir == direction::none);
+    CHECK(score_signal(long_max_snapshot(), 0, default_params(regime::choppy)).dir ==
+          direction::none);
 }
 
 TEST_CASE("strategy_scoring: compute_indicators needs 34 bars", "[unit][strategy][scoring]") {
@@ -122,17 +138,22 @@ TEST_CASE("strategy_filters: correlation", "[unit][strategy][filters]") {
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::correlated_positions);
     // CHOPPY: max 1; an opposite-side position does not count when same-direction-only
-    CHECK_FALSE(correlation_filter(side::long_side, b, std::span(&eth_long, 1), 0.6, 1, true).verdict.pass);
-    CHECK(correlation_filter(side::long_side, b, std::span(&eth_short, 1), 0.6, 1, true).verdict.pass);
-    CHECK_FALSE(correlation_filter(side::long_side, b, std::span(&eth_short, 1), 0.6, 1, false).verdict.pass);
+    CHECK_FALSE(
+        correlation_filter(side::long_side, b, std::span(&eth_long, 1), 0.6, 1, true).verdict.pass);
+    CHECK(correlation_filter(side::long_side, b, std::span(&eth_short, 1), 0.6, 1, true)
+              .verdict.pass);
+    CHECK_FALSE(correlation_filter(side::long_side, b, std::span(&eth_short, 1), 0.6, 1, false)
+                    .verdict.pass);
     // TRENDING threshold 0.8 still catches 0.807; 0.81 would not
-    CHECK(correlation_filter(side::long_side, b, std::span(&eth_long, 1), 0.81, 1, false).verdict.pass);
+    CHECK(correlation_filter(side::long_side, b, std::span(&eth_long, 1), 0.81, 1, false)
+              .verdict.pass);
     CHECK(correlation_filter(side::long_side, b, {}, 0.7, 1, true).verdict.pass);
 
     // Gaps: drop every 7th ETH bar; the matched pairs still give a value close to the full one.
     std::vector<candle> holey;
     for (std::size_t i = 0; i < eth.size(); ++i)
-        if (i % 7 != 3) holey.push_back(eth[i]);
+        if (i % 7 != 3)
+            holey.push_back(eth[i]);
     const auto rho_gap = log_return_correlation(b, holey);
     REQUIRE(rho_gap);
     CHECK(std::abs(*rho_gap - *rho) < 0.15);
@@ -141,7 +162,8 @@ TEST_CASE("strategy_filters: correlation", "[unit][strategy][filters]") {
     CHECK(*log_return_correlation(b, flat) == 0.0);
     CHECK_FALSE(log_return_correlation(b.first(10), eth));
     const open_position_ref shorty{"X", side::long_side, candle_span(eth).first(5)};
-    CHECK(correlation_filter(side::long_side, b, std::span(&shorty, 1), 0.0, 1, false).verdict.pass);
+    CHECK(
+        correlation_filter(side::long_side, b, std::span(&shorty, 1), 0.0, 1, false).verdict.pass);
 }
 
 TEST_CASE("strategy_filters: volume profile by hand", "[unit][strategy][filters]") {
@@ -156,7 +178,8 @@ TEST_CASE("strategy_filters: volume profile by hand", "[unit][strategy][filters]
     CHECK(vp.vah == Approx(8.0));
 }
 
-TEST_CASE("strategy_filters: volume profile on real 1H bars and the bonus", "[unit][strategy][filters]") {
+TEST_CASE("strategy_filters: volume profile on real 1H bars and the bonus",
+          "[unit][strategy][filters]") {
     const auto h1 = test::load("okx_spot_2022", "BTC-USDT", "1h");
     const candle_span s = candle_span(h1).subspan(200, 100);
     const auto vp = compute_volume_profile(s);
@@ -166,11 +189,11 @@ TEST_CASE("strategy_filters: volume profile on real 1H bars and the bonus", "[un
     CHECK(vp.val == Approx(41467.306).epsilon(1e-9));
     CHECK(vp.vah == Approx(42776.53).epsilon(1e-9));
 
-    auto v = volume_profile_filter(s, vp.poc, 1.5);           // near POC and in VA: round(2·1.5) = 3
+    auto v = volume_profile_filter(s, vp.poc, 1.5); // near POC and in VA: round(2·1.5) = 3
     CHECK(v.verdict.pass);
     CHECK(v.verdict.bonus == 3);
     CHECK(v.verdict.reason == filter_reason::near_poc_and_value_area);
-    v = volume_profile_filter(s, 42600, 1.5);                  // in VA, 2.2 % from POC: round(1.5) = 2
+    v = volume_profile_filter(s, 42600, 1.5); // in VA, 2.2 % from POC: round(1.5) = 2
     CHECK(v.verdict.bonus == 2);
     CHECK(v.verdict.reason == filter_reason::in_value_area);
     CHECK(volume_profile_filter(s, 42600, 1.0).verdict.bonus == 1);
@@ -179,7 +202,8 @@ TEST_CASE("strategy_filters: volume profile on real 1H bars and the bonus", "[un
     CHECK(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::outside_value_area);
     // flat prices / zero volume / too few bars: no profile, pass without bonus
-    CHECK(volume_profile_filter(test::flat(100), 100, 2.0).verdict.reason == filter_reason::not_enough_data);
+    CHECK(volume_profile_filter(test::flat(100), 100, 2.0).verdict.reason ==
+          filter_reason::not_enough_data);
     CHECK_FALSE(compute_volume_profile(test::flat(100, 100, 0)).valid);
     const auto few = volume_profile_filter(s.first(5), vp.poc, 2.0);
     CHECK(few.verdict.pass);
@@ -194,7 +218,7 @@ TEST_CASE("strategy_filters: pivots from the previous completed day", "[unit][st
     // S2 = 36837.16667, R3 = H+2(PP−L) = 39457.83333, S3 = L−2(H−PP) = 36319.53333.
     const std::int64_t now = d1[11].open_time_ms + 3 * 3'600'000;
     REQUIRE(previous_completed_day(d1, now) == &d1[10]);
-    CHECK(previous_completed_day(d1, d1[11].open_time_ms) == &d1[10]);      // day just ended
+    CHECK(previous_completed_day(d1, d1[11].open_time_ms) == &d1[10]); // day just ended
     CHECK(previous_completed_day(d1, d1[11].open_time_ms - 1) == &d1[9]);
     CHECK(previous_completed_day(d1, d1[0].open_time_ms + 1000) == nullptr);
     const auto p = pivot_points(d1[10]);
@@ -206,19 +230,20 @@ TEST_CASE("strategy_filters: pivots from the previous completed day", "[unit][st
     CHECK(p.r3 == Approx(39457.83333).epsilon(1e-8));
     CHECK(p.s3 == Approx(36319.53333).epsilon(1e-8));
 
-    auto v = pivot_filter(side::long_side, d1, 37365.63333 * 1.002, now, 1.5);  // 0.2 % above S1
+    auto v = pivot_filter(side::long_side, d1, 37365.63333 * 1.002, now, 1.5); // 0.2 % above S1
     CHECK(v.nearest == pivot_level::s1);
-    CHECK(v.verdict.bonus == 2);  // round(1 × 1.5)
+    CHECK(v.verdict.bonus == 2); // round(1 × 1.5)
     CHECK(v.verdict.reason == filter_reason::near_support_pivot);
     v = pivot_filter(side::short_side, d1, 37365.63333 * 1.002, now, 1.5);
     CHECK(v.verdict.bonus == 0);
     CHECK(v.verdict.reason == filter_reason::near_wrong_pivot);
     CHECK(pivot_filter(side::short_side, d1, 38411.73333 * 0.998, now, 2.0).verdict.bonus == 2);
-    CHECK(pivot_filter(side::long_side, d1, 37883.26667, now, 1.5).verdict.bonus == 2);  // at PP
-    v = pivot_filter(side::long_side, d1, 37365.63333 * 1.004, now, 1.5);  // 0.4 %: too far
+    CHECK(pivot_filter(side::long_side, d1, 37883.26667, now, 1.5).verdict.bonus == 2); // at PP
+    v = pivot_filter(side::long_side, d1, 37365.63333 * 1.004, now, 1.5); // 0.4 %: too far
     CHECK(v.verdict.bonus == 0);
     CHECK(v.verdict.reason == filter_reason::far_from_pivots);
-    CHECK(pivot_filter(side::long_side, {}, 100, now, 1.5).verdict.reason == filter_reason::not_enough_data);
+    CHECK(pivot_filter(side::long_side, {}, 100, now, 1.5).verdict.reason ==
+          filter_reason::not_enough_data);
     CHECK(pivot_filter(side::long_side, {}, 100, now, 1.5).verdict.pass);
 }
 
@@ -248,7 +273,7 @@ TEST_CASE("strategy_filters: MTF trend", "[unit][strategy][filters]") {
 
 TEST_CASE("strategy_filters: ADX gate", "[unit][strategy][filters]") {
     CHECK(adx_filter(side::long_side, 20, 25, 20, 15, 1.5).verdict.pass);
-    CHECK(adx_filter(side::long_side, 15, 21.5, 20, 15, 1.5).verdict.pass);  // both limits inclusive
+    CHECK(adx_filter(side::long_side, 15, 21.5, 20, 15, 1.5).verdict.pass); // both limits inclusive
     auto v = adx_filter(side::short_side, 20, 25, 20, 15, 1.5);
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::di_not_confirmed);
@@ -261,17 +286,19 @@ TEST_CASE("strategy_filters: ADX gate", "[unit][strategy][filters]") {
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::not_enough_data);
     CHECK(adx_filter(side::long_side, candle_span(test::rising(40)), 22, 4.0).verdict.pass);
-    CHECK_FALSE(adx_filter(side::long_side, candle_span(test::flat(40)), 10, 1.0).verdict.pass);  // ADX 0
+    CHECK_FALSE(
+        adx_filter(side::long_side, candle_span(test::flat(40)), 10, 1.0).verdict.pass); // ADX 0
 }
 
 TEST_CASE("strategy_filters: trading sessions", "[unit][strategy][filters]") {
-    constexpr std::int64_t sat_2230 = 1641681000000, sat_2100 = 1641675600000, sun_1200 = 1641729600000;
-    constexpr std::int64_t mon_0030 = 1641774600000, mon_0800 = 1641801600000, mon_1000 = 1641808800000,
-                           mon_2300 = 1641855600000;
+    constexpr std::int64_t sat_2230 = 1641681000000, sat_2100 = 1641675600000,
+                           sun_1200 = 1641729600000;
+    constexpr std::int64_t mon_0030 = 1641774600000, mon_0800 = 1641801600000,
+                           mon_1000 = 1641808800000, mon_2300 = 1641855600000;
     session_config off;
     CHECK(session_filter(off, mon_2300).verdict.pass);
     CHECK(session_filter(off, mon_2300).verdict.reason == filter_reason::disabled);
-    CHECK(session_filter(off, sun_1200).verdict.pass);  // weekend block is opt-in
+    CHECK(session_filter(off, sun_1200).verdict.pass); // weekend block is opt-in
 
     session_config on;
     on.enabled = true;
@@ -283,11 +310,11 @@ TEST_CASE("strategy_filters: trading sessions", "[unit][strategy][filters]") {
     v = session_filter(on, mon_2300);
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::outside_sessions);
-    CHECK(session_filter(on, mon_0030).verdict.pass);  // Asia
+    CHECK(session_filter(on, mon_0030).verdict.pass); // Asia
 
     session_config overlap = on;
     overlap.overlap_only = true;
-    CHECK(session_filter(overlap, mon_0800).verdict.pass);  // Asia + Europe
+    CHECK(session_filter(overlap, mon_0800).verdict.pass); // Asia + Europe
     CHECK(session_filter(overlap, mon_1000).verdict.reason == filter_reason::not_overlap);
 
     session_config weekend;
@@ -304,12 +331,13 @@ TEST_CASE("strategy_filters: balance", "[unit][strategy][filters]") {
     auto v = balance_filter(side::long_side, {1000, 0, 0}, 30000, 70, cfg);
     CHECK(v.verdict.pass);
     CHECK(v.available_usd == Approx(900));
-    CHECK(balance_filter(side::long_side, {100, 0, 0}, 30000, 70, cfg).verdict.pass);  // 100 − 15 = 85
-    v = balance_filter(side::long_side, {80, 0, 0}, 30000, 70, cfg);                   // 80 − 15 = 65
+    CHECK(
+        balance_filter(side::long_side, {100, 0, 0}, 30000, 70, cfg).verdict.pass); // 100 − 15 = 85
+    v = balance_filter(side::long_side, {80, 0, 0}, 30000, 70, cfg); // 80 − 15 = 65
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::insufficient_usdt);
-    CHECK(balance_filter(side::short_side, {0, 0.002, 0}, 30000, 70, cfg).verdict.pass);  // $60
-    v = balance_filter(side::short_side, {5000, 0.001, 0}, 30000, 70, cfg);               // $30
+    CHECK(balance_filter(side::short_side, {0, 0.002, 0}, 30000, 70, cfg).verdict.pass); // $60
+    v = balance_filter(side::short_side, {5000, 0.001, 0}, 30000, 70, cfg);              // $30
     CHECK_FALSE(v.verdict.pass);
     CHECK(v.verdict.reason == filter_reason::insufficient_base);
     v = balance_filter(side::long_side, {1000, 1, 0.01}, 30000, 70, cfg);

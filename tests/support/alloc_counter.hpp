@@ -24,4 +24,4 @@ public:
     counting_allocations& operator=(const counting_allocations&) = delete;
 };
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

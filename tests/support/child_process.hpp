@@ -26,7 +26,7 @@ public:
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
     [[nodiscard]] bool running();
 
-    void kill(int signal);  // sends the signal; does not wait
+    void kill(int signal); // sends the signal; does not wait
     // Waits up to `timeout` for exit; returns the raw wait status, or nullopt on timeout.
     std::optional<int> wait_for(std::chrono::milliseconds timeout);
     // SIGKILL + reap. Returns the wait status.
@@ -38,13 +38,16 @@ private:
 };
 
 // Polls `pred` every 5 ms until it returns true or `timeout` passes. Returns the last value.
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
+template <class Pred> bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        if (pred()) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        struct timespec ts{0, 5'000'000};
+        if (pred())
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        struct timespec ts {
+            0, 5'000'000
+        };
         ::nanosleep(&ts, nullptr);
     }
 }
@@ -54,6 +57,7 @@ struct run_result {
     int exit_code = -1;
     std::string output;
 };
-run_result run_capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+run_result run_capture(const std::vector<std::string>& argv,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -10,7 +10,7 @@
 namespace scalpel::test {
 
 struct http_response {
-    int status = 0;       // 0 when the connection failed
+    int status = 0; // 0 when the connection failed
     std::string body;
 };
 
@@ -18,4 +18,4 @@ http_response http_request(std::uint16_t port, std::string_view method, std::str
                            std::string_view body = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

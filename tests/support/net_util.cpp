@@ -13,7 +13,8 @@ namespace scalpel::test {
 
 std::uint16_t free_tcp_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
+    if (fd < 0)
+        throw std::runtime_error("socket failed");
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -35,7 +36,8 @@ std::string unique_name(const std::string& prefix) {
 
 temp_dir::temp_dir() {
     char tmpl[] = "/tmp/scalpel-test-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+    if (::mkdtemp(tmpl) == nullptr)
+        throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
 }
 
@@ -44,4 +46,4 @@ temp_dir::~temp_dir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

@@ -6,7 +6,8 @@
 
 namespace scalpel::test {
 
-// Binds port 0 on 127.0.0.1, reads the port the kernel chose, closes. Racy in theory, fine for tests.
+// Binds port 0 on 127.0.0.1, reads the port the kernel chose, closes. Racy in theory, fine for
+// tests.
 [[nodiscard]] std::uint16_t free_tcp_port();
 
 // "<prefix>.<pid>.<counter>": unique per process and call (segment names, temp dirs).
@@ -25,4 +26,4 @@ private:
     std::string path_;
 };
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

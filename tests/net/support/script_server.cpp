@@ -11,7 +11,8 @@ namespace scalpel::test {
 
 namespace {
 std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -36,7 +37,7 @@ struct ws_session {
         wake.cancel_one();
     }
 };
-}  // namespace
+} // namespace
 
 struct script_server::impl : std::enable_shared_from_this<impl> {
     net::io_context ioc{1};
@@ -48,13 +49,15 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
     std::vector<http_req> reqs;
     std::vector<std::string> ws_rx, ws_tg;
     int http_conns = 0, ws_conns = 0, next_id = 0;
-    std::vector<std::weak_ptr<ws_session>> sessions;  // io thread only
+    std::vector<std::weak_ptr<ws_session>> sessions; // io thread only
 
     net::awaitable<void> accept_loop() {
         for (;;) {
             beast::error_code ec;
-            tcp::socket s = co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return;
+            tcp::socket s =
+                co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+            if (ec)
+                co_return;
             net::co_spawn(ioc, session(std::move(s), ++next_id), net::detached);
         }
     }
@@ -70,8 +73,10 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
         for (;;) {
             beast::error_code ec;
             http::request<http::string_body> req;
-            co_await http::async_read(stream, buf, req, net::redirect_error(net::use_awaitable, ec));
-            if (ec) co_return;
+            co_await http::async_read(stream, buf, req,
+                                      net::redirect_error(net::use_awaitable, ec));
+            if (ec)
+                co_return;
             if (websocket::is_upgrade(req)) {
                 co_await ws_run(std::move(stream), std::move(req), id);
                 co_return;
@@ -82,7 +87,8 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
             r.body = req.body();
             for (const auto& f : req) {
                 std::string name(f.name_string());
-                for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 r.headers[name] = std::string(f.value());
             }
             r.conn_id = id;
@@ -93,7 +99,8 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
                 reqs.push_back(r);
                 h = on_http;
             }
-            http_reply rep = h ? h(r) : http_reply{404, R"({"code":"404","msg":"no handler","data":[]})"};
+            http_reply rep =
+                h ? h(r) : http_reply{404, R"({"code":"404","msg":"no handler","data":[]})"};
             if (rep.delay.count() > 0) {
                 net::steady_timer t(ioc);
                 t.expires_after(rep.delay);
@@ -121,25 +128,29 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
         for (;;) {
             while (!s->out.empty() && !s->closed) {
                 beast::error_code ec;
-                co_await s->ws.async_write(net::buffer(s->out.front()), net::redirect_error(net::use_awaitable, ec));
+                co_await s->ws.async_write(net::buffer(s->out.front()),
+                                           net::redirect_error(net::use_awaitable, ec));
                 s->out.pop_front();
                 if (ec) {
                     s->closed = true;
                     co_return;
                 }
             }
-            if (s->closed) co_return;
+            if (s->closed)
+                co_return;
             beast::error_code ec;
             co_await s->wake.async_wait(net::redirect_error(net::use_awaitable, ec));
             s->wake.expires_at(net::steady_timer::time_point::max());
         }
     }
 
-    net::awaitable<void> ws_run(beast::tcp_stream stream, http::request<http::string_body> req, int id) {
+    net::awaitable<void> ws_run(beast::tcp_stream stream, http::request<http::string_body> req,
+                                int id) {
         auto s = std::make_shared<ws_session>(std::move(stream));
         beast::error_code ec;
         co_await s->ws.async_accept(req, net::redirect_error(net::use_awaitable, ec));
-        if (ec) co_return;
+        if (ec)
+            co_return;
         s->ws.text(true);
         {
             std::lock_guard lk(mu);
@@ -151,7 +162,8 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
         beast::flat_buffer buf;
         for (;;) {
             co_await s->ws.async_read(buf, net::redirect_error(net::use_awaitable, ec));
-            if (ec) break;
+            if (ec)
+                break;
             std::string text = beast::buffers_to_string(buf.data());
             buf.consume(buf.size());
             ws_handler h;
@@ -161,7 +173,8 @@ struct script_server::impl : std::enable_shared_from_this<impl> {
                 h = on_ws;
             }
             const auto replies = h ? h(text, id) : okx_like_ws_reply(text);
-            for (const auto& r : replies) s->send(r);
+            for (const auto& r : replies)
+                s->send(r);
         }
         s->closed = true;
         s->wake.cancel_one();
@@ -191,13 +204,16 @@ script_server::~script_server() {
         beast::error_code ec;
         i->acceptor.close(ec);
         for (auto& w : i->sessions)
-            if (auto s = w.lock()) s->drop();
+            if (auto s = w.lock())
+                s->drop();
         i->ioc.stop();
     });
     impl_->thread.join();
 }
 
-std::uint16_t script_server::port() const noexcept { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t script_server::port() const noexcept {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 void script_server::on_http(http_handler h) {
     std::lock_guard lk(impl_->mu);
@@ -231,35 +247,41 @@ int script_server::ws_connections() const {
 void script_server::ws_push(std::string frame) {
     net::post(impl_->ioc, [i = impl_, f = std::move(frame)] {
         for (auto& w : i->sessions)
-            if (auto s = w.lock(); s && !s->closed) s->send(f);
+            if (auto s = w.lock(); s && !s->closed)
+                s->send(f);
     });
 }
 
 void script_server::ws_drop_all() {
     net::post(impl_->ioc, [i = impl_] {
         for (auto& w : i->sessions)
-            if (auto s = w.lock()) s->drop();
+            if (auto s = w.lock())
+                s->drop();
         i->sessions.clear();
     });
 }
 
 std::vector<std::string> okx_like_ws_reply(const std::string& text) {
-    if (text == "ping") return {"pong"};
+    if (text == "ping")
+        return {"pong"};
     if (text.find(R"("op":"login")") != std::string::npos)
         return {R"({"event":"login","code":"0","msg":"","connId":"t1"})"};
     std::vector<std::string> out;
     if (text.find(R"("op":"subscribe")") != std::string::npos) {
         const auto args = text.find(R"("args":[)");
-        if (args == std::string::npos) return out;
+        if (args == std::string::npos)
+            return out;
         std::size_t pos = args;
         while ((pos = text.find('{', pos + 1)) != std::string::npos) {
             const auto end = text.find('}', pos);
-            if (end == std::string::npos) break;
-            out.push_back(R"({"event":"subscribe","arg":)" + text.substr(pos, end - pos + 1) + R"(,"connId":"t1"})");
+            if (end == std::string::npos)
+                break;
+            out.push_back(R"({"event":"subscribe","arg":)" + text.substr(pos, end - pos + 1) +
+                          R"(,"connId":"t1"})");
             pos = end;
         }
     }
     return out;
 }
 
-}  // namespace scalpel::test
+} // namespace scalpel::test

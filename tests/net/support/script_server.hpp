@@ -17,26 +17,27 @@ namespace scalpel::test {
 
 struct http_req {
     std::string method, target, body;
-    std::map<std::string, std::string> headers;  // lower-case names
+    std::map<std::string, std::string> headers; // lower-case names
     int conn_id = 0;
-    std::int64_t t_ns = 0;  // steady clock at receipt
+    std::int64_t t_ns = 0; // steady clock at receipt
 };
 
 struct http_reply {
     int status = 200;
     std::string body;
     std::chrono::milliseconds delay{0};
-    bool drop = false;         // close the socket without replying
-    bool close_after = false;  // reply (keep-alive advertised) then close the socket anyway
+    bool drop = false;        // close the socket without replying
+    bool close_after = false; // reply (keep-alive advertised) then close the socket anyway
 };
 
 class script_server {
 public:
     using http_handler = std::function<http_reply(const http_req&)>;
     // Returns the frames to send back for one received text frame.
-    using ws_handler = std::function<std::vector<std::string>(const std::string& text, int conn_id)>;
+    using ws_handler =
+        std::function<std::vector<std::string>(const std::string& text, int conn_id)>;
 
-    script_server();  // binds 127.0.0.1:<free port> and starts the thread
+    script_server(); // binds 127.0.0.1:<free port> and starts the thread
     ~script_server();
     script_server(const script_server&) = delete;
     script_server& operator=(const script_server&) = delete;
@@ -47,12 +48,12 @@ public:
 
     [[nodiscard]] std::vector<http_req> requests() const;
     [[nodiscard]] std::vector<std::string> ws_received() const;
-    [[nodiscard]] std::vector<std::string> ws_targets() const;  // handshake targets
+    [[nodiscard]] std::vector<std::string> ws_targets() const; // handshake targets
     [[nodiscard]] int http_connections() const;
     [[nodiscard]] int ws_connections() const;
 
-    void ws_push(std::string frame);  // to every open WS session
-    void ws_drop_all();               // abrupt close, no close frame
+    void ws_push(std::string frame); // to every open WS session
+    void ws_drop_all();              // abrupt close, no close frame
 
     struct impl;
 
@@ -63,4 +64,4 @@ private:
 // An OKX-like default WS reply: "ping" → "pong", login → login ok, subscribe → one ack per arg.
 [[nodiscard]] std::vector<std::string> okx_like_ws_reply(const std::string& text);
 
-}  // namespace scalpel::test
+} // namespace scalpel::test
