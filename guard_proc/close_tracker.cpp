@@ -86,12 +86,13 @@ void close_tracker::absorb(const event& e) noexcept {
     case ev::open:
         if (state_ == exit_state::idle) {
             lots_ = e.lots;
-            opened_at_ = e.now;
-            for (std::uint32_t i = 0; i < e.close_attempts && i < max_attempts; ++i)
-                att_[i] =
-                    attempt_rec{att_st::unknown, channel::rest, false, false, e.now + s_.exp_time};
-            n_att_ = std::min<std::uint32_t>(e.close_attempts, max_attempts);
+            opened_at_ = e.now - e.age;
         }
+        // Close ids handed out by someone else (a released claim): resolved before anything.
+        for (std::uint32_t i = n_att_; i < e.close_attempts && i < max_attempts; ++i)
+            att_[i] =
+                attempt_rec{att_st::unknown, channel::rest, false, false, e.now + s_.exp_time};
+        n_att_ = std::max(n_att_, std::min<std::uint32_t>(e.close_attempts, max_attempts));
         for (std::uint32_t k = n_oco_; k < e.oco_attempts && k < max_ocos; ++k)
             oco_[k] = oco_rec{k == e.attempt ? oco_st::presumed_live : oco_st::unknown, e.now};
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
@@ -357,8 +358,13 @@ void close_tracker::finish(nanoseconds now) noexcept {
     command r{.kind = cmd::record_close};
     std::int64_t ours = 0;
     double notional = 0;
+    r.child = true;
     for (std::uint32_t i = 0; i < n_att_; ++i) {
         const attempt_rec& a = att_[i];
+        if (!a.reverse && a.filled > 0) {
+            r.attempt = i;
+            r.child = false;
+        }
         if (a.reverse) {
             r.comp_lots += a.filled;
             r.comp_avg_px += a.avg_px * static_cast<double>(a.filled); // weighted, divided below

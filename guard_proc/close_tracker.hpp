@@ -89,6 +89,7 @@ struct event {
     std::int64_t lots = 0;                              // open: position size in lots
     std::uint32_t close_attempts = 0;                   // open/takeover: close ids handed out
     std::uint32_t oco_attempts = 0;                     // open/takeover: OCO ids handed out
+    std::chrono::nanoseconds age{}; // open: time since the entry fill (the OCO grace runs from it)
     // open: event::attempt is the OCO attempt whose ids the slot stores (no_stored_oco: none).
 };
 
@@ -100,7 +101,8 @@ enum class cmd : std::uint8_t {
     lookup_algo,     // OCO attempt k by algoClOrdId (algoId when stored)
     cancel_oco,      // OCO attempt k
     place_oco,       // OCO attempt k (reused id when k was never resolved as placed)
-    record_close,    // reason, lots, avg_px, fee_usd, comp_* (the compensation, if any)
+    record_close,    // reason, lots, avg_px, fee_usd, comp_*; attempt = the close that filled
+                     // (child = true: only the OCO's child sold)
     compensate,      // attempt n, lots = the excess, opposite side, deadline
     alert,           // stuck: the exit cannot proceed without an operator
 };
@@ -178,7 +180,8 @@ enum class exit_state : std::uint8_t {
 //               |                               |    lag → re-place reusing the SAME id k
 //  backoff      | timer ≥ retry time            | D → send the next close attempt (closing)
 //  any          | open (slot refresh)           | new OCO attempts: the stored one presumed live,
-//               |                               |    the others unknown (looked up); D
+//               |                               |    the others unknown (looked up); new close
+//               |                               |    attempts (someone else's): unknown; D
 //  any          | verdict while exiting         | - (the first verdict's reason stands)
 //  closed       | any                           | - (nothing is recorded before every attempt
 //               |                               |    and every OCO is resolved, so none can fill)
