@@ -89,10 +89,14 @@ void close_tracker::absorb(const event& e) noexcept {
             opened_at_ = e.now - e.age;
         }
         // Close ids handed out by someone else (a released claim): resolved before anything.
-        for (std::uint32_t i = n_att_; i < e.close_attempts && i < max_attempts; ++i)
+        if (e.settled && state_ == exit_state::idle)
+            base_ = e.close_attempts; // numbering continues past ids known to be terminal
+        for (std::uint32_t i = n_att_; i + base_ < e.close_attempts && i < max_attempts; ++i)
             att_[i] =
                 attempt_rec{att_st::unknown, channel::rest, false, false, e.now + s_.exp_time};
-        n_att_ = std::max(n_att_, std::min<std::uint32_t>(e.close_attempts, max_attempts));
+        n_att_ = std::max(
+            n_att_, std::min<std::uint32_t>(e.close_attempts - std::min(base_, e.close_attempts),
+                                            max_attempts));
         for (std::uint32_t k = n_oco_; k < e.oco_attempts && k < max_ocos; ++k)
             oco_[k] = oco_rec{k == e.attempt ? oco_st::presumed_live : oco_st::unknown, e.now};
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
@@ -121,19 +125,19 @@ void close_tracker::absorb(const event& e) noexcept {
     case ev::timer:
         break;
     case ev::close_acked:
-        if (e.attempt < n_att_ && att_[e.attempt].st == att_st::in_flight)
-            att_[e.attempt].st = att_st::acked;
+        if (const auto i = index_of(e.attempt); i < n_att_ && att_[i].st == att_st::in_flight)
+            att_[i].st = att_st::acked;
         break;
     case ev::close_rejected:
-        if (e.attempt < n_att_ && att_[e.attempt].st != att_st::done) {
-            att_[e.attempt].st = att_st::done;
-            att_[e.attempt].rejected = true;
+        if (const auto i = index_of(e.attempt); i < n_att_ && att_[i].st != att_st::done) {
+            att_[i].st = att_st::done;
+            att_[i].rejected = true;
             insufficient_ = e.insufficient;
         }
         break;
     case ev::close_unknown:
-        if (e.attempt < n_att_ && att_[e.attempt].st != att_st::done)
-            att_[e.attempt].st = att_st::unknown;
+        if (const auto i = index_of(e.attempt); i < n_att_ && att_[i].st != att_st::done)
+            att_[i].st = att_st::unknown;
         break;
     case ev::order:
     case ev::order_absent:
@@ -158,13 +162,14 @@ void close_tracker::absorb_order(const event& e) noexcept {
         }
         return; // an absent child is looked up again: OCO children always exist once fired
     }
-    if (e.attempt >= max_attempts)
+    const std::uint32_t idx = index_of(e.attempt);
+    if (idx >= max_attempts)
         return;
     // A push of an attempt we never handed out ourselves (a predecessor's): track it too.
-    for (; n_att_ <= e.attempt; ++n_att_)
+    for (; n_att_ <= idx; ++n_att_)
         att_[n_att_] =
             attempt_rec{att_st::unknown, channel::rest, e.reverse, false, e.now + s_.exp_time};
-    attempt_rec& a = att_[e.attempt];
+    attempt_rec& a = att_[idx];
     if (e.kind == ev::order_absent) {
         if (a.st != att_st::done && e.now >= a.deadline + s_.lookup_lag)
             a.st = att_st::done; // its expTime passed long enough ago: it can never land now
@@ -284,7 +289,7 @@ bool close_tracker::resolve_attempts(nanoseconds now) noexcept {
         }
         looking = true;
         if (now >= a.next_lookup) {
-            emit(command{.kind = cmd::lookup_order, .attempt = i});
+            emit(command{.kind = cmd::lookup_order, .attempt = base_ + i});
             a.next_lookup = now + s_.lookup_interval;
         }
         wake_at(a.next_lookup);
@@ -299,10 +304,15 @@ bool close_tracker::resolve_ocos(nanoseconds now) noexcept {
     bool unknown = false, cancel = false, place = false;
     for (std::uint32_t k = 0; k < n_oco_; ++k) {
         oco_rec& o = oco_[k];
+        const bool awaited = o.st == oco_st::cancel_sent || o.st == oco_st::place_sent;
+        if (awaited && now >= o.next_lookup)
+            o.st = oco_st::unknown; // no answer within exp_time: the exchange says what happened
         if (o.st == oco_st::cancel_sent)
             cancel = true;
         if (o.st == oco_st::place_sent)
             place = true;
+        if (o.st == oco_st::cancel_sent || o.st == oco_st::place_sent)
+            wake_at(o.next_lookup);
         if (o.st != oco_st::unknown)
             continue;
         unknown = true;
@@ -348,6 +358,7 @@ void close_tracker::finish(nanoseconds now) noexcept {
         for (std::uint32_t k = 0; k < n_oco_; ++k)
             if (oco_[k].st == oco_st::presumed_live || oco_[k].st == oco_st::live) {
                 oco_[k].st = oco_st::cancel_sent;
+                oco_[k].next_lookup = now + s_.exp_time; // unanswered by then: look it up
                 emit(command{.kind = cmd::cancel_oco, .attempt = k});
             }
         state_ = exit_state::cancelling;
@@ -362,7 +373,7 @@ void close_tracker::finish(nanoseconds now) noexcept {
     for (std::uint32_t i = 0; i < n_att_; ++i) {
         const attempt_rec& a = att_[i];
         if (!a.reverse && a.filled > 0) {
-            r.attempt = i;
+            r.attempt = base_ + i;
             r.child = false;
         }
         if (a.reverse) {
@@ -400,7 +411,7 @@ void close_tracker::send_close(nanoseconds now) noexcept {
             last = &att_[i];
         }
     if (closes >= s_.max_close_attempts || n_att_ >= max_attempts) {
-        emit(command{.kind = cmd::alert, .attempt = n_att_});
+        emit(command{.kind = cmd::alert, .attempt = base_ + n_att_});
         state_ = exit_state::stuck;
         return;
     }
@@ -436,7 +447,7 @@ void close_tracker::idle_decision(nanoseconds now) noexcept {
         state_ = exit_state::stuck;
         return;
     }
-    oco_[k] = oco_rec{oco_st::place_sent, now};
+    oco_[k] = oco_rec{oco_st::place_sent, now, now + s_.exp_time};
     n_oco_ = std::max(n_oco_, k + 1);
     emit(command{.kind = cmd::place_oco, .attempt = k, .lots = lots_});
     state_ = exit_state::placing_oco;
@@ -445,7 +456,7 @@ void close_tracker::idle_decision(nanoseconds now) noexcept {
 void close_tracker::new_attempt(nanoseconds now, channel ch, bool reverse,
                                 std::int64_t lots) noexcept {
     if (n_att_ >= max_attempts) {
-        emit(command{.kind = cmd::alert, .attempt = n_att_});
+        emit(command{.kind = cmd::alert, .attempt = base_ + n_att_});
         state_ = exit_state::stuck;
         return;
     }
@@ -453,7 +464,7 @@ void close_tracker::new_attempt(nanoseconds now, channel ch, bool reverse,
     att_[n] = attempt_rec{att_st::in_flight, ch, reverse, false, now + s_.exp_time};
     const cmd kind =
         reverse ? cmd::compensate : (ch == channel::ws ? cmd::send_close_ws : cmd::send_close_rest);
-    emit(command{.kind = kind, .attempt = n, .lots = lots, .deadline = now + s_.exp_time});
+    emit(command{.kind = kind, .attempt = base_ + n, .lots = lots, .deadline = now + s_.exp_time});
     next_send_ = now + s_.retry_interval;
     state_ = exit_state::closing;
     wake_at(att_[n].deadline);
@@ -464,6 +475,10 @@ bool close_tracker::oco_possibly_live() const noexcept {
         if (oco_[k].st == oco_st::presumed_live || oco_[k].st == oco_st::live)
             return true;
     return false;
+}
+
+std::uint32_t close_tracker::index_of(std::uint32_t attempt) const noexcept {
+    return attempt < base_ ? max_attempts : attempt - base_; // below base: settled long ago
 }
 
 void close_tracker::emit(const command& c) noexcept {

@@ -90,6 +90,7 @@ struct event {
     std::uint32_t close_attempts = 0;                   // open/takeover: close ids handed out
     std::uint32_t oco_attempts = 0;                     // open/takeover: OCO ids handed out
     std::chrono::nanoseconds age{}; // open: time since the entry fill (the OCO grace runs from it)
+    bool settled = false; // open: earlier close ids are known terminal (benchmarks/tests only)
     // open: event::attempt is the OCO attempt whose ids the slot stores (no_stored_oco: none).
 };
 
@@ -152,6 +153,7 @@ enum class exit_state : std::uint8_t {
 //  watching     | timer                         | D (OCO placement once the grace has passed)
 //  cancelling   | cancel_ok                     | D: OCO gone → send_close_ws (closing), or record
 //  cancelling   | cancel_ambiguous, oco_unknown | D: OCO unknown → lookup_algo (checking_oco)
+//  cancelling   | timer ≥ sent + exp_time       | D: no answer → OCO unknown (checking_oco)
 //  checking_oco | algo live                     | D: exit wanted → cancel_oco after cancel_retry
 //  checking_oco | algo fired                    | D → oco_fill
 //  checking_oco | algo gone / absent²           | D → send close / record / watching
@@ -175,6 +177,7 @@ enum class exit_state : std::uint8_t {
 //  oco_fill     | order (child) canceled        | D: OCO gone, position held → exit/OCO again
 //  oco_fill     | timer                         | lookup_order child each lookup_interval
 //  placing_oco  | oco_placed                    | D → watching
+//  placing_oco  | timer ≥ sent + exp_time       | D: no answer → OCO unknown (checking_oco)
 //  placing_oco  | oco_rejected                  | D: id terminal → next id after oco_grace
 //  placing_oco  | oco_unknown                   | D → checking_oco: lookup_algo k; absent after
 //               |                               |    lag → re-place reusing the SAME id k
@@ -182,6 +185,8 @@ enum class exit_state : std::uint8_t {
 //  any          | open (slot refresh)           | new OCO attempts: the stored one presumed live,
 //               |                               |    the others unknown (looked up); new close
 //               |                               |    attempts (someone else's): unknown; D
+//  placing_oco, | verdict                       | - : exit wanted, D waits for the OCO's answer,
+//  checking_oco |                               |    then cancels it (cancel_first) and sells
 //  any          | verdict while exiting         | - (the first verdict's reason stands)
 //  closed       | any                           | - (nothing is recorded before every attempt
 //               |                               |    and every OCO is resolved, so none can fill)
@@ -220,18 +225,24 @@ public:
     static constexpr std::size_t max_ocos = 8;
     static constexpr std::size_t max_commands = 8;
 
-    explicit close_tracker(tracker_settings s = {}) noexcept : s_(s) {}
+    close_tracker() noexcept = default;
+    explicit close_tracker(tracker_settings s) noexcept : s_(s) {}
 
     // Feeds one event; returns the commands to carry out now (valid until the next call).
     std::span<const command> on(const event& e) noexcept;
 
     [[nodiscard]] exit_state state() const noexcept { return state_; }
-    // The tick path judges a position only while watching.
-    [[nodiscard]] bool judging() const noexcept { return state_ == exit_state::watching; }
+    // The tick path judges a position while no exit is wanted yet and no OCO fired (also while
+    // an OCO is being placed or looked up: a verdict then waits for that answer, rule D).
+    [[nodiscard]] bool judging() const noexcept {
+        return want_ == shm::close_reason::none &&
+               (state_ == exit_state::watching || state_ == exit_state::placing_oco ||
+                state_ == exit_state::checking_oco || state_ == exit_state::cancelling);
+    }
     // When the service must feed a timer event next (max() when nothing is due).
     [[nodiscard]] std::chrono::nanoseconds next_wakeup() const noexcept { return wake_; }
     [[nodiscard]] std::int64_t sold_lots() const noexcept; // close fills + OCO child − comp.
-    [[nodiscard]] std::uint32_t close_attempts() const noexcept { return n_att_; }
+    [[nodiscard]] std::uint32_t close_attempts() const noexcept { return base_ + n_att_; }
     [[nodiscard]] std::uint32_t oco_attempts() const noexcept { return n_oco_; }
     [[nodiscard]] shm::close_reason exit_reason() const noexcept { return want_; }
 
@@ -276,6 +287,7 @@ private:
     void new_attempt(std::chrono::nanoseconds now, channel ch, bool reverse,
                      std::int64_t lots) noexcept;
     [[nodiscard]] bool oco_possibly_live() const noexcept;
+    [[nodiscard]] std::uint32_t index_of(std::uint32_t attempt) const noexcept;
     void emit(const command& c) noexcept;
     void wake_at(std::chrono::nanoseconds t) noexcept;
 
@@ -286,6 +298,7 @@ private:
     std::int64_t lots_ = 0;
     std::array<attempt_rec, max_attempts> att_{};
     std::uint32_t n_att_ = 0;
+    std::uint32_t base_ = 0; // attempt number of att_[0] (0 unless opened `settled`)
     std::array<oco_rec, max_ocos> oco_{};
     std::uint32_t n_oco_ = 0;
     // The OCO child order (one: only one OCO can fire while we hold the position).

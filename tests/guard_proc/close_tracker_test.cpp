@@ -919,3 +919,40 @@ TEST_CASE("invariant: a double fill the race still produces is compensated — e
             }
     CHECK(saw_double); // the model does produce the race, and it is repaired
 }
+
+TEST_CASE("tracker row: cancelling / placing_oco + no answer within exp_time → looked up",
+          "[unit][row]") {
+    rig r;
+    r.open();
+    r.verdict();
+    REQUIRE(r.t.state() == exit_state::cancelling);
+    r.advance(2999ms);
+    CHECK(r.out.empty());
+    r.advance(1ms);
+    CHECK(r.t.state() == exit_state::checking_oco);
+    CHECK(has(r.out, cmd::lookup_algo, 0));
+
+    rig p;
+    p.open(0);
+    p.advance(10s);
+    REQUIRE(p.t.state() == exit_state::placing_oco);
+    p.advance(3s);
+    CHECK(p.t.state() == exit_state::checking_oco);
+    CHECK(has(p.out, cmd::lookup_algo, 0));
+}
+
+TEST_CASE("tracker row: placing_oco + verdict → waits for the placement, cancels it, sells",
+          "[unit][row]") {
+    rig r;
+    r.open(0);
+    r.advance(10s);
+    REQUIRE(r.t.state() == exit_state::placing_oco);
+    CHECK(r.t.judging());
+    r.verdict(shm::close_reason::time_limit);
+    CHECK(r.out.empty());
+    CHECK(!r.t.judging());
+    r.simple(ev::oco_placed, 0);
+    CHECK(has(r.out, cmd::cancel_oco, 0));
+    r.simple(ev::cancel_ok, 0);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
