@@ -46,7 +46,7 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       rest(ioc.get_executor(), endpoint, creds),
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
-      stats_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
+      stats_timer(ioc), burst_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
     endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
@@ -141,6 +141,7 @@ int guard_service::impl::run() {
     (void)core.take_symbols_added();
     log_adopted();
     start_feeds();
+    next_instruments_ns = monotonic_now_ns() + cfg.guard.instruments_retry_ms * 1'000'000;
     spawn(load_instruments(), "instruments");
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
@@ -176,7 +177,8 @@ void guard_service::impl::stop() {
         return;
     stopping = true;
     seg.set_status(shm::process_status::stopping);
-    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer})
+    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
+                    &burst_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)
@@ -280,10 +282,32 @@ void guard_service::impl::on_orders(std::span<const okx::order_detail> rows) {
             core.feed(t->ref, order_event(t->ref, o, t->attempt, false));
         entry_filled |= t->what == shm::intent::entry && o.state == okx::order_state::filled;
     }
-    // A filled entry: signal_proc publishes the slot next; look for it now and again shortly
-    // instead of waiting for the refresh period.
+    // A filled entry: signal_proc places the OCO and publishes the slot next.
     if (entry_filled)
-        net::post(ioc, [this] { core.refresh_slots(); });
+        refresh_burst();
+}
+
+// A position is about to be published (its entry filled, or its OCO just appeared): refresh the
+// slot caches every new_slot_poll_ms for new_slot_window_ms, so the tick path judges it within
+// milliseconds of publish_open instead of up to one refresh period later.
+void guard_service::impl::refresh_burst() {
+    burst_until_ns = monotonic_now_ns() + cfg.guard.new_slot_window_ms * 1'000'000;
+    arm_burst();
+}
+
+void guard_service::impl::arm_burst() {
+    if (burst_armed || stopping)
+        return;
+    burst_armed = true;
+    burst_timer.expires_after(std::chrono::milliseconds(cfg.guard.new_slot_poll_ms));
+    burst_timer.async_wait([this](const boost::system::error_code& ec) {
+        burst_armed = false;
+        if (ec || stopping)
+            return;
+        core.refresh_slots();
+        if (monotonic_now_ns() < burst_until_ns)
+            arm_burst();
+    });
 }
 
 void guard_service::impl::on_op_reply(const okx::ws_message& m) {
@@ -308,9 +332,14 @@ void guard_service::impl::on_op_reply(const okx::ws_message& m) {
 }
 
 void guard_service::impl::on_algo_orders(std::span<const okx::algo_order> rows) {
-    for (const auto& a : rows)
-        if (const auto t = target_of(a.algo_cl_ord_id.view()); t && t->what == shm::intent::oco)
-            core.feed(t->ref, algo_event(a, t->attempt));
+    for (const auto& a : rows) {
+        const auto t = target_of(a.algo_cl_ord_id.view());
+        if (!t || t->what != shm::intent::oco)
+            continue;
+        if (core.tracker(t->ref) == nullptr)
+            refresh_burst(); // an OCO of a slot not open yet: publish_open follows
+        core.feed(t->ref, algo_event(a, t->attempt));
+    }
 }
 
 // ---- timers

@@ -48,6 +48,8 @@ struct guard_service::impl final : order_sink {
     // timers
     void arm_heartbeat();
     void arm_refresh();
+    void refresh_burst();
+    void arm_burst();
     void arm_reconcile();
     void arm_poll();
     void arm_stats();
@@ -78,7 +80,8 @@ struct guard_service::impl final : order_sink {
     net_client::rest_client rest;
     tick_guard core;
     std::unique_ptr<net_client::ws_client> public_ws, private_ws, business_ws;
-    net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer;
+    net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer,
+        burst_timer;
     net::signal_set signals;
     bool stopping = false;
     bool polling = false;
@@ -86,6 +89,8 @@ struct guard_service::impl final : order_sink {
     bool instruments_loaded = false;
     int polls_in_flight = 0;
     mono_ns next_instruments_ns = 0;
+    mono_ns burst_until_ns = 0;
+    bool burst_armed = false;
 };
 
 [[nodiscard]] tracker_settings exit_settings(const config::guard_config& g);

@@ -94,6 +94,8 @@ void read_guard(yaml_reader r, guard_config& g) {
     r.read_duration("stale_feed_s", g.stale_feed_ms, second_ms, 0.5, 120);
     r.read_duration("heartbeat_ms", g.heartbeat_ms, 1, 10, 100);
     r.read_duration("refresh_ms", g.refresh_ms, 1, 5, 1000);
+    r.read_duration("new_slot_poll_ms", g.new_slot_poll_ms, 1, 1, 50);
+    r.read_duration("new_slot_window_ms", g.new_slot_window_ms, 1, 10, 10'000);
     r.read_duration("close_deadline_ms", g.close_deadline_ms, 1, 200, 60'000);
     r.read_duration("lookup_lag_ms", g.lookup_lag_ms, 1, 0, 60'000);
     r.read_duration("lookup_interval_ms", g.lookup_interval_ms, 1, 20, 10'000);

@@ -112,7 +112,8 @@ TEST_CASE("guard timings: every one a named, validated key", "[unit][config]") {
 guard: {close_deadline_ms: 1500, lookup_lag_ms: 0, lookup_interval_ms: 250, close_retry_ms: 400,
         cancel_retry_ms: 100, oco_grace_s: 2.5, max_close_attempts: 4, close_order: sell_first,
         refresh_ms: 20, instruments_retry_s: 1, stats_s: 30, ws_reconnect_min_ms: 100,
-        ws_reconnect_max_ms: 900, max_polls_in_flight: 2}
+        ws_reconnect_max_ms: 900, max_polls_in_flight: 2, new_slot_poll_ms: 5,
+        new_slot_window_ms: 300}
 )");
     CHECK(c.guard.close_deadline_ms == 1500);
     CHECK(c.guard.lookup_lag_ms == 0);
@@ -127,6 +128,8 @@ guard: {close_deadline_ms: 1500, lookup_lag_ms: 0, lookup_interval_ms: 250, clos
     CHECK(c.guard.stats_ms == 30'000);
     CHECK(c.guard.ws_reconnect_max_ms == 900);
     CHECK(c.guard.max_polls_in_flight == 2);
+    CHECK(c.guard.new_slot_poll_ms == 5);
+    CHECK(c.guard.new_slot_window_ms == 300);
     CHECK_THAT(error_of("guard: {close_deadline_ms: 50}"),
                Catch::Contains("guard.close_deadline_ms") && Catch::Contains("50"));
     CHECK_THAT(error_of("guard: {close_order: sell_later}"),
