@@ -19,9 +19,9 @@ namespace scalpel::guard {
 namespace {
 
 // OKX's WS trade ops take the request deadline `expTime` (Unix ms, as a string) at the top level
-// beside id/op/args ("WebSocket / Trade / Place order", request parameter expTime; an op reaching
-// the engine later is refused with 51149-class errors and never placed). Written here, allocation-
-// free, until the shared request builders carry the field.
+// beside id/op/args; "the request will not be processed if the current system time of the server
+// is after the expTime" (OKX v5 docs, Overview → Transaction timeouts → WebSocket). Written here,
+// allocation-free, until the shared request builders carry the field.
 std::size_t write_ws_order_with_deadline(std::string_view id, const okx::place_order_req& req,
                                          std::int64_t exp_ms, char* out, std::size_t cap) noexcept {
     char prefix[40];
