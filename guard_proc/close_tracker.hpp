@@ -219,6 +219,13 @@ enum class exit_state : std::uint8_t {
 // "never sent" before that point. After a takeover the predecessor's send times are unknown: its
 // deadlines are taken as takeover time + exp_time (every request it sent carried an expTime ≤
 // that).
+//
+// Invariants (tests/guard_proc/close_tracker_test.cpp names a test after each): at most one close
+// fills per position; nothing new is sent (close, compensation, replacement OCO) while an earlier
+// attempt or OCO of the slot is unresolved; every close carries a deadline; a refused close goes
+// out on the other channel at once under the next id; 51412 (and any unclear cancel answer) is
+// looked up; an excess fill is compensated by exactly the excess; nothing is recorded while an OCO
+// may still be live.
 class close_tracker {
 public:
     static constexpr std::size_t max_attempts = 16; // close + compensation attempts tracked

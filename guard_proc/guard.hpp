@@ -29,8 +29,7 @@ struct close_request {
     shm::id_string cl_ord_id;
     shm::symbol_string symbol;
     shm::side pos_side = shm::side::none;
-    decimal size; // what the order asks for (whole lots, never above held)
-    double trigger_price = 0;
+    decimal size;      // what the order asks for (whole lots, never above held)
     mono_ns rx_ns = 0; // frame receive time of the triggering tick (or the event time)
 };
 
