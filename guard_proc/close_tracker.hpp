@@ -186,7 +186,8 @@ enum class exit_state : std::uint8_t {
 //               |                               |    the others unknown (looked up); new close
 //               |                               |    attempts (someone else's): unknown; D
 //  placing_oco, | verdict                       | - : exit wanted, D waits for the OCO's answer,
-//  checking_oco |                               |    then cancels it (cancel_first) and sells
+//  checking_oco,|                               |    then cancels it (cancel_first) and sells
+//  cancelling   |                               |
 //  any          | verdict while exiting         | - (the first verdict's reason stands)
 //  closed       | any                           | - (nothing is recorded before every attempt
 //               |                               |    and every OCO is resolved, so none can fill)
@@ -201,8 +202,7 @@ enum class exit_state : std::uint8_t {
 //  2. An OCO attempt unknown → checking_oco (lookup_algo); a cancel answer awaited → cancelling;
 //     a placement answer awaited → placing_oco.
 //  3. The OCO fired and its child is not terminal → oco_fill.
-//  4. sold > lots (our fills + the OCO child − compensations) → compensate the excess (new
-//  attempt).
+//  4. sold > lots (our fills + the OCO child − compensations) → compensate the excess.
 //  5. sold ≥ lots → every OCO possibly live is cancelled first (cancelling); then record_close.
 //  6. Exit wanted, position held: cancel_first and an OCO possibly live → cancel_oco (cancelling);
 //     else send the next close attempt for the unsold lots: the first over WS; after a rejection or
