@@ -149,6 +149,7 @@ private:
 
     void ws_subscribe(conn& c, std::string_view id, simdjson::dom::array args, bool subscribe);
     void ws_login(conn& c, std::string_view id, simdjson::dom::array args, std::int64_t epoch_ns);
+    bool ws_fault(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args);
     void ws_order_op(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args,
                      std::int64_t mono_ns, std::int64_t epoch_ns);
     void ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg);
