@@ -97,6 +97,7 @@ int guard_service::impl::run() {
     log_adopted();
     start_feeds();
     spawn(load_instruments(), "instruments");
+    spawn(load_account_mode(), "account mode");
     reconcile_all(); // start-up reconcile of every adopted slot
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
@@ -124,7 +125,7 @@ int guard_service::impl::run() {
     log_latency();
     seg.set_status(shm::process_status::stopped);
     spdlog::info("guard_proc stopped");
-    return 0;
+    return exit_code;
 }
 
 void guard_service::impl::stop() {

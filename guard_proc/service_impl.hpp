@@ -80,6 +80,7 @@ struct guard_service::impl final : order_sink {
     net::awaitable<void> replace_oco(shm::slot_ref ref);
     net::awaitable<void> poll_ticker(std::string inst_id);
     net::awaitable<void> load_instruments();
+    net::awaitable<void> load_account_mode();
     net::awaitable<fill_outcome> await_fill(std::string inst_id, std::string cl_ord_id,
                                             std::string ord_id);
     net::awaitable<okx::result<okx::algo_order>> fetch_algo(shm::slot_ref ref,
@@ -101,6 +102,8 @@ struct guard_service::impl final : order_sink {
     bool polling = false;
     bool public_live = false, private_live = false, business_live = false, feed_stale = false;
     int polls_in_flight = 0;
+    int exit_code = 0;                         // 2: a configured symbol OKX does not list
+    okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode
     std::array<slot_work, shm::slot_capacity> work{};
     std::unordered_map<std::string, okx::order_detail> orders_by_cl,
         orders_by_id;                                       // from `orders` pushes

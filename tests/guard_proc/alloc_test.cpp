@@ -41,8 +41,11 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     sink.seg = ts.seg.get();
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
     const char* syms[] = {"BTC-USDT", "ETH-USDT"};
-    for (const char* s : syms)
+    std::int64_t code = 100001;
+    for (const char* s : syms) {
         REQUIRE(core.add_symbol(s) >= 0);
+        core.set_inst_id_code(s, code++); // the WS close names the instrument by instIdCode
+    }
     const epoch_ms now = wall_now_ms();
     for (int k = 0; k < 2; ++k) {
         test::open_position(
