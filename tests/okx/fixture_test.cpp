@@ -125,3 +125,49 @@ TEST_CASE("okx fixtures: WS order op replies and events (docs examples)", "[unit
     CHECK(m->channel == "orders");
     CHECK_FALSE(m->err.ok());
 }
+
+TEST_CASE("okx fixtures: orders channel push (docs example)", "[unit][okx]") {
+    ws_frame_parser p;
+    auto m = std::make_unique<ws_message>();
+    REQUIRE(p.parse(fixture("ws_orders_push.json"), *m) == ws_msg::orders);
+    REQUIRE(m->n_rows == 1);
+    const auto& o = m->orders[0];
+    CHECK(o.inst_id == "BTC-USDT");
+    CHECK(o.ord_id == "452197707845865472");
+    CHECK(o.state == order_state::filled);
+    CHECK(o.side == "sell");
+    CHECK(o.ord_type == "limit");
+    CHECK(o.acc_fill_sz.str() == "0.001");
+    CHECK(o.avg_px.str() == "31527.1");
+    CHECK(o.fee.str() == "-0.02522168"); // negative: charged
+    CHECK(o.fee_ccy == "USDT");
+    CHECK(o.fill_px.str() == "31527.1");
+    CHECK(o.fill_sz.str() == "0.001");
+    CHECK(o.fill_fee.str() == "-0.02522168");
+    CHECK(o.fill_fee_ccy == "USDT");
+    CHECK(o.trade_id == "242589207");
+    CHECK(o.exec_type == "M");
+    CHECK(o.fill_time_ms == 1654084353263);
+    CHECK(o.u_time_ms == 1654084353264);
+}
+
+TEST_CASE("okx fixtures: orders-algo channel push (docs example)", "[unit][okx]") {
+    ws_frame_parser p;
+    auto m = std::make_unique<ws_message>();
+    REQUIRE(p.parse(fixture("ws_orders_algo_push.json"), *m) == ws_msg::orders_algo);
+    REQUIRE(m->n_rows == 1);
+    const auto& a = m->algos[0];
+    CHECK(a.algo_id == "581878926302093312");
+    CHECK(a.inst_id == "BTC-USDC");
+    CHECK(a.ord_type == "conditional");
+    CHECK(a.side == "buy");
+    CHECK(a.state == algo_state::live);
+    CHECK(a.sz.str() == "11");
+    CHECK(a.tp_trigger_px.str() == "1");
+    CHECK(a.tp_ord_px.str() == "-1"); // market on trigger
+    CHECK(a.actual_side.empty());     // not fired
+    CHECK(a.ord_id.empty());          // ordIdList is []
+    CHECK(a.trigger_time_ms == 0);    // "" before it fires
+    CHECK(a.c_time_ms == 1685002746818);
+    CHECK(a.u_time_ms == 1708679675245);
+}
