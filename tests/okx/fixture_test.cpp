@@ -171,3 +171,39 @@ TEST_CASE("okx fixtures: orders-algo channel push (docs example)", "[unit][okx]"
     CHECK(a.c_time_ms == 1685002746818);
     CHECK(a.u_time_ms == 1708679675245);
 }
+
+TEST_CASE("okx fixtures: REST place order, builder field by field and the reply (docs example)",
+          "[unit][okx]") {
+    simdjson::dom::parser doc_parser;
+    const simdjson::padded_string doc_text(fixture("rest_place_order_request.json"));
+    simdjson::dom::element doc = doc_parser.parse(doc_text);
+    place_order_req r;
+    r.inst_id = "BTC-USDT";
+    r.inst_id_code = 123456; // REST never sends the code
+    r.td_mode = td_mode::cash;
+    r.cl_ord_id = "b15";
+    r.side = side::buy;
+    r.ord_type = ord_type::limit;
+    r.px = *decimal::parse("2.15");
+    r.sz = *decimal::parse("2");
+    const std::string body = place_order_body(r);
+    simdjson::dom::parser ours_parser;
+    simdjson::dom::element ours = ours_parser.parse(body);
+    std::size_t n_doc = 0, n_ours = 0;
+    for (auto [key, value] : simdjson::dom::object(doc)) {
+        ++n_doc;
+        INFO(key);
+        CHECK(std::string_view(ours[key]) == std::string_view(value));
+    }
+    for (auto field : simdjson::dom::object(ours)) {
+        (void)field;
+        ++n_ours;
+    }
+    CHECK(n_ours == n_doc); // nothing extra (no instIdCode on REST)
+
+    const auto ack = parse_order_ack(fixture("rest_place_order_reply.json"));
+    REQUIRE(ack.ok());
+    CHECK(ack.value.ord_id == "312269865356374016");
+    CHECK(ack.value.cl_ord_id == "oktswap6");
+    CHECK(ack.value.ts_ms == 1695190491421);
+}
