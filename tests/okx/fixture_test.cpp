@@ -26,6 +26,22 @@ std::string fixture(const std::string& name) {
     return ss.str();
 }
 
+// Every field of the documented object is in ours with the same string value, and ours has no
+// field the documentation's lacks.
+void same_fields(simdjson::dom::object doc, simdjson::dom::object ours) {
+    std::size_t n_doc = 0, n_ours = 0;
+    for (auto [key, value] : doc) {
+        ++n_doc;
+        INFO(key);
+        CHECK(std::string_view(ours[key]) == std::string_view(value));
+    }
+    for (auto field : ours) {
+        (void)field;
+        ++n_ours;
+    }
+    CHECK(n_ours == n_doc);
+}
+
 } // namespace
 
 TEST_CASE("okx fixtures: account/config (docs example)", "[unit][okx]") {
@@ -189,21 +205,44 @@ TEST_CASE("okx fixtures: REST place order, builder field by field and the reply 
     const std::string body = place_order_body(r);
     simdjson::dom::parser ours_parser;
     simdjson::dom::element ours = ours_parser.parse(body);
-    std::size_t n_doc = 0, n_ours = 0;
-    for (auto [key, value] : simdjson::dom::object(doc)) {
-        ++n_doc;
-        INFO(key);
-        CHECK(std::string_view(ours[key]) == std::string_view(value));
-    }
-    for (auto field : simdjson::dom::object(ours)) {
-        (void)field;
-        ++n_ours;
-    }
-    CHECK(n_ours == n_doc); // nothing extra (no instIdCode on REST)
+    same_fields(doc, ours); // nothing extra (no instIdCode on REST)
 
     const auto ack = parse_order_ack(fixture("rest_place_order_reply.json"));
     REQUIRE(ack.ok());
     CHECK(ack.value.ord_id == "312269865356374016");
     CHECK(ack.value.cl_ord_id == "oktswap6");
     CHECK(ack.value.ts_ms == 1695190491421);
+}
+
+TEST_CASE("okx fixtures: algo order and cancel-algos builders field by field (docs examples)",
+          "[unit][okx]") {
+    simdjson::dom::parser dp, op;
+    const simdjson::padded_string algo_doc(fixture("rest_place_algo_request.json"));
+    algo_order_req a;
+    a.inst_id = "BTC-USDT";
+    a.td_mode = td_mode::cross;
+    a.side = side::buy;
+    a.sz = *decimal::parse("2");
+    a.tgt_ccy = tgt_ccy::none; // the example leaves sz in OKX's default unit
+    a.has_tp = true;
+    a.tp_trigger_px = *decimal::parse("15");
+    a.tp_ord_px = *decimal::parse("18");
+    const std::string algo_body = algo_order_body(a);
+    same_fields(dp.parse(algo_doc), op.parse(algo_body));
+
+    const simdjson::padded_string cancel_doc(fixture("rest_cancel_algos_request.json"));
+    const cancel_algo_req reqs[] = {{"BTC-USDT", "590919993110396111", ""},
+                                    {"BTC-USDT", "590920138287841222", ""}};
+    const std::string cancel_body = cancel_algos_body(reqs, 2);
+    simdjson::dom::array doc_arr = dp.parse(cancel_doc);
+    simdjson::dom::parser op2;
+    simdjson::dom::array our_arr = op2.parse(cancel_body);
+    REQUIRE(doc_arr.size() == our_arr.size());
+    for (std::size_t i = 0; i < doc_arr.size(); ++i)
+        same_fields(doc_arr.at(i), our_arr.at(i));
+
+    const auto acks = parse_cancel_algos(fixture("rest_cancel_algos_reply.json"));
+    REQUIRE(acks.ok());
+    REQUIRE(acks.value.size() == 1);
+    CHECK(acks.value[0].algo_id == "1836489397437468672");
 }
