@@ -50,7 +50,11 @@ struct algo_order_req {
     decimal sz;
     // Unit of sz. OKX reads a spot BUY algo's sz as QUOTE currency unless told otherwise, so a
     // SHORT's buy-back OCO must say base_ccy; written whenever it differs from OKX's default for
-    // the side (sell → base_ccy is the default and is omitted).
+    // the side (sell → base_ccy is the default and is omitted). UNCLEAR at OKX: docs-v5 "Place
+    // algo order" documents tgtCcy as "Only applicable to SPOT traded with Market buy
+    // conditional order", saying nothing of oco. We send it on a buy oco anyway (the only way to
+    // ask for base units); whether OKX honours it must be checked on demo (scalpel-preflight's
+    // round trip only exercises a SELL oco).
     okx::tgt_ccy tgt_ccy = tgt_ccy::base_ccy;
     bool has_tp = false, has_sl = false;
     decimal tp_trigger_px, sl_trigger_px;

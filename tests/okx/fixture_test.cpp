@@ -246,3 +246,22 @@ TEST_CASE("okx fixtures: algo order and cancel-algos builders field by field (do
     REQUIRE(acks.value.size() == 1);
     CHECK(acks.value[0].algo_id == "1836489397437468672");
 }
+
+TEST_CASE("okx fixtures: tickers push through both ticker parsers (docs example)", "[unit][okx]") {
+    const std::string frame = fixture("ws_tickers_push.json");
+    ws_frame_parser p;
+    auto m = std::make_unique<ws_message>();
+    REQUIRE(p.parse(frame, *m) == ws_msg::ticker);
+    ticker fast;
+    REQUIRE(p.parse_ticker(frame, fast).ok()); // the guard's hot path
+    for (const ticker* t : {&m->tick, &fast}) {
+        CHECK(t->inst_id == "BTC-USDT");
+        CHECK(t->last == 9999.99);
+        CHECK(t->last_sz == 0.1);
+        CHECK(t->ask_px == 9999.99);
+        CHECK(t->ask_sz == 11);
+        CHECK(t->bid_px == 8888.88);
+        CHECK(t->bid_sz == 5);
+        CHECK(t->ts_ms == 1597026383085);
+    }
+}
