@@ -265,3 +265,28 @@ TEST_CASE("okx fixtures: tickers push through both ticker parsers (docs example)
         CHECK(t->ts_ms == 1597026383085);
     }
 }
+
+TEST_CASE("okx fixtures: GET order details, request path and response (docs example)",
+          "[unit][okx]") {
+    // The documented request carries the same two parameters (ordId, instId); ours puts instId
+    // first, which the signature covers as sent.
+    CHECK(path_order("BTC-USDT", "1753197687182819328", "") ==
+          "/api/v5/trade/order?instId=BTC-USDT&ordId=1753197687182819328");
+    const auto r = parse_order_detail(fixture("rest_order_details.json"));
+    REQUIRE(r.ok());
+    const auto& o = r.value;
+    CHECK(o.inst_id == "BTC-USDT");
+    CHECK(o.ord_id == "680800019749904384");
+    CHECK(o.state == order_state::filled);
+    CHECK(o.side == "buy");
+    CHECK(o.ord_type == "market");
+    CHECK(o.tgt_ccy == "quote_ccy");
+    CHECK(o.sz.str() == "100");                 // quote units (tgtCcy)
+    CHECK(o.acc_fill_sz.str() == "0.00192834"); // always base units
+    CHECK(o.avg_px.str() == "51858");
+    CHECK(o.fee.str() == "-0.00000192834");
+    CHECK(o.fee_ccy == "BTC"); // a spot buy pays its fee in the base currency
+    CHECK(o.px.str() == "0");  // "" for a market order
+    CHECK(o.trade_id == "744876980");
+    CHECK(o.fill_time_ms == 1708587373361);
+}
