@@ -290,3 +290,21 @@ TEST_CASE("okx fixtures: GET order details, request path and response (docs exam
     CHECK(o.trade_id == "744876980");
     CHECK(o.fill_time_ms == 1708587373361);
 }
+
+TEST_CASE("okx fixtures: account/balance request and response (docs example)", "[unit][okx]") {
+    CHECK(path_balance("BTC,ETH") == "/api/v5/account/balance?ccy=BTC,ETH");
+    const auto r = parse_balance(fixture("rest_account_balance.json"));
+    REQUIRE(r.ok());
+    CHECK(r.value.total_eq.str() == "55837.43556134779");
+    CHECK(r.value.u_time_ms == 1705474164160);
+    REQUIRE(r.value.details.size() == 1);
+    const auto& d = r.value.details[0];
+    CHECK(d.ccy == "USDT");
+    CHECK(d.avail_bal.str() == "4834.317093622894");
+    CHECK(d.cash_bal.str() == "4850.435693622894");
+    CHECK(d.eq.str() == "4992.890093622894");
+    CHECK(d.frozen_bal.str() == "158.573");
+    CHECK(d.ord_frozen.str() == "0");
+    CHECK(d.liab.str() == "0");
+    CHECK(d.u_time_ms == 1705449605015);
+}
