@@ -70,6 +70,7 @@ void in_process(int orders) {
     for (int i = 0; i < 4; ++i) {
         (void)core.add_symbol(syms[i]);
         core.set_increments(syms[i], decimal(1, 8), decimal(1, 4));
+        core.set_inst_id_code(syms[i], 100001 + i); // WS closes need the instrument's code
         shm::position p;
         p.symbol = std::string_view(syms[i]);
         p.pos_side = shm::side::long_;

@@ -8,6 +8,11 @@
 #include "common/log.hpp"
 #include "guard_proc/oco_levels.hpp"
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+
 namespace scalpel::guard {
 
 using okx::error_kind;
@@ -118,6 +123,7 @@ net::awaitable<void> guard_service::impl::rest_close(shm::slot_ref ref, command 
     const std::string inst(pos.symbol.view()), cl(a.cl_ord_id.view());
     okx::place_order_req req;
     req.inst_id = inst;
+    req.td_mode = td_mode;
     req.side = closing_side(pos);
     if (reverse)
         req.side = req.side == okx::side::sell ? okx::side::buy : okx::side::sell;
@@ -250,6 +256,7 @@ net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c
     okx::algo_order_req req;
     const std::string inst(pos.symbol.view());
     req.inst_id = inst;
+    req.td_mode = td_mode;
     req.side = closing_side(pos);
     req.sz = size_of(c.lots, sym.lot_sz);
     req.has_tp = req.has_sl = true;
@@ -357,10 +364,51 @@ net::awaitable<void> guard_service::impl::load_instruments() {
                      r.err.message.view());
         co_return;
     }
-    for (const auto& i : r.value)
+    std::vector<std::string> missing;
+    for (const auto& s : cfg.symbols) {
+        const bool listed = std::any_of(r.value.begin(), r.value.end(),
+                                        [&](const okx::instrument& i) { return i.inst_id == s; });
+        if (!listed)
+            missing.push_back(s);
+    }
+    if (!missing.empty()) {
+        // A configured symbol the exchange does not list is a config error: nothing could guard
+        // it (no increments, no instIdCode). Stop with exit 2 naming every bad symbol.
+        spdlog::critical("config error: symbols not listed by public/instruments (SPOT): {}",
+                         fmt::join(missing, ", "));
+        exit_code = 2;
+        stop();
+        co_return;
+    }
+    for (const auto& i : r.value) {
         core.set_increments(i.inst_id.view(), i.lot_sz, i.tick_sz);
+        core.set_inst_id_code(i.inst_id.view(), i.inst_id_code);
+    }
     instruments_loaded = true;
     core.refresh_slots();
+}
+
+net::awaitable<void> guard_service::impl::sleep_for(std::chrono::milliseconds d) {
+    net::steady_timer t(ioc, d);
+    boost::system::error_code ec;
+    co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<void> guard_service::impl::load_account_mode() {
+    for (int attempt = 0; !stopping; ++attempt) {
+        const auto r = co_await rest.account_config();
+        if (r.ok()) {
+            td_mode = okx::spot_td_mode(r.value.acct_lv);
+            core.set_td_mode(td_mode);
+            spdlog::info("account mode acctLv {}: SPOT orders use tdMode {}", r.value.acct_lv,
+                         okx::to_string(td_mode));
+            co_return;
+        }
+        spdlog::warn("account/config unavailable ({} {}): tdMode {} until it answers", r.err.code,
+                     r.err.message.view(), okx::to_string(td_mode));
+        co_await sleep_for(
+            std::chrono::milliseconds(std::min(30'000, 1000 << std::min(attempt, 5))));
+    }
 }
 
 } // namespace scalpel::guard

@@ -147,6 +147,8 @@ void tick_guard::send_ws_close(shm::slot_ref ref, const command& c, mono_ns now)
     r.rx_ns = now;
     okx::place_order_req req;
     req.inst_id = pos.symbol.view();
+    req.inst_id_code = sym.inst_id_code; // 0: the writer refuses and the shell closes over REST
+    req.td_mode = td_mode_;
     req.side = pos.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
     req.ord_type = okx::ord_type::market;
     req.sz = r.size;
@@ -283,6 +285,11 @@ void tick_guard::set_increments(std::string_view inst_id, decimal lot_sz,
     e.lot_sz = lot_sz;
     e.tick_sz = tick_sz;
     e.increments_known = true;
+}
+
+void tick_guard::set_inst_id_code(std::string_view inst_id, std::int64_t code) noexcept {
+    if (const int i = find_symbol(inst_id); i >= 0 && code > 0)
+        symbols_[static_cast<std::size_t>(i)].inst_id_code = code;
 }
 
 bool tick_guard::take_symbols_added() noexcept {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/decimal.hpp"
+#include "common/okx/requests.hpp"
 #include "common/okx/types.hpp"
 #include "guard_proc/close_tracker.hpp"
 #include "shm_layout/segment.hpp"
@@ -62,6 +63,7 @@ struct symbol_entry {
     decimal lot_sz{1, 8};
     decimal tick_sz{1, 2};
     bool increments_known = false; // real lotSz/tickSz loaded: only then are slots judged
+    std::int64_t inst_id_code = 0; // WS order ops need it; 0 (unknown) → the close goes over REST
     std::uint32_t slot_count = 0;
     std::array<shm::slot_ref, 8> slots{};
 };
@@ -77,6 +79,9 @@ public:
     // index, or -1 when the table is full / registration failed. Idempotent. Not for the hot path.
     int add_symbol(std::string_view inst_id) noexcept;
     void set_increments(std::string_view inst_id, decimal lot_sz, decimal tick_sz) noexcept;
+    void set_inst_id_code(std::string_view inst_id, std::int64_t code) noexcept;
+    // tdMode of the hot path's close (from account/config acctLv; cash until read).
+    void set_td_mode(okx::td_mode m) noexcept { td_mode_ = m; }
     [[nodiscard]] std::size_t symbol_count() const noexcept { return n_symbols_; }
     [[nodiscard]] const symbol_entry& symbol(std::size_t i) const noexcept { return symbols_[i]; }
     [[nodiscard]] int find_symbol(std::string_view inst_id) const noexcept;
@@ -138,6 +143,7 @@ private:
     bool have_params_ = false;
     std::array<exit_slot, shm::slot_capacity> exits_{};
     std::array<char, 512> frame_{};
+    okx::td_mode td_mode_ = okx::td_mode::cash;
     std::uint64_t ticks_ = 0;
 };
 

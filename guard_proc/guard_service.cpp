@@ -143,6 +143,7 @@ int guard_service::impl::run() {
     start_feeds();
     next_instruments_ns = monotonic_now_ns() + cfg.guard.instruments_retry_ms * 1'000'000;
     spawn(load_instruments(), "instruments");
+    spawn(load_account_mode(), "account mode");
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
             spdlog::info("signal {}: stopping", sig);
@@ -169,7 +170,7 @@ int guard_service::impl::run() {
     log_latency();
     seg.set_status(shm::process_status::stopped);
     spdlog::info("guard_proc stopped");
-    return 0;
+    return exit_code;
 }
 
 void guard_service::impl::stop() {

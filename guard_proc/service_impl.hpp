@@ -71,6 +71,8 @@ struct guard_service::impl final : order_sink {
     [[nodiscard]] event algo_event(const okx::algo_order& a, std::uint32_t k) const;
     net::awaitable<void> poll_ticker(std::string inst_id);
     net::awaitable<void> load_instruments();
+    net::awaitable<void> load_account_mode();
+    net::awaitable<void> sleep_for(std::chrono::milliseconds d);
 
     config::bot_config cfg;
     net_client::endpoint_config endpoint;
@@ -91,6 +93,8 @@ struct guard_service::impl final : order_sink {
     mono_ns next_instruments_ns = 0;
     mono_ns burst_until_ns = 0;
     bool burst_armed = false;
+    int exit_code = 0;                         // 2: a configured symbol OKX does not list
+    okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode
 };
 
 [[nodiscard]] tracker_settings exit_settings(const config::guard_config& g);

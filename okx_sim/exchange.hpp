@@ -32,6 +32,10 @@ struct exchange_config {
     std::int64_t auth_window_ms = 30'000;
     std::int64_t ticker_interval_ms = 100;
     std::int64_t candle_interval_ms = 1'000;
+    int acct_lv = 1;                          // account/config acctLv (the engine checks tdMode)
+    std::string key_perm = "read_only,trade"; // account/config perm; without trade: 50120
+    std::int64_t clock_skew_ms = 0;           // the exchange clock runs this far from ours
+    bool refuse_ws_login = false;             // every WS login fails (60009)
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.
@@ -76,7 +80,7 @@ public:
     void ws_closed(std::uint64_t id) noexcept;
 
     // Advances the market to now, runs matching and triggers, scripts, throttled pushes and the
-    // 30 s idle check. Call every ~10-20 ms.
+    // 30 s no-push check (OKX's documented rule). Call every ~10-20 ms.
     void on_timer(std::int64_t mono_ns, std::int64_t epoch_ns);
 
     [[nodiscard]] std::int64_t market_now(std::int64_t mono_ns) const noexcept;
@@ -103,10 +107,12 @@ private:
         bool logged_in = false;
         bool closing = false;
         std::int64_t last_recv_mono = 0;
+        std::int64_t last_push_mono = 0; // last frame sent to the client (the idle rule's clock)
         std::set<sub> subs;
         std::string conn_id;
     };
     std::int64_t ws_refuse_until_mono_ = 0; // /sim/ws/refuse deadline
+    std::int64_t last_mono_ = 0;            // latest CLOCK_MONOTONIC time seen (timer / frames)
     std::optional<ws_kind> ws_refuse_only_; // empty: every WS path
     struct fault_rule {
         std::string prefix, mode, code, msg;
@@ -139,8 +145,13 @@ private:
     std::optional<http_response> check_auth(const http_request& req, std::int64_t epoch_ns) const;
     bool rate_limited(std::string_view path, std::int64_t mono_ns);
 
-    item_result do_place(simdjson::dom::object o, const request_ctx& ctx);
-    item_result do_cancel(simdjson::dom::object o, const request_ctx& ctx);
+    // inst_id: the instrument the WS op named by instIdCode (empty: the body's instId, REST).
+    item_result do_place(simdjson::dom::object o, const request_ctx& ctx,
+                         std::string_view inst_id = {});
+    item_result do_cancel(simdjson::dom::object o, const request_ctx& ctx,
+                          std::string_view inst_id = {});
+    // The instId a WS order-op item names by its integer instIdCode, or the refusal OKX gives.
+    std::optional<std::string> ws_inst_of(simdjson::dom::object o, item_result& refusal) const;
     item_result do_place_algo(simdjson::dom::object o, const request_ctx& ctx);
     item_result do_cancel_algo(simdjson::dom::object o, const request_ctx& ctx);
     void after_engine(std::int64_t mono_ns, std::int64_t epoch_ns);
@@ -154,6 +165,9 @@ private:
                      std::int64_t mono_ns, std::int64_t epoch_ns);
     void ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg);
     void push(conn& c, const std::string& channel, std::string text);
+    [[nodiscard]] bool key_can_trade() const; // "trade" in key_perm
+    // Every frame to a client goes through here: it stamps the idle rule's clock.
+    void send(conn& c, std::string text);
     void push_ticker(std::size_t sym, conn* only);
     void push_candle(std::size_t sym, const std::string& bar, conn* only);
 

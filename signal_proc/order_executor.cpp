@@ -148,6 +148,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     const bool is_long = req.pos_side == strategy::side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
+    po.td_mode = cfg_.td_mode;
     po.side = is_long ? okx::side::buy : okx::side::sell;
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
@@ -261,6 +262,7 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
+    req.td_mode = cfg_.td_mode;
     req.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
     req.sz = decimal::floor_to(pos->size, inst.lot_sz);
     req.has_tp = req.has_sl = true;
@@ -317,6 +319,7 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
+    po.td_mode = cfg_.td_mode;
     po.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
     po.ord_type = okx::ord_type::market;
     po.sz = decimal::floor_to(pos.size, inst.lot_sz);

@@ -8,6 +8,8 @@
 // guard's; this class only ever touches slots in `opening`. Coroutines on the caller's executor.
 #pragma once
 
+#include "common/okx/requests.hpp"
+
 #include "common/decimal.hpp"
 #include "common/net/rest_client.hpp"
 #include "shm_layout/segment.hpp"
@@ -26,8 +28,9 @@ struct executor_config {
     int oco_retries = 3;                    // extra OCO attempts before closing at market
     double taker_fee_rate = 0.001;
     double move_past_pct = 0.5;
-    std::int64_t poll_ms = 200; // order state polling interval
-    int lookup_retries = 5;     // clOrdId lookups after an unknown outcome
+    std::int64_t poll_ms = 200;                // order state polling interval
+    int lookup_retries = 5;                    // clOrdId lookups after an unknown outcome
+    okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode (account/config)
 };
 
 // What one entry needs, all of it decided before the first byte is sent.
@@ -71,6 +74,8 @@ public:
     // The whole entry flow for one decision. Never throws; every failure path leaves the slot
     // free, open with an OCO, closed (journalled), or opening for reconcile_opening to finish.
     net::awaitable<open_outcome> open(open_request req);
+    // The account mode decides every later order's tdMode (read at start-up).
+    void set_td_mode(okx::td_mode m) noexcept { cfg_.td_mode = m; }
 
     // Reconciles one slot found in `opening` (left by a dead process or an unresolved outcome):
     // entry not found/canceled → abandon; filled → adopt an OCO placed under one of the slot's

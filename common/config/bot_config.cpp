@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -38,19 +39,22 @@ void read_exchange(yaml_reader r, exchange_config& e) {
         e.target = exchange_target::okx_live;
     else
         r.fail("target", fmt::format("'{}' is not one of sim, okx-demo, okx-live", target));
+    const bool explicit_rest = r.has("rest_url"), explicit_ws = r.has("ws_url");
     r.read("rest_url", e.rest_url);
     r.read("ws_url", e.ws_url);
     r.read("taker_fee", e.taker_fee, 0.0, 0.01);
     r.read("keys_file", e.keys_file);
     r.read_duration("request_timeout_s", e.request_timeout_ms, second_ms, 0.5, 60);
-    if (e.rest_url.empty())
-        e.rest_url =
-            e.target == exchange_target::sim ? "http://127.0.0.1:18080" : "https://www.okx.com";
-    if (e.ws_url.empty()) {
+    const bool okx = e.target != exchange_target::sim;
+    if (!explicit_rest || e.rest_url.empty())
+        e.rest_url = okx ? "https://www.okx.com" : "http://127.0.0.1:18080";
+    if (!explicit_ws || e.ws_url.empty()) {
         e.ws_url = e.target == exchange_target::sim        ? "ws://127.0.0.1:18080/ws/v5"
                    : e.target == exchange_target::okx_demo ? "wss://wspap.okx.com:8443/ws/v5"
                                                            : "wss://ws.okx.com:8443/ws/v5";
     }
+    const char* env = std::getenv(insecure_url_env);
+    const bool override_set = env != nullptr && std::string_view(env) == "1";
     for (const char* key : {"rest_url", "ws_url"}) {
         const std::string& url = std::string_view(key) == "rest_url" ? e.rest_url : e.ws_url;
         const bool tls = url.starts_with("https://") || url.starts_with("wss://");
@@ -58,11 +62,45 @@ void read_exchange(yaml_reader r, exchange_config& e) {
         if (!tls && !plain)
             r.fail(key, fmt::format("'{}' must start with http(s):// or ws(s)://", url));
         const bool loopback = url.find("://127.0.0.1") != std::string::npos ||
-                              url.find("://localhost") != std::string::npos;
+                              url.find("://localhost") != std::string::npos ||
+                              url.find("://[::1]") != std::string::npos;
         if (plain && !loopback)
             r.fail(key, fmt::format("'{}': plain http/ws is only allowed to 127.0.0.1", url));
+        if (okx && (plain || loopback)) {
+            // Signed requests for a real account must never go in clear text or to whatever
+            // listens on a local port (e.g. a simulator URL left over from the demo config).
+            if (!override_set)
+                r.fail(key, fmt::format("'{}' is not OKX: target {} needs an https/wss URL of "
+                                        "OKX (remove the key to use OKX's hosts); a plain or "
+                                        "loopback URL needs the test override {}=1",
+                                        url, to_string(e.target), insecure_url_env));
+            e.insecure_override = true;
+        }
     }
     r.finish();
+}
+
+// yaml-cpp keeps every pair of a mapping but node[key] finds the first: a second `risk:` block
+// would be silently ignored, its values never range-checked. Walks the whole tree instead.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& path,
+                           std::string_view origin) {
+    if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i)
+            refuse_duplicate_keys(node[i], fmt::format("{}[{}]", path, i), origin);
+        return;
+    }
+    if (!node.IsMap())
+        return;
+    std::set<std::string> keys;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<complex key>";
+        const std::string full = path.empty() ? key : path + "." + key;
+        if (!keys.insert(key).second)
+            throw config_error(fmt::format("{}: {}: given twice (a duplicated key or section is "
+                                           "an error: only one of them would take effect)",
+                                           origin, full));
+        refuse_duplicate_keys(kv.second, full, origin);
+    }
 }
 
 void read_segment(yaml_reader r, segment_config& s, const std::string& account) {
@@ -226,6 +264,7 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     } catch (const YAML::Exception& e) {
         throw config_error(fmt::format("{}: not valid YAML: {}", origin, e.what()));
     }
+    refuse_duplicate_keys(root, "", origin);
     bot_config c;
     yaml_reader r(root, "", std::string(origin));
     r.read("account", c.account);
@@ -260,6 +299,10 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     regimes.finish();
     r.finish();
     return c;
+}
+
+std::string_view log_marker(const bot_config& c) noexcept {
+    return c.exchange.insecure_override ? insecure_url_marker : std::string_view{};
 }
 
 bot_config load(const std::filesystem::path& file) {

@@ -27,10 +27,18 @@ struct config_error : std::runtime_error {
 enum class exchange_target : std::uint8_t { sim, okx_demo, okx_live };
 [[nodiscard]] const char* to_string(exchange_target t) noexcept;
 
+// The one test override that lets an okx-demo / okx-live target use a plain or loopback URL (a
+// simulator standing in for OKX). Every log line of such a run says so (log_marker).
+inline constexpr const char* insecure_url_env = "SCALPEL_ALLOW_INSECURE_EXCHANGE_URL";
+inline constexpr const char* insecure_url_marker = "INSECURE-EXCHANGE-URL(test override)";
+
 struct exchange_config {
     exchange_target target = exchange_target::sim;
-    std::string rest_url; // default per target: sim http://127.0.0.1:18080, OKX https://www.okx.com
-    std::string ws_url;   // prefix; /public, /private, /business are appended
+    // Default per target: sim http://127.0.0.1:18080; okx-* https://www.okx.com. An explicit URL
+    // for okx-* must be https/wss and not loopback, unless insecure_url_env=1 (insecure_override).
+    std::string rest_url;
+    std::string ws_url;             // prefix; /public, /private, /business are appended
+    bool insecure_override = false; // okx-* on a plain/loopback URL under the test override
     double taker_fee = 0.001;
     std::string keys_file; // optional 0600 file; else SCALPEL_OKX_API_KEY/_SECRET/_PASSPHRASE
     std::int64_t request_timeout_ms = 5000;
@@ -90,9 +98,14 @@ struct bot_config {
     strategy::regime_table regimes;
 };
 
-// Parses and validates YAML text; `origin` names the source in error messages.
+// Parses and validates YAML text; `origin` names the source in error messages. A key or section
+// given twice in one mapping is an error naming it (yaml-cpp would silently keep the first).
 [[nodiscard]] bot_config parse(std::string_view yaml_text, std::string_view origin = "<config>");
 // Reads and parses a file. Throws config_error (missing file included).
 [[nodiscard]] bot_config load(const std::filesystem::path& file);
+
+// What every log line of this run must carry ("" normally; insecure_url_marker under the
+// override).
+[[nodiscard]] std::string_view log_marker(const bot_config& c) noexcept;
 
 } // namespace scalpel::config

@@ -44,7 +44,10 @@ struct endpoint_config {
     std::chrono::milliseconds backoff_base{200};     // REST retry: base·2^n, capped, jittered
     std::chrono::milliseconds backoff_max{5000};
 
-    std::chrono::milliseconds ws_ping_after{15000};  // send "ping" when nothing received this long
+    std::chrono::milliseconds ws_ping_after{15000}; // send "ping" when nothing received this long
+    // …and when nothing was SENT this long, whatever arrives: a keep-alive on a timer as ccxt does
+    // (okx.ts streaming keepAlive 20000), so neither side's idle rule can close a quiet socket.
+    std::chrono::milliseconds ws_ping_send_idle{20000};
     std::chrono::milliseconds ws_pong_timeout{5000}; // no "pong" by then → reconnect
     std::chrono::milliseconds ws_stale_after{0}; // no channel data this long → on_stale (0 = off)
     std::chrono::milliseconds reconnect_min{

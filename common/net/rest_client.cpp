@@ -107,6 +107,15 @@ struct rest_client::impl {
         }
     }
 
+    template <class Socket> void set_nodelay(Socket& s) {
+        beast::error_code ec;
+        s.set_option(tcp::no_delay(true), ec);
+        tcp::no_delay on;
+        s.get_option(on, ec);
+        if (!ec && on.value())
+            ++stats.nodelay_connects;
+    }
+
     net::awaitable<beast::error_code> connect(connection& c) {
         c.close();
         beast::error_code ec;
@@ -125,6 +134,7 @@ struct rest_client::impl {
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
             if (ec)
                 co_return ec;
+            set_nodelay(c.lowest().socket());
             c.lowest().expires_after(cfg.connect_timeout);
             co_await c.tls->async_handshake(ssl::stream_base::client,
                                             net::redirect_error(net::use_awaitable, ec));
@@ -136,6 +146,7 @@ struct rest_client::impl {
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
             if (ec)
                 co_return ec;
+            set_nodelay(c.lowest().socket());
         }
         c.lowest().expires_never();
         c.open = true;
@@ -342,6 +353,12 @@ rest_result<std::vector<okx::candle_row>> rest_client::candles(std::string inst_
         history ? endpoint_id::history_candles : endpoint_id::candles, verb::get,
         okx::path_candles(inst_id, bar, limit, after_ms, before_ms, history), {}, false, true,
         okx::parse_candles);
+}
+
+rest_result<okx::account_config> rest_client::account_config() {
+    return impl_->typed<okx::account_config>(endpoint_id::account_config, verb::get,
+                                             okx::path_account_config(), {}, true, true,
+                                             okx::parse_account_config);
 }
 
 rest_result<okx::balance> rest_client::balance(std::string ccys) {

@@ -31,6 +31,9 @@ struct rest_stats {
     std::uint64_t retries = 0;    // attempts after the first
     std::uint64_t connects = 0;   // new connections opened
     std::uint64_t rate_waits = 0; // times a token bucket made a request wait
+    // Connections opened whose TCP_NODELAY read back (getsockopt) as set: equals `connects`
+    // unless the kernel refused it. Two closes on one tick must not wait behind an ACK (Nagle).
+    std::uint64_t nodelay_connects = 0;
 };
 
 class rest_client {
@@ -57,6 +60,7 @@ public:
 
     // Private.
     rest_result<okx::balance> balance(std::string ccys = {});
+    rest_result<okx::account_config> account_config();
     // Builds the body now (req's views need only live until this returns).
     rest_result<okx::order_ack> place_order(const okx::place_order_req& req);
     rest_result<okx::order_ack> cancel_order(const okx::cancel_order_req& req);

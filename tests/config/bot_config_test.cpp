@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 
 using namespace scalpel;
@@ -138,4 +139,52 @@ guard: {close_deadline_ms: 1500, lookup_lag_ms: 0, lookup_interval_ms: 250, clos
                Catch::Contains("guard.max_close_attempts"));
     CHECK_THAT(error_of("guard: {ws_reconnect_min_ms: 500, ws_reconnect_max_ms: 100}"),
                Catch::Contains("guard.ws_reconnect_max_ms"));
+}
+
+TEST_CASE("a duplicated key or section is an error naming it", "[unit][config]") {
+    CHECK_THAT(error_of("risk: {max_open_positions: 2}\nsymbols: [BTC-USDT]\nrisk: "
+                        "{max_open_positions: 900}\n"),
+               Catch::Contains("risk") && Catch::Contains("given twice"));
+    CHECK_THAT(error_of("regimes:\n  choppy:\n    ph_threshold_usd: 0.5\n    ph_threshold_usd: "
+                        "0.9\n"),
+               Catch::Contains("regimes.choppy.ph_threshold_usd") &&
+                   Catch::Contains("given twice"));
+    CHECK_THAT(error_of("exchange:\n  target: okx-live\n  target: sim\n"),
+               Catch::Contains("exchange.target") && Catch::Contains("given twice"));
+    CHECK(error_of("risk: {max_open_positions: 2}\nregimes: {choppy: {min_score: 5}, ranging: "
+                   "{min_score: 5}}\n") == "(no error)");
+}
+
+TEST_CASE("okx targets use OKX's hosts; explicit URLs must be OKX's TLS ones", "[unit][config]") {
+    ::unsetenv(config::insecure_url_env);
+    const auto live = config::parse("exchange: {target: okx-live}");
+    CHECK(live.exchange.rest_url == "https://www.okx.com");
+    CHECK(live.exchange.ws_url == "wss://ws.okx.com:8443/ws/v5");
+    CHECK_FALSE(live.exchange.insecure_override);
+    CHECK(config::log_marker(live).empty());
+    const auto eea =
+        config::parse("exchange: {target: okx-live, rest_url: 'https://my.okx.com', ws_url: "
+                      "'wss://wseea.okx.com:8443/ws/v5'}");
+    CHECK(eea.exchange.rest_url == "https://my.okx.com");
+    // The simulator URL of the demo config must not leak into an okx target.
+    CHECK_THAT(error_of("exchange: {target: okx-demo, rest_url: 'http://127.0.0.1:18080'}"),
+               Catch::Contains("exchange.rest_url") && Catch::Contains("okx-demo") &&
+                   Catch::Contains(config::insecure_url_env));
+    CHECK_THAT(error_of("exchange: {target: okx-live, ws_url: 'wss://127.0.0.1:8443/ws/v5'}"),
+               Catch::Contains("exchange.ws_url"));
+    CHECK_THAT(error_of("exchange: {target: okx-live, rest_url: 'http://www.okx.com'}"),
+               Catch::Contains("exchange.rest_url"));
+
+    ::setenv(config::insecure_url_env, "0", 1); // only "1" counts
+    CHECK_THAT(error_of("exchange: {target: okx-demo, rest_url: 'http://127.0.0.1:18080'}"),
+               Catch::Contains("exchange.rest_url"));
+    ::setenv(config::insecure_url_env, "1", 1);
+    const auto t = config::parse("exchange: {target: okx-demo, rest_url: 'http://127.0.0.1:1', "
+                                 "ws_url: 'ws://127.0.0.1:1/ws/v5'}");
+    CHECK(t.exchange.insecure_override);
+    CHECK(config::log_marker(t) == config::insecure_url_marker);
+    // The override never opens plain http to a remote host.
+    CHECK_THAT(error_of("exchange: {target: okx-demo, rest_url: 'http://10.0.0.1:1'}"),
+               Catch::Contains("only allowed to 127.0.0.1"));
+    ::unsetenv(config::insecure_url_env);
 }

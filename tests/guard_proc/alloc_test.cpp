@@ -44,9 +44,11 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
     const char* syms[] = {"BTC-USDT", "ETH-USDT"};
     sink.core = &core;
+    std::int64_t code = 100001;
     for (const char* s : syms) {
         REQUIRE(core.add_symbol(s) >= 0);
         core.set_increments(s, decimal(1, 8), decimal(1, 2));
+        core.set_inst_id_code(s, code++); // the WS close names the instrument by instIdCode
     }
     const epoch_ms now = wall_now_ms();
     for (int k = 0; k < 2; ++k) {

@@ -87,6 +87,11 @@ TEST_CASE("guard_sim: a price spike closes by PH, the OCO is cancelled, the jour
     CHECK(s.child_orders == 0);
     CHECK(s.algos_canceled == 1);
     CHECK(s.algos_live == 0);
+    // The PH close went over the private WS and was accepted: the simulator, like OKX, refuses a
+    // WS order op without instIdCode, so this proves the guard's frame carries the code.
+    const std::string log = rig.sim("/sim/orders");
+    CHECK(log.find(R"("kind":"place_order","via":"ws")") != std::string::npos);
+    CHECK(log.find("instIdCode can not be empty") == std::string::npos);
     CHECK(rig.balance("BTC") < 1e-9);
     CHECK(rig.stop_guard() == 0);
     CHECK(rig.seg().liveness(shm::role::guard).status == shm::process_status::stopped);

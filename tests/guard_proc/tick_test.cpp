@@ -33,6 +33,7 @@ struct rig {
         REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
         REQUIRE(core.add_symbol("BTC-USDT") >= 0);
         core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+        core.set_inst_id_code("BTC-USDT", 100001);
     }
 };
 
@@ -58,6 +59,8 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     CHECK(c.size.str() == "0.01");
     const std::string& f = r.sink.frames[0];
     CHECK(f.find("\"op\":\"order\"") != std::string::npos);
+    CHECK(f.find("\"instIdCode\":100001,") != std::string::npos);
+    CHECK(f.find("\"instId\":") == std::string::npos); // delisted from the WS order ops
     CHECK(f.find("\"side\":\"sell\"") != std::string::npos);
     CHECK(f.find("\"ordType\":\"market\"") != std::string::npos);
     CHECK(f.find("\"tdMode\":\"cash\"") != std::string::npos);
@@ -86,6 +89,23 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     const auto idx = r.ts.seg->find_symbol("BTC-USDT");
     REQUIRE(idx.ok);
     CHECK(r.ts.seg->read_price(idx.index).q.last == 50500);
+}
+
+TEST_CASE("guard_tick: a symbol without instIdCode writes no WS frame: the close goes to REST",
+          "[unit]") {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
+    REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+    REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+    core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+    core.set_inst_id_code("BTC-USDT", 0); // unknown: ignored, stays 0
+    open_position(*ts.seg, btc_long());
+    core.refresh_slots();
+    core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(sink.frames.empty());
+    REQUIRE(sink.closes.size() == 1);
+    CHECK_FALSE(sink.closes[0].sent); // close_started(…, false): the shell places it over REST
 }
 
 TEST_CASE("guard_tick: SHORT buys back the base size; size is floored onto lotSz", "[unit]") {

@@ -80,6 +80,8 @@ TEST_CASE("net_rest: public and signed requests over keep-alive", "[sim][net]") 
     // keep-alive: all three on one connection
     CHECK(reqs[0].conn_id == reqs[2].conn_id);
     CHECK(s.client().stats().connects == 1);
+    // Nagle off on the socket, read back with getsockopt (closes must not wait for an ACK).
+    CHECK(s.client().stats().nodelay_connects == 1);
 }
 
 TEST_CASE("net_rest: reconnects when the server closed a kept-alive connection", "[sim][net]") {

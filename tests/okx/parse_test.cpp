@@ -110,7 +110,20 @@ TEST_CASE("okx instruments", "[unit][okx]") {
     CHECK(i.lot_sz == decimal(1, 8));
     CHECK(i.min_sz == decimal(1, 5));
     CHECK(i.state == "live");
+    CHECK(i.inst_id_code == 1000000000); // a JSON integer (docs-v5 "Get instruments" example)
 
+    SECTION("instIdCode null, empty string or a digit string") {
+        const auto row = [](std::string code) {
+            return R"({"code":"0","msg":"","data":[{"instId":"X-USDT","tickSz":"1","lotSz":"1","minSz":"1","instIdCode":)" +
+                   code + "}]}";
+        };
+        CHECK(parse_instruments(row("null")).value.at(0).inst_id_code == 0);
+        CHECK(parse_instruments(row(R"("")")).value.at(0).inst_id_code == 0);
+        CHECK(parse_instruments(row(R"("2021")")).value.at(0).inst_id_code == 2021);
+        CHECK(parse_instruments(row("1.5")).err.kind == error_kind::bad_response);
+        CHECK(parse_instruments(row("-3")).err.kind == error_kind::bad_response);
+        CHECK(parse_instruments(row("true")).err.kind == error_kind::bad_response);
+    }
     SECTION("missing tickSz") {
         auto bad = parse_instruments(
             R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","lotSz":"1","minSz":"1"}]})");
