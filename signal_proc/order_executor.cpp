@@ -319,7 +319,7 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, str
     std::string algo_id(ack.ok() ? ack.value.algo_id.view() : std::string_view{});
     if (!ack.ok() && (duplicate_algo(ack.err) || !definitive_reject(ack.err.kind))) {
         // Unclear, or "already exists": the attempt may be (or is) on the exchange. Ask by id.
-        for (int i = 0; i < 3 && algo_id.empty(); ++i) {
+        for (int i = 0; i < cfg_.oco_lookups && algo_id.empty(); ++i) {
             if (const auto found = co_await find_oco(algo_cl))
                 algo_id = std::string(found->algo_id.view());
             else

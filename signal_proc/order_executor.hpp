@@ -31,6 +31,7 @@ struct executor_config {
     double taker_fee_rate = 0.001;
     double move_past_pct = 0.5;
     std::int64_t poll_ms = 200; // order / algo state polling interval (signal.order_poll_s)
+    int oco_lookups = 3; // algoClOrdId lookups after an unclear OCO answer (signal.oco_lookups)
     // The order deadline and lookup lag are the REST client's (exchange.order_deadline_s,
     // exchange.order_lookup_lag_s): one source for expTime and for "provably absent".
 };

@@ -41,6 +41,7 @@ executor_config make_executor_config(const config::bot_config& c) {
     e.order_timeout_ms = c.signal.order_timeout_ms;
     e.oco_retries = c.signal.oco_retries;
     e.poll_ms = c.signal.order_poll_ms;
+    e.oco_lookups = c.signal.oco_lookups;
     e.taker_fee_rate = c.exchange.taker_fee;
     e.move_past_pct = c.entry.sizing.move_past_pct;
     return e;

@@ -90,6 +90,7 @@ void read_signal(yaml_reader r, signal_config& s) {
     r.read_duration("order_timeout_s", s.order_timeout_ms, second_ms, 1, 120);
     r.read("oco_retries", s.oco_retries, 0, 10);
     r.read_duration("order_poll_s", s.order_poll_ms, second_ms, 0.05, 5);
+    r.read("oco_lookups", s.oco_lookups, 1, 50);
     r.finish();
 }
 

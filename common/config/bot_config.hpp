@@ -54,6 +54,7 @@ struct signal_config {
     std::int64_t order_timeout_ms = 10000; // fill confirmation deadline
     int oco_retries = 3;                   // then close at market
     std::int64_t order_poll_ms = 200;      // order / algo state polling while confirming
+    int oco_lookups = 3; // algoClOrdId lookups (order_poll_s apart) after an unclear OCO answer
 };
 
 struct guard_config {
