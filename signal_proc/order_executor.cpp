@@ -317,24 +317,29 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, str
     seg_.add(shm::counter::orders_sent);
     auto ack = co_await client_.place_algo(req);
     std::string algo_id(ack.ok() ? ack.value.algo_id.view() : std::string_view{});
-    if (!ack.ok() && (duplicate_algo(ack.err) || !definitive_reject(ack.err.kind))) {
-        // Unclear, or "already exists": the attempt may be (or is) on the exchange. Ask by id.
-        for (int i = 0; i < cfg_.oco_lookups && algo_id.empty(); ++i) {
+    if (!ack.ok()) {
+        // The attempt may be (or is) on the exchange: an unclear answer, or "already exists" (the
+        // sim's 51065; OKX's code for a duplicate algoClOrdId is not confirmed, so a clear refusal
+        // of a REUSED id gets one lookup too: the earlier send under it may be the live one).
+        const bool unclear = duplicate_algo(ack.err) || !definitive_reject(ack.err.kind);
+        const int lookups = unclear ? cfg_.oco_lookups : (reuse_id.empty() ? 0 : 1);
+        for (int i = 0; i < lookups && algo_id.empty(); ++i) {
             if (const auto found = co_await find_oco(algo_cl))
                 algo_id = std::string(found->algo_id.view());
-            else
+            else if (i + 1 < lookups)
                 co_await sleep_ms(cfg_.poll_ms);
         }
-        if (algo_id.empty()) {
+        if (algo_id.empty() && unclear) {
             spdlog::warn("OCO {} {} unresolved: {} {} {}; retried under the same id", sym, algo_cl,
                          okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view());
             co_return oco_result::unresolved;
         }
-    } else if (!ack.ok()) {
-        spdlog::warn("OCO {} attempt {} ({}) refused: {} {} {} (tp {} sl {} price {})", sym,
-                     attempt_no, algo_cl, okx::to_string(ack.err.kind), ack.err.code,
-                     ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
-        co_return oco_result::rejected;
+        if (algo_id.empty()) {
+            spdlog::warn("OCO {} attempt {} ({}) refused: {} {} {} (tp {} sl {} price {})", sym,
+                         attempt_no, algo_cl, okx::to_string(ack.err.kind), ack.err.code,
+                         ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
+            co_return oco_result::rejected;
+        }
     }
     pos->oco_algo_id = std::string_view(algo_id);
     (void)seg_.update_position(ref, *pos);

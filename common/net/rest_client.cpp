@@ -520,10 +520,17 @@ rest_result<okx::algo_ack> rest_client::place_algo_impl(std::string body,
         const bool unsure = k == okx::error_kind::unknown_outcome ||
                             k == okx::error_kind::transient || k == okx::error_kind::timeout ||
                             k == okx::error_kind::network;
-        if (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries)
+        // A re-send refused for any reason may be the duplicate of the first send landing late
+        // (OKX refuses an algoClOrdId that exists): ask once more before reporting the refusal.
+        const bool resend_refused = !res.ok() && !unsure && n > 0 && !algo_cl_ord_id.empty();
+        if (!resend_refused &&
+            (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries))
             co_return res;
-        co_await impl_->sleep_for(impl_->backoff(n));
+        if (!resend_refused)
+            co_await impl_->sleep_for(impl_->backoff(n));
         auto q = co_await algo_order({}, algo_cl_ord_id);
+        if (resend_refused && !q.ok())
+            co_return res;
         if (q.ok()) {
             okx::algo_ack ack;
             ack.algo_id = q.value.algo_id;
