@@ -411,3 +411,40 @@ TEST_CASE("net_rest: TLS to a plain server fails cleanly (TLS really is attempte
     CHECK(r.err.kind == okx::error_kind::network);
     CHECK(srv.requests().empty());
 }
+
+TEST_CASE("net_rest: an OCO re-send refused as a duplicate resolves to the first one",
+          "[sim][net]") {
+    script_server srv;
+    std::atomic<int> posts{0}, gets{0};
+    srv.on_http([&](const http_req& r) -> http_reply {
+        if (r.method == "POST") {
+            if (posts++ == 0)
+                return http_reply{200, "", {}, true}; // the first send lands, its reply is lost
+            return {
+                200,
+                R"({"code":"1","msg":"","data":[{"algoId":"","algoClOrdId":"oco7","sCode":"51065","sMsg":"algoClOrdId already exists"}]})"};
+        }
+        if (gets++ == 0) // not visible yet at the first lookup
+            return {200, R"({"code":"0","msg":"","data":[]})"};
+        return {
+            200,
+            R"({"code":"0","msg":"","data":[{"algoId":"42","algoClOrdId":"oco7","instId":"BTC-USDT","state":"live"}]})"};
+    });
+    rest_session s(fast_cfg(srv.port()), test_creds);
+    okx::algo_order_req a;
+    a.inst_id = "BTC-USDT";
+    a.side = okx::side::sell;
+    a.sz = decimal(1, 3);
+    a.has_tp = a.has_sl = true;
+    a.tp_trigger_px = decimal(51000, 0);
+    a.sl_trigger_px = decimal(49000, 0);
+    a.algo_cl_ord_id = "oco7";
+    const auto ack = s.run(s.client().place_algo(a));
+    REQUIRE(ack.ok());
+    CHECK(ack.value.algo_id == "42");
+    CHECK(posts == 2); // the same algoClOrdId both times: never a second id
+    const auto reqs = srv.requests();
+    for (const auto& r : reqs)
+        if (r.method == "POST")
+            CHECK(r.body.find(R"("algoClOrdId":"oco7")") != std::string::npos);
+}
