@@ -963,6 +963,43 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
     }
 }
 
+// Fault rules on WS trade ops match the pseudo path "/ws/op/<op>" (e.g. /ws/op/order): `fail`
+// refuses every item with the rule's code (nothing applied), `drop` neither applies nor answers
+// (a request lost on the way, or one the engine discarded past its deadline).
+bool exchange::ws_fault(conn& c, std::string_view id, std::string_view op, array args) {
+    const std::string path = "/ws/op/" + std::string(op);
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+        if (!path.starts_with(it->prefix) || (it->mode != "fail" && it->mode != "drop"))
+            continue;
+        const fault_rule rule = *it;
+        if (--it->count <= 0)
+            faults_.erase(it);
+        if (rule.mode == "drop")
+            return true;
+        std::vector<std::string> rows;
+        for (element e : args) {
+            object o;
+            if (e.get(o))
+                continue;
+            item_result r;
+            r.s_code = rule.code;
+            r.s_msg = rule.msg;
+            r.cl_ord_id = field(o, "clOrdId");
+            rows.push_back(render_item(r, false));
+        }
+        json_obj r;
+        if (!id.empty())
+            r.str("id", id);
+        r.str("op", op)
+            .str("code", "1")
+            .str("msg", "All operations failed")
+            .raw("data", json_array(rows));
+        c.sink->send(r.done());
+        return true;
+    }
+    return false;
+}
+
 void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, array args,
                            std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns) {
     if (c.kind != ws_kind::private_)
@@ -971,6 +1008,8 @@ void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, ar
         return ws_error(c, id, "60011", "Please log in");
     const bool places = op == "order" || op == "batch-orders";
     const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns, places ? exp_time_ms : 0};
+    if (ws_fault(c, id, op, args))
+        return;
     std::vector<std::string> rows;
     std::size_t ok_count = 0, n = 0;
     for (element e : args) {
@@ -1216,8 +1255,9 @@ http_response exchange::control(const http_request& req, std::string_view path,
         r.delay_ms = to_i64(f("delay_ms")).value_or(0);
         if (r.prefix.empty() || !r.prefix.starts_with("/"))
             return bad("path_prefix required (e.g. /api/v5/trade/order)");
-        if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay")
-            return bad("mode must be fail | apply_fail | hang | delay");
+        if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay" &&
+            r.mode != "drop")
+            return bad("mode must be fail | apply_fail | hang | delay | drop");
         const bool unknown_outcome = r.mode == "apply_fail";
         r.status = static_cast<int>(to_i64(f("status")).value_or(unknown_outcome ? 400 : 503));
         r.code = f("code").empty() ? (unknown_outcome ? "50004" : "50001") : f("code");

@@ -157,6 +157,7 @@ private:
 
     void ws_subscribe(conn& c, std::string_view id, simdjson::dom::array args, bool subscribe);
     void ws_login(conn& c, std::string_view id, simdjson::dom::array args, std::int64_t epoch_ns);
+    bool ws_fault(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args);
     void ws_order_op(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args,
                      std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns);
     bool defer_ws_op(const conn& c, std::string_view op, std::string_view text,

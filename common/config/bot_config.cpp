@@ -99,6 +99,31 @@ void read_guard(yaml_reader r, guard_config& g) {
     r.read_duration("rest_poll_s", g.rest_poll_ms, second_ms, 0.2, 60);
     r.read_duration("stale_feed_s", g.stale_feed_ms, second_ms, 0.5, 120);
     r.read_duration("heartbeat_ms", g.heartbeat_ms, 1, 10, 100);
+    r.read_duration("refresh_ms", g.refresh_ms, 1, 5, 1000);
+    r.read_duration("new_slot_poll_ms", g.new_slot_poll_ms, 1, 1, 50);
+    r.read_duration("new_slot_window_ms", g.new_slot_window_ms, 1, 10, 10'000);
+    r.read_duration("close_deadline_ms", g.close_deadline_ms, 1, 200, 60'000);
+    r.read_duration("lookup_lag_ms", g.lookup_lag_ms, 1, 0, 60'000);
+    r.read_duration("lookup_interval_ms", g.lookup_interval_ms, 1, 20, 10'000);
+    r.read_duration("close_retry_ms", g.close_retry_ms, 1, 50, 60'000);
+    r.read_duration("cancel_retry_ms", g.cancel_retry_ms, 1, 20, 10'000);
+    r.read_duration("oco_grace_s", g.oco_grace_ms, second_ms, 1, 600);
+    r.read("max_close_attempts", g.max_close_attempts, 2, 100);
+    std::string order = g.order == close_order::sell_first ? "sell_first" : "cancel_first";
+    r.read("close_order", order);
+    if (order == "cancel_first")
+        g.order = close_order::cancel_first;
+    else if (order == "sell_first")
+        g.order = close_order::sell_first;
+    else
+        r.fail("close_order", fmt::format("'{}' is not one of cancel_first, sell_first", order));
+    r.read_duration("instruments_retry_s", g.instruments_retry_ms, second_ms, 0.5, 600);
+    r.read_duration("stats_s", g.stats_ms, second_ms, 1, 86'400);
+    r.read_duration("ws_reconnect_min_ms", g.ws_reconnect_min_ms, 1, 10, 60'000);
+    r.read_duration("ws_reconnect_max_ms", g.ws_reconnect_max_ms, 1, 10, 600'000);
+    if (g.ws_reconnect_max_ms < g.ws_reconnect_min_ms)
+        r.fail("ws_reconnect_max_ms", "must be >= ws_reconnect_min_ms");
+    r.read("max_polls_in_flight", g.max_polls_in_flight, 1, 64);
     r.finish();
 }
 

@@ -57,11 +57,30 @@ struct signal_config {
     int oco_lookups = 3; // algoClOrdId lookups (order_poll_s apart) after an unclear OCO answer
 };
 
+enum class close_order : std::uint8_t { cancel_first, sell_first }; // see close_tracker.hpp
+
+// Every timing of the guard's flows (guard_proc/close_tracker.hpp says what each one guards).
 struct guard_config {
     std::int64_t reconcile_ms = 5000;  // REST reconcile of every open position
     std::int64_t rest_poll_ms = 1000;  // price polling while the WS feed is down or stale
     std::int64_t stale_feed_ms = 3000; // no ticker for this long → stale
     std::int64_t heartbeat_ms = 100;
+    std::int64_t refresh_ms = 50;           // slot cache refresh and exit timers
+    std::int64_t new_slot_poll_ms = 2;      // after an entry fill / new OCO push: refresh this
+    std::int64_t new_slot_window_ms = 1000; // often, for this long (publish_open comes next)
+    std::int64_t close_deadline_ms = 3000;  // expTime of every close request
+    std::int64_t lookup_lag_ms = 2000;      // "not found" is "absent" only this long after it
+    std::int64_t lookup_interval_ms = 500;  // between lookups of one unresolved order / OCO
+    std::int64_t close_retry_ms = 1000;     // between close attempts after the first retry
+    std::int64_t cancel_retry_ms = 500;     // re-cancel of an OCO found live after a cancel
+    std::int64_t oco_grace_ms = 10'000;     // entry fill → the guard may place a missing OCO
+    int max_close_attempts = 8;             // then alert and keep the claim
+    close_order order = close_order::cancel_first;
+    std::int64_t instruments_retry_ms = 5000; // lot/tick sizes not loaded yet: try again
+    std::int64_t stats_ms = 60'000;           // latency summary in the log
+    std::int64_t ws_reconnect_min_ms = 200;
+    std::int64_t ws_reconnect_max_ms = 5000;
+    int max_polls_in_flight = 8; // REST ticker polls at once
 };
 
 struct bot_config {

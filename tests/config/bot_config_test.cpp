@@ -123,3 +123,40 @@ TEST_CASE("bad config names the key, the value and the allowed range", "[unit][c
     CHECK_THAT(error_of("signal: {oco_lookups: 0}"), Catch::Contains("signal.oco_lookups"));
     CHECK_THROWS_AS(config::load("/nonexistent/scalpel.yaml"), config_error);
 }
+
+TEST_CASE("guard timings: every one a named, validated key", "[unit][config]") {
+    const auto d = config::parse("{}");
+    CHECK(d.guard.close_deadline_ms == 3000);
+    CHECK(d.guard.lookup_lag_ms == 2000);
+    CHECK(d.guard.order == config::close_order::cancel_first);
+    const auto c = config::parse(R"(
+guard: {close_deadline_ms: 1500, lookup_lag_ms: 0, lookup_interval_ms: 250, close_retry_ms: 400,
+        cancel_retry_ms: 100, oco_grace_s: 2.5, max_close_attempts: 4, close_order: sell_first,
+        refresh_ms: 20, instruments_retry_s: 1, stats_s: 30, ws_reconnect_min_ms: 100,
+        ws_reconnect_max_ms: 900, max_polls_in_flight: 2, new_slot_poll_ms: 5,
+        new_slot_window_ms: 300}
+)");
+    CHECK(c.guard.close_deadline_ms == 1500);
+    CHECK(c.guard.lookup_lag_ms == 0);
+    CHECK(c.guard.lookup_interval_ms == 250);
+    CHECK(c.guard.close_retry_ms == 400);
+    CHECK(c.guard.cancel_retry_ms == 100);
+    CHECK(c.guard.oco_grace_ms == 2500);
+    CHECK(c.guard.max_close_attempts == 4);
+    CHECK(c.guard.order == config::close_order::sell_first);
+    CHECK(c.guard.refresh_ms == 20);
+    CHECK(c.guard.instruments_retry_ms == 1000);
+    CHECK(c.guard.stats_ms == 30'000);
+    CHECK(c.guard.ws_reconnect_max_ms == 900);
+    CHECK(c.guard.max_polls_in_flight == 2);
+    CHECK(c.guard.new_slot_poll_ms == 5);
+    CHECK(c.guard.new_slot_window_ms == 300);
+    CHECK_THAT(error_of("guard: {close_deadline_ms: 50}"),
+               Catch::Contains("guard.close_deadline_ms") && Catch::Contains("50"));
+    CHECK_THAT(error_of("guard: {close_order: sell_later}"),
+               Catch::Contains("guard.close_order") && Catch::Contains("cancel_first, sell_first"));
+    CHECK_THAT(error_of("guard: {max_close_attempts: 1}"),
+               Catch::Contains("guard.max_close_attempts"));
+    CHECK_THAT(error_of("guard: {ws_reconnect_min_ms: 500, ws_reconnect_max_ms: 100}"),
+               Catch::Contains("guard.ws_reconnect_max_ms"));
+}
