@@ -130,8 +130,9 @@ net::awaitable<void> guard_service::impl::rest_close(shm::slot_ref ref, command 
     req.sz = size_of(c.lots, core.lot_of(inst));
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = cl;
-    // expTime: the deadline travels with the request once the REST builder carries it (helper
-    // "deadlines"); until then the tracker's own deadline still bounds the wait before a lookup.
+    // expTime = the tracker's deadline for this attempt: OKX discards the order if it gets to it
+    // later, so "not found after deadline + lookup lag" proves it absent.
+    req.exp_time_ms = wall_now_ms() + (c.deadline.count() - monotonic_now_ns()) / 1'000'000;
     spdlog::info("slot {} gen {}: {} {} {} over REST, clOrdId {}", ref.index, ref.generation,
                  reverse ? "COMPENSATING" : "close", inst, req.sz.str(), cl);
     const auto placed = co_await rest.place_order(req);

@@ -16,30 +16,6 @@
 
 namespace scalpel::guard {
 
-namespace {
-
-// OKX's WS trade ops take the request deadline `expTime` (Unix ms, as a string) at the top level
-// beside id/op/args; "the request will not be processed if the current system time of the server
-// is after the expTime" (OKX v5 docs, Overview → Transaction timeouts → WebSocket). Written here,
-// allocation-free, until the shared request builders carry the field.
-std::size_t write_ws_order_with_deadline(std::string_view id, const okx::place_order_req& req,
-                                         std::int64_t exp_ms, char* out, std::size_t cap) noexcept {
-    char prefix[40];
-    const int p = std::snprintf(prefix, sizeof prefix, "{\"expTime\":\"%lld\"",
-                                static_cast<long long>(exp_ms));
-    if (p <= 0 || static_cast<std::size_t>(p) + 2 >= cap)
-        return 0;
-    const auto at = static_cast<std::size_t>(p);
-    const std::size_t n = okx::write_ws_order(id, req, out + at, cap - at);
-    if (n == 0)
-        return 0;
-    std::memcpy(out, prefix, at);
-    out[at] = ','; // the op's own '{'
-    return at + n;
-}
-
-} // namespace
-
 tick_guard::tick_guard(shm::segment& seg, order_sink& sink, tick_settings settings) noexcept
     : seg_(seg), sink_(sink), settings_(settings) {}
 
@@ -155,8 +131,9 @@ void tick_guard::send_ws_close(shm::slot_ref ref, const command& c, mono_ns now)
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = a.cl_ord_id.view();
     const std::int64_t exp_ms = wall_now_ms() + (c.deadline.count() - now) / 1'000'000;
+    req.exp_time_ms = exp_ms; // the op's expTime: OKX discards the order if it gets to it later
     const std::size_t n =
-        write_ws_order_with_deadline(a.cl_ord_id.view(), req, exp_ms, frame_.data(), frame_.size());
+        okx::write_ws_order(a.cl_ord_id.view(), req, frame_.data(), frame_.size());
     const bool sent = n > 0 && sink_.send_order_frame(std::string_view(frame_.data(), n));
     if (sent) {
         // Only orders the socket took: a refused frame goes over REST, not a tick→order time.

@@ -23,6 +23,10 @@ net_client::endpoint_config endpoint_for(const config::exchange_config& e) {
     c.rest = net_client::parse_url(e.rest_url);
     c.ws = net_client::parse_url(e.ws_url);
     c.request_timeout = std::chrono::milliseconds(e.request_timeout_ms);
+    c.order_deadline = std::chrono::milliseconds(e.order_deadline_ms);
+    c.order_lookup_lag = std::chrono::milliseconds(e.order_lookup_lag_ms);
+    c.order_lookup_interval = std::chrono::milliseconds(e.order_lookup_interval_ms);
+    c.order_resolve_timeout = std::chrono::milliseconds(e.order_resolve_timeout_ms);
     c.reconnect_min = 200ms;
     c.reconnect_max = 5000ms;
     net_client::validate(c);

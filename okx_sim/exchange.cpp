@@ -17,6 +17,21 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// OKX "Transaction timeouts": a place order whose expTime (epoch ms) has passed when the exchange
+// gets to it is not processed. The answer is the per-order error below (ccxt's OKX table:
+// "51149 Order timed out, please try again later."; OKX's own page names no code).
+constexpr const char* expired_code = "51149";
+constexpr const char* expired_msg = "Order timed out, please try again later.";
+
+// expTime as sent (decimal epoch ms); nullopt when it is not a positive integer.
+std::optional<std::int64_t> parse_exp_time(std::string_view text) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || v <= 0)
+        return std::nullopt;
+    return v;
+}
+
 constexpr std::int64_t ns_per_ms = 1'000'000;
 
 std::string pct_decode(std::string_view s) {
@@ -420,6 +435,7 @@ void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
             c.sink->close(4004, "No data pushed in 30s.");
         }
     }
+    run_deferred_ws_ops(mono_ns, epoch_ns);
 }
 
 void exchange::push(conn& c, const std::string& channel, std::string text) {
@@ -595,7 +611,14 @@ item_result exchange::do_place(object o, const request_ctx& ctx, std::string_vie
     auto req = parse_order_request(o);
     if (!inst_id.empty())
         req.inst_id = std::string(inst_id);
-    const auto r = engine_.place_order(req, market_now(ctx.mono_ns));
+    item_result r;
+    if (ctx.exp_time_ms > 0 && ctx.epoch_ns / ns_per_ms > ctx.exp_time_ms) {
+        r.s_code = expired_code; // discarded unprocessed: the engine never sees it
+        r.s_msg = expired_msg;
+        r.cl_ord_id = req.cl_ord_id;
+    } else {
+        r = engine_.place_order(req, market_now(ctx.mono_ns));
+    }
     log_entry& l = append_log("place_order", ctx, r);
     l.inst_id = req.inst_id;
     l.side = req.side;
@@ -651,7 +674,13 @@ http_response exchange::route(const http_request& req, std::string_view path,
     const bool is_post = req.method == "POST";
     const std::int64_t now = market_now(mono_ns);
     const std::int64_t in_us = epoch_ns / 1000;
-    const request_ctx ctx{"rest", std::string(path), mono_ns, epoch_ns};
+    request_ctx ctx{"rest", std::string(path), mono_ns, epoch_ns};
+    if (req.exp_time && (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders")) {
+        const auto exp = parse_exp_time(*req.exp_time);
+        if (!exp)
+            return err(400, "51000", "Parameter expTime error");
+        ctx.exp_time_ms = *exp;
+    }
 
     auto parse_body = [&](element& el) -> bool {
         return !parser_.parse(req.body.data(), req.body.size(), true).get(el);
@@ -962,9 +991,18 @@ void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t 
         else if (op == "subscribe" || op == "unsubscribe")
             ws_subscribe(c, id_s, args, op == "subscribe");
         else if (op == "order" || op == "batch-orders" || op == "cancel-order" ||
-                 op == "batch-cancel-orders")
-            ws_order_op(c, id_s, op, args, mono_ns, epoch_ns);
-        else
+                 op == "batch-cancel-orders") {
+            if (defer_ws_op(c, op, text, mono_ns))
+                return;
+            std::int64_t exp = 0;
+            if (const std::string e = field(obj, "expTime"); !e.empty()) {
+                const auto parsed = parse_exp_time(e);
+                if (!parsed)
+                    return ws_error(c, id_s, "60013", "Invalid args: expTime");
+                exp = *parsed;
+            }
+            ws_order_op(c, id_s, op, args, exp, mono_ns, epoch_ns);
+        } else
             ws_error(c, id_s, "60012", "Invalid request: " + std::string(text.substr(0, 200)));
         after_engine(mono_ns, epoch_ns);
     } catch (const std::exception& e) {
@@ -1130,7 +1168,7 @@ std::optional<std::string> exchange::ws_inst_of(object o, item_result& refusal) 
 }
 
 void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, array args,
-                           std::int64_t mono_ns, std::int64_t epoch_ns) {
+                           std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns) {
     if (c.kind != ws_kind::private_)
         return ws_error(c, id, "60018", "Wrong URL or channel");
     if (!c.logged_in)
@@ -1145,7 +1183,8 @@ void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, ar
             .raw("data", "[]");
         return send(c, r.done());
     }
-    const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns};
+    const bool places = op == "order" || op == "batch-orders";
+    const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns, places ? exp_time_ms : 0};
     if (ws_fault(c, id, op, args))
         return;
     std::vector<std::string> rows;
@@ -1185,6 +1224,53 @@ void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, ar
             .str("outTime", str_of(epoch_ns / 1000 + 1));
     }
     send(c, r.done());
+}
+
+// /sim/ws/delay: a matching order op on a logged-in private connection is held back and run
+// ws_delay_ms_ later (the "busy exchange processes it late" case; its expTime is judged then).
+bool exchange::defer_ws_op(const conn& c, std::string_view op, std::string_view text,
+                           std::int64_t mono_ns) {
+    if (ws_delay_left_ <= 0 || c.kind != ws_kind::private_ || !c.logged_in ||
+        (!ws_delay_op_.empty() && ws_delay_op_ != op))
+        return false;
+    --ws_delay_left_;
+    deferred_ws_.push_back({c.id, std::string(text), mono_ns + ws_delay_ms_ * ns_per_ms});
+    return true;
+}
+
+namespace {
+// Where the answer to a held-back op goes once its connection has closed: nowhere. The op still
+// executes, as on an exchange that received it before the client went away.
+class discard_sink final : public ws_sink {
+public:
+    void send(std::string) override {}
+    void close(std::uint16_t, std::string) override {}
+    void drop() override {}
+};
+} // namespace
+
+void exchange::run_deferred_ws_ops(std::int64_t mono_ns, std::int64_t epoch_ns) {
+    while (!deferred_ws_.empty() && deferred_ws_.front().due_mono_ns <= mono_ns) {
+        const deferred_ws_op d = std::move(deferred_ws_.front());
+        deferred_ws_.pop_front();
+        element doc;
+        object obj;
+        array args;
+        if (parser_.parse(d.text.data(), d.text.size(), true).get(doc) || doc.get(obj) ||
+            obj["args"].get(args))
+            continue;
+        const std::string id = field(obj, "id"), op = field(obj, "op");
+        const std::int64_t exp = parse_exp_time(field(obj, "expTime")).value_or(0);
+        discard_sink nowhere;
+        conn gone;
+        gone.id = d.conn_id;
+        gone.sink = &nowhere;
+        gone.kind = ws_kind::private_;
+        gone.logged_in = true;
+        const auto it = conns_.find(d.conn_id);
+        ws_order_op(it != conns_.end() ? it->second : gone, id, op, args, exp, mono_ns, epoch_ns);
+        after_engine(mono_ns, epoch_ns);
+    }
 }
 
 http_response exchange::control(const http_request& req, std::string_view path,
@@ -1328,6 +1414,20 @@ http_response exchange::control(const http_request& req, std::string_view path,
         malformed_channel_ = f("channel");
         return reply(200, ok_body);
     }
+    if (path == "/sim/ws/delay") {
+        const auto ms = to_i64(f("ms"));
+        const auto count = to_i64(f("count")).value_or(1);
+        const std::string op = f("op");
+        if (!ms || *ms < 0 || count < 0)
+            return bad("ms >= 0 required, count >= 0");
+        if (!op.empty() && op != "order" && op != "batch-orders" && op != "cancel-order" &&
+            op != "batch-cancel-orders")
+            return bad("op must be order | batch-orders | cancel-order | batch-cancel-orders");
+        ws_delay_ms_ = *ms;
+        ws_delay_left_ = static_cast<int>(count);
+        ws_delay_op_ = op;
+        return reply(200, ok_body);
+    }
     if (path == "/sim/ws/duplicate-orders") {
         duplicate_orders_left_ = static_cast<int>(to_i64(f("count")).value_or(1));
         return reply(200, ok_body);
@@ -1445,6 +1545,8 @@ http_response exchange::control(const http_request& req, std::string_view path,
         rate_hits_.clear();
         malformed_left_ = 0;
         duplicate_orders_left_ = 0;
+        ws_delay_left_ = 0;
+        deferred_ws_.clear();
         ws_refuse_until_mono_ = 0;
         ws_refuse_only_.reset();
         scripts_.clear();

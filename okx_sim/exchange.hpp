@@ -42,6 +42,7 @@ struct exchange_config {
 struct http_request {
     std::string method, target, body;
     std::optional<std::string> key, sign, timestamp, passphrase;
+    std::optional<std::string> exp_time; // `expTime` header: place orders past it are discarded
 };
 
 struct http_response {
@@ -134,6 +135,13 @@ private:
     struct request_ctx {
         std::string via, path;
         std::int64_t mono_ns, epoch_ns;
+        std::int64_t exp_time_ms = 0; // the request's expTime (epoch ms), 0 = none
+    };
+    // A WS order op held back by /sim/ws/delay: run when due, on its connection if still open.
+    struct deferred_ws_op {
+        std::uint64_t conn_id = 0;
+        std::string text;
+        std::int64_t due_mono_ns = 0;
     };
 
     log_entry& append_log(const char* kind, const request_ctx& ctx, const item_result& r);
@@ -162,7 +170,10 @@ private:
     void ws_login(conn& c, std::string_view id, simdjson::dom::array args, std::int64_t epoch_ns);
     bool ws_fault(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args);
     void ws_order_op(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args,
-                     std::int64_t mono_ns, std::int64_t epoch_ns);
+                     std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns);
+    bool defer_ws_op(const conn& c, std::string_view op, std::string_view text,
+                     std::int64_t mono_ns);
+    void run_deferred_ws_ops(std::int64_t mono_ns, std::int64_t epoch_ns);
     void ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg);
     void push(conn& c, const std::string& channel, std::string text);
     [[nodiscard]] bool key_can_trade() const; // "trade" in key_perm
@@ -189,6 +200,10 @@ private:
     int malformed_left_ = 0;
     std::string malformed_channel_;
     int duplicate_orders_left_ = 0;
+    int ws_delay_left_ = 0;        // /sim/ws/delay: order ops still to hold back
+    std::int64_t ws_delay_ms_ = 0; // … by this long
+    std::string ws_delay_op_;      // … only this op ("" = every order op)
+    std::deque<deferred_ws_op> deferred_ws_;
     std::uint64_t trade_seq_ = 1;
     simdjson::dom::parser parser_;
 };

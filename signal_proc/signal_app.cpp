@@ -25,6 +25,8 @@ executor_config make_executor_config(const config::bot_config& c) {
     executor_config e;
     e.order_timeout_ms = c.signal.order_timeout_ms;
     e.oco_retries = c.signal.oco_retries;
+    e.poll_ms = c.signal.order_poll_ms;
+    e.oco_lookups = c.signal.oco_lookups;
     e.taker_fee_rate = c.exchange.taker_fee;
     e.move_past_pct = c.entry.sizing.move_past_pct;
     return e;
@@ -49,6 +51,10 @@ net_client::endpoint_config endpoint_for(const config::exchange_config& x) {
     if (e.demo)
         e.ws_query = "brokerId=9999";
     e.request_timeout = std::chrono::milliseconds(x.request_timeout_ms);
+    e.order_deadline = std::chrono::milliseconds(x.order_deadline_ms);
+    e.order_lookup_lag = std::chrono::milliseconds(x.order_lookup_lag_ms);
+    e.order_lookup_interval = std::chrono::milliseconds(x.order_lookup_interval_ms);
+    e.order_resolve_timeout = std::chrono::milliseconds(x.order_resolve_timeout_ms);
     net_client::validate(e);
     return e;
 }

@@ -45,6 +45,10 @@ void read_exchange(yaml_reader r, exchange_config& e) {
     r.read("taker_fee", e.taker_fee, 0.0, 0.01);
     r.read("keys_file", e.keys_file);
     r.read_duration("request_timeout_s", e.request_timeout_ms, second_ms, 0.5, 60);
+    r.read_duration("order_deadline_s", e.order_deadline_ms, second_ms, 0.5, 60);
+    r.read_duration("order_lookup_lag_s", e.order_lookup_lag_ms, second_ms, 0, 60);
+    r.read_duration("order_lookup_interval_s", e.order_lookup_interval_ms, second_ms, 0.05, 5);
+    r.read_duration("order_resolve_timeout_s", e.order_resolve_timeout_ms, second_ms, 0, 600);
     const bool okx = e.target != exchange_target::sim;
     if (!explicit_rest || e.rest_url.empty())
         e.rest_url = okx ? "https://www.okx.com" : "http://127.0.0.1:18080";
@@ -123,6 +127,8 @@ void read_signal(yaml_reader r, signal_config& s) {
     r.read_duration("price_stale_s", s.price_stale_ms, second_ms, 0.1, 600);
     r.read_duration("order_timeout_s", s.order_timeout_ms, second_ms, 1, 120);
     r.read("oco_retries", s.oco_retries, 0, 10);
+    r.read_duration("order_poll_s", s.order_poll_ms, second_ms, 0.05, 5);
+    r.read("oco_lookups", s.oco_lookups, 1, 50);
     r.finish();
 }
 

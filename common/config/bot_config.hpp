@@ -42,6 +42,11 @@ struct exchange_config {
     double taker_fee = 0.001;
     std::string keys_file; // optional 0600 file; else SCALPEL_OKX_API_KEY/_SECRET/_PASSPHRASE
     std::int64_t request_timeout_ms = 5000;
+    // Order deadlines (OKX expTime): see net_client::endpoint_config for what each one means.
+    std::int64_t order_deadline_ms = 5000;         // expTime = send time + this
+    std::int64_t order_lookup_lag_ms = 3000;       // not found after expTime + this = absent
+    std::int64_t order_lookup_interval_ms = 250;   // clOrdId lookups while resolving
+    std::int64_t order_resolve_timeout_ms = 10000; // lookups failing this long past that: unknown
 };
 
 struct segment_config {
@@ -56,6 +61,8 @@ struct signal_config {
     std::string mtf_timeframe_15 = "15m";
     std::int64_t order_timeout_ms = 10000; // fill confirmation deadline
     int oco_retries = 3;                   // then close at market
+    std::int64_t order_poll_ms = 200;      // order / algo state polling while confirming
+    int oco_lookups = 3; // algoClOrdId lookups (order_poll_s apart) after an unclear OCO answer
 };
 
 enum class close_order : std::uint8_t { cancel_first, sell_first }; // see close_tracker.hpp

@@ -199,6 +199,11 @@ std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap
     return w.size();
 }
 
+std::size_t write_exp_time(std::int64_t exp_time_ms, char* out, std::size_t cap) noexcept {
+    const auto [end, ec] = std::to_chars(out, out + cap, exp_time_ms);
+    return ec == std::errc{} ? static_cast<std::size_t>(end - out) : 0;
+}
+
 std::size_t write_cancel_order(const cancel_order_req& r, char* out, std::size_t cap) noexcept {
     writer w(out, cap);
     cancel_order_fields(w, r, inst_key::inst_id);
@@ -248,7 +253,13 @@ std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* 
     w.raw("{");
     if (!id.empty())
         w.field("id", id, true).raw(",");
-    w.quoted("op").raw(":").quoted("order").raw(",").quoted("args").raw(":[");
+    w.quoted("op").raw(":").quoted("order").raw(",");
+    if (r.exp_time_ms > 0) {
+        char t[24];
+        const std::size_t n = write_exp_time(r.exp_time_ms, t, sizeof t);
+        w.field("expTime", std::string_view(t, n), true).raw(",");
+    }
+    w.quoted("args").raw(":[");
     place_order_fields(w, r, inst_key::inst_id_code);
     w.raw("]}");
     return w.size();

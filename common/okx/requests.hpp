@@ -39,6 +39,10 @@ struct place_order_req {
     okx::tgt_ccy tgt_ccy = tgt_ccy::none; // market orders only
     std::string_view cl_ord_id;           // ≤32 alnum; strongly recommended (retry safety)
     std::string_view tag;                 // ≤16 alnum, optional
+    // Request deadline, epoch ms (0 = none). OKX discards a place order whose deadline has passed
+    // when it gets to it: REST sends it as the `expTime` header (rest_client), WS as the op's
+    // `expTime` field (write_ws_order). It is not part of the REST body.
+    std::int64_t exp_time_ms = 0;
 };
 
 // POST /api/v5/trade/order-algo. Both triggers → ordType "oco"; one → "conditional".
@@ -91,17 +95,27 @@ std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char*
 [[nodiscard]] std::string cancel_order_body(const cancel_order_req& r);
 [[nodiscard]] std::string cancel_algos_body(const cancel_algo_req* reqs, std::size_t n);
 
-// WS order ops (private channel): {"id":"<id>","op":"order","args":[{…}]} and
-// {"id":"<id>","op":"cancel-order","args":[{…}]}. `id` ≤32 alnum, may be empty (omitted). The
-// instrument goes as the integer "instIdCode" and "instId" is left out: OKX delisted instId from
-// the WS order operations (changelog "Delist instId request parameter in WS order operation
-// channels": demo already, live in phases from March 2026; an instId-only request is refused with
-// 50014 "Parameter instIdCode can not be empty"). A request without a code (0) is refused here, so
-// a caller falls back to REST, which still takes instId.
+// WS order ops (private channel): {"id":"<id>","op":"order","expTime":"<ms>","args":[{…}]}
+// (expTime only when r.exp_time_ms > 0) and {"id":"<id>","op":"cancel-order","args":[{…}]}. `id`
+// ≤32 alnum, may be empty (omitted). The instrument goes as the integer "instIdCode" and "instId"
+// is left out: OKX delisted instId from the WS order operations (changelog "Delist instId request
+// parameter in WS order operation channels": demo already, live in phases from March 2026; an
+// instId-only request is refused with 50014 "Parameter instIdCode can not be empty"). A request
+// without a code (0) is refused here, so a caller falls back to REST, which still takes instId.
 std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out,
                            std::size_t cap) noexcept;
 std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out,
                                   std::size_t cap) noexcept;
+
+// The `expTime` value for a request sent at `now_ms` (epoch ms) that must not execute after
+// `deadline_ms` more: "Request effective deadline. Unix timestamp in milliseconds" (OKX v5,
+// Overview → Transaction timeouts; place/batch/amend order over REST and WS).
+[[nodiscard]] constexpr std::int64_t exp_time_after(std::int64_t now_ms,
+                                                    std::int64_t deadline_ms) noexcept {
+    return now_ms + deadline_ms;
+}
+// Writes the decimal epoch-ms text of an expTime into `out` (≥ 20 bytes); returns its length.
+std::size_t write_exp_time(std::int64_t exp_time_ms, char* out, std::size_t cap) noexcept;
 
 // WS login: {"op":"login","args":[{"apiKey":…,"passphrase":…,"timestamp":"<epoch s>","sign":…}]}
 // with sign = HMAC(secret, ts+"GET"+"/users/self/verify"). The result holds secrets: never log it.

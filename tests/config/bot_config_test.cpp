@@ -74,6 +74,19 @@ signal: {cycle_s: 2.5}
     CHECK(c.regimes[strategy::regime::choppy].max_holding_ms == 20 * 60'000);
     CHECK(c.regimes[strategy::regime::choppy].mtf_bar_ms == 30 * 60'000);
     CHECK(c.signal.cycle_ms == 2500);
+    const auto d = config::parse(R"(
+exchange: {order_deadline_s: 2.5, order_lookup_lag_s: 0, order_lookup_interval_s: 0.1, order_resolve_timeout_s: 30}
+signal: {order_poll_s: 0.5, oco_lookups: 7}
+)");
+    CHECK(d.exchange.order_deadline_ms == 2500);
+    CHECK(d.exchange.order_lookup_lag_ms == 0);
+    CHECK(d.exchange.order_lookup_interval_ms == 100);
+    CHECK(d.exchange.order_resolve_timeout_ms == 30'000);
+    CHECK(d.signal.order_poll_ms == 500);
+    CHECK(d.signal.oco_lookups == 7);
+    const auto defaults = config::parse("{}");
+    CHECK(defaults.exchange.order_deadline_ms == 5000);
+    CHECK(defaults.exchange.order_lookup_lag_ms == 3000);
 }
 
 TEST_CASE("bad config names the key, the value and the allowed range", "[unit][config]") {
@@ -101,6 +114,14 @@ TEST_CASE("bad config names the key, the value and the allowed range", "[unit][c
     CHECK_THAT(error_of("a: [unclosed"), Catch::Contains("not valid YAML"));
     CHECK_THAT(error_of("segment: {account_tag: 'has space'}"),
                Catch::Contains("segment.account_tag"));
+    CHECK_THAT(error_of("exchange: {order_deadline_s: 0.1}"),
+               Catch::Contains("exchange.order_deadline_s") && Catch::Contains("0.5 .. 60"));
+    CHECK_THAT(error_of("exchange: {order_lookup_lag_s: -1}"),
+               Catch::Contains("exchange.order_lookup_lag_s"));
+    CHECK_THAT(error_of("exchange: {order_lookup_interval_s: 0}"),
+               Catch::Contains("exchange.order_lookup_interval_s"));
+    CHECK_THAT(error_of("signal: {order_poll_s: 10}"), Catch::Contains("signal.order_poll_s"));
+    CHECK_THAT(error_of("signal: {oco_lookups: 0}"), Catch::Contains("signal.oco_lookups"));
     CHECK_THROWS_AS(config::load("/nonexistent/scalpel.yaml"), config_error);
 }
 

@@ -32,6 +32,10 @@ TEST_CASE("okx error codes map to kinds", "[unit][okx]") {
     CHECK(kind_of_code(51412) == error_kind::already_triggered);
     CHECK(kind_of_code(51416) == error_kind::already_triggered);
     CHECK(kind_of_code(51603) == error_kind::not_found);
+    // "Order timed out" (expTime passed): not proof that nothing executed.
+    CHECK(kind_of_code(51149) == error_kind::unknown_outcome);
+    CHECK(to_string(error_kind::expired) == "expired");
+    CHECK_FALSE(is_retryable(error_kind::expired));
     for (int c : {60004, 60005, 60006, 60007, 60009, 60011, 60024})
         CHECK(kind_of_code(c) == error_kind::auth);
     for (int c : {60012, 60013, 60018, 60031, 64001, 64002})

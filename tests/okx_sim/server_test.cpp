@@ -739,3 +739,120 @@ TEST_CASE("sim_rest query filters: honoured, or refused with 51000", "[sim]") {
     CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/orders-history").body, "code") ==
           "50014"); // instType is required there
 }
+
+namespace {
+
+// Orders on the simulator under `cl`, and the sCode of the last logged place_order request for it.
+struct cl_view {
+    std::size_t orders = 0;
+    std::string last_s_code;
+};
+
+cl_view view_of(std::uint16_t port, const std::string& cl) {
+    const std::string body = http_call(port, "GET", "/sim/orders").body;
+    simdjson::dom::parser p;
+    simdjson::dom::element root;
+    REQUIRE_FALSE(p.parse(body).get(root));
+    simdjson::dom::array orders, requests;
+    REQUIRE_FALSE(root["orders"].get(orders));
+    REQUIRE_FALSE(root["requests"].get(requests));
+    cl_view v;
+    std::string_view id, kind, code;
+    for (simdjson::dom::element o : orders)
+        v.orders += !o["clOrdId"].get(id) && id == cl;
+    for (simdjson::dom::element r : requests)
+        if (!r["kind"].get(kind) && kind == "place_order" && !r["clOrdId"].get(id) && id == cl &&
+            !r["sCode"].get(code))
+            v.last_s_code = std::string(code);
+    return v;
+}
+
+std::string buy_body(const std::string& cl) {
+    return R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":")" + cl +
+           R"(","side":"buy","ordType":"market","sz":"100"})";
+}
+
+std::string ws_buy(const std::string& id, const std::string& cl, std::int64_t exp_ms) {
+    const std::string exp =
+        exp_ms > 0 ? R"("expTime":")" + std::to_string(exp_ms) + R"(",)" : std::string();
+    // WS order ops name the instrument by instIdCode (BTC-USDT's is 100001 on the simulator).
+    return R"({"id":")" + id + R"(","op":"order",)" + exp + R"("args":[{"instIdCode":100001,)" +
+           buy_body(cl).substr(1) + "]}";
+}
+
+} // namespace
+
+TEST_CASE("sim_deadlines a place order past its expTime is discarded with 51149 over REST and WS",
+          "[sim]") {
+    sim_process sim;
+    const auto port = sim.port();
+    set_price(port, "50000");
+    using scalpel::wall_now_ms;
+    auto exp_in = [](std::int64_t ms) { return std::to_string(wall_now_ms() + ms); };
+
+    // REST: the expTime header, judged when the exchange gets to the request.
+    auto r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rexp1"),
+                              {{"expTime", exp_in(-1)}});
+    CHECK(r.status == 200);
+    CHECK(json_field(r.body, "code") == "1");
+    CHECK(json_field(r.body, "sCode") == "51149");
+    CHECK(view_of(port, "rexp1").orders == 0);
+    CHECK(view_of(port, "rexp1").last_s_code == "51149"); // logged, never executed
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rok1"),
+                         {{"expTime", exp_in(20'000)}});
+    CHECK(json_field(r.body, "sCode") == "0");
+    CHECK(view_of(port, "rok1").orders == 1);
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rbad1"),
+                         {{"expTime", "soon"}});
+    CHECK(json_field(r.body, "code") == "51000");
+    CHECK(view_of(port, "rbad1").orders == 0);
+
+    // Processed late (a delay fault): the deadline passes while it waits, so it never executes.
+    post_sim(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/trade/order","mode":"delay","delay_ms":1500})");
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rlate1"),
+                         {{"expTime", exp_in(500)}});
+    CHECK(json_field(r.body, "sCode") == "51149");
+    CHECK(view_of(port, "rlate1").orders == 0);
+
+    // WS: expTime in the op message.
+    ws_client priv(port, "/ws/v5/private");
+    priv.login();
+    REQUIRE(priv.read_until("\"event\":\"login\""));
+    priv.send(ws_buy("w1", "wexp1", wall_now_ms() - 1));
+    auto op = priv.read_until("\"id\":\"w1\"");
+    REQUIRE(op);
+    CHECK(json_field(*op, "sCode") == "51149");
+    CHECK(view_of(port, "wexp1").orders == 0);
+
+    // ws/delay: ops processed late; the expired one is discarded, the other executes late.
+    CHECK(http_call(port, "POST", "/sim/ws/delay", R"({"ms":-5})").status == 400);
+    post_sim(port, "/sim/ws/delay", R"({"ms":1500,"count":2,"op":"order"})");
+    const auto t0 = std::chrono::steady_clock::now();
+    priv.send(ws_buy("w2", "wlate1", wall_now_ms() + 500));
+    priv.send(ws_buy("w3", "wlate2", wall_now_ms() + 20'000));
+    op = priv.read_until("\"id\":\"w2\"");
+    REQUIRE(op);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 1500ms);
+    CHECK(json_field(*op, "sCode") == "51149");
+    op = priv.read_until("\"id\":\"w3\"");
+    REQUIRE(op);
+    CHECK(json_field(*op, "sCode") == "0");
+    CHECK(view_of(port, "wlate1").orders == 0);
+    CHECK(view_of(port, "wlate2").orders == 1);
+
+    // A held-back op still executes after the client closed its connection.
+    post_sim(port, "/sim/ws/delay", R"({"ms":500,"count":1})");
+    {
+        ws_client gone(port, "/ws/v5/private");
+        gone.login();
+        REQUIRE(gone.read_until("\"event\":\"login\""));
+        gone.send(ws_buy("w4", "wgone1", 0));
+    }
+    bool landed = false;
+    for (int i = 0; i < 50 && !landed; ++i) {
+        std::this_thread::sleep_for(100ms);
+        landed = view_of(port, "wgone1").orders == 1;
+    }
+    CHECK(landed);
+}
