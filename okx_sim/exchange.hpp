@@ -32,6 +32,8 @@ struct exchange_config {
     std::int64_t auth_window_ms = 30'000;
     std::int64_t ticker_interval_ms = 100;
     std::int64_t candle_interval_ms = 1'000;
+    std::string uid = "100000001"; // account/config uid (the account a bot's segment belongs to)
+    std::string run_id;            // /sim/state run_id; empty → made up at start (one per run)
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.

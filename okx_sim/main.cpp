@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
                  "Enforce OKX per-endpoint rate limits from the start");
     app.add_option("--ws-idle-ms", xcfg.ws_idle_ms, "Close an idle WS after this long (code 4004)")
         ->capture_default_str();
+    app.add_option("--uid", xcfg.uid, "Account uid served by /api/v5/account/config")
+        ->capture_default_str();
+    app.add_option("--run-id", xcfg.run_id, "Run id served by /sim/state (default: random)");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
         ->capture_default_str();
     try {
