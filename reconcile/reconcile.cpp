@@ -158,7 +158,10 @@ void decide_slot(const exchange_snapshot& ex, const segment_slot& s, const slot_
 
 // Entries of ours without a close and with coins still held, newest first per symbol, sized to
 // what is held. Their live OCO (same slot key) comes along.
-void rebuild(const exchange_snapshot& ex, std::string_view tag, const options& opt,
+// Only called for a segment without slots (new or discarded): every entry of ours without a
+// close is a position nobody tracks. (An in-flight entry of this segment has a reserved slot, so
+// its segment is not rebuilt.)
+void rebuild(const exchange_snapshot& ex, std::string_view tag,
              std::vector<const exchange_algo*>& owned, std::vector<action>& out) {
     struct entry {
         slot_key key;
@@ -233,7 +236,6 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag, const options& o
         }
         a.reason = a.pos.oco_algo_id.empty() ? "entry fill of ours without a close, no live OCO"
                                              : "entry fill of ours with its live OCO";
-        (void)opt;
         out.push_back(std::move(a));
     }
 }
@@ -301,7 +303,7 @@ std::vector<action> decide(const exchange_snapshot& ex, const segment_snapshot& 
             }
         }
     } else {
-        rebuild(ex, seg.account_tag, opt, owned, out);
+        rebuild(ex, seg.account_tag, owned, out);
     }
     for (const auto& a : ex.algos) {
         if (a.state != algo_status::live ||

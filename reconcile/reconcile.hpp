@@ -60,8 +60,9 @@ struct segment_slot {
 };
 
 struct segment_snapshot {
-    bool exists = false; // false: the segment was just created (or is about to be replaced)
-    identity who;        // recorded at creation (empty fields = unknown, treated as foreign)
+    // false: the segment was just created and holds no slot: positions are rebuilt from our fills.
+    bool exists = false;
+    identity who; // recorded at creation (empty fields = unknown, treated as foreign)
     std::string account_tag;
     std::uint32_t id_epoch = 0;      // created_ms / 1000, as in our client order ids
     std::vector<segment_slot> slots; // every non-free slot

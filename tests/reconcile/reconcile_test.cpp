@@ -252,6 +252,7 @@ TEST_CASE("rebuild sizes positions to what is held and skips ones sold by hand",
         {"BTC-USDT", "o2", id(2, 1, shm::intent::entry), "t2", true, 100, 0.3, 0, now - 60'000});
     segment_snapshot none;
     none.account_tag = "bot";
+    none.id_epoch = epoch + 1;
     const auto acts = decide(ex, none, opts());
     REQUIRE(acts.size() == 2); // newest first gets its 0.3, the older one the 0.2 left
     CHECK(acts[0].pos.size == Approx(0.3));
