@@ -3,6 +3,7 @@
 
 #include "common/clock.hpp"
 #include "signal_proc/decision_log.hpp"
+#include "signal_proc/entry_gate.hpp"
 #include "signal_proc/param_map.hpp"
 #include "strategy/engine.hpp"
 #include "strategy/scoring.hpp"
@@ -321,6 +322,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
     const strategy::regime reg = arm_.current();
+    if (const auto p = check_protection(seg_, m.symbol); !p.ok()) {
+        spdlog::info("{}", format_protection_block(m.symbol, reg, p)); // no entry unprotected
+        co_return;
+    }
     const strategy::regime_params& params = cfg_.regimes[reg];
     const auto inst = instruments_.find(m.symbol);
     if (inst == instruments_.end() || m.entry.empty() || !account_.ok)

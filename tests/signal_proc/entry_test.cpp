@@ -110,3 +110,22 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     for (std::size_t i = 0; i < cycles.size() && i < 5; ++i)
         std::printf("%s\n", cycles[i].c_str());
 }
+
+TEST_CASE("signal_proc opens nothing without a live, reconciled guard; the line says why",
+          "[sim]") {
+    {
+        scenario sc(scenario_options{}.without_guard());
+        sc.start_signal();
+        REQUIRE(sc.wait_log("decision=NO_PROTECTION:guard_absent", std::chrono::seconds(40)));
+        CHECK(sc.log_lines("decision=ENTER").empty());
+        CHECK(count_orders(sc.orders()).place_orders == 0);
+    }
+    {
+        scenario sc;
+        sc.stop_guard(); // attached but silent: a hung guard
+        sc.start_signal();
+        REQUIRE(sc.wait_log("decision=NO_PROTECTION:guard_stale", std::chrono::seconds(40)));
+        CHECK(sc.log_lines("decision=ENTER").empty());
+        CHECK(count_orders(sc.orders()).place_orders == 0);
+    }
+}
