@@ -135,6 +135,7 @@ guard_service::impl::fetch_exchange_snapshot() {
             // OKX: fee < 0 is charged. A buyer pays in base: × price for USD.
             const double fee = -row.fee.to_double();
             x.fee_usd = quote_ccy(row.fee_ccy.view()) ? fee : fee * x.px;
+            x.fee_base = quote_ccy(row.fee_ccy.view()) ? 0 : fee;
             x.time_ms = row.fill_time_ms ? row.fill_time_ms : row.ts_ms;
             ex.fills.push_back(std::move(x));
         }

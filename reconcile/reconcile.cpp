@@ -165,6 +165,7 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag,
              std::vector<const exchange_algo*>& owned, std::vector<action>& out) {
     struct entry {
         slot_key key;
+        double bought = 0;
         shm::position pos;
         std::string cl;
     };
@@ -184,15 +185,18 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag,
         entry& e = entries[k];
         e.key = k;
         shm::position& p = e.pos;
-        if (p.size == 0) {
+        if (e.bought == 0) {
             p.symbol.assign_truncated(f.inst_id);
             p.pos_side = f.buy ? shm::side::long_ : shm::side::short_;
             p.entry_time_ms = f.time_ms;
             p.entry_cl_ord_id.assign_truncated(f.cl_ord_id);
             p.entry_ord_id.assign_truncated(f.ord_id);
         }
-        p.entry_price = (p.entry_price * p.size + f.px * f.sz) / (p.size + f.sz);
-        p.size += f.sz;
+        // VWAP over what was bought; a buyer's base-currency fee is not held.
+        const double bought = e.bought + f.sz;
+        p.entry_price = (p.entry_price * e.bought + f.px * f.sz) / bought;
+        e.bought = bought;
+        p.size += f.sz - f.fee_base;
         p.entry_fee_usd += f.fee_usd;
     }
     for (const auto& a : ex.algos) {

@@ -31,6 +31,7 @@ struct exchange_fill {
     double px = 0, sz = 0;
     double fee_usd = 0; // positive = paid, converted to quote at px
     std::int64_t time_ms = 0;
+    double fee_base = 0; // the part charged in the base currency (a buyer's fee), base units
 };
 
 // Who the data belongs to: a segment made for another account, target or simulator run is not
