@@ -66,7 +66,7 @@ signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
       risk_(cfg_.risk),
       ledger_(seg_, risk_,
               (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string()),
-      cycle_timer_(ioc) {}
+      fills_(client_, cfg_.segment.account_tag), cycle_timer_(ioc) {}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {
@@ -201,7 +201,21 @@ void signal_app::adopt_segment() {
 }
 
 void signal_app::feed_journal() {
-    (void)ledger_.feed(wall_now_ms());
+    if (ledger_.feed(wall_now_ms()) > 0)
+        fills_dirty_ = true;
+}
+
+// The exchange's fills (both processes' orders) into the ledger: after an entry or a close, and
+// every fill_sync_cycles cycles.
+net::awaitable<void> signal_app::sync_fills() {
+    constexpr std::uint64_t fill_sync_cycles = 60;
+    if (ledger_.db() == nullptr || !(fills_dirty_ || cycles_ % fill_sync_cycles == 0))
+        co_return;
+    const auto r = co_await fills_.run(*ledger_.db(), cfg_.symbols);
+    fills_dirty_ = !r.ok;
+    if (!r.ok)
+        spdlog::warn("ledger: fill sync incomplete ({} fills, {} orders); retried next cycle",
+                     r.fills, r.orders);
 }
 
 void signal_app::update_arm(std::int64_t now_ms) {
@@ -300,6 +314,7 @@ net::awaitable<void> signal_app::cycle() {
     now = wall_now_ms();
     update_arm(now);
     feed_journal();
+    co_await sync_fills();
     co_await reconcile_opening_slots();
     if (account_.ok) {
         risk_.on_balance(account_.total_usd, now);
@@ -395,6 +410,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
                  out.ref.index, out.ref.generation);
     if (out.status == open_status::opened)
         risk_.on_trade_opened(m.symbol, wall_now_ms());
+    fills_dirty_ = true; // whatever happened, the exchange's fills say it
 }
 
 } // namespace scalpel::signal

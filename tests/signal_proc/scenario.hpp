@@ -80,6 +80,7 @@ public:
     shm::segment& seg();
     [[nodiscard]] const std::string& segment_name() const noexcept { return seg_name_; }
     [[nodiscard]] std::uint16_t port() const noexcept { return sim_->port(); }
+    [[nodiscard]] const std::string& run_dir() const noexcept { return dir_.path(); }
 
 private:
     void write_config(const scenario_options& o);
