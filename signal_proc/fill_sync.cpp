@@ -63,6 +63,12 @@ net::awaitable<fill_sync_result> fill_sync::run(ledger::ledger& db,
             x.fill_time_ms = row.fill_time_ms ? row.fill_time_ms : row.ts_ms;
             r.ok &= db.record_fill(x).ok();
             ++r.fills;
+            const bool quote_fee = x.fee_ccy == "USDT" || x.fee_ccy == "USDC" || x.fee_ccy == "USD";
+            const double fee = -row.fee.to_double(); // OKX: negative = charged
+            const double px = row.fill_px.to_double();
+            r.seen.push_back({x.ord_id, x.cl_ord_id, sym, x.side == "buy", px,
+                              row.fill_sz.to_double(), quote_fee ? fee : fee * px,
+                              quote_fee ? 0 : fee, x.fill_time_ms});
             shm::order_id_parts parts;
             if (!shm::parse_cl_ord_id(x.cl_ord_id, parts) || parts.tag.view() != tag_)
                 continue;

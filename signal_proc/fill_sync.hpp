@@ -8,6 +8,7 @@
 
 #include "common/net/rest_client.hpp"
 #include "ledger/ledger.hpp"
+#include "signal_proc/trade_refill.hpp"
 
 #include <string>
 #include <vector>
@@ -15,9 +16,10 @@
 namespace scalpel::signal {
 
 struct fill_sync_result {
-    int fills = 0;  // rows offered to the ledger (already known ones included)
-    int orders = 0; // order rows of ours upserted
-    bool ok = true; // false: a request or a write failed (the next run retries)
+    int fills = 0;                 // rows offered to the ledger (already known ones included)
+    int orders = 0;                // order rows of ours upserted
+    bool ok = true;                // false: a request or a write failed (the next run retries)
+    std::vector<refill_fill> seen; // every fill fetched, for a gap refill
 };
 
 class fill_sync {

@@ -209,13 +209,27 @@ void signal_app::feed_journal() {
 // every fill_sync_cycles cycles.
 net::awaitable<void> signal_app::sync_fills() {
     constexpr std::uint64_t fill_sync_cycles = 60;
-    if (ledger_.db() == nullptr || !(fills_dirty_ || cycles_ % fill_sync_cycles == 0))
+    const bool gap = ledger_.gap_pending();
+    if (ledger_.db() == nullptr || !(gap || fills_dirty_ || cycles_ % fill_sync_cycles == 0))
         co_return;
     const auto r = co_await fills_.run(*ledger_.db(), cfg_.symbols);
     fills_dirty_ = !r.ok;
     if (!r.ok)
         spdlog::warn("ledger: fill sync incomplete ({} fills, {} orders); retried next cycle",
                      r.fills, r.orders);
+    if (!gap || !r.ok)
+        co_return;
+    // Journal records were lost: rebuild the closed trades from the fills and our fired OCOs.
+    const auto fired = co_await client_.algos_history("oco", "effective");
+    if (!fired.ok())
+        co_return; // gap stays pending
+    std::vector<refill_algo> algos;
+    for (const auto& a : fired.value)
+        algos.push_back({std::string(a.algo_cl_ord_id.view()), std::string(a.ord_id.view()),
+                         std::string(a.actual_side.view())});
+    const int added =
+        ledger_.refill(rebuild_trades(r.seen, algos, cfg_.segment.account_tag), wall_now_ms());
+    spdlog::info("ledger: gap refilled from the exchange: {} trades added", added);
 }
 
 void signal_app::update_arm(std::int64_t now_ms) {
