@@ -328,6 +328,12 @@ net::awaitable<void> signal_app::cycle() {
     now = wall_now_ms();
     update_arm(now);
     feed_journal();
+    // Positions the guard adopted from the exchange (reconciliation) count as open too. Not
+    // opening slots: those are ours, and one abandoned would never be closed in the journal.
+    for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i)
+        if (const auto sl = seg_.snapshot(i); sl.ok && (sl.snap.state == shm::slot_state::open ||
+                                                        sl.snap.state == shm::slot_state::closing))
+            risk_.on_position_restored(sl.snap.pos.symbol.view());
     co_await sync_fills();
     co_await reconcile_opening_slots();
     if (account_.ok) {
