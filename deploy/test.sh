@@ -34,7 +34,7 @@ if [[ "${SCALPEL_SKIP_ASAN:-0}" != 1 ]]; then
   if [[ ! -f "$asan_dir/build.ninja" ]]; then
     cmake -S "$here" -B "$asan_dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DSCALPEL_SANITIZE=address,undefined -DSCALPEL_BUILD_BENCH=OFF \
-      -DSCALPEL_COMPONENTS="common;strategy;shm_layout;okx_sim;guard_proc" >/dev/null
+      -DSCALPEL_COMPONENTS="common;strategy;shm_layout;ledger;reconcile;okx_sim;guard_proc" >/dev/null
   fi
   cmake --build "$asan_dir" -j "$jobs"
   (cd "$asan_dir" && ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \

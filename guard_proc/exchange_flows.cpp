@@ -237,6 +237,15 @@ net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c
     const int si = core.find_symbol(pos.symbol.view());
     if (si < 0)
         co_return;
+    if (cfg.guard.close_unprotected && s.snap.state == shm::slot_state::open) {
+        // guard.unprotected = close: coins of ours without a live OCO are sold, not re-protected.
+        // The id never goes out (terminal for the tracker), the exit goes through the tracker.
+        spdlog::warn("slot {} {}: no live OCO and guard.unprotected = close: closing at market",
+                     ref.index, pos.symbol.view());
+        core.feed(ref, now_event(ev::oco_rejected, c.attempt));
+        (void)core.request_exit(ref, shm::close_reason::reconcile, monotonic_now_ns());
+        co_return;
+    }
     const symbol_entry& sym = core.symbol(static_cast<std::size_t>(si));
     if (c.attempt >= s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] &&
         seg.next_attempt(ref, shm::intent::oco).attempt != c.attempt) {
@@ -269,6 +278,8 @@ net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c
         seg.add(shm::counter::errors);
         spdlog::error("slot {}: placing OCO {} failed: {} {}", ref.index, cl.view(),
                       placed.err.code, placed.err.message.view());
+        if (placed.err.kind == error_kind::insufficient_funds)
+            request_account_reconcile("OCO refused: the coins are not held"); // sold by hand?
         core.feed(
             ref, now_event(definitely_refused(placed.err.kind) ? ev::oco_rejected : ev::oco_unknown,
                            c.attempt));

@@ -65,15 +65,28 @@ void tick_guard::judge_slot(shm::slot_ref ref, double price, mono_ns rx_ns,
         strategy::decide_exit(view_of(pos), price, params_for(pos), now_ms);
     if (d.action == strategy::exit_action::hold)
         return;
+    (void)request_exit(ref,
+                       d.action == strategy::exit_action::max_hold_close
+                           ? shm::close_reason::time_limit
+                           : shm::close_reason::ph,
+                       rx_ns);
+}
+
+bool tick_guard::request_exit(shm::slot_ref ref, shm::close_reason reason, mono_ns now) noexcept {
+    if (tracker(ref) == nullptr)
+        return false; // not bound yet (instrument sizes unknown): no claim without an owner
     const shm::claim_result c = seg_.try_claim_closing(ref, seg_.self());
     if (c != shm::claim_result::claimed && c != shm::claim_result::already_mine)
-        return; // a live signal_proc is closing it (or the slot moved on)
-    const shm::close_reason reason = d.action == strategy::exit_action::max_hold_close
-                                         ? shm::close_reason::time_limit
-                                         : shm::close_reason::ph;
-    // Before any attempt: an adopter of this claim must know PH from max-hold without guessing.
+        return false; // a live signal_proc is closing it (or the slot moved on)
+    // Before any attempt: an adopter of this claim must know the reason without guessing.
     (void)seg_.set_pending_reason(ref, seg_.self(), reason);
-    feed(ref, event{.kind = ev::verdict, .now = std::chrono::nanoseconds(rx_ns), .reason = reason});
+    feed(ref, event{.kind = ev::verdict, .now = std::chrono::nanoseconds(now), .reason = reason});
+    return true;
+}
+
+void tick_guard::forget_exit(shm::slot_ref ref) noexcept {
+    if (ref.index < exits_.size() && exits_[ref.index].generation == ref.generation)
+        exits_[ref.index].bound = false;
 }
 
 void tick_guard::feed(shm::slot_ref ref, event e) noexcept {

@@ -99,6 +99,15 @@ public:
     // after the read completed, before parsing). Allocation-free, lock-free.
     void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
+    // An exit wanted outside the tick path (reconciliation, an operator's `exit`): takes the
+    // slot's closing claim, states the reason and hands the tracker a verdict. False when the
+    // claim is someone else's or the slot moved on.
+    [[nodiscard]] bool request_exit(shm::slot_ref ref, shm::close_reason reason,
+                                    mono_ns now) noexcept;
+    // The slot's position changed under its tracker (reconciliation shrank it, its OCO is gone):
+    // the next refresh_slots() binds a fresh tracker to it, its earlier attempts unresolved.
+    void forget_exit(shm::slot_ref ref) noexcept;
+
     // One result for the slot's tracker (ignored when ref is not the bound generation); its
     // commands are carried out at once (WS closes here, the rest through the sink).
     void feed(shm::slot_ref ref, event e) noexcept;

@@ -50,7 +50,7 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       rest(ioc.get_executor(), endpoint, creds),
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
-      stats_timer(ioc), burst_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
+      stats_timer(ioc), burst_timer(ioc), account_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
     endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
@@ -148,6 +148,7 @@ int guard_service::impl::run() {
     next_instruments_ns = monotonic_now_ns() + cfg.guard.instruments_retry_ms * 1'000'000;
     spawn(load_instruments(), "instruments");
     spawn(load_account_mode(), "account mode");
+    request_account_reconcile("startup"); // the exchange against the segment (issue 10)
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
             spdlog::info("signal {}: stopping", sig);
@@ -157,6 +158,7 @@ int guard_service::impl::run() {
     arm_heartbeat();
     arm_refresh();
     arm_reconcile();
+    arm_account_reconcile();
     arm_poll();
     arm_stats();
     seg.set_status(shm::process_status::running);
@@ -183,7 +185,7 @@ void guard_service::impl::stop() {
     stopping = true;
     seg.set_status(shm::process_status::stopping);
     for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
-                    &burst_timer})
+                    &burst_timer, &account_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)
@@ -281,8 +283,11 @@ void guard_service::impl::on_orders(std::span<const okx::order_detail> rows) {
             continue;
         }
         const auto t = target_of(o.cl_ord_id.view());
-        if (!t)
+        if (!t) {
+            if (o.state == okx::order_state::filled && !ours(o.cl_ord_id.view()))
+                request_account_reconcile("a fill outside the bot"); // e.g. coins sold by hand
             continue;
+        }
         if (t->what == shm::intent::close)
             core.feed(t->ref, order_event(t->ref, o, t->attempt, false));
         entry_filled |= t->what == shm::intent::entry && o.state == okx::order_state::filled;
@@ -356,6 +361,7 @@ void guard_service::impl::arm_heartbeat() {
         if (ec || stopping)
             return;
         seg.heartbeat();
+        publish_feed_state();
         arm_heartbeat();
     });
 }

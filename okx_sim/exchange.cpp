@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <random>
 
 namespace scalpel::sim {
 namespace {
@@ -242,6 +243,13 @@ std::string arg_json(const std::string& channel, const std::string& inst_id,
 exchange::exchange(market m, engine e, exchange_config cfg, std::int64_t mono_ns)
     : market_(std::move(m)), engine_(std::move(e)), cfg_(std::move(cfg)), mono0_(mono_ns),
       ticker_dirty_(market_.size(), false), ticker_pushed_mono_(market_.size(), 0) {
+    if (cfg_.run_id.empty()) {
+        // One id per simulator run: a bot's segment made against an earlier run is not adopted.
+        std::random_device rd;
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "run%08x%08x", rd(), rd());
+        cfg_.run_id = buf;
+    }
     on_timer(mono_ns, 0);
 }
 
@@ -780,8 +788,8 @@ http_response exchange::route(const http_request& req, std::string_view path,
     }
     if (is_get && path == "/api/v5/account/config")
         return ok({json_obj()
-                       .str("uid", "44705892343619584")
-                       .str("mainUid", "44705892343619584")
+                       .str("uid", cfg_.uid)
+                       .str("mainUid", cfg_.uid)
                        .str("acctLv", std::to_string(cfg_.acct_lv))
                        .str("acctStpMode", "cancel_maker")
                        .str("posMode", "net_mode")
@@ -1304,6 +1312,8 @@ http_response exchange::control(const http_request& req, std::string_view path,
         }
         return reply(200, json_obj()
                               .boolean("ok", true)
+                              .str("run_id", cfg_.run_id)
+                              .str("uid", cfg_.uid)
                               .num("market_time_ms", now)
                               .num("epoch_ms", epoch_ns / ns_per_ms)
                               .raw("speed", std::to_string(cfg_.speed))

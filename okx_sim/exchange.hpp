@@ -36,6 +36,8 @@ struct exchange_config {
     std::string key_perm = "read_only,trade"; // account/config perm; without trade: 50120
     std::int64_t clock_skew_ms = 0;           // the exchange clock runs this far from ours
     bool refuse_ws_login = false;             // every WS login fails (60009)
+    std::string uid = "100000001"; // account/config uid (the account a bot's segment belongs to)
+    std::string run_id;            // /sim/state run_id; empty → made up at start (one per run)
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.

@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--refuse-ws-login", xcfg.refuse_ws_login,
                  "Answer every WS login with 60009 Login failed");
+    app.add_option("--uid", xcfg.uid, "Account uid served by /api/v5/account/config")
+        ->capture_default_str();
+    app.add_option("--run-id", xcfg.run_id, "Run id served by /sim/state (default: random)");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
         ->capture_default_str();
     try {

@@ -3,6 +3,7 @@
 
 #include "common/clock.hpp"
 #include "signal_proc/decision_log.hpp"
+#include "signal_proc/entry_gate.hpp"
 #include "signal_proc/param_map.hpp"
 #include "strategy/engine.hpp"
 #include "strategy/scoring.hpp"
@@ -14,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 namespace scalpel::signal {
 
@@ -68,7 +70,10 @@ signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
                          static_cast<std::size_t>(cfg_.entry.mtf_bars),
                          static_cast<std::size_t>(cfg_.entry.volume_profile_bars), 10, 10}),
       exec_(client_, seg_, make_executor_config(cfg_)), arm_(cfg_.arm, initial_regime(seg)),
-      risk_(cfg_.risk), cycle_timer_(ioc) {}
+      risk_(cfg_.risk),
+      ledger_(seg_, risk_,
+              (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string()),
+      fills_(client_, cfg_.segment.account_tag), cycle_timer_(ioc) {}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {
@@ -200,8 +205,10 @@ void signal_app::publish_params(const char* why) {
                  res.ok() ? "" : " (LOCK FAILED)");
 }
 
-// Restart: count what the segment already holds; opening slots are reconciled in the cycle.
+// Restart: risk state from the ledger (or, without one, from the journal ring), then count what
+// the segment already holds; opening slots are reconciled in the cycle.
 void signal_app::adopt_segment() {
+    const bool from_ledger = ledger_.adopt(wall_now_ms());
     int open = 0, opening = 0;
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
@@ -217,7 +224,7 @@ void signal_app::adopt_segment() {
     const std::uint64_t head = seg_.journal_head();
     const std::uint64_t first = head > shm::journal_capacity ? head - shm::journal_capacity : 0;
     const std::int64_t now = wall_now_ms();
-    for (std::uint64_t n = first; n < head; ++n) {
+    for (std::uint64_t n = first; n < head && !from_ledger; ++n) {
         shm::journal_record rec;
         if (!seg_.read_journal(n, rec))
             continue;
@@ -228,25 +235,40 @@ void signal_app::adopt_segment() {
         if (!held)
             risk_.on_trade_closed(sym, rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
     }
-    journal_seen_ = head;
     spdlog::info("segment adopted: {} open/closing, {} opening (to reconcile), {} journal records",
                  open, opening, head - first);
 }
 
 void signal_app::feed_journal() {
-    const std::uint64_t head = seg_.journal_head();
-    if (head - journal_seen_ > shm::journal_capacity)
-        journal_seen_ = head - shm::journal_capacity;
-    for (; journal_seen_ < head; ++journal_seen_) {
-        shm::journal_record rec;
-        if (!seg_.read_journal(journal_seen_, rec))
-            continue;
-        risk_.on_trade_closed(rec.pos.symbol.view(), rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
-        spdlog::info("closed trade {} {} reason {} net {:.4f} (day net {:.4f}, loss streak {})",
-                     rec.pos.symbol.view(), shm::to_string(rec.pos.pos_side),
-                     shm::to_string(rec.pos.reason), rec.pos.net_pnl_usd, risk_.day_net_pnl_usd(),
-                     risk_.loss_streak());
-    }
+    if (ledger_.feed(wall_now_ms()) > 0)
+        fills_dirty_ = true;
+}
+
+// The exchange's fills (both processes' orders) into the ledger: after an entry or a close, and
+// every fill_sync_cycles cycles.
+net::awaitable<void> signal_app::sync_fills() {
+    constexpr std::uint64_t fill_sync_cycles = 60;
+    const bool gap = ledger_.gap_pending();
+    if (ledger_.db() == nullptr || !(gap || fills_dirty_ || cycles_ % fill_sync_cycles == 0))
+        co_return;
+    const auto r = co_await fills_.run(*ledger_.db(), cfg_.symbols);
+    fills_dirty_ = !r.ok;
+    if (!r.ok)
+        spdlog::warn("ledger: fill sync incomplete ({} fills, {} orders); retried next cycle",
+                     r.fills, r.orders);
+    if (!gap || !r.ok)
+        co_return;
+    // Journal records were lost: rebuild the closed trades from the fills and our fired OCOs.
+    const auto fired = co_await client_.algos_history("oco", "effective");
+    if (!fired.ok())
+        co_return; // gap stays pending
+    std::vector<refill_algo> algos;
+    for (const auto& a : fired.value)
+        algos.push_back({std::string(a.algo_cl_ord_id.view()), std::string(a.ord_id.view()),
+                         std::string(a.actual_side.view())});
+    const int added =
+        ledger_.refill(rebuild_trades(r.seen, algos, cfg_.segment.account_tag), wall_now_ms());
+    spdlog::info("ledger: gap refilled from the exchange: {} trades added", added);
 }
 
 void signal_app::update_arm(std::int64_t now_ms) {
@@ -345,9 +367,18 @@ net::awaitable<void> signal_app::cycle() {
     now = wall_now_ms();
     update_arm(now);
     feed_journal();
+    // Positions the guard adopted from the exchange (reconciliation) count as open too. Not
+    // opening slots: those are ours, and one abandoned would never be closed in the journal.
+    for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i)
+        if (const auto sl = seg_.snapshot(i); sl.ok && (sl.snap.state == shm::slot_state::open ||
+                                                        sl.snap.state == shm::slot_state::closing))
+            risk_.on_position_restored(sl.snap.pos.symbol.view());
+    co_await sync_fills();
     co_await reconcile_opening_slots();
-    if (account_.ok)
+    if (account_.ok) {
         risk_.on_balance(account_.total_usd, now);
+        ledger_.after_balance(now);
+    }
     for (auto& m : feed_.markets()) {
         if (stopping_)
             break;
@@ -365,6 +396,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
     const strategy::regime reg = arm_.current();
+    if (const auto p = check_protection(seg_, m.symbol); !p.ok()) {
+        spdlog::info("{}", format_protection_block(m.symbol, reg, p)); // no entry unprotected
+        co_return;
+    }
     const strategy::regime_params& params = cfg_.regimes[reg];
     const auto inst = instruments_.find(m.symbol);
     if (inst == instruments_.end() || m.entry.empty() || !account_.ok)
@@ -434,6 +469,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
                  out.ref.index, out.ref.generation);
     if (out.status == open_status::opened)
         risk_.on_trade_opened(m.symbol, wall_now_ms());
+    fills_dirty_ = true; // whatever happened, the exchange's fills say it
 }
 
 } // namespace scalpel::signal

@@ -162,6 +162,12 @@ void read_guard(yaml_reader r, guard_config& g) {
     if (g.ws_reconnect_max_ms < g.ws_reconnect_min_ms)
         r.fail("ws_reconnect_max_ms", "must be >= ws_reconnect_min_ms");
     r.read("max_polls_in_flight", g.max_polls_in_flight, 1, 64);
+    r.read_duration("account_reconcile_s", g.account_reconcile_ms, second_ms, 5, 3600);
+    std::string unprotected = g.close_unprotected ? "close" : "protect";
+    r.read("unprotected", unprotected);
+    if (unprotected != "protect" && unprotected != "close")
+        r.fail("unprotected", fmt::format("'{}' is not one of protect, close", unprotected));
+    g.close_unprotected = unprotected == "close";
     r.finish();
 }
 

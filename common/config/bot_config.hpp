@@ -89,6 +89,10 @@ struct guard_config {
     std::int64_t ws_reconnect_min_ms = 200;
     std::int64_t ws_reconnect_max_ms = 5000;
     int max_polls_in_flight = 8; // REST ticker polls at once
+    // Account reconciliation (issue 10): our OCOs, fills and balances against the segment.
+    std::int64_t account_reconcile_ms = 30'000;
+    // Coins of ours without a live OCO: "protect" (place one) or "close" (sell at market).
+    bool close_unprotected = false;
 };
 
 struct bot_config {
