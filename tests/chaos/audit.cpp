@@ -52,6 +52,8 @@ struct algo_life {
 struct position_facts {
     position_audit a;
     std::vector<algo_life> algos;
+    std::vector<std::string> entry_ids, close_ids; // filled ones (close: orders only)
+    int oco_fires = 0;
 };
 
 double ms(std::int64_t ns) {
@@ -137,6 +139,7 @@ private:
             return;
         if (what == shm::intent::entry) {
             ++f.a.entries_filled;
+            f.entry_ids.push_back(l.cl_ord_id);
             if (f.a.entries_filled == 1) {
                 f.a.entry_ns = l.recv_mono_ns;
                 f.a.inst_id = o->inst_id;
@@ -146,6 +149,7 @@ private:
             const bool fee_in_base = o->fee_ccy == base_of(o->inst_id);
             f.a.entry_size += o->acc_fill_sz + (fee_in_base ? o->fee : 0.0);
         } else if (what == shm::intent::close) {
+            f.close_ids.push_back(l.cl_ord_id);
             add_close(f, l.recv_mono_ns, o->acc_fill_sz,
                       fmt::format("{} {}", l.cl_ord_id.substr(l.cl_ord_id.size() - 4), l.via));
         }
@@ -158,6 +162,7 @@ private:
         const order_row* child = order(l.ord_id);
         if (k == algo_key.end() || l.s_code != "0" || !child || child->acc_fill_sz <= 0)
             return;
+        ++positions_[k->second].oco_fires;
         add_close(positions_[k->second], l.recv_mono_ns, child->acc_fill_sz,
                   fmt::format("oco-{} {}", l.ord_type,
                               l.algo_cl_ord_id.substr(l.algo_cl_ord_id.size() - 4)));
@@ -190,19 +195,24 @@ private:
         const std::string who = fmt::format("{} {} {}", a.key, a.inst_id, a.entry_side);
         if (a.entries_filled > 1) {
             ++report_.duplicate_entries;
-            finding(fmt::format("duplicate entry: {} filled {} times", who, a.entries_filled));
+            finding(fmt::format("duplicate entry: {} filled {} times", who, a.entries_filled),
+                    "duplicate entry",
+                    distinct(f.entry_ids) < f.entry_ids.size() ? "one entry clOrdId filled twice"
+                                                               : "two entry attempts filled");
         }
         if (a.closes_filled > 1) {
             ++report_.double_closes;
             finding(fmt::format("double close: {} closed {} times: {}", who, a.closes_filled,
-                                fmt::join(a.closes, ", ")));
+                                fmt::join(a.closes, ", ")),
+                    "double close", double_close_mechanism(f));
         }
         if (a.closes_filled > 0) {
             ++report_.closed;
             if (std::abs(a.closed_size - a.entry_size) > opt_.size_tolerance * a.entry_size) {
                 ++report_.size_mismatches;
                 finding(fmt::format("close size: {} entry {:.8f} closed {:.8f}", who, a.entry_size,
-                                    a.closed_size));
+                                    a.closed_size),
+                        "close size", a.closed_size > a.entry_size ? "closed more" : "closed less");
             }
         } else if (a.ocos_live_at_end > 0) {
             ++report_.open_protected;
@@ -212,7 +222,8 @@ private:
             a.lost = true;
             ++report_.lost;
             finding(fmt::format("lost: {} open {:.1f} s, no close fill, no live OCO ({} placed)",
-                                who, ms(opt_.end_mono_ns - a.entry_ns) / 1000, a.ocos_placed));
+                                who, ms(opt_.end_mono_ns - a.entry_ns) / 1000, a.ocos_placed),
+                    "lost", a.ocos_placed ? "its OCO ended without a close fill" : "no OCO placed");
         }
         judge_two_ocos(f, who);
         judge_unprotected(f, who);
@@ -234,7 +245,8 @@ private:
                                           ms(al.live.from_ns - f.a.entry_ns),
                                           ms(al.live.to_ns - f.a.entry_ns)));
             finding(fmt::format("two live OCOs: {} for {:.0f} ms: {}", who, ms(f.a.two_oco_ns),
-                                fmt::join(ids, ", ")));
+                                fmt::join(ids, ", ")),
+                    "two live OCOs", two_oco_mechanism(f));
         }
     }
 
@@ -244,16 +256,30 @@ private:
         std::vector<interval> ocos;
         for (const auto& al : f.algos)
             ocos.push_back(al.live);
+        interval worst{};
         for (const auto& d : opt_.guard_down) {
             const interval w{std::max(life.from_ns, d.from_ns), std::min(life.to_ns, d.to_ns)};
-            if (w.to_ns > w.from_ns)
-                f.a.unprotected_ns = std::max(f.a.unprotected_ns, uncovered_ns(w, ocos));
+            if (w.to_ns <= w.from_ns)
+                continue;
+            if (const auto bare = uncovered_ns(w, ocos); bare > f.a.unprotected_ns) {
+                f.a.unprotected_ns = bare;
+                worst = w;
+            }
         }
         report_.max_unprotected_ns = std::max(report_.max_unprotected_ns, f.a.unprotected_ns);
         if (f.a.unprotected_ns >= opt_.unprotected_limit.count()) {
             ++report_.unprotected;
-            finding(fmt::format("unprotected: {} for {:.0f} ms (no guard process, no live OCO)",
-                                who, ms(f.a.unprotected_ns)));
+            std::int64_t first_oco = std::numeric_limits<std::int64_t>::max();
+            for (const auto& o : ocos)
+                first_oco = std::min(first_oco, o.from_ns);
+            const char* where = ocos.empty()                ? "no OCO ever placed"
+                                : worst.from_ns < first_oco ? "guard down before the OCO was live"
+                                                            : "guard down after the OCO ended";
+            finding(fmt::format("unprotected: {} for {:.0f} ms (no guard process, no live OCO; "
+                                "first OCO {:+.0f} ms after entry)",
+                                who, ms(f.a.unprotected_ns),
+                                ocos.empty() ? -1.0 : ms(first_oco - f.a.entry_ns)),
+                    "unprotected", where);
         }
     }
 
@@ -269,14 +295,58 @@ private:
             f.a.orphan_ns = std::max(f.a.orphan_ns, after);
             report_.max_orphan_ns = std::max(report_.max_orphan_ns, after);
             ++report_.orphan_ocos;
+            const bool still_live = al.live.to_ns == opt_.end_mono_ns;
             finding(fmt::format("orphan OCO: {} {} of {} live {:.1f} s after {}{}", al.algo_id,
                                 al.algo_cl_ord_id, f.a.key, ms(after) / 1000,
                                 f.a.entries_filled ? "its position closed" : "placement (no entry)",
-                                al.live.to_ns == opt_.end_mono_ns ? " (still live)" : ""));
+                                still_live ? " (still live)" : ""),
+                    "orphan OCO",
+                    f.a.entries_filled == 0 ? "OCO without an entry fill"
+                    : still_live            ? "never cancelled after the close"
+                                            : "cancelled > grace after the close");
         }
     }
 
-    void finding(std::string s) { report_.findings.push_back(std::move(s)); }
+    void finding(std::string s, const char* audit_name, const std::string& mechanism) {
+        ++report_.mechanisms[fmt::format("{}: {}", audit_name, mechanism)];
+        report_.findings.push_back(fmt::format("{} [{}]", s, mechanism));
+    }
+
+    static std::size_t distinct(std::vector<std::string> ids) {
+        std::sort(ids.begin(), ids.end());
+        return static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+    }
+
+    static std::string double_close_mechanism(const position_facts& f) {
+        const auto orders = f.close_ids.size();
+        if (f.oco_fires >= 2)
+            return "two OCOs fired";
+        if (f.oco_fires == 1 && orders >= 1)
+            return "a close order and an OCO fire";
+        if (distinct(f.close_ids) < orders)
+            return "one close clOrdId filled twice";
+        return "two close attempts filled";
+    }
+
+    // Attempt numbers are the ids' last three characters: an older attempt going live after a
+    // newer one was placed late (in flight across a retry or a restart).
+    static std::string two_oco_mechanism(const position_facts& f) {
+        auto algos = f.algos;
+        std::sort(algos.begin(), algos.end(), [](const algo_life& x, const algo_life& y) {
+            return x.live.from_ns < y.live.from_ns;
+        });
+        for (std::size_t i = 1; i < algos.size(); ++i)
+            if (algos[i].algo_cl_ord_id < algos[i - 1].algo_cl_ord_id)
+                return "an older OCO attempt landed after a newer one";
+        if (distinct([&] {
+                std::vector<std::string> ids;
+                for (const auto& al : algos)
+                    ids.push_back(al.algo_cl_ord_id);
+                return ids;
+            }()) < algos.size())
+            return "one algoClOrdId placed twice";
+        return "a newer OCO attempt placed while the older was live";
+    }
 
     const sim_records& rec_;
     const audit_options& opt_;

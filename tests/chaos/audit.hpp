@@ -54,6 +54,8 @@ struct audit_report {
     std::int64_t max_unprotected_ns = 0, max_orphan_ns = 0, max_two_oco_ns = 0;
     int foreign_orders = 0;             // orders whose id is not ours
     std::map<std::string, int> rejects; // "<kind>/<intent> <sCode>" → count
+    // "<audit>: <mechanism>" → count: which pattern in the records each failure showed.
+    std::map<std::string, int> mechanisms;
     std::vector<position_audit> detail;
     std::vector<std::string> findings; // one readable line per failure
 

@@ -98,6 +98,7 @@ TEST_CASE("a close order and an OCO fill on one position are a double close", "[
     CHECK(rep.double_closes == 1);
     CHECK(rep.size_mismatches == 1);
     CHECK(rep.failures() == 2);
+    CHECK(rep.mechanisms.at("double close: a close order and an OCO fire") == 1);
 }
 
 TEST_CASE("two close attempts of one position that both fill are a double close", "[unit]") {
@@ -105,8 +106,17 @@ TEST_CASE("two close attempts of one position that both fill are a double close"
     b.order(id(3, shm::intent::entry), "sell", gross, 1 * s_ns);
     b.order(id(3, shm::intent::close, 0), "buy", gross, 5 * s_ns);
     b.order(id(3, shm::intent::close, 1), "buy", gross, 11 * s_ns);
-    const auto rep = audit(b.r, at(60 * s_ns));
+    auto rep = audit(b.r, at(60 * s_ns));
     CHECK(rep.double_closes == 1);
+    CHECK(rep.mechanisms.at("double close: two close attempts filled") == 1);
+
+    records_builder c; // the same close id re-sent after the first had filled
+    c.order(id(3, shm::intent::entry), "sell", gross, 1 * s_ns);
+    c.order(id(3, shm::intent::close, 0), "buy", gross, 5 * s_ns);
+    c.order(id(3, shm::intent::close, 0), "buy", gross, 10 * s_ns);
+    rep = audit(c.r, at(60 * s_ns));
+    CHECK(rep.double_closes == 1);
+    CHECK(rep.mechanisms.at("double close: one close clOrdId filled twice") == 1);
 }
 
 TEST_CASE("a close smaller than the entry is a size mismatch", "[unit]") {
@@ -121,14 +131,15 @@ TEST_CASE("a close smaller than the entry is a size mismatch", "[unit]") {
 TEST_CASE("two OCOs of one position live at once are found, with their overlap", "[unit]") {
     records_builder b;
     b.order(id(5, shm::intent::entry), "buy", gross, 1 * s_ns, base_fee, "BTC");
-    const auto a0 = b.algo(id(5, shm::intent::oco, 0), 2 * s_ns, "canceled");
-    const auto a1 = b.algo(id(5, shm::intent::oco, 1), 3 * s_ns, "canceled");
+    const auto a1 = b.algo(id(5, shm::intent::oco, 1), 2 * s_ns, "canceled");
+    const auto a0 = b.algo(id(5, shm::intent::oco, 0), 3 * s_ns, "canceled"); // landed late
     b.cancel(a0, id(5, shm::intent::oco, 0), 7 * s_ns);
     b.order(id(5, shm::intent::close), "sell", net, 9 * s_ns);
     b.cancel(a1, id(5, shm::intent::oco, 1), 9 * s_ns + 5 * ms_ns);
     const auto rep = audit(b.r, at(60 * s_ns));
     CHECK(rep.multi_oco == 1);
-    CHECK(rep.max_two_oco_ns == 4 * s_ns);
+    CHECK(rep.max_two_oco_ns == 4 * s_ns); // o000 from 3 s to its cancel at 7 s
+    CHECK(rep.mechanisms.at("two live OCOs: an older OCO attempt landed after a newer one") == 1);
 }
 
 TEST_CASE("an OCO still live seconds after its position closed is an orphan", "[unit]") {

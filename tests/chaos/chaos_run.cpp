@@ -593,6 +593,9 @@ void print_summary(std::ostream& out, const chaos_result& r, std::size_t max_fin
     out << "rejected requests (kind/intent sCode):\n";
     for (const auto& [name, n] : a.rejects)
         out << fmt::format("  {:<40} {:>5}\n", name, n);
+    out << "failures by mechanism (audit: pattern in the records):\n";
+    for (const auto& [name, n] : a.mechanisms)
+        out << fmt::format("  {:<70} {:>5}\n", name, n);
     out << fmt::format("findings ({}):\n", a.findings.size());
     for (std::size_t i = 0; i < a.findings.size() && i < max_findings; ++i)
         out << "  " << a.findings[i] << "\n";
