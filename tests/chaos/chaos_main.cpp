@@ -4,14 +4,27 @@
 //             [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults]
 #include "tests/chaos/chaos_run.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
 
+namespace {
+std::atomic<bool> interrupted{false};
+extern "C" void on_interrupt(int) {
+    interrupted = true;
+}
+} // namespace
+
 int main(int argc, char** argv) {
     scalpel::chaos::chaos_options o;
     o.progress = &std::cout;
+    o.stop = &interrupted;
+    // Ctrl-C ends the chaos early but still settles, audits and shuts the bot down.
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
     o.max_chaos = std::chrono::seconds(0);
     try {
         for (int i = 1; i < argc; ++i) {

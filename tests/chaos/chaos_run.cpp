@@ -97,7 +97,7 @@ public:
     void chaos() {
         t0_ = std::chrono::steady_clock::now();
         auto next_progress = t0_ + 10s;
-        while (result_.kills() < opt_.kills && elapsed() < opt_.max_chaos) {
+        while (result_.kills() < opt_.kills && elapsed() < opt_.max_chaos && !stopped()) {
             step();
             idle(ms(uniform(200, 800)));
             if (installed_rules_ > 6) { // unconsumed rules would pile up on quiet paths
@@ -105,7 +105,7 @@ public:
                 installed_rules_ = 0;
             }
             if (std::chrono::steady_clock::now() >= next_progress) {
-                next_progress += 10s;
+                next_progress = std::chrono::steady_clock::now() + 10s;
                 say("t={:>4.0f}s kills {:>4} (guard {}, signal {}) entries {} closes {} open {}",
                     seconds(elapsed()), result_.kills(), result_.kills_guard, result_.kills_signal,
                     entries_, closes_, open_.size());
@@ -146,6 +146,8 @@ public:
     }
 
 private:
+    bool stopped() const { return opt_.stop && opt_.stop->load(); }
+
     static void gap_stats(const std::vector<interval>& down, double& median_ms, double& max_ms) {
         std::vector<double> gaps;
         for (const auto& d : down)
@@ -398,7 +400,7 @@ private:
     }
 
     void kill_after_entry() {
-        if (!wait_row([](const log_row& r) { return is_entry_fill(r); }, 12s))
+        if (!wait_row([](const log_row& r) { return is_entry_fill(r); }, 8s))
             return kill_some(1, 1, 0, "no entry came");
         sleep_ms(0, 60);
         kill_some(15, 60, 25, "after entry fill");
@@ -410,7 +412,7 @@ private:
                           R"("mode":"delay","delay_ms":{}}})",
                           uniform(60, 300)));
         if (!wait_arrival([](const arrival_row& a) { return a.path == "/api/v5/trade/order-algo"; },
-                          12s))
+                          8s))
             return kill_some(1, 1, 0, "no OCO placement came");
         sleep_ms(0, 40);
         kill_some(0, 70, 30, "during OCO placement");

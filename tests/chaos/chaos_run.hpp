@@ -9,6 +9,7 @@
 
 #include "tests/chaos/audit.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -29,6 +30,9 @@ struct chaos_options {
     bool ws_faults = true;      // drops and refusals
     std::string keep_dir;       // when set: logs and the simulator's records are copied there
     std::ostream* progress = nullptr;
+    // When set and it turns true (e.g. from a SIGINT handler), the chaos ends early and the run
+    // settles, audits and shuts the bot down as usual.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 struct chaos_result {

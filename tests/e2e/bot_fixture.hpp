@@ -73,6 +73,8 @@ public:
     [[nodiscard]] std::string log_of(const std::string& program) const;
 
 private:
+    void shutdown() noexcept; // supervisorctl shutdown (SIGKILL if it hangs), segment removed
+
     test::temp_dir dir_;
     std::uint16_t port_ = 0;
     std::string segment_;
