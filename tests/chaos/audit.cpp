@@ -52,8 +52,14 @@ struct algo_life {
 struct position_facts {
     position_audit a;
     std::vector<algo_life> algos;
-    std::vector<std::string> entry_ids, close_ids; // filled ones (close: orders only)
+    std::vector<std::string> entry_ids; // filled ones
     int oco_fires = 0;
+    struct close_fill {
+        std::int64_t at_ns;
+        bool by_oco;
+        std::string id; // clOrdId, or the OCO's algoClOrdId
+    };
+    std::vector<close_fill> close_fills;
 };
 
 double ms(std::int64_t ns) {
@@ -149,7 +155,7 @@ private:
             const bool fee_in_base = o->fee_ccy == base_of(o->inst_id);
             f.a.entry_size += o->acc_fill_sz + (fee_in_base ? o->fee : 0.0);
         } else if (what == shm::intent::close) {
-            f.close_ids.push_back(l.cl_ord_id);
+            f.close_fills.push_back({l.recv_mono_ns, false, l.cl_ord_id});
             add_close(f, l.recv_mono_ns, o->acc_fill_sz,
                       fmt::format("{} {}", l.cl_ord_id.substr(l.cl_ord_id.size() - 4), l.via));
         }
@@ -163,6 +169,7 @@ private:
         if (k == algo_key.end() || l.s_code != "0" || !child || child->acc_fill_sz <= 0)
             return;
         ++positions_[k->second].oco_fires;
+        positions_[k->second].close_fills.push_back({l.recv_mono_ns, true, l.algo_cl_ord_id});
         add_close(positions_[k->second], l.recv_mono_ns, child->acc_fill_sz,
                   fmt::format("oco-{} {}", l.ord_type,
                               l.algo_cl_ord_id.substr(l.algo_cl_ord_id.size() - 4)));
@@ -317,15 +324,34 @@ private:
         return static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
     }
 
+    // What each fill after the first one was, in time order; distinct reasons joined by " + ".
     static std::string double_close_mechanism(const position_facts& f) {
-        const auto orders = f.close_ids.size();
-        if (f.oco_fires >= 2)
-            return "two OCOs fired";
-        if (f.oco_fires == 1 && orders >= 1)
-            return "a close order and an OCO fire";
-        if (distinct(f.close_ids) < orders)
-            return "one close clOrdId filled twice";
-        return "two close attempts filled";
+        auto fills = f.close_fills;
+        std::sort(fills.begin(), fills.end(),
+                  [](const auto& x, const auto& y) { return x.at_ns < y.at_ns; });
+        std::vector<std::string> reasons;
+        bool oco_fired = false;
+        for (std::size_t i = 0; i < fills.size(); ++i) {
+            const auto& c = fills[i];
+            std::string why;
+            const bool id_seen = std::any_of(fills.begin(), fills.begin() + i, [&](const auto& e) {
+                return !e.by_oco && !c.by_oco && e.id == c.id;
+            });
+            if (i == 0)
+                why.clear();
+            else if (c.by_oco)
+                why = oco_fired ? "a second OCO fired" : "the OCO fired after a close order filled";
+            else if (id_seen)
+                why = "one close clOrdId filled twice";
+            else if (oco_fired)
+                why = "a close order sent after the OCO had fired";
+            else
+                why = "a newer close attempt after a filled one";
+            oco_fired = oco_fired || c.by_oco;
+            if (!why.empty() && std::find(reasons.begin(), reasons.end(), why) == reasons.end())
+                reasons.push_back(why);
+        }
+        return fmt::format("{}", fmt::join(reasons, " + "));
     }
 
     // Attempt numbers are the ids' last three characters: an older attempt going live after a

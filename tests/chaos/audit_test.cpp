@@ -98,7 +98,18 @@ TEST_CASE("a close order and an OCO fill on one position are a double close", "[
     CHECK(rep.double_closes == 1);
     CHECK(rep.size_mismatches == 1);
     CHECK(rep.failures() == 2);
-    CHECK(rep.mechanisms.at("double close: a close order and an OCO fire") == 1);
+    CHECK(rep.mechanisms.at("double close: the OCO fired after a close order filled") == 1);
+}
+
+TEST_CASE("a close order sent after the OCO fired is a double close of that kind", "[unit]") {
+    records_builder b;
+    b.order(id(12, shm::intent::entry), "buy", gross, 1 * s_ns, base_fee, "BTC");
+    const auto a = b.algo(id(12, shm::intent::oco), 1 * s_ns + 50 * ms_ns, "effective");
+    b.trigger(a, id(12, shm::intent::oco), net, 2 * s_ns);
+    b.order(id(12, shm::intent::close, 1), "sell", net, 4 * s_ns);
+    const auto rep = audit(b.r, at(60 * s_ns));
+    CHECK(rep.double_closes == 1);
+    CHECK(rep.mechanisms.at("double close: a close order sent after the OCO had fired") == 1);
 }
 
 TEST_CASE("two close attempts of one position that both fill are a double close", "[unit]") {
@@ -108,7 +119,7 @@ TEST_CASE("two close attempts of one position that both fill are a double close"
     b.order(id(3, shm::intent::close, 1), "buy", gross, 11 * s_ns);
     auto rep = audit(b.r, at(60 * s_ns));
     CHECK(rep.double_closes == 1);
-    CHECK(rep.mechanisms.at("double close: two close attempts filled") == 1);
+    CHECK(rep.mechanisms.at("double close: a newer close attempt after a filled one") == 1);
 
     records_builder c; // the same close id re-sent after the first had filled
     c.order(id(3, shm::intent::entry), "sell", gross, 1 * s_ns);

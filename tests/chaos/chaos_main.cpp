@@ -2,6 +2,7 @@
 // and the summary table; exit 0 when every audit count is zero, 1 when not, 2 on bad arguments.
 //   chaos_run --kills 1000 --seed 7 [--max-minutes M] [--settle-s S] [--keep DIR]
 //             [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults]
+//   chaos_run --reaudit DIR      (audit again what a --keep DIR run kept)
 #include "tests/chaos/chaos_run.hpp"
 
 #include <atomic>
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     // Ctrl-C ends the chaos early but still settles, audits and shuts the bot down.
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
+    std::string reaudit_dir;
     o.max_chaos = std::chrono::seconds(0);
     try {
         for (int i = 1; i < argc; ++i) {
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
                 o.max_chaos = std::chrono::seconds(std::stoi(value()) * 60);
             else if (a == "--settle-s")
                 o.settle = std::chrono::seconds(std::stoi(value()));
+            else if (a == "--reaudit")
+                reaudit_dir = value();
             else if (a == "--keep")
                 o.keep_dir = value();
             else if (a == "--no-targeted")
@@ -60,6 +64,16 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "chaos_run: " << e.what() << "\n";
         return 2;
+    }
+    if (!reaudit_dir.empty()) {
+        try {
+            const auto r = scalpel::chaos::reaudit(reaudit_dir);
+            scalpel::chaos::print_summary(std::cout, r, 1000);
+            return r.audit.failures() == 0 ? 0 : 1;
+        } catch (const std::exception& e) {
+            std::cerr << "chaos_run: " << e.what() << "\n";
+            return 2;
+        }
     }
     if (o.max_chaos.count() == 0) // default: generous, ~3 s per kill
         o.max_chaos = std::chrono::seconds(60 + 3 * o.kills);

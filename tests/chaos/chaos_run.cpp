@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -134,7 +135,7 @@ public:
             throw std::runtime_error("cannot read the simulator's records: " +
                                      r.body.substr(0, 200));
         if (!opt_.keep_dir.empty())
-            keep(r.body);
+            keep(r.body, ao);
         result_.audit = audit(records, ao);
         gap_stats(watch_.down(program::guard, ao.end_mono_ns), result_.guard_gap_median_ms,
                   result_.guard_gap_max_ms);
@@ -146,6 +147,12 @@ public:
     }
 
 private:
+    // Counts an action and logs it with its time, so a finding can be laid beside what was done.
+    void act(const std::string& name) {
+        ++result_.actions[name];
+        action_log_ += fmt::format("{} {}\n", mono_now_ns(), name);
+    }
+
     bool stopped() const { return opt_.stop && opt_.stop->load(); }
 
     static void gap_stats(const std::vector<interval>& down, double& median_ms, double& max_ms) {
@@ -310,13 +317,20 @@ private:
         }
     }
 
+    // A random open position, mostly one with an OCO: a position the bot lost track of (no OCO,
+    // never closed) would otherwise soak up every spike.
     const open_position* pick_position() {
         poll();
-        if (open_.empty())
+        std::vector<const open_position*> with_oco, all;
+        for (const auto& [key, p] : open_) {
+            all.push_back(&p);
+            if (p.tp > 0)
+                with_oco.push_back(&p);
+        }
+        const auto& from = !with_oco.empty() && chance(0.85) ? with_oco : all;
+        if (from.empty())
             return nullptr;
-        auto it = open_.begin();
-        std::advance(it, uniform(0, static_cast<int>(open_.size()) - 1));
-        return &it->second;
+        return from[static_cast<std::size_t>(uniform(0, static_cast<int>(from.size()) - 1))];
     }
 
     // Moves the price of `p` through its TP, its SL, or past its PH trigger (short of TP).
@@ -349,15 +363,15 @@ private:
         const int r = uniform(1, w_guard + w_signal + w_both);
         if (r <= w_guard) {
             kill(program::guard);
-            ++result_.actions[fmt::format("{}: kill guard", why)];
+            act(fmt::format("{}: kill guard", why));
         } else if (r <= w_guard + w_signal) {
             kill(program::signal);
-            ++result_.actions[fmt::format("{}: kill signal", why)];
+            act(fmt::format("{}: kill signal", why));
         } else {
             const bool guard_first = chance(0.5);
             kill(guard_first ? program::guard : program::signal);
             kill(guard_first ? program::signal : program::guard);
-            ++result_.actions[fmt::format("{}: kill both", why)];
+            act(fmt::format("{}: kill both", why));
         }
     }
 
@@ -462,8 +476,7 @@ private:
             return;
         const int w = uniform(1, 3);
         spike_through(*p, w == 1 ? spike::tp : (w == 2 ? spike::sl : spike::ph));
-        ++result_
-              .actions[w == 1 ? "spike through TP" : (w == 2 ? "spike through SL" : "spike to PH")];
+        act(w == 1 ? "spike through TP" : (w == 2 ? "spike through SL" : "spike to PH"));
     }
 
     void ws_drop() {
@@ -471,13 +484,13 @@ private:
         const bool frame = chance(0.5);
         sim("/sim/ws/drop", *path ? fmt::format(R"({{"close_frame":{},"path":"{}"}})", frame, path)
                                   : fmt::format(R"({{"close_frame":{}}})", frame));
-        ++result_.actions["ws drop"];
+        act("ws drop");
     }
 
     void ws_refuse() {
         sim("/sim/ws/refuse", fmt::format(R"({{"ms":{}}})", uniform(1000, 4000)));
         sim("/sim/ws/drop", R"({"close_frame":false})");
-        ++result_.actions["ws refuse 1-4 s"];
+        act("ws refuse 1-4 s");
     }
 
     void rest_fault() {
@@ -486,22 +499,22 @@ private:
         case 0:
             fault(fmt::format(R"({{"path_prefix":"{}","method":"POST","mode":"fail","count":{}}})",
                               path, uniform(1, 3)));
-            ++result_.actions["rest fail"];
+            act("rest fail");
             break;
         case 1:
             fault(
                 fmt::format(R"({{"path_prefix":"{}","method":"POST","mode":"apply_fail"}})", path));
-            ++result_.actions["rest apply_fail"];
+            act("rest apply_fail");
             break;
         case 2:
             fault(fmt::format(R"({{"path_prefix":"{}","method":"POST","mode":"hang"}})", path));
-            ++result_.actions["rest hang"];
+            act("rest hang");
             break;
         default:
             fault(fmt::format(
                 R"({{"path_prefix":"{}","method":"POST","mode":"delay","delay_ms":{}}})", path,
                 uniform(50, 800)));
-            ++result_.actions["rest delay 50-800 ms"];
+            act("rest delay 50-800 ms");
             break;
         }
     }
@@ -511,10 +524,17 @@ private:
         fault(fmt::format(
             R"({{"path_prefix":"{}","method":"POST","mode":"delay","delay_ms":{},"count":{}}})",
             post_paths[uniform(0, 2)], uniform(5500, 8000), uniform(1, 2)));
-        ++result_.actions["late 5.5-8 s"];
+        act("late 5.5-8 s");
     }
 
-    void keep(const std::string& records) { keep_run(bot_, opt_.keep_dir, records); }
+    void keep(const std::string& records, const audit_options& ao) {
+        keep_run(bot_, opt_.keep_dir, records);
+        std::ofstream(opt_.keep_dir + "/actions.txt") << action_log_;
+        std::ofstream down(opt_.keep_dir + "/guard_down.txt");
+        down << ao.end_mono_ns << "\n";
+        for (const auto& d : ao.guard_down)
+            down << d.from_ns << " " << d.to_ns << "\n";
+    }
 
     const chaos_options& opt_;
     e2e::bot_fixture& bot_;
@@ -528,6 +548,7 @@ private:
     std::map<std::string, open_position> open_;
     std::map<std::string, std::chrono::steady_clock::time_point> paused_;
     int entries_ = 0, closes_ = 0, installed_rules_ = 0;
+    std::string action_log_; // "<mono ns> <action>" lines
 };
 
 } // namespace
@@ -558,6 +579,24 @@ chaos_result run_chaos(const chaos_options& options) {
     result.total_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
+}
+
+chaos_result reaudit(const std::string& dir) {
+    std::ifstream in(dir + "/sim_orders.json", std::ios::binary);
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    sim_records records;
+    if (!parse_sim_orders(body, records))
+        throw std::runtime_error(dir + "/sim_orders.json: not the simulator's records");
+    std::ifstream down(dir + "/guard_down.txt");
+    audit_options ao;
+    if (!(down >> ao.end_mono_ns))
+        throw std::runtime_error(dir + "/guard_down.txt: missing");
+    interval d;
+    while (down >> d.from_ns >> d.to_ns)
+        ao.guard_down.push_back(d);
+    chaos_result r;
+    r.audit = audit(records, ao);
+    return r;
 }
 
 void print_summary(std::ostream& out, const chaos_result& r, std::size_t max_findings) {

@@ -28,7 +28,9 @@ struct chaos_options {
     bool late_requests = true;  // requests processed 5.5–8 s late (after the 5 s client timeout)
     bool rest_faults = true;    // fail / apply_fail / hang / delay
     bool ws_faults = true;      // drops and refusals
-    std::string keep_dir;       // when set: logs and the simulator's records are copied there
+    // When set: the bot's logs and config, the simulator's records (sim_orders.json), the
+    // guard's no-process intervals (guard_down.txt) and the timed actions (actions.txt) go there.
+    std::string keep_dir;
     std::ostream* progress = nullptr;
     // When set and it turns true (e.g. from a SIGINT handler), the chaos ends early and the run
     // settles, audits and shuts the bot down as usual.
@@ -49,6 +51,10 @@ struct chaos_result {
 
 // Runs one chaos session. Throws std::runtime_error when the bot cannot be started.
 [[nodiscard]] chaos_result run_chaos(const chaos_options& options);
+
+// Audits the records a run kept (--keep DIR: sim_orders.json, guard_down.txt) again, e.g. after
+// the audit changed. Only the audit part of the result is filled. Throws when they are missing.
+[[nodiscard]] chaos_result reaudit(const std::string& dir);
 
 // The summary table (counts, maxima, actions, rejects) and up to `max_findings` findings.
 void print_summary(std::ostream& out, const chaos_result& r, std::size_t max_findings = 40);
