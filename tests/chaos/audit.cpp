@@ -283,9 +283,11 @@ private:
                                 : worst.from_ns < first_oco ? "guard down before the OCO was live"
                                                             : "guard down after the OCO ended";
             finding(fmt::format("unprotected: {} for {:.0f} ms (no guard process, no live OCO; "
-                                "first OCO {:+.0f} ms after entry)",
+                                "first OCO {})",
                                 who, ms(f.a.unprotected_ns),
-                                ocos.empty() ? -1.0 : ms(first_oco - f.a.entry_ns)),
+                                ocos.empty() ? std::string("never")
+                                             : fmt::format("{:+.0f} ms after entry",
+                                                           ms(first_oco - f.a.entry_ns))),
                     "unprotected", where);
         }
     }

@@ -387,7 +387,7 @@ private:
         };
         const bool t = opt_.targeted_kills;
         const action actions[] = {
-            {20, true, [&] { kill_some(2, 2, 1, "random"); }},
+            {26, true, [&] { kill_some(2, 2, 1, "random"); }},
             {14, t, [&] { kill_after_entry(); }},
             {9, t, [&] { kill_during_oco_placement(); }},
             {9, t, [&] { kill_after_ph_verdict(); }},
@@ -414,7 +414,7 @@ private:
     }
 
     void kill_after_entry() {
-        if (!wait_row([](const log_row& r) { return is_entry_fill(r); }, 8s))
+        if (!wait_row([](const log_row& r) { return is_entry_fill(r); }, 5s))
             return kill_some(1, 1, 0, "no entry came");
         sleep_ms(0, 60);
         kill_some(15, 60, 25, "after entry fill");
@@ -426,7 +426,7 @@ private:
                           R"("mode":"delay","delay_ms":{}}})",
                           uniform(60, 300)));
         if (!wait_arrival([](const arrival_row& a) { return a.path == "/api/v5/trade/order-algo"; },
-                          8s))
+                          5s))
             return kill_some(1, 1, 0, "no OCO placement came");
         sleep_ms(0, 40);
         kill_some(0, 70, 30, "during OCO placement");
