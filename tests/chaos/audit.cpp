@@ -312,7 +312,7 @@ private:
                     "orphan OCO",
                     f.a.entries_filled == 0 ? "OCO without an entry fill"
                     : still_live            ? "never cancelled after the close"
-                                            : "cancelled > grace after the close");
+                                            : "ended (cancelled or fired) > grace after the close");
         }
     }
 
