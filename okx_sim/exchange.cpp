@@ -553,12 +553,13 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
         on_timer(mono_ns, epoch_ns); // requests see the market as of now
         if (!faults_done) {
             for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-                if (!path.starts_with(it->prefix) || (it->mode != "delay" && it->mode != "fail"))
+                if (!fault_matches(*it, req, path) || (it->mode != "delay" && it->mode != "fail"))
                     continue;
                 http_response r;
                 if (it->mode == "delay") {
                     r.defer = true;
                     r.delay_ms = it->delay_ms;
+                    note_deferred(req, path, it->delay_ms, mono_ns);
                 } else {
                     r = err(it->status, it->code, it->msg);
                 }
@@ -577,7 +578,7 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
         // hang / apply_fail act only on requests that would take effect (past auth and limits).
         std::optional<fault_rule> rule;
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-            if (!path.starts_with(it->prefix) || (it->mode != "hang" && it->mode != "apply_fail"))
+            if (!fault_matches(*it, req, path) || (it->mode != "hang" && it->mode != "apply_fail"))
                 continue;
             rule = *it;
             if (--it->count <= 0)
@@ -1281,6 +1282,39 @@ void exchange::run_deferred_ws_ops(std::int64_t mono_ns, std::int64_t epoch_ns) 
     }
 }
 
+// One order-log entry as a /sim/orders "requests" row, with the order's / algo's current state.
+std::string exchange::render_log_entry(const log_entry& l) const {
+    json_obj j;
+    j.num("seq", static_cast<std::int64_t>(l.seq))
+        .str("kind", l.kind)
+        .str("via", l.via)
+        .str("path", l.path)
+        .num("recv_mono_ns", l.recv_mono_ns)
+        .num("recv_epoch_ns", l.recv_epoch_ns)
+        .str("instId", l.inst_id)
+        .str("side", l.side)
+        .str("ordType", l.ord_type)
+        .str("sz", l.sz)
+        .str("px", l.px)
+        .str("clOrdId", l.cl_ord_id)
+        .str("ordId", l.ord_id)
+        .str("algoClOrdId", l.algo_cl_ord_id)
+        .str("algoId", l.algo_id)
+        .str("tpTriggerPx", l.tp_trigger_px)
+        .str("slTriggerPx", l.sl_trigger_px)
+        .str("sCode", l.s_code)
+        .str("sMsg", l.s_msg);
+    std::string state;
+    if (l.kind == "place_order" && !l.ord_id.empty())
+        if (const auto* o = engine_.find_order(l.ord_id, ""))
+            state = o->state;
+    if ((l.kind == "place_algo" || l.kind == "algo_trigger") && !l.algo_id.empty())
+        if (const auto* a = engine_.find_algo(l.algo_id, ""))
+            state = a->state;
+    j.str("state", state);
+    return j.done();
+}
+
 http_response exchange::control(const http_request& req, std::string_view path,
                                 std::int64_t mono_ns, std::int64_t epoch_ns) {
     on_timer(mono_ns, epoch_ns);
@@ -1448,6 +1482,7 @@ http_response exchange::control(const http_request& req, std::string_view path,
         r.mode = f("mode").empty() ? "fail" : f("mode");
         r.count = static_cast<int>(to_i64(f("count")).value_or(1));
         r.delay_ms = to_i64(f("delay_ms")).value_or(0);
+        r.method = f("method");
         if (r.prefix.empty() || !r.prefix.starts_with("/"))
             return bad("path_prefix required (e.g. /api/v5/trade/order)");
         if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay" &&
@@ -1503,39 +1538,13 @@ http_response exchange::control(const http_request& req, std::string_view path,
         engine_.set_fees(*t, *m);
         return reply(200, ok_body);
     }
+    if (path == "/sim/orders/since")
+        return control_orders_since(to_i64(f("after_seq")).value_or(0),
+                                    to_i64(f("after_arrival")).value_or(0));
     if (path == "/sim/orders") {
         std::vector<std::string> reqs, orders, algos;
-        for (const auto& l : log_) {
-            json_obj j;
-            j.num("seq", static_cast<std::int64_t>(l.seq))
-                .str("kind", l.kind)
-                .str("via", l.via)
-                .str("path", l.path)
-                .num("recv_mono_ns", l.recv_mono_ns)
-                .num("recv_epoch_ns", l.recv_epoch_ns)
-                .str("instId", l.inst_id)
-                .str("side", l.side)
-                .str("ordType", l.ord_type)
-                .str("sz", l.sz)
-                .str("px", l.px)
-                .str("clOrdId", l.cl_ord_id)
-                .str("ordId", l.ord_id)
-                .str("algoClOrdId", l.algo_cl_ord_id)
-                .str("algoId", l.algo_id)
-                .str("tpTriggerPx", l.tp_trigger_px)
-                .str("slTriggerPx", l.sl_trigger_px)
-                .str("sCode", l.s_code)
-                .str("sMsg", l.s_msg);
-            std::string state;
-            if (l.kind == "place_order" && !l.ord_id.empty())
-                if (const auto* o = engine_.find_order(l.ord_id, ""))
-                    state = o->state;
-            if ((l.kind == "place_algo" || l.kind == "algo_trigger") && !l.algo_id.empty())
-                if (const auto* a = engine_.find_algo(l.algo_id, ""))
-                    state = a->state;
-            j.str("state", state);
-            reqs.push_back(j.done());
-        }
+        for (const auto& l : log_)
+            reqs.push_back(render_log_entry(l));
         for (const auto& o : engine_.orders())
             orders.push_back(render_order(o, market_.inst(o.sym), false, false));
         for (const auto& a : engine_.algos())
@@ -1550,6 +1559,7 @@ http_response exchange::control(const http_request& req, std::string_view path,
     if (path == "/sim/reset") {
         engine_.reset(now);
         log_.clear();
+        arrivals_.clear();
         faults_.clear();
         cfg_.rate_limits = false;
         rate_hits_.clear();
@@ -1565,6 +1575,50 @@ http_response exchange::control(const http_request& req, std::string_view path,
         return reply(200, ok_body);
     }
     return reply(404, R"({"ok":false,"error":"unknown control path"})");
+}
+
+// A fault rule applies to a request when the path starts with its prefix and, if the rule names
+// a method, the method matches (so a rule can hit POST trade/order without the order lookups and
+// the orders-pending polls that share the prefix).
+bool exchange::fault_matches(const fault_rule& rule, const http_request& req,
+                             std::string_view path) noexcept {
+    return path.starts_with(rule.prefix) && (rule.method.empty() || rule.method == req.method);
+}
+
+// Records that a delay fault is holding a request: the chaos suite uses it to act (e.g. kill the
+// sender) while the request is in flight on the exchange side.
+void exchange::note_deferred(const http_request& req, std::string_view path, std::int64_t delay_ms,
+                             std::int64_t mono_ns) {
+    arrivals_.push_back({next_arrival_++, req.method, std::string(path), mono_ns, delay_ms});
+    if (arrivals_.size() > max_arrivals)
+        arrivals_.pop_front();
+}
+
+// The order-log entries with seq > after_seq and the deferred arrivals with seq > after_arrival:
+// a cheap incremental view of /sim/orders for a poller.
+http_response exchange::control_orders_since(std::int64_t after_seq,
+                                             std::int64_t after_arrival) const {
+    std::vector<std::string> reqs, arrivals;
+    for (auto it = std::upper_bound(log_.begin(), log_.end(), after_seq,
+                                    [](std::int64_t v, const log_entry&l) {
+                                        return v < static_cast<std::int64_t>(l.seq);
+                                    });
+         it != log_.end(); ++it)
+        reqs.push_back(render_log_entry(*it));
+    for (const auto& a : arrivals_)
+        if (static_cast<std::int64_t>(a.seq) > after_arrival)
+            arrivals.push_back(json_obj()
+                                   .num("seq", static_cast<std::int64_t>(a.seq))
+                                   .str("method", a.method)
+                                   .str("path", a.path)
+                                   .num("recv_mono_ns", a.recv_mono_ns)
+                                   .num("delay_ms", a.delay_ms)
+                                   .done());
+    return reply(200, json_obj()
+                          .boolean("ok", true)
+                          .raw("requests", json_array(reqs))
+                          .raw("arrivals", json_array(arrivals))
+                          .done());
 }
 
 } // namespace scalpel::sim

@@ -119,6 +119,7 @@ private:
     std::optional<ws_kind> ws_refuse_only_; // empty: every WS path
     struct fault_rule {
         std::string prefix, mode, code, msg;
+        std::string method; // empty: any method
         int count = 1, status = 200;
         std::int64_t delay_ms = 0;
     };
@@ -130,6 +131,12 @@ private:
             s_code, s_msg;
         std::string tp_trigger_px, sl_trigger_px;
     };
+    struct arrival { // a request a delay fault holds (see note_deferred)
+        std::uint64_t seq = 0;
+        std::string method, path;
+        std::int64_t recv_mono_ns = 0, delay_ms = 0;
+    };
+    static constexpr std::size_t max_arrivals = 4096;
     struct script_step {
         std::int64_t at_mono_ns;
         amount px;
@@ -154,6 +161,13 @@ private:
                           std::int64_t epoch_ns);
     std::optional<http_response> check_auth(const http_request& req, std::int64_t epoch_ns) const;
     bool rate_limited(std::string_view path, std::int64_t mono_ns);
+    static bool fault_matches(const fault_rule& rule, const http_request& req,
+                              std::string_view path) noexcept;
+    void note_deferred(const http_request& req, std::string_view path, std::int64_t delay_ms,
+                       std::int64_t mono_ns);
+    [[nodiscard]] std::string render_log_entry(const log_entry& l) const;
+    [[nodiscard]] http_response control_orders_since(std::int64_t after_seq,
+                                                     std::int64_t after_arrival) const;
 
     // inst_id: the instrument the WS op named by instIdCode (empty: the body's instId, REST).
     item_result do_place(simdjson::dom::object o, const request_ctx& ctx,
@@ -194,6 +208,8 @@ private:
     std::map<std::string, std::deque<std::int64_t>> rate_hits_;
     std::deque<log_entry> log_;
     std::uint64_t next_seq_ = 1;
+    std::deque<arrival> arrivals_;
+    std::uint64_t next_arrival_ = 1;
     std::map<std::size_t, std::deque<script_step>> scripts_;
     std::vector<bool> ticker_dirty_;
     std::vector<std::int64_t> ticker_pushed_mono_;

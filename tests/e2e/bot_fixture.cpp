@@ -53,7 +53,7 @@ bot_fixture::bot_fixture(bot_options options) {
         std::ofstream out(config);
         out << fmt::format(R"(account: e2e
 log_level: debug
-symbols: [BTC-USDT, ETH-USDT]
+symbols: {3}
 exchange:
   target: sim
   rest_url: http://127.0.0.1:{0}
@@ -69,7 +69,7 @@ guard:
   rest_poll_s: 0.5
   stale_feed_s: 1.5
 )",
-                           port_, segment_, dir_.path())
+                           port_, segment_, dir_.path(), options.symbols)
             << options.extra_yaml << "\n";
     }
     const std::string sim_args =
@@ -84,14 +84,21 @@ guard:
     if (started.exit_code != 0)
         throw std::runtime_error("supervisord failed: " + started.output);
     if (!wait_running("okx_sim", std::chrono::seconds(20)) ||
-        !wait_running("guard_proc", std::chrono::seconds(20)))
-        throw std::runtime_error("bot did not start:\n" + ctl({"status"}).output +
-                                 log_of("guard_proc"));
+        !wait_running("guard_proc", std::chrono::seconds(20))) {
+        const std::string why =
+            "bot did not start:\n" + ctl({"status"}).output + log_of("guard_proc");
+        shutdown(); // no destructor runs for a throwing constructor: leave no supervisord behind
+        throw std::runtime_error(why);
+    }
     test::wait_until([&] { return sim("GET", "/sim/state").status == 200; },
                      std::chrono::seconds(10));
 }
 
 bot_fixture::~bot_fixture() {
+    shutdown();
+}
+
+void bot_fixture::shutdown() noexcept {
     const std::string pidfile = dir_.path() + "/supervisord.pid";
     const std::string pid_text = read_file(pidfile);
     ctl({"shutdown"});

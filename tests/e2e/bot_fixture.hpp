@@ -21,6 +21,7 @@ namespace scalpel::e2e {
 
 struct bot_options {
     std::string extra_yaml; // appended to the generated config (top-level keys)
+    std::string symbols = "[BTC-USDT, ETH-USDT]"; // the config's symbols (sim_args must serve them)
     // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
     std::string sim_args =
         "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
@@ -74,6 +75,8 @@ public:
     [[nodiscard]] std::string log_of(const std::string& program) const;
 
 private:
+    void shutdown() noexcept; // supervisorctl shutdown (SIGKILL if it hangs), segment removed
+
     test::temp_dir dir_;
     std::uint16_t port_ = 0;
     std::string segment_;

@@ -569,6 +569,43 @@ TEST_CASE("sim_hooks fail, apply_fail, delay and hang the next requests", "[sim]
     CHECK(http_call(port, "POST", "/sim/fault", R"({"mode":"fail"})").status == 400);
 }
 
+TEST_CASE("sim_hooks a method-filtered delay holds only POSTs, and /sim/orders/since shows the "
+          "held arrival and only the newer log rows",
+          "[sim]") {
+    sim_process sim;
+    const auto port = sim.port();
+    set_price(port, "50000");
+    const std::string buy =
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100"})";
+    CHECK(signed_call(port, "POST", "/api/v5/trade/order", buy).status == 200);
+    post_sim(
+        port, "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order","method":"POST","mode":"delay","delay_ms":300})");
+    // A GET sharing the prefix passes untouched (nothing held) and leaves the rule in place.
+    CHECK(signed_call(port, "GET", "/api/v5/trade/orders-pending", "").status == 200);
+    CHECK(parse(http_call(port, "POST", "/sim/orders/since", "{}").body)
+              ->root["arrivals"]
+              .get_array()
+              .value()
+              .size() == 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(signed_call(port, "POST", "/api/v5/trade/order", buy).status == 200);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
+
+    auto d = parse(http_call(port, "POST", "/sim/orders/since", R"({"after_seq":1})").body);
+    auto reqs = d->root["requests"].get_array().value();
+    REQUIRE(reqs.size() == 1); // the first order (seq 1) is not repeated
+    CHECK(reqs.at(0)["seq"].get_int64().value() == 2);
+    auto arrivals = d->root["arrivals"].get_array().value();
+    REQUIRE(arrivals.size() == 1);
+    CHECK(arrivals.at(0)["path"].get_string().value() == "/api/v5/trade/order");
+    CHECK(arrivals.at(0)["method"].get_string().value() == "POST");
+    d = parse(
+        http_call(port, "POST", "/sim/orders/since", R"({"after_seq":2,"after_arrival":1})").body);
+    CHECK(d->root["requests"].get_array().value().size() == 0);
+    CHECK(d->root["arrivals"].get_array().value().size() == 0);
+}
+
 TEST_CASE("sim_hooks rate limits give 429 / 50011, malformed frame, reset", "[sim]") {
     sim_process sim;
     const auto port = sim.port();
