@@ -1,6 +1,7 @@
 // side / direction: which way a position or an entry signal points.
 // `side` is the side of a position that exists (LONG = bought base, SHORT = sold held base and
-// will buy it back); `direction` is a signal's outcome and may be `none`.
+// will buy it back); `direction` is a signal's outcome and may be `none`; `order_side` is the side
+// of one exchange order (a LONG enters with a buy and closes with a sell).
 // Pure value types; nothing here reads a clock or does I/O.
 #pragma once
 
@@ -10,6 +11,15 @@ namespace scalpel::strategy {
 
 enum class side : std::uint8_t { long_side = 0, short_side = 1 };
 enum class direction : std::uint8_t { none = 0, long_side = 1, short_side = 2 };
+enum class order_side : std::uint8_t { buy = 0, sell = 1 };
+
+// The order that opens a position of side s, and the one that closes it.
+[[nodiscard]] constexpr order_side entry_order_side(side s) noexcept {
+    return s == side::long_side ? order_side::buy : order_side::sell;
+}
+[[nodiscard]] constexpr order_side closing_order_side(side s) noexcept {
+    return s == side::long_side ? order_side::sell : order_side::buy;
+}
 
 [[nodiscard]] constexpr direction to_direction(side s) noexcept {
     return s == side::long_side ? direction::long_side : direction::short_side;
