@@ -49,6 +49,19 @@ enum class fee_currency : std::uint8_t { quote = 0, base = 1 };
     return ccy == fee_currency::base ? filled + okx_fee : filled;
 }
 
+// The currency a spot taker fee is charged in: what the order receives (base for a buy, quote for
+// a sell). Used where the bot must predict a fee (the backtester's fills); real fills say feeCcy.
+[[nodiscard]] constexpr fee_currency charged_in(order_side s) noexcept {
+    return s == order_side::buy ? fee_currency::base : fee_currency::quote;
+}
+
+// A taker fee of `rate` on a spot fill of `size` base at `price`, signed and denominated as OKX
+// would report it (negative, in charged_in(s)).
+[[nodiscard]] constexpr double okx_taker_fee(order_side s, double rate, double price,
+                                             double size) noexcept {
+    return charged_in(s) == fee_currency::base ? -rate * size : -rate * size * price;
+}
+
 // The estimated cost of leaving at market: a taker fee on the exit notional (always a charge).
 [[nodiscard]] constexpr double taker_fee_cost(double taker_rate, double price,
                                               double size) noexcept {

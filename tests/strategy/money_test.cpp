@@ -37,6 +37,17 @@ TEST_CASE("money: OKX fee sign and currency become a quote cost", "[unit][strate
     CHECK(fee_cost_quote(0.0, fee_currency::base, 30000) == 0.0);
 }
 
+TEST_CASE("money: a predicted spot taker fee is charged in what the order receives",
+          "[unit][strategy][money]") {
+    CHECK(charged_in(order_side::buy) == fee_currency::base);
+    CHECK(charged_in(order_side::sell) == fee_currency::quote);
+    // Buy 2 BTC at 100 at 0.1 %: OKX would say fee −0.002 BTC (= 0.2 USDT); sell: −0.2 USDT.
+    CHECK(okx_taker_fee(order_side::buy, 0.001, 100, 2) == Approx(-0.002));
+    CHECK(okx_taker_fee(order_side::sell, 0.001, 100, 2) == Approx(-0.2));
+    CHECK(fee_cost_quote(okx_taker_fee(order_side::buy, 0.001, 100, 2), charged_in(order_side::buy),
+                         100) == Approx(0.2));
+}
+
 TEST_CASE("money: the base held after a fill", "[unit][strategy][money]") {
     // Bought 0.005 BTC, fee −0.000005 BTC: 0.004995 arrives.
     CHECK(held_after_fee(0.005, -0.000005, fee_currency::base) == Approx(0.004995));
