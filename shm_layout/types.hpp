@@ -151,13 +151,4 @@ static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publi
 [[nodiscard]] const char* to_string(close_reason r) noexcept;
 [[nodiscard]] const char* to_string(slot_state s) noexcept;
 
-// Net PnL of a position at price p: gross (p − entry)·size (mirror for short) − entry fee −
-// estimated exit fee (taker · p · size). The formula of strategy.md's exits.
-[[nodiscard]] inline double net_pnl_at(const position& pos, double p,
-                                       double taker_fee_rate) noexcept {
-    const double gross = pos.pos_side == side::short_ ? (pos.entry_price - p) * pos.size
-                                                      : (p - pos.entry_price) * pos.size;
-    return gross - pos.entry_fee_usd - taker_fee_rate * p * pos.size;
-}
-
 } // namespace scalpel::shm
