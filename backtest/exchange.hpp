@@ -32,8 +32,6 @@ struct exchange_config {
     double slippage_bps = 0.0; // adverse move of every market fill, in basis points
 };
 
-using strategy::order_side;
-
 struct fill {
     double price = 0;   // execution price (after slippage, on the tick grid)
     double size = 0;    // base filled (exact decimal converted once)

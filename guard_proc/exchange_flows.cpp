@@ -35,8 +35,8 @@ double net_pnl(const shm::position& pos, double exit_px, double sold, double exi
     return move * sold - pos.entry_fee_usd - exit_fee_usd;
 }
 
-okx::side closing_side(const shm::position& pos) {
-    return pos.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
+order_side closing_side(const shm::position& pos) {
+    return pos.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
 }
 
 bool oco_ids_empty(const shm::position& pos) {
@@ -72,7 +72,7 @@ net::awaitable<void> guard_service::impl::close_flow(close_request r, bool sent_
     if (!sent_over_ws) {
         okx::place_order_req req;
         req.inst_id = inst;
-        req.side = r.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
+        req.side = r.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
         req.sz = r.size;
         req.tgt_ccy = okx::tgt_ccy::base_ccy;
         req.cl_ord_id = cl;
@@ -224,7 +224,7 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
     const auto att = seg.next_attempt(ref, shm::intent::close);
     okx::place_order_req req;
     req.inst_id = inst;
-    req.side = closing_side(pos) == okx::side::sell ? okx::side::buy : okx::side::sell;
+    req.side = closing_side(pos) == order_side::sell ? order_side::buy : order_side::sell;
     req.sz = child.order.acc_fill_sz;
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = att.cl_ord_id.view();
@@ -239,7 +239,7 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
         co_return 0.0;
     const double sz = child.order.acc_fill_sz.to_double();
     const double child_px = child.order.avg_px.to_double(), comp_px = comp.order.avg_px.to_double();
-    const double move = req.side == okx::side::buy ? child_px - comp_px : comp_px - child_px;
+    const double move = req.side == order_side::buy ? child_px - comp_px : comp_px - child_px;
     co_return move* sz - fee_usd(child.order) - fee_usd(comp.order);
 }
 

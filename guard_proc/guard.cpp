@@ -96,7 +96,7 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     r.cl_ord_id = a.cl_ord_id;
     okx::place_order_req req;
     req.inst_id = pos.symbol.view();
-    req.side = pos.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
+    req.side = pos.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
     req.ord_type = okx::ord_type::market;
     req.sz = r.size;
     req.tgt_ccy = okx::tgt_ccy::base_ccy;

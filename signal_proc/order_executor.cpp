@@ -148,7 +148,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     const bool is_long = req.pos_side == strategy::side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
-    po.side = is_long ? okx::side::buy : okx::side::sell;
+    po.side = is_long ? order_side::buy : order_side::sell;
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy; // size is in base for both sides
@@ -261,7 +261,7 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
-    req.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
+    req.side = s == strategy::side::long_side ? order_side::sell : order_side::buy;
     req.sz = decimal::floor_to(pos->size, inst.lot_sz);
     req.has_tp = req.has_sl = true;
     req.tp_trigger_px = lv.tp;
@@ -317,7 +317,7 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
-    po.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
+    po.side = s == strategy::side::long_side ? order_side::sell : order_side::buy;
     po.ord_type = okx::ord_type::market;
     po.sz = decimal::floor_to(pos.size, inst.lot_sz);
     po.tgt_ccy = okx::tgt_ccy::base_ccy;

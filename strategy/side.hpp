@@ -5,13 +5,14 @@
 // Pure value types; nothing here reads a clock or does I/O.
 #pragma once
 
+#include "common/side.hpp"
+
 #include <cstdint>
 
 namespace scalpel::strategy {
 
 enum class side : std::uint8_t { long_side = 0, short_side = 1 };
 enum class direction : std::uint8_t { none = 0, long_side = 1, short_side = 2 };
-enum class order_side : std::uint8_t { buy = 0, sell = 1 };
 
 // The order that opens a position of side s, and the one that closes it.
 [[nodiscard]] constexpr order_side entry_order_side(side s) noexcept {

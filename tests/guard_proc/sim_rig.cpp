@@ -158,7 +158,7 @@ seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     auto& c = rest_->client();
     okx::place_order_req buy;
     buy.inst_id = inst;
-    buy.side = okx::side::buy;
+    buy.side = order_side::buy;
     buy.sz = decimal::floor_to(base, decimal(1, 8));
     buy.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string entry_id(reserved.entry_cl_ord_id.view());
@@ -210,7 +210,7 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
         throw std::runtime_error("reserve_slot");
     okx::place_order_req sell;
     sell.inst_id = inst;
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(base, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string entry_id(reserved.entry_cl_ord_id.view());
@@ -242,7 +242,7 @@ seeded_position sim_rig::open_long(const std::string& inst, double base, double 
     const auto att = seg_->next_attempt(ref, shm::intent::oco);
     okx::algo_order_req oco;
     oco.inst_id = inst;
-    oco.side = okx::side::sell;
+    oco.side = order_side::sell;
     oco.sz = decimal::floor_to(pos.size, decimal(1, 8));
     oco.has_tp = oco.has_sl = true;
     oco.tp_trigger_px = decimal::round_to(tp, decimal(1, 1));

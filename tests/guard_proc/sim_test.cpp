@@ -182,7 +182,7 @@ TEST_CASE("guard_sim: a guard killed holding a claim — the successor looks up 
     REQUIRE(cl.status == shm::slot_result::ok);
     okx::place_order_req sell;
     sell.inst_id = "BTC-USDT";
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(seeded.pos.size, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string cl_id(cl.cl_ord_id.view());
@@ -255,7 +255,7 @@ TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead clai
           shm::close_reason::time_limit);
     okx::place_order_req sell;
     sell.inst_id = "BTC-USDT";
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(seeded.pos.size, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string cl_id(cl.cl_ord_id.view());

@@ -165,7 +165,7 @@ TEST_CASE("net_rest: transient errors retry GETs, not order placement without cl
     CHECK(s.run(s.client().ticker("BTC-USDT")).ok());
     okx::place_order_req req;
     req.inst_id = "BTC-USDT";
-    req.side = okx::side::buy;
+    req.side = order_side::buy;
     req.sz = decimal(1, 2);
     auto o = s.run(s.client().place_order(req));
     CHECK(o.err.kind == okx::error_kind::transient);
@@ -194,7 +194,7 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
     script_server srv;
     okx::place_order_req req;
     req.inst_id = "BTC-USDT";
-    req.side = okx::side::buy;
+    req.side = order_side::buy;
     req.ord_type = okx::ord_type::market;
     req.sz = decimal(1, 2);
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
