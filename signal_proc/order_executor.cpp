@@ -3,7 +3,9 @@
 #include "signal_proc/order_executor.hpp"
 
 #include "common/clock.hpp"
+#include "shm_layout/money_view.hpp"
 #include "signal_proc/param_map.hpp"
+#include "strategy/money.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -45,14 +47,6 @@ namespace {
 
 constexpr int fill_filled = 1, fill_none = 0, fill_unknown = -1;
 
-std::string base_of(std::string_view inst) {
-    return std::string(inst.substr(0, inst.find('-')));
-}
-
-strategy::side side_of(shm::side s) noexcept {
-    return s == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side;
-}
-
 // An entry answer that proves the order was not accepted (nothing to look up).
 bool definitive_reject(okx::error_kind k) noexcept {
     using okx::error_kind;
@@ -61,17 +55,13 @@ bool definitive_reject(okx::error_kind k) noexcept {
            k == error_kind::config || k == error_kind::exchange;
 }
 
-// What is actually held after the fill: a buy's fee is taken in base (strategy.md, okx_v5 §2.7).
-decimal held_size(strategy::side s, const decimal& filled, double fee, std::string_view fee_ccy,
-                  std::string_view base, const strategy::instrument_spec& inst) {
-    double held = filled.to_double();
-    if (s == strategy::side::long_side && fee_ccy == base)
-        held -= std::fabs(fee);
-    return decimal::floor_to(held, inst.lot_sz);
-}
-
-double fee_usd(double fee, std::string_view fee_ccy, std::string_view base, double px) noexcept {
-    return fee_ccy == base ? std::fabs(fee) * px : std::fabs(fee);
+// What is actually held after the fill (strategy/money: a buy's fee is taken in base), on the
+// lot grid.
+decimal held_size(const decimal& filled, double okx_fee, std::string_view fee_ccy,
+                  std::string_view inst_id, const strategy::instrument_spec& inst) noexcept {
+    const strategy::fee_currency ccy = strategy::classify_fee_ccy(fee_ccy, inst_id);
+    return decimal::floor_to(strategy::held_after_fee(filled.to_double(), okx_fee, ccy),
+                             inst.lot_sz);
 }
 
 } // namespace
@@ -148,7 +138,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     const bool is_long = req.pos_side == strategy::side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
-    po.side = is_long ? order_side::buy : order_side::sell;
+    po.side = strategy::entry_order_side(req.pos_side);
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy; // size is in base for both sides
@@ -194,12 +184,11 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                                                      strategy::regime_params params,
                                                      strategy::instrument_spec inst) {
     const std::string sym(pos.symbol.view());
-    const std::string base = base_of(sym);
-    const decimal held = held_size(s, f.acc_fill_sz, f.fee, f.fee_ccy, base, inst);
+    const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, inst);
     pos.entry_ord_id.assign_truncated(f.ord_id);
     pos.entry_price = f.avg_px;
     pos.size = held.to_double();
-    pos.entry_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
+    pos.entry_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
     pos.entry_time_ms = f.time_ms;
     (void)seg_.update_position(ref, pos); // the fill is known even if we die before the OCO
     spdlog::info("entry {} filled: ordId {} avgPx {} filled {} fee {} {} held {}", sym, f.ord_id,
@@ -261,8 +250,9 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
-    req.side = s == strategy::side::long_side ? order_side::sell : order_side::buy;
-    req.sz = decimal::floor_to(pos->size, inst.lot_sz);
+    const strategy::market_close exit = strategy::build_market_close(s, pos->size, inst.lot_sz);
+    req.side = exit.side; // the OCO's legs are market closes of the held size
+    req.sz = exit.size;
     req.has_tp = req.has_sl = true;
     req.tp_trigger_px = lv.tp;
     req.sl_trigger_px = lv.sl;
@@ -303,6 +293,12 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
                                                      strategy::side s,
                                                      const strategy::instrument_spec& inst) {
     const std::string sym(pos.symbol.view());
+    const strategy::market_close mc = strategy::build_market_close(s, pos.size, inst.lot_sz);
+    if (!mc.ok()) {
+        spdlog::error("slot {}: {} holds {} (under one lot {}): nothing to close at market",
+                      ref.index, sym, pos.size, inst.lot_sz.str());
+        co_return false;
+    }
     const auto claim = seg_.try_claim_closing(ref, seg_.self());
     if (!shm::claim_won(claim)) {
         spdlog::error("slot {}: cannot claim for the market close: {}", ref.index,
@@ -317,9 +313,9 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
-    po.side = s == strategy::side::long_side ? order_side::sell : order_side::buy;
+    po.side = mc.side;
     po.ord_type = okx::ord_type::market;
-    po.sz = decimal::floor_to(pos.size, inst.lot_sz);
+    po.sz = mc.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy;
     po.cl_ord_id = cl_id;
     seg_.add(shm::counter::orders_sent);
@@ -334,16 +330,14 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
         co_return false;
     }
-    const std::string base = base_of(sym);
     shm::close_info ci;
     ci.reason = shm::close_reason::reconcile;
     ci.exit_price = f.avg_px;
     ci.exit_time_ms = f.time_ms;
-    ci.exit_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
-    const double gross = s == strategy::side::long_side
-                             ? (f.avg_px - pos.entry_price) * f.acc_fill_sz.to_double()
-                             : (pos.entry_price - f.avg_px) * f.acc_fill_sz.to_double();
-    ci.net_pnl_usd = gross - pos.entry_fee_usd - ci.exit_fee_usd;
+    ci.exit_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
+    ci.net_pnl_usd =
+        strategy::realised_net_pnl(s, pos.entry_price, f.avg_px, f.acc_fill_sz.to_double(),
+                                   pos.entry_fee_usd, ci.exit_fee_usd);
     ci.close_cl_ord_id = att.cl_ord_id;
     (void)seg_.update_position(ref, pos);
     const auto r = seg_.record_close(ref, seg_.self(), ci);
@@ -367,7 +361,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         spdlog::error("reconcile slot {} ({}): no instrument spec", index, sym);
         co_return open_status::unresolved;
     }
-    const strategy::side s = side_of(pos.pos_side);
+    const strategy::side s = shm::side_of(pos.pos_side);
     spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index,
                  ref.generation, sym, cl_id);
     fill_info f;
@@ -396,12 +390,11 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
                             q.value.state == okx::algo_state::effective;
         if (!usable)
             continue;
-        const std::string base = base_of(sym);
-        const decimal held = held_size(s, f.acc_fill_sz, f.fee, f.fee_ccy, base, *inst);
+        const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, *inst);
         pos.entry_ord_id.assign_truncated(f.ord_id);
         pos.entry_price = f.avg_px;
         pos.size = held.to_double();
-        pos.entry_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
+        pos.entry_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
         pos.entry_time_ms = f.time_ms;
         pos.oco_algo_id = std::string_view(q.value.algo_id.view());
         pos.oco_algo_cl_ord_id = id;
