@@ -8,6 +8,8 @@
 
 #include "common/log.hpp"
 #include "guard_proc/oco_levels.hpp"
+#include "shm_layout/money_view.hpp"
+#include "strategy/money.hpp"
 
 #include <cmath>
 
@@ -18,25 +20,19 @@ using okx::error_kind;
 
 namespace {
 
-bool is_quote_ccy(std::string_view ccy) {
-    return ccy == "USDT" || ccy == "USDC" || ccy == "USD";
-}
-
-// The fee of an order in quote USD (positive = paid). A buyer pays in base: × the fill price.
+// The fee of an order as a quote cost (strategy/money: positive = paid, a rebate is negative).
 double fee_usd(const okx::order_detail& o) {
-    const double fee = -o.fee.to_double();
-    return is_quote_ccy(o.fee_ccy.view()) ? fee : fee * o.avg_px.to_double();
+    return strategy::fee_cost_quote(o.fee.to_double(), o.fee_ccy.view(), o.inst_id.view(),
+                                    o.avg_px.to_double());
 }
 
 // Net PnL of a position closed at `exit_px` for `sold` base units, both fees counted.
 double net_pnl(const shm::position& pos, double exit_px, double sold, double exit_fee_usd) {
-    const double move =
-        pos.pos_side == shm::side::short_ ? pos.entry_price - exit_px : exit_px - pos.entry_price;
-    return move * sold - pos.entry_fee_usd - exit_fee_usd;
+    return strategy::realised_net_pnl(shm::view_of(pos), exit_px, sold, exit_fee_usd);
 }
 
 order_side closing_side(const shm::position& pos) {
-    return pos.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
+    return strategy::closing_order_side(shm::side_of(pos.pos_side));
 }
 
 bool oco_ids_empty(const shm::position& pos) {
@@ -72,7 +68,7 @@ net::awaitable<void> guard_service::impl::close_flow(close_request r, bool sent_
     if (!sent_over_ws) {
         okx::place_order_req req;
         req.inst_id = inst;
-        req.side = r.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
+        req.side = strategy::closing_order_side(shm::side_of(r.pos_side));
         req.sz = r.size;
         req.tgt_ccy = okx::tgt_ccy::base_ccy;
         req.cl_ord_id = cl;
@@ -224,7 +220,7 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
     const auto att = seg.next_attempt(ref, shm::intent::close);
     okx::place_order_req req;
     req.inst_id = inst;
-    req.side = closing_side(pos) == order_side::sell ? order_side::buy : order_side::sell;
+    req.side = strategy::entry_order_side(shm::side_of(pos.pos_side)); // buy back / sell again
     req.sz = child.order.acc_fill_sz;
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = att.cl_ord_id.view();
@@ -237,10 +233,13 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
     const fill_outcome comp = co_await await_fill(inst, std::string(att.cl_ord_id.view()), {});
     if (comp.what != fill_outcome::kind::filled)
         co_return 0.0;
-    const double sz = child.order.acc_fill_sz.to_double();
-    const double child_px = child.order.avg_px.to_double(), comp_px = comp.order.avg_px.to_double();
-    const double move = req.side == order_side::buy ? child_px - comp_px : comp_px - child_px;
-    co_return move* sz - fee_usd(child.order) - fee_usd(comp.order);
+    // The excess close and its repair are one round trip on the opposite side of the position.
+    const strategy::side excess = shm::side_of(pos.pos_side) == strategy::side::long_side
+                                      ? strategy::side::short_side
+                                      : strategy::side::long_side;
+    co_return strategy::realised_net_pnl(
+        excess, child.order.avg_px.to_double(), comp.order.avg_px.to_double(),
+        child.order.acc_fill_sz.to_double(), fee_usd(child.order), fee_usd(comp.order));
 }
 
 // Our close did not happen (refused, e.g. 51008 because the OCO already sold the base, or
@@ -387,9 +386,10 @@ net::awaitable<bool> guard_service::impl::record_oco(shm::slot_ref ref, okx::alg
     else if (algo.actual_side == "sl")
         info.reason = shm::close_reason::sl;
     else
-        info.reason = (net_pnl(pos, px, pos.size, 0) + pos.entry_fee_usd >= 0)
-                          ? shm::close_reason::tp
-                          : shm::close_reason::sl;
+        info.reason =
+            strategy::gross_pnl(shm::side_of(pos.pos_side), pos.entry_price, px, pos.size) >= 0
+                ? shm::close_reason::tp
+                : shm::close_reason::sl;
     info.exit_price = px;
     info.exit_time_ms = wall_now_ms();
     info.exit_fee_usd = fee_usd(child.order);
@@ -481,8 +481,10 @@ net::awaitable<void> guard_service::impl::replace_oco(shm::slot_ref ref) {
     okx::algo_order_req req;
     const std::string inst(pos.symbol.view());
     req.inst_id = inst;
-    req.side = closing_side(pos);
-    req.sz = decimal::floor_to(pos.size, sym.lot_sz);
+    const strategy::market_close exit =
+        strategy::build_market_close(shm::side_of(pos.pos_side), pos.size, sym.lot_sz);
+    req.side = exit.side; // the OCO's legs are market closes of the held size
+    req.sz = exit.size;
     req.has_tp = req.has_sl = true;
     req.tp_trigger_px = levels.tp;
     req.sl_trigger_px = levels.sl;

@@ -6,10 +6,21 @@
 
 #include "common/clock.hpp"
 #include "common/okx/requests.hpp"
+#include "shm_layout/money_view.hpp"
+#include "strategy/money.hpp"
 
 #include <cmath>
 
 namespace scalpel::guard {
+
+namespace {
+// A segment regime word as the strategy's enum; an out-of-range word (a corrupt or newer writer)
+// reads as RANGING, the start regime.
+strategy::regime regime_of(shm::regime r) noexcept {
+    const auto i = static_cast<std::uint32_t>(r);
+    return i < 3 ? static_cast<strategy::regime>(i) : strategy::regime::ranging;
+}
+} // namespace
 
 tick_guard::tick_guard(shm::segment& seg, order_sink& sink, tick_settings settings) noexcept
     : seg_(seg), sink_(sink), settings_(settings) {}
@@ -79,7 +90,9 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
                                                                  : shm::close_reason::ph;
     r.symbol = pos.symbol;
     r.pos_side = pos.pos_side;
-    r.size = decimal::floor_to(pos.size, sym.lot_sz); // never more than held
+    const strategy::market_close order =
+        strategy::build_market_close(shm::view_of(pos).pos_side, pos.size, sym.lot_sz);
+    r.size = order.size;
     r.trigger_price = price;
     r.decided_net_pnl = d.net_pnl_usd;
     r.rx_ns = rx_ns;
@@ -96,10 +109,10 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     r.cl_ord_id = a.cl_ord_id;
     okx::place_order_req req;
     req.inst_id = pos.symbol.view();
-    req.side = pos.pos_side == shm::side::short_ ? order_side::buy : order_side::sell;
+    req.side = order.side;
     req.ord_type = okx::ord_type::market;
-    req.sz = r.size;
-    req.tgt_ccy = okx::tgt_ccy::base_ccy;
+    req.sz = order.size;
+    req.tgt_ccy = okx::tgt_ccy::base_ccy; // market_close counts base, also for a buy-back
     req.cl_ord_id = a.cl_ord_id.view();
     const std::size_t n =
         okx::write_ws_order(a.cl_ord_id.view(), req, frame_.data(), frame_.size());
@@ -112,43 +125,25 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     sink_.close_started(r, sent);
 }
 
-// The position's regime parameters. The segment's block holds the CURRENT regime's set: when the
-// position was opened in that regime, the block is used (so a retuned threshold applies at once).
-// When the regime changed since entry, the PH values the slot stored at entry are used, because
-// the block no longer describes the position's regime; a slot without stored values (time limit
-// 0) falls back to the configured table for its regime. The taker rate comes from the block when
-// published, else from the config.
+// The position's exit parameters, by strategy::judging_regime (money.hpp says why): the regime in
+// force now judges every open position. The segment's block is the current regime's whole set as
+// signal_proc published it (retuned values apply at once); before the first block was read, the
+// configured set of the position's entry regime stands in. The taker rate comes from the block
+// when published, else from the config.
 strategy::exit_params tick_guard::params_for(const shm::position& pos) const noexcept {
-    const auto regime_index = static_cast<std::size_t>(pos.regime_at_entry);
-    const strategy::regime_params& table =
-        settings_.regimes.by_regime[regime_index < 3 ? regime_index : 1];
-    strategy::exit_params p = strategy::make_exit_params(table, settings_.taker_fee_rate);
-    if (have_params_ && params_.taker_fee_rate > 0)
-        p.taker_rate = params_.taker_fee_rate;
-    if (have_params_ && params_.current == pos.regime_at_entry) {
+    const strategy::regime judge = strategy::judging_regime(
+        have_params_, regime_of(params_.current), regime_of(pos.regime_at_entry));
+    strategy::exit_params p =
+        strategy::make_exit_params(settings_.regimes[judge], settings_.taker_fee_rate);
+    if (have_params_) {
         p.ph_enabled = params_.ph_enabled != 0;
         p.ph_threshold_usd = params_.ph_threshold_usd;
         p.ph_time_limit_ms = static_cast<std::int64_t>(params_.ph_time_limit_s * 1000.0);
         p.max_holding_ms = static_cast<std::int64_t>(params_.max_hold_s * 1000.0);
-    } else if (pos.ph_time_limit_s > 0) {
-        p.ph_enabled = pos.ph_enabled != 0;
-        p.ph_threshold_usd = pos.ph_threshold_usd;
-        p.ph_time_limit_ms = std::int64_t{pos.ph_time_limit_s} * 1000;
-        if (pos.max_hold_s > 0)
-            p.max_holding_ms = std::int64_t{pos.max_hold_s} * 1000;
+        if (params_.taker_fee_rate > 0)
+            p.taker_rate = params_.taker_fee_rate;
     }
     return p;
-}
-
-strategy::position_view view_of(const shm::position& pos) noexcept {
-    strategy::position_view v;
-    v.pos_side =
-        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side;
-    v.entry_price = pos.entry_price;
-    v.size = pos.size;
-    v.entry_fee_usd = pos.entry_fee_usd;
-    v.entry_time_ms = pos.entry_time_ms;
-    return v;
 }
 
 // ---- off the hot path: symbol table, slot caches, local OCO view ------------------------------

@@ -1,12 +1,12 @@
 // tick_guard: the guard's hot path. A ticker (WS push or REST poll) comes in; the price goes into
 // the segment's live price table; every open slot of that symbol is snapshotted and judged by
-// strategy::decide_exit with the position's regime parameters; a PH or max-hold verdict takes the
-// slot's closing claim (CAS), states the close reason in the slot, and writes one market close
-// order frame into a fixed buffer for the order_sink; the frame-receive → order-handed-over time
-// goes into the segment's latency block. It never allocates, never locks, never logs and never
-// waits for the network: what happens after the order left (fill, OCO cancel, journal) belongs to
-// the shell (guard_service). It never sends a second close for a slot generation: the segment's
-// claim is the only gate.
+// strategy::decide_exit with the current regime's parameters (strategy::judging_regime); a PH or
+// max-hold verdict takes the slot's closing claim (CAS), states the close reason in the slot, and
+// writes one market close order frame into a fixed buffer for the order_sink; the frame-receive →
+// order-handed-over time goes into the segment's latency block. It never allocates, never locks,
+// never logs and never waits for the network: what happens after the order left (fill, OCO cancel,
+// journal) belongs to the shell (guard_service). It never sends a second close for a slot
+// generation: the segment's claim is the only gate.
 #pragma once
 
 #include "common/decimal.hpp"
@@ -50,8 +50,8 @@ public:
     virtual void claim_stolen(shm::slot_ref ref) noexcept = 0;
 };
 
-// The configured fallbacks for positions whose regime is not the current one and that carry no
-// PH values of their own, and for a segment whose parameter block was never published.
+// The configured fallback for a segment whose parameter block was not read yet (the entry
+// regime's set then judges, strategy::judging_regime), and the taker rate if the block has none.
 struct tick_settings {
     double taker_fee_rate = 0.001;
     strategy::regime_table regimes;
@@ -127,8 +127,5 @@ private:
     std::array<char, 512> frame_{};
     std::uint64_t ticks_ = 0;
 };
-
-// Exit fee and PnL helpers shared by the shell and the tests.
-[[nodiscard]] strategy::position_view view_of(const shm::position& pos) noexcept;
 
 } // namespace scalpel::guard

@@ -2,6 +2,7 @@
 #include "tests/guard_proc/sim_rig.hpp"
 
 #include "shm_layout/order_ids.hpp"
+#include "strategy/money.hpp"
 
 #include <simdjson.h>
 
@@ -169,13 +170,14 @@ seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     const auto fill = rest_->run(c.order(inst, std::string(ack.value.ord_id.view())));
     if (!fill.ok() || fill.value.state != okx::order_state::filled)
         throw std::runtime_error("entry not filled");
-    const double px = fill.value.avg_px.to_double();
-    const double fee_base = -fill.value.fee.to_double(); // a buyer pays in base
+    const okx::order_detail& o = fill.value;
+    const double px = o.avg_px.to_double();
+    const auto ccy = strategy::classify_fee_ccy(o.fee_ccy.view(), inst); // a buyer pays in base
     shm::position pos = intent;
-    pos.entry_ord_id = fill.value.ord_id.view();
+    pos.entry_ord_id = o.ord_id.view();
     pos.entry_price = px;
-    pos.size = fill.value.acc_fill_sz.to_double() - fee_base;
-    pos.entry_fee_usd = fee_base * px;
+    pos.size = strategy::held_after_fee(o.acc_fill_sz.to_double(), o.fee.to_double(), ccy);
+    pos.entry_fee_usd = strategy::fee_cost_quote(o.fee.to_double(), ccy, px);
     pos.entry_time_ms = wall_now_ms();
     return {reserved.ref, pos};
 }
@@ -226,7 +228,8 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
     pos.entry_ord_id = fill.value.ord_id.view();
     pos.entry_price = fill.value.avg_px.to_double();
     pos.size = fill.value.acc_fill_sz.to_double(); // a seller's fee is in USDT: the size stays
-    pos.entry_fee_usd = -fill.value.fee.to_double();
+    pos.entry_fee_usd = strategy::fee_cost_quote(fill.value.fee.to_double(),
+                                                 fill.value.fee_ccy.view(), inst, pos.entry_price);
     pos.atr = atr;
     pos.entry_time_ms = wall_now_ms() - age_ms;
     if (seg_->publish_open(reserved.ref, pos) != shm::slot_result::ok)

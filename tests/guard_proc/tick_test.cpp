@@ -174,27 +174,35 @@ TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after
           shm::close_reason::time_limit);
 }
 
-TEST_CASE(
-    "guard_tick: parameters — the block for the current regime, the slot's own values otherwise",
-    "[unit]") {
-    rig r;
+TEST_CASE("guard_tick: parameters — the current regime judges every position (judging_regime)",
+          "[unit]") {
+    rig r; // publishes the RANGING block, read on the first tick
     auto p = btc_long();
     p.regime_at_entry = shm::regime::choppy;
-    p.ph_threshold_usd = 5.0; // stored at entry
-    p.ph_time_limit_s = 150;
+    p.ph_threshold_usd = 5.0; // stored at entry: a record, never a judge
+    p.ph_time_limit_s = 60;
+    // No block read yet: the configured set of the entry regime stands in (CHOPPY 0.35 / 150 s).
     auto e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 5.0); // block is RANGING: the slot's values apply
+    CHECK(e.ph_threshold_usd == 0.35);
     CHECK(e.ph_time_limit_ms == 150'000);
-    auto block = shm::default_params(shm::regime::choppy);
-    block.ph_threshold_usd = 0.9;
-    REQUIRE(r.ts.seg->publish_params(block).ok());
     open_position(*r.ts.seg, p);
     r.core.refresh_slots();
-    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ 0.0 < 0.9
+    r.core.on_ticker(tick("BTC-USDT", 50050), monotonic_now_ns()); // net ≈ −0.50: hold
     CHECK(r.sink.frames.empty());
     e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 0.9); // current regime = CHOPPY: the block applies
-    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // ≈ 1.0 ≥ 0.9 (5.0 would hold)
+    CHECK(e.ph_threshold_usd == 0.28); // the current block (RANGING), not the entry's CHOPPY
+    CHECK(e.ph_time_limit_ms == 300'000);
+    CHECK(e.max_holding_ms == 3'600'000);
+    auto block = shm::default_params(shm::regime::choppy);
+    block.ph_threshold_usd = 0.9; // a retuned current block applies at once
+    REQUIRE(r.ts.seg->publish_params(block).ok());
+    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ −0.001 < 0.9
+    CHECK(r.sink.frames.empty());
+    e = r.core.params_for(p);
+    CHECK(e.ph_threshold_usd == 0.9);
+    CHECK(e.ph_time_limit_ms == 150'000);
+    CHECK(e.max_holding_ms == 1'800'000);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // ≈ 0.998 ≥ 0.9 (5.0 would hold)
     CHECK(r.sink.frames.size() == 1);
 }
 
