@@ -8,7 +8,7 @@
 #pragma once
 
 #include "common/decimal.hpp"
-#include "strategy/side.hpp"
+#include "common/side.hpp"
 
 #include <cstdint>
 #include <string>

@@ -79,7 +79,7 @@ struct open_position {
     decimal size; // exact size the closing order sends
     oco_order oco;
     std::int64_t next_check_ms = 0;
-    st::regime entry_regime = st::regime::ranging;
+    scalpel::regime entry_regime = scalpel::regime::ranging;
     std::string regime; // entry_regime's name, for the report
     int score = 0;
     double atr = 0;
@@ -240,7 +240,7 @@ private:
                 ++result_.counters.exit_checks;
                 if (cfg_.exit_cadence_s > 0)
                     pos.next_check_ms = next_grid(ts, cadence_ms());
-                const st::regime judge = st::judging_regime(true, arm_.current(), pos.entry_regime);
+                const regime judge = st::judging_regime(true, arm_.current(), pos.entry_regime);
                 const auto params = st::make_exit_params(table_[judge], cfg_.exchange.taker_fee);
                 const st::exit_decision d = st::decide_exit(pos.view, price, params, ts);
                 if (d.action == st::exit_action::ph_close)
@@ -283,7 +283,7 @@ private:
                 inputs[i] = {symbols_[i].data->symbol, symbols_[i].m5.last(entry_window)};
             (void)arm_.update(std::span<const st::arm_symbol_input>(inputs.data(), n), ts);
         }
-        const st::regime current = arm_.current();
+        const regime current = arm_.current();
         const st::regime_params& params = table_[current];
         risk_.on_balance(cfg_.start_balance_usd + realised_, ts);
         for (std::size_t i = 0; i < symbols_.size(); ++i) {
@@ -301,14 +301,14 @@ private:
                 s.indicators_at = s.m5.visible;
             }
             if (cfg_.score_prescreen &&
-                st::score_signal(s.indicators, s.last_price, params).dir == st::direction::none)
+                st::score_signal(s.indicators, s.last_price, params).dir == side::none)
                 continue;
             try_enter(i, ts, params, current);
         }
     }
 
     void try_enter(std::size_t i, std::int64_t ts, const st::regime_params& params,
-                   st::regime current) {
+                   regime current) {
         symbol_state& s = symbols_[i];
         std::array<st::open_position_ref, 16> refs{};
         std::size_t n = 0;
@@ -334,10 +334,10 @@ private:
             ++result_.counters.entry_blocked[static_cast<std::size_t>(d.blocked_by) & 15];
             return;
         }
-        const st::side side = st::to_side(d.dir);
-        const bool is_long = side == st::side::long_side;
-        const fill f = market_fill(s.inst, cfg_.exchange, st::entry_order_side(side), s.last_price,
-                                   d.size.size);
+        const side side = d.dir;
+        const bool is_long = side == side::long_side;
+        const fill f =
+            market_fill(s.inst, cfg_.exchange, entry_order_side(side), s.last_price, d.size.size);
         open_position pos;
         pos.view.pos_side = side;
         pos.view.entry_price = f.price;
@@ -377,7 +377,7 @@ private:
     void close_position(std::size_t i, double last, std::int64_t ts, exit_reason reason) {
         symbol_state& s = symbols_[i];
         const open_position& pos = *s.pos;
-        const bool is_long = pos.view.pos_side == st::side::long_side;
+        const bool is_long = pos.view.pos_side == side::long_side;
         const st::market_close mc =
             st::build_market_close(pos.view.pos_side, pos.view.size, s.inst.lot_sz);
         const fill f = market_fill(s.inst, cfg_.exchange, mc.side, last, mc.size);

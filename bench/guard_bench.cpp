@@ -57,7 +57,7 @@ void in_process(int orders) {
         return;
     }
     auto& seg = *opened.seg;
-    (void)seg.publish_params(shm::default_params(shm::regime::ranging));
+    (void)seg.publish_params(shm::default_params(scalpel::regime::ranging));
     releasing_sink sink;
     sink.seg = &seg;
     guard::tick_guard core(seg, sink, guard::tick_settings{});
@@ -68,7 +68,7 @@ void in_process(int orders) {
         (void)core.add_symbol(syms[i]);
         shm::position p;
         p.symbol = std::string_view(syms[i]);
-        p.pos_side = shm::side::long_;
+        p.pos_side = scalpel::side::long_side;
         p.size = 500.0 / entry[i];
         p.entry_price = entry[i];
         p.entry_fee_usd = 0.5;

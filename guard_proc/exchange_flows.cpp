@@ -32,7 +32,7 @@ double net_pnl(const shm::position& pos, double exit_px, double sold, double exi
 }
 
 order_side closing_side(const shm::position& pos) {
-    return strategy::closing_order_side(shm::side_of(pos.pos_side));
+    return closing_order_side(pos.pos_side);
 }
 
 bool oco_ids_empty(const shm::position& pos) {
@@ -68,7 +68,7 @@ net::awaitable<void> guard_service::impl::close_flow(close_request r, bool sent_
     if (!sent_over_ws) {
         okx::place_order_req req;
         req.inst_id = inst;
-        req.side = strategy::closing_order_side(shm::side_of(r.pos_side));
+        req.side = closing_order_side(r.pos_side);
         req.sz = r.size;
         req.tgt_ccy = okx::tgt_ccy::base_ccy;
         req.cl_ord_id = cl;
@@ -220,7 +220,7 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
     const auto att = seg.next_attempt(ref, shm::intent::close);
     okx::place_order_req req;
     req.inst_id = inst;
-    req.side = strategy::entry_order_side(shm::side_of(pos.pos_side)); // buy back / sell again
+    req.side = entry_order_side(pos.pos_side); // buy back / sell again
     req.sz = child.order.acc_fill_sz;
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = att.cl_ord_id.view();
@@ -234,9 +234,7 @@ net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
     if (comp.what != fill_outcome::kind::filled)
         co_return 0.0;
     // The excess close and its repair are one round trip on the opposite side of the position.
-    const strategy::side excess = shm::side_of(pos.pos_side) == strategy::side::long_side
-                                      ? strategy::side::short_side
-                                      : strategy::side::long_side;
+    const side excess = pos.pos_side == side::long_side ? side::short_side : side::long_side;
     co_return strategy::realised_net_pnl(
         excess, child.order.avg_px.to_double(), comp.order.avg_px.to_double(),
         child.order.acc_fill_sz.to_double(), fee_usd(child.order), fee_usd(comp.order));
@@ -386,10 +384,9 @@ net::awaitable<bool> guard_service::impl::record_oco(shm::slot_ref ref, okx::alg
     else if (algo.actual_side == "sl")
         info.reason = shm::close_reason::sl;
     else
-        info.reason =
-            strategy::gross_pnl(shm::side_of(pos.pos_side), pos.entry_price, px, pos.size) >= 0
-                ? shm::close_reason::tp
-                : shm::close_reason::sl;
+        info.reason = strategy::gross_pnl(pos.pos_side, pos.entry_price, px, pos.size) >= 0
+                          ? shm::close_reason::tp
+                          : shm::close_reason::sl;
     info.exit_price = px;
     info.exit_time_ms = wall_now_ms();
     info.exit_fee_usd = fee_usd(child.order);
@@ -482,7 +479,7 @@ net::awaitable<void> guard_service::impl::replace_oco(shm::slot_ref ref) {
     const std::string inst(pos.symbol.view());
     req.inst_id = inst;
     const strategy::market_close exit =
-        strategy::build_market_close(shm::side_of(pos.pos_side), pos.size, sym.lot_sz);
+        strategy::build_market_close(pos.pos_side, pos.size, sym.lot_sz);
     req.side = exit.side; // the OCO's legs are market closes of the held size
     req.sz = exit.size;
     req.has_tp = req.has_sl = true;

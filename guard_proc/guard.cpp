@@ -13,15 +13,6 @@
 
 namespace scalpel::guard {
 
-namespace {
-// A segment regime word as the strategy's enum; an out-of-range word (a corrupt or newer writer)
-// reads as RANGING, the start regime.
-strategy::regime regime_of(shm::regime r) noexcept {
-    const auto i = static_cast<std::uint32_t>(r);
-    return i < 3 ? static_cast<strategy::regime>(i) : strategy::regime::ranging;
-}
-} // namespace
-
 tick_guard::tick_guard(shm::segment& seg, order_sink& sink, tick_settings settings) noexcept
     : seg_(seg), sink_(sink), settings_(settings) {}
 
@@ -131,8 +122,8 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
 // configured set of the position's entry regime stands in. The taker rate comes from the block
 // when published, else from the config.
 strategy::exit_params tick_guard::params_for(const shm::position& pos) const noexcept {
-    const strategy::regime judge = strategy::judging_regime(
-        have_params_, regime_of(params_.current), regime_of(pos.regime_at_entry));
+    const regime judge = strategy::judging_regime(have_params_, checked(params_.current),
+                                                  checked(pos.regime_at_entry));
     strategy::exit_params p =
         strategy::make_exit_params(settings_.regimes[judge], settings_.taker_fee_rate);
     if (have_params_) {

@@ -28,7 +28,7 @@ struct close_request {
     shm::close_reason reason = shm::close_reason::none;
     shm::id_string cl_ord_id;
     shm::symbol_string symbol;
-    shm::side pos_side = shm::side::none;
+    side pos_side = side::none;
     decimal size; // what the order asks for (floored onto lotSz, never above held)
     double trigger_price = 0;
     double decided_net_pnl = 0; // decide_exit's estimate at the trigger price

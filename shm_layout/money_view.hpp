@@ -9,15 +9,10 @@
 
 namespace scalpel::shm {
 
-// A segment side word as the strategy's; `none` (no position) reads as LONG.
-[[nodiscard]] constexpr strategy::side side_of(side s) noexcept {
-    return s == side::short_ ? strategy::side::short_side : strategy::side::long_side;
-}
-
 // Contract: pos is an open (or closing) position.
 [[nodiscard]] constexpr strategy::position_view view_of(const position& pos) noexcept {
     strategy::position_view v;
-    v.pos_side = side_of(pos.pos_side);
+    v.pos_side = pos.pos_side;
     v.entry_price = pos.entry_price;
     v.size = pos.size;
     v.entry_fee_usd = pos.entry_fee_usd;

@@ -120,9 +120,8 @@ net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string c
 net::awaitable<open_outcome> order_executor::open(open_request req) {
     shm::position intent{};
     intent.symbol.assign_truncated(req.symbol);
-    intent.pos_side =
-        req.pos_side == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
-    intent.regime_at_entry = to_shm(req.regime);
+    intent.pos_side = req.pos_side == side::long_side ? side::long_side : side::short_side;
+    intent.regime_at_entry = req.regime;
     intent.ph_enabled = req.params.ph_enabled ? 1 : 0;
     intent.ph_threshold_usd = req.params.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(req.params.ph_time_limit_ms / 1000);
@@ -135,10 +134,10 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         co_return open_outcome{open_status::slot_refused, {}};
     }
     const std::string cl_id(rsv.entry_cl_ord_id.view());
-    const bool is_long = req.pos_side == strategy::side::long_side;
+    const bool is_long = req.pos_side == side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
-    po.side = strategy::entry_order_side(req.pos_side);
+    po.side = entry_order_side(req.pos_side);
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy; // size is in base for both sides
@@ -179,8 +178,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
 
 // Filled: record the fill, place the OCO (with retries), publish_open — or close at market.
 net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::position pos,
-                                                     const fill_info& f, double atr,
-                                                     strategy::side s,
+                                                     const fill_info& f, double atr, side s,
                                                      strategy::regime_params params,
                                                      strategy::instrument_spec inst) {
     const std::string sym(pos.symbol.view());
@@ -222,8 +220,7 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
 // One OCO attempt under a fresh deterministic algoClOrdId, levels from the fill and the ATR,
 // moved past the current price when it already crossed one (compute_tp_sl).
 net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr,
-                                               strategy::side s,
-                                               const strategy::regime_params& params,
+                                               side s, const strategy::regime_params& params,
                                                const strategy::instrument_spec& inst) {
     const std::string sym(pos->symbol.view());
     const auto att = seg_.next_attempt(ref, shm::intent::oco);
@@ -289,8 +286,7 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
 }
 
 // The last resort: claim the slot, sell (or buy back) the held size at market, journal it.
-net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos,
-                                                     strategy::side s,
+net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos, side s,
                                                      const strategy::instrument_spec& inst) {
     const std::string sym(pos.symbol.view());
     const strategy::market_close mc = strategy::build_market_close(s, pos.size, inst.lot_sz);
@@ -361,7 +357,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         spdlog::error("reconcile slot {} ({}): no instrument spec", index, sym);
         co_return open_status::unresolved;
     }
-    const strategy::side s = shm::side_of(pos.pos_side);
+    const side s = pos.pos_side;
     spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index,
                  ref.generation, sym, cl_id);
     fill_info f;
@@ -375,7 +371,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (got == fill_unknown)
         co_return open_status::unresolved;
     const strategy::regime_params params =
-        regimes ? (*regimes)[from_shm(pos.regime_at_entry)] : strategy::regime_params{};
+        regimes ? (*regimes)[checked(pos.regime_at_entry)] : strategy::regime_params{};
     // An OCO may already protect it: any attempt handed out so far may have landed.
     for (std::uint32_t a = 0; a < sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
          ++a) {

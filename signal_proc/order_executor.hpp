@@ -10,9 +10,9 @@
 
 #include "common/decimal.hpp"
 #include "common/net/rest_client.hpp"
+#include "common/side.hpp"
 #include "shm_layout/segment.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 #include "strategy/sizing.hpp"
 
 #include <cstdint>
@@ -34,10 +34,10 @@ struct executor_config {
 struct open_request {
     std::string symbol;
     std::string base_ccy; // "BTC" (fee currency of a buy)
-    strategy::side pos_side = strategy::side::long_side;
+    side pos_side = side::long_side;
     decimal size;   // base units, on lotSz
     double atr = 0; // the decision's ATR (TP/SL distances)
-    strategy::regime regime = strategy::regime::ranging;
+    scalpel::regime regime = scalpel::regime::ranging;
     strategy::regime_params params;
     strategy::instrument_spec inst;
 };
@@ -85,13 +85,12 @@ private:
     net::awaitable<int> confirm_fill(std::string inst, std::string cl_ord_id, bool acked,
                                      fill_info* out);
     net::awaitable<open_outcome> protect(shm::slot_ref ref, shm::position pos, const fill_info& f,
-                                         double atr, strategy::side s,
-                                         strategy::regime_params params,
+                                         double atr, side s, strategy::regime_params params,
                                          strategy::instrument_spec inst);
-    net::awaitable<bool> place_oco(shm::slot_ref ref, shm::position* pos, double atr,
-                                   strategy::side s, const strategy::regime_params& params,
+    net::awaitable<bool> place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
+                                   const strategy::regime_params& params,
                                    const strategy::instrument_spec& inst);
-    net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, strategy::side s,
+    net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, side s,
                                          const strategy::instrument_spec& inst);
     net::awaitable<double> current_price(std::string inst);
 

@@ -5,9 +5,9 @@
 // (net PnL, fees) is strategy/money.hpp's; which regime's parameters apply is its judging_regime.
 #pragma once
 
+#include "common/side.hpp"
 #include "strategy/money.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 
 #include <cstdint>
 

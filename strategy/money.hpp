@@ -7,8 +7,8 @@
 #pragma once
 
 #include "common/decimal.hpp"
+#include "common/side.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 
 #include <cstdint>
 #include <string_view>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/decimal.hpp"
-#include "strategy/side.hpp"
+#include "common/side.hpp"
 
 #include <cstdint>
 

@@ -28,8 +28,7 @@ TEST_CASE("the documented example config loads and equals the spec defaults", "[
     CHECK(c.segment.name == "scalpel.main");
     CHECK(c.signal.cycle_ms == 5000);
     CHECK(c.guard.rest_poll_ms == 1000);
-    for (auto r :
-         {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
+    for (auto r : {scalpel::regime::trending, scalpel::regime::ranging, scalpel::regime::choppy}) {
         const auto& a = c.regimes[r];
         const auto b = strategy::default_params(r);
         INFO(strategy::to_string(r));
@@ -68,10 +67,10 @@ signal: {cycle_s: 2.5}
     CHECK(c.symbols == std::vector<std::string>{"SOL-USDT"});
     CHECK(c.exchange.rest_url == "https://www.okx.com");
     CHECK(c.exchange.ws_url == "wss://wspap.okx.com:8443/ws/v5");
-    CHECK(c.regimes[strategy::regime::choppy].ph_threshold_usd == 0.5);
-    CHECK(c.regimes[strategy::regime::choppy].ph_time_limit_ms == 90'000);
-    CHECK(c.regimes[strategy::regime::choppy].max_holding_ms == 20 * 60'000);
-    CHECK(c.regimes[strategy::regime::choppy].mtf_bar_ms == 30 * 60'000);
+    CHECK(c.regimes[scalpel::regime::choppy].ph_threshold_usd == 0.5);
+    CHECK(c.regimes[scalpel::regime::choppy].ph_time_limit_ms == 90'000);
+    CHECK(c.regimes[scalpel::regime::choppy].max_holding_ms == 20 * 60'000);
+    CHECK(c.regimes[scalpel::regime::choppy].mtf_bar_ms == 30 * 60'000);
     CHECK(c.signal.cycle_ms == 2500);
 }
 

@@ -104,7 +104,7 @@ sim_rig::sim_rig(std::string extra_guard_yaml) {
         throw std::runtime_error("segment: " + opened.message);
     seg_ = std::move(opened.seg);
     seg_->set_status(shm::process_status::running);
-    auto params = shm::default_params(shm::regime::ranging);
+    auto params = shm::default_params(scalpel::regime::ranging);
     if (!seg_->publish_params(params).ok())
         throw std::runtime_error("publish_params");
 
@@ -146,9 +146,9 @@ void sim_rig::set_price(const std::string& inst, double last) {
 seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     shm::position intent;
     intent.symbol = std::string_view(inst);
-    intent.pos_side = shm::side::long_;
-    intent.regime_at_entry = shm::regime::ranging;
-    const auto d = shm::default_params(shm::regime::ranging);
+    intent.pos_side = scalpel::side::long_side;
+    intent.regime_at_entry = scalpel::regime::ranging;
+    const auto d = shm::default_params(scalpel::regime::ranging);
     intent.ph_enabled = 1;
     intent.ph_threshold_usd = d.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(d.ph_time_limit_s);
@@ -200,9 +200,9 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
         throw std::runtime_error("/sim/balance: " + r);
     shm::position intent;
     intent.symbol = std::string_view(inst);
-    intent.pos_side = shm::side::short_;
-    intent.regime_at_entry = shm::regime::ranging;
-    const auto d = shm::default_params(shm::regime::ranging);
+    intent.pos_side = scalpel::side::short_side;
+    intent.regime_at_entry = scalpel::regime::ranging;
+    const auto d = shm::default_params(scalpel::regime::ranging);
     intent.ph_enabled = 0; // only the exchange-side OCO may close it
     intent.ph_threshold_usd = d.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(d.ph_time_limit_s);

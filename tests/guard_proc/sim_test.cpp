@@ -299,7 +299,7 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     // OKX reads a spot BUY algo's sz as USDT unless tgtCcy says base_ccy: a buy-back OCO sized in
     // base without it would buy back a few dollars' worth and leave the SHORT open.
     test::sim_rig rig;
-    auto no_ph = shm::default_params(shm::regime::ranging);
+    auto no_ph = shm::default_params(scalpel::regime::ranging);
     no_ph.ph_enabled = 0; // only the exchange-side OCO may close this position
     REQUIRE(rig.seg().publish_params(no_ph).ok());
     rig.set_price("BTC-USDT", entry_px);

@@ -30,7 +30,7 @@ struct rig {
     test::recording_sink sink;
     guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
     rig() {
-        REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+        REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
         REQUIRE(core.add_symbol("BTC-USDT") >= 0);
         core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
     }
@@ -38,7 +38,7 @@ struct rig {
 
 // LONG 0.01 BTC at 50000, entry fee 0.5 USD: net at 50200 ≈ +1.0 (PH at 0.28), at 50050 < 0.
 shm::position btc_long(epoch_ms entry_ms = wall_now_ms()) {
-    return make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, entry_ms);
+    return make_position("BTC-USDT", scalpel::side::long_side, 0.01, 50000, 0.5, entry_ms);
 }
 
 } // namespace
@@ -91,7 +91,8 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
 TEST_CASE("guard_tick: SHORT buys back the base size; size is floored onto lotSz", "[unit]") {
     rig r;
     r.core.set_increments("BTC-USDT", decimal(1, 5), decimal(1, 1));
-    auto p = make_position("BTC-USDT", shm::side::short_, 0.0123456, 50000, 0.6, wall_now_ms());
+    auto p =
+        make_position("BTC-USDT", scalpel::side::short_side, 0.0123456, 50000, 0.6, wall_now_ms());
     open_position(*r.ts.seg, p);
     r.core.refresh_slots();
     r.core.on_ticker(tick("BTC-USDT", 49800), monotonic_now_ns());
@@ -178,7 +179,7 @@ TEST_CASE("guard_tick: parameters — the current regime judges every position (
           "[unit]") {
     rig r; // publishes the RANGING block, read on the first tick
     auto p = btc_long();
-    p.regime_at_entry = shm::regime::choppy;
+    p.regime_at_entry = scalpel::regime::choppy;
     p.ph_threshold_usd = 5.0; // stored at entry: a record, never a judge
     p.ph_time_limit_s = 60;
     // No block read yet: the configured set of the entry regime stands in (CHOPPY 0.35 / 150 s).
@@ -193,7 +194,7 @@ TEST_CASE("guard_tick: parameters — the current regime judges every position (
     CHECK(e.ph_threshold_usd == 0.28); // the current block (RANGING), not the entry's CHOPPY
     CHECK(e.ph_time_limit_ms == 300'000);
     CHECK(e.max_holding_ms == 3'600'000);
-    auto block = shm::default_params(shm::regime::choppy);
+    auto block = shm::default_params(scalpel::regime::choppy);
     block.ph_threshold_usd = 0.9; // a retuned current block applies at once
     REQUIRE(r.ts.seg->publish_params(block).ok());
     r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ −0.001 < 0.9
@@ -254,7 +255,7 @@ TEST_CASE(
     CHECK(l.levels.sl.to_double() == Approx(49860));
     // SHORT mirrors it.
     auto sh = p;
-    sh.pos_side = shm::side::short_;
+    sh.pos_side = scalpel::side::short_side;
     l = guard::replacement_oco_levels(sh, 49990, rp, tick, 0.5);
     CHECK(l.levels.tp.to_double() == Approx(49820));
     CHECK(l.levels.sl.to_double() == Approx(50140));

@@ -18,7 +18,7 @@ namespace {
 position btc_long() {
     position p;
     p.symbol.assign_truncated("BTC-USDT");
-    p.pos_side = side::long_;
+    p.pos_side = scalpel::side::long_side;
     p.size = 0.002;
     p.entry_price = 50000;
     p.entry_fee_usd = 0.1;
