@@ -281,6 +281,7 @@ private:
             const std::size_t n = std::min(symbols_.size(), inputs.size());
             for (std::size_t i = 0; i < n; ++i)
                 inputs[i] = {symbols_[i].data->symbol, symbols_[i].m5.last(entry_window)};
+            // The switch is read back through arm_.current(); the report lists no detections.
             (void)arm_.update(std::span<const st::arm_symbol_input>(inputs.data(), n), ts);
         }
         const regime current = arm_.current();

@@ -93,6 +93,7 @@ void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const s
     const shm::attempt_result a = seg_.next_attempt(ref, shm::intent::close);
     if (a.status != shm::slot_result::ok || !r.size.is_positive()) {
         seg_.add(shm::counter::errors);
+        // Refused only if another incarnation took the claim over: it is then theirs to resolve.
         (void)seg_.release_claim(ref, seg_.self());
         hold_off(ref, rx_ns + settings_.hold_off_ms * 1'000'000);
         return;

@@ -151,6 +151,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         spdlog::warn("entry {} rejected: {} ({} {}); slot {} abandoned", req.symbol,
                      okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view(),
                      rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::rejected, rsv.ref};
     }
@@ -162,6 +163,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::not_filled, rsv.ref};
     }
@@ -244,6 +246,8 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     pos->oco_algo_cl_ord_id = att.cl_ord_id;
     pos->tp_price = lv.tp.to_double();
     pos->sl_price = lv.sl.to_double();
+    // Best effort before sending: a refusal means the slot is no longer ours, and the OCO's
+    // algoClOrdId is deterministic, so whoever holds the slot finds it without this record.
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
@@ -278,6 +282,7 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
         co_return false;
     }
     pos->oco_algo_id = std::string_view(ack.value.algo_id.view());
+    // publish_open writes the same position next and reports a slot that is no longer ours.
     (void)seg_.update_position(ref, *pos);
     spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym,
                  ack.value.algo_id.view(), algo_cl, req.sz.str(), lv.tp.str(), lv.sl.str(),
@@ -301,7 +306,8 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
                       shm::to_string(claim));
         co_return false;
     }
-    // Say why before sending, so a process adopting this claim records the right reason.
+    // Say why before sending, so a process adopting this claim records the right reason. We hold
+    // the claim: only a reuse could refuse it, and next_attempt below sees that.
     (void)seg_.set_pending_reason(ref, seg_.self(), shm::close_reason::reconcile);
     const auto att = seg_.next_attempt(ref, shm::intent::close);
     if (att.status != shm::slot_result::ok)
@@ -335,6 +341,7 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         strategy::realised_net_pnl(s, pos.entry_price, f.avg_px, f.acc_fill_sz.to_double(),
                                    pos.entry_fee_usd, ci.exit_fee_usd);
     ci.close_cl_ord_id = att.cl_ord_id;
+    // record_close right after judges ownership and its status is logged.
     (void)seg_.update_position(ref, pos);
     const auto r = seg_.record_close(ref, seg_.self(), ci);
     spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym,

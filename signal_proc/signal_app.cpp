@@ -277,7 +277,7 @@ net::awaitable<void> signal_app::cycle() {
     const auto t0 = std::chrono::steady_clock::now();
     std::int64_t now = wall_now_ms();
     if (now - instruments_loaded_ms_ > instrument_refresh_ms)
-        (void)co_await load_instruments();
+        (void)co_await load_instruments(); // on failure (logged) the loaded table stays in use
     const fetch_stats fs = co_await feed_.refresh(now);
     const auto t1 = std::chrono::steady_clock::now();
     auto bal = co_await client_.balance();
