@@ -26,12 +26,14 @@ namespace {
 
 struct releasing_sink final : guard::order_sink {
     shm::segment* seg = nullptr;
+    guard::tick_guard* core = nullptr;
     long frames = 0;
     bool send_order_frame(std::string_view) noexcept override { return ++frames, true; }
     void close_started(const guard::close_request& r, bool) noexcept override {
         (void)seg->release_claim(r.ref, seg->self());
+        core->reset_exit_for_testing(r.ref);
     }
-    void claim_stolen(shm::slot_ref) noexcept override {}
+    void execute(shm::slot_ref, const guard::command&) noexcept override {}
 };
 
 std::string frame(std::string_view inst, double last) {
@@ -61,11 +63,14 @@ void in_process(int orders) {
     releasing_sink sink;
     sink.seg = &seg;
     guard::tick_guard core(seg, sink, guard::tick_settings{});
+    sink.core = &core;
     const char* syms[] = {"BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"};
     const double entry[] = {50000, 3000, 100, 0.5};
     std::vector<std::string> frames;
     for (int i = 0; i < 4; ++i) {
         (void)core.add_symbol(syms[i]);
+        core.set_increments(syms[i], decimal(1, 8), decimal(1, 4));
+        core.set_inst_id_code(syms[i], 100001 + i); // WS closes need the instrument's code
         shm::position p;
         p.symbol = std::string_view(syms[i]);
         p.pos_side = scalpel::side::long_side;

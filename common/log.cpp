@@ -5,9 +5,17 @@
 
 namespace scalpel::log {
 
-void init(std::string_view process, std::string_view level) {
+void init(std::string_view process, std::string_view level, std::string_view marker) {
     auto logger = spdlog::stderr_logger_mt(std::string(process));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %n %^%l%$ %v", spdlog::pattern_time_type::utc);
+    std::string pattern = "%Y-%m-%dT%H:%M:%S.%eZ %n ";
+    if (!marker.empty()) {
+        pattern += '[';
+        for (char c : marker)
+            pattern += c == '%' ? std::string("%%") : std::string(1, c);
+        pattern += "] ";
+    }
+    pattern += "%^%l%$ %v";
+    logger->set_pattern(pattern, spdlog::pattern_time_type::utc);
     const auto parsed = spdlog::level::from_str(std::string(level));
     const bool known = parsed != spdlog::level::off || level == "off";
     logger->set_level(known ? parsed : spdlog::level::info);

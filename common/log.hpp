@@ -12,8 +12,9 @@
 namespace scalpel::log {
 
 // Installs the default logger named `process` writing to stderr (supervisord captures it), at
-// `level` ("trace".."off"); an unknown level falls back to info and says so.
-void init(std::string_view process, std::string_view level = "info");
+// `level` ("trace".."off"); an unknown level falls back to info and says so. A non-empty `marker`
+// goes into every line (a run under a test override must say so on each line, not once).
+void init(std::string_view process, std::string_view level = "info", std::string_view marker = {});
 
 // "abcd…(36 chars)" style: the first 4 characters and the length, never the value.
 [[nodiscard]] std::string redact(std::string_view secret);

@@ -43,6 +43,13 @@ elif [[ -z "${SCALPEL_OKX_API_KEY:-}" && -z "$(sed -n 's/^[[:space:]]*keys_file:
   exit 2
 fi
 
+if [[ "$target" != "sim" ]]; then
+  # Real OKX: keys, account mode, symbols, balance and WS logins must pass first (okx-demo also
+  # places and closes a minimum-size order). Any FAIL stops here with preflight's exit code.
+  echo "run: scalpel-preflight for $target"
+  "$build_dir/signal_proc/scalpel-preflight" --config "$config" || exit $?
+fi
+
 "$here/deploy/render_supervisord.sh" "$run_dir" "$config" "$build_dir" "${sim_args[@]}"
 ctl=(supervisorctl -c "$run_dir/supervisord.conf")
 if "${ctl[@]}" pid >/dev/null 2>&1; then

@@ -13,7 +13,7 @@ packages=(
   libboost-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev libcli11-dev zlib1g-dev
   catch2 libbenchmark-dev
-  supervisor python3 procps clang-format
+  supervisor python3 procps clang-format ccache
 )
 
 missing=()
@@ -30,8 +30,14 @@ if ((${#missing[@]})); then
 fi
 
 jobs="${SCALPEL_JOBS:-2}"
+# ccache (a Debian package) makes a rebuild of unchanged sources, e.g. a fresh clone's, nearly free.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$here")}"
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 if [[ ! -f "$build_dir/build.ninja" ]]; then
-  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
 elif (($#)); then
   cmake "$build_dir" "$@" >/dev/null
 fi

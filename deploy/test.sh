@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Sets up (packages + build) and runs every test. This is the README's test command and what
-# .ci/run calls. After setup (packages + Release build), two stages:
+# .ci/run calls. After setup (packages + Release build) and the format check, three stages:
 #   1. the shared-memory concurrency tests under ThreadSanitizer (ctest -L tsan), in their own
 #      build of only the targets they need (SCALPEL_SKIP_TSAN=1 skips this stage);
-#   2. the Release build and the whole ctest suite (unit, shm, kill, sim, e2e, ...), last, so its
+#   2. the unit, shm and guard/simulator suites under ASan+UBSan, in a build of the components they
+#      need (SCALPEL_SKIP_ASAN=1 skips this stage);
+#   3. the Release build and the whole ctest suite (unit, shm, kill, sim, e2e, ...), last, so its
 #      summary is the run's closing line.
 # Extra arguments go to the whole-suite ctest run (e.g. -L unit, -R shm).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SCALPEL_BUILD_DIR:-$here/build}"
 jobs="${SCALPEL_JOBS:-2}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$here")}"   # see setup.sh
 
 "$here/deploy/setup.sh" "$build_dir"   # packages + the Release build
 "$here/deploy/check_format.sh"         # the whole tree matches .clang-format
@@ -18,11 +21,25 @@ if [[ "${SCALPEL_SKIP_TSAN:-0}" != 1 ]]; then
   tsan_dir="${build_dir}-tsan"
   echo "== ThreadSanitizer: shared-memory concurrency tests"
   if [[ ! -f "$tsan_dir/build.ninja" ]]; then
-    cmake -S "$here" -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCALPEL_SANITIZE=thread \
+    cmake -S "$here" -B "$tsan_dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCALPEL_SANITIZE=thread \
       -DSCALPEL_BUILD_BENCH=OFF -DSCALPEL_COMPONENTS="common;shm_layout" >/dev/null
   fi
   cmake --build "$tsan_dir" -j "$jobs" --target shm_tsan_tests
   (cd "$tsan_dir" && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure -L tsan --timeout 300)
+fi
+
+if [[ "${SCALPEL_SKIP_ASAN:-0}" != 1 ]]; then
+  asan_dir="${build_dir}-asan"
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, shm and guard suites"
+  if [[ ! -f "$asan_dir/build.ninja" ]]; then
+    cmake -S "$here" -B "$asan_dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DSCALPEL_SANITIZE=address,undefined -DSCALPEL_BUILD_BENCH=OFF \
+      -DSCALPEL_COMPONENTS="common;strategy;shm_layout;okx_sim;guard_proc" >/dev/null
+  fi
+  cmake --build "$asan_dir" -j "$jobs"
+  (cd "$asan_dir" && ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+    ctest --output-on-failure -j "$jobs" --timeout 600 -L 'unit|shm|sim' -LE 'tsan|e2e|chaos')
 fi
 
 (cd "$build_dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")

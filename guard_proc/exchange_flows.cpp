@@ -1,21 +1,21 @@
-// The guard's REST flows, each a named coroutine run sequentially on the io_context thread (off the
-// tick path): a bot-initiated close (fill → cancel OCO → journal, with the double-close repair when
-// the OCO fired too), the OCO fill record, adoption of a dead incarnation's close (its
-// deterministic clOrdIds are looked up before anything is sent), the periodic reconcile with the
-// missing-OCO re-placement, and REST price polling. Every journal write goes through the slot's
-// closing claim, so one slot generation is recorded exactly once whatever races.
+// The close trackers' commands carried out over REST, one small coroutine per command (off the
+// tick path): a close or compensation over REST, an order / OCO-child lookup, an OCO lookup,
+// cancel or placement, and the two synchronous ones (record the close in the segment, alert).
+// Each executor decides nothing: it maps the exchange's answer onto one tracker event and feeds
+// it back. Plus REST price polling and the instrument sizes the tracker needs before judging.
 #include "guard_proc/service_impl.hpp"
 
 #include "common/log.hpp"
 #include "guard_proc/oco_levels.hpp"
-#include "shm_layout/money_view.hpp"
 #include "strategy/money.hpp"
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cmath>
 
 namespace scalpel::guard {
 
-using namespace std::chrono_literals;
 using okx::error_kind;
 
 namespace {
@@ -26,489 +26,324 @@ double fee_usd(const okx::order_detail& o) {
                                     o.avg_px.to_double());
 }
 
-// Net PnL of a position closed at `exit_px` for `sold` base units, both fees counted.
-double net_pnl(const shm::position& pos, double exit_px, double sold, double exit_fee_usd) {
-    return strategy::realised_net_pnl(shm::view_of(pos), exit_px, sold, exit_fee_usd);
-}
-
 order_side closing_side(const shm::position& pos) {
     return closing_order_side(pos.pos_side);
 }
 
-bool oco_ids_empty(const shm::position& pos) {
-    return pos.oco_algo_id.empty() && pos.oco_algo_cl_ord_id.empty();
+// An answer that proves the order was never placed (the id is terminal) versus one that leaves
+// the outcome open (the order must be looked up: it may be live or filled).
+bool definitely_refused(error_kind k) {
+    switch (k) {
+    case error_kind::insufficient_funds:
+    case error_kind::invalid_order:
+    case error_kind::bad_request:
+    case error_kind::rate_limit:
+    case error_kind::auth:
+    case error_kind::config:
+    case error_kind::network: // failed before anything was sent
+    case error_kind::exchange:
+        return true;
+    default:
+        return false; // timeout, unknown_outcome, transient, duplicate_id, bad_response …
+    }
+}
+
+order_status status_of(okx::order_state s) {
+    switch (s) {
+    case okx::order_state::filled:
+        return order_status::filled;
+    case okx::order_state::canceled:
+    case okx::order_state::mmp_canceled:
+        return order_status::canceled;
+    case okx::order_state::partially_filled:
+        return order_status::partially_filled;
+    default:
+        return order_status::live;
+    }
 }
 
 } // namespace
 
-net::awaitable<void> guard_service::impl::sleep_for(std::chrono::milliseconds d) {
-    net::steady_timer t(ioc, d);
-    boost::system::error_code ec;
-    co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
-}
-
-void guard_service::impl::finish_work(shm::slot_ref ref, bool closing_flow) {
-    slot_work& w = work_for(ref);
-    (closing_flow ? w.closing : w.aux) = false;
-    core.refresh_slots();
-    if (!closing_flow && w.oco_pending && !w.closing) {
-        w.oco_pending = false;
-        w.aux = true;
-        spawn(oco_flow(ref), "oco", ref);
-    }
-}
-
-// ---- bot-initiated close -----------------------------------------------------------------------
-
-net::awaitable<void> guard_service::impl::close_flow(close_request r, bool sent_over_ws) {
-    const std::string inst(r.symbol.view()), cl(r.cl_ord_id.view());
-    spdlog::info("slot {} gen {}: {} close of {} {} at {} (est. net {:.4f}) clOrdId {} via {}",
-                 r.ref.index, r.ref.generation, shm::to_string(r.reason), inst, r.size.str(),
-                 r.trigger_price, r.decided_net_pnl, cl, sent_over_ws ? "ws" : "rest");
-    if (!sent_over_ws) {
-        okx::place_order_req req;
-        req.inst_id = inst;
-        req.side = closing_order_side(r.pos_side);
-        req.sz = r.size;
-        req.tgt_ccy = okx::tgt_ccy::base_ccy;
-        req.cl_ord_id = cl;
-        const auto placed = co_await rest.place_order(req);
-        if (placed.ok())
-            seg.add(shm::counter::orders_sent);
-        else {
-            spdlog::warn("slot {}: REST close {} failed: {} {}", r.ref.index, cl, placed.err.code,
-                         placed.err.message.view());
-            if (!is_retryable(placed.err.kind))
-                op_rejects[cl] = placed.err;
-        }
-    }
-    const fill_outcome f = co_await await_fill(inst, cl, {});
-    if (f.what == fill_outcome::kind::filled)
-        co_await finish_after_fill(r.ref, r.reason, f.order);
-    else if (f.what == fill_outcome::kind::failed)
-        co_await close_failed(r.ref);
-    else {
-        seg.add(shm::counter::errors);
-        spdlog::error("slot {}: outcome of close {} unknown; claim kept, reconcile will resume",
-                      r.ref.index, cl);
-    }
-    finish_work(r.ref, true);
-}
-
-// Waits for the order's outcome: the `orders` push (or a WS refusal) first; after ~2 s without one,
-// REST lookups by clOrdId (or ordId) every 500 ms. Never sends anything.
-net::awaitable<fill_outcome>
-guard_service::impl::await_fill(std::string inst_id, std::string cl_ord_id, std::string ord_id) {
-    const auto start = std::chrono::steady_clock::now();
-    auto next_rest = start + 2s;
-    for (;;) {
-        const auto& cache = cl_ord_id.empty() ? orders_by_id : orders_by_cl;
-        if (auto it = cache.find(cl_ord_id.empty() ? ord_id : cl_ord_id); it != cache.end()) {
-            if (it->second.state == okx::order_state::filled)
-                co_return fill_outcome{fill_outcome::kind::filled, it->second};
-            if (it->second.state == okx::order_state::canceled ||
-                it->second.state == okx::order_state::mmp_canceled)
-                co_return fill_outcome{fill_outcome::kind::failed, it->second};
-        }
-        if (!cl_ord_id.empty() && op_rejects.count(cl_ord_id))
-            co_return fill_outcome{fill_outcome::kind::failed, {}};
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= next_rest) {
-            next_rest = now + 500ms;
-            const auto o = co_await rest.order(inst_id, ord_id, cl_ord_id);
-            if (o.ok()) {
-                if (o.value.state == okx::order_state::filled)
-                    co_return fill_outcome{fill_outcome::kind::filled, o.value};
-                if (o.value.state == okx::order_state::canceled ||
-                    o.value.state == okx::order_state::mmp_canceled)
-                    co_return fill_outcome{fill_outcome::kind::failed, o.value};
-            } else if (o.err.kind == error_kind::not_found && now - start > 5s) {
-                co_return fill_outcome{fill_outcome::kind::failed, {}}; // it never landed
-            }
-        }
-        if (now - start > 30s || stopping)
-            co_return fill_outcome{};
-        co_await sleep_for(10ms);
-    }
-}
-
-// Our close filled: cancel the OCO, repair a double close if the OCO fired as well, journal.
-net::awaitable<void> guard_service::impl::finish_after_fill(shm::slot_ref ref,
-                                                            shm::close_reason reason,
-                                                            okx::order_detail fill) {
+event guard_service::impl::order_event(shm::slot_ref ref, const okx::order_detail& o,
+                                       std::uint32_t attempt, bool child) const {
+    event e = now_event(ev::order, attempt);
+    e.child = child;
+    e.status = status_of(o.state);
     const auto s = seg.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation) {
-        seg.add(shm::counter::errors);
-        spdlog::error("slot {} gen {}: moved on before its close could be recorded", ref.index,
-                      ref.generation);
-        co_return;
-    }
-    const shm::position pos = s.snap.pos;
-    const std::string inst(pos.symbol.view());
-    double compensation = 0;
-    for (int attempt = 0; attempt < 6 && !oco_ids_empty(pos); ++attempt) {
-        std::vector<okx::cancel_algo_req> reqs{
-            {inst, pos.oco_algo_id.view(), pos.oco_algo_cl_ord_id.view()}};
-        const auto c = co_await rest.cancel_algos(reqs);
-        if (c.ok() || c.err.kind == error_kind::already_done || c.err.kind == error_kind::not_found)
-            break;
-        if (c.err.kind == error_kind::already_triggered) {
-            compensation = co_await undo_double_close(ref, pos);
-            break;
-        }
-        spdlog::warn("slot {}: cancel of OCO {} failed ({} {}), retrying", ref.index,
-                     pos.oco_algo_id.view(), c.err.code, c.err.message.view());
-        if (attempt == 5) {
-            seg.add(shm::counter::errors);
-            spdlog::error("slot {}: OCO {} could not be cancelled; recording the close anyway",
-                          ref.index, pos.oco_algo_id.view());
-        }
-        co_await sleep_for(500ms);
-    }
-    shm::close_info info;
-    info.reason = reason;
-    info.exit_price = fill.avg_px.to_double();
-    info.exit_time_ms = wall_now_ms();
-    info.exit_fee_usd = fee_usd(fill);
-    const double sold = fill.acc_fill_sz.is_positive() ? fill.acc_fill_sz.to_double() : pos.size;
-    info.net_pnl_usd = net_pnl(pos, info.exit_price, sold, info.exit_fee_usd) + compensation;
-    info.close_cl_ord_id = fill.cl_ord_id.view();
-    const auto rc = seg.record_close(ref, seg.self(), info);
-    if (rc != shm::slot_result::ok) {
-        seg.add(shm::counter::errors);
-        spdlog::error("slot {}: record_close failed: {}", ref.index, shm::to_string(rc));
-        co_return;
-    }
-    spdlog::info("slot {} gen {}: closed {} {} at {} fee {:.6f} net {:.4f} USD", ref.index,
-                 ref.generation, shm::to_string(reason), inst, info.exit_price, info.exit_fee_usd,
-                 info.net_pnl_usd);
+    const decimal lot = core.lot_of(o.inst_id.view());
+    e.filled_lots = lots_in(o.acc_fill_sz, lot);
+    e.avg_px = o.avg_px.to_double();
+    e.fee_usd = fee_usd(o);
+    // A compensation trades the other way round from the position's close.
+    e.reverse = !child && s.ok && o.side.view() != okx::to_string(closing_side(s.snap.pos));
+    return e;
 }
 
-// The cancel said the OCO had triggered. If its child order filled, the position was sold twice:
-// buy (or sell) the child's size back at once. Returns the PnL effect of that repair (≤ 0 usually).
-net::awaitable<double> guard_service::impl::undo_double_close(shm::slot_ref ref,
-                                                              shm::position pos) {
-    core.mark_oco_fired(ref);
-    okx::algo_order algo;
-    for (int i = 0; i < 20; ++i) {
-        const auto a = co_await rest.algo_order(std::string(pos.oco_algo_id.view()),
-                                                std::string(pos.oco_algo_cl_ord_id.view()));
-        if (a.ok() && !a.value.ord_id.empty()) {
-            algo = a.value;
-            break;
-        }
-        if (a.ok() && a.value.state == okx::algo_state::order_failed)
-            co_return 0.0; // child failed: our close stands
-        co_await sleep_for(100ms);
+event guard_service::impl::algo_event(const okx::algo_order& a, std::uint32_t k) const {
+    event e = now_event(ev::algo, k);
+    switch (a.state) {
+    case okx::algo_state::effective:
+    case okx::algo_state::partially_effective:
+        e.algo = algo_status::fired;
+        e.reason = a.actual_side == "tp"   ? shm::close_reason::tp
+                   : a.actual_side == "sl" ? shm::close_reason::sl
+                                           : shm::close_reason::none;
+        break;
+    case okx::algo_state::canceled:
+    case okx::algo_state::order_failed:
+    case okx::algo_state::partially_failed:
+        e.algo = algo_status::gone;
+        break;
+    default:
+        e.algo = algo_status::live;
+        break;
     }
-    if (algo.ord_id.empty()) {
+    return e;
+}
+
+// ---- closes
+// --------------------------------------------------------------------------------------
+
+// A close (or a compensation: the other side) over REST with the attempt's deterministic id.
+net::awaitable<void> guard_service::impl::rest_close(shm::slot_ref ref, command c) {
+    const auto s = seg.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
+        co_return;
+    const auto a = seg.next_attempt(ref, shm::intent::close);
+    if (a.status != shm::slot_result::ok || a.attempt != c.attempt) {
         seg.add(shm::counter::errors);
-        spdlog::error("slot {}: OCO triggered but its child order is unknown", ref.index);
-        co_return 0.0;
+        core.feed(ref, now_event(ev::close_unknown, c.attempt)); // the id may be in use: look it up
+        co_return;
     }
-    const std::string inst(pos.symbol.view());
-    const fill_outcome child = co_await await_fill(inst, {}, std::string(algo.ord_id.view()));
-    if (child.what != fill_outcome::kind::filled) {
-        spdlog::info("slot {}: OCO {} triggered but its child {} did not fill: the {} close stands",
-                     ref.index, algo.algo_id.view(), algo.ord_id.view(), "bot");
-        co_return 0.0;
-    }
-    seg.add(shm::counter::errors);
-    spdlog::error(
-        "slot {}: DOUBLE CLOSE: OCO child {} filled {} as well; restoring the position size",
-        ref.index, algo.ord_id.view(), child.order.acc_fill_sz.str());
-    const auto att = seg.next_attempt(ref, shm::intent::close);
+    const shm::position& pos = s.snap.pos;
+    const bool reverse = c.kind == cmd::compensate;
+    const std::string inst(pos.symbol.view()), cl(a.cl_ord_id.view());
     okx::place_order_req req;
     req.inst_id = inst;
-    req.side = entry_order_side(pos.pos_side); // buy back / sell again
-    req.sz = child.order.acc_fill_sz;
+    req.td_mode = td_mode;
+    // A compensation undoes an excess close: it trades like the entry did.
+    req.side = reverse ? entry_order_side(pos.pos_side) : closing_side(pos);
+    req.sz = size_of(c.lots, core.lot_of(inst));
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
-    req.cl_ord_id = att.cl_ord_id.view();
+    req.cl_ord_id = cl;
+    // expTime = the tracker's deadline for this attempt: OKX discards the order if it gets to it
+    // later, so "not found after deadline + lookup lag" proves it absent.
+    req.exp_time_ms = wall_now_ms() + (c.deadline.count() - monotonic_now_ns()) / 1'000'000;
+    spdlog::info("slot {} gen {}: {} {} {} over REST, clOrdId {}", ref.index, ref.generation,
+                 reverse ? "COMPENSATING" : "close", inst, req.sz.str(), cl);
     const auto placed = co_await rest.place_order(req);
-    if (!placed.ok()) {
-        spdlog::error("slot {}: compensating order failed: {} {}", ref.index, placed.err.code,
-                      placed.err.message.view());
-        co_return 0.0;
+    if (placed.ok()) {
+        seg.add(shm::counter::orders_sent);
+        core.feed(ref, now_event(ev::close_acked, c.attempt));
+        co_return;
     }
-    const fill_outcome comp = co_await await_fill(inst, std::string(att.cl_ord_id.view()), {});
-    if (comp.what != fill_outcome::kind::filled)
-        co_return 0.0;
-    // The excess close and its repair are one round trip on the opposite side of the position.
-    const side excess = pos.pos_side == side::long_side ? side::short_side : side::long_side;
-    co_return strategy::realised_net_pnl(
-        excess, child.order.avg_px.to_double(), comp.order.avg_px.to_double(),
-        child.order.acc_fill_sz.to_double(), fee_usd(child.order), fee_usd(comp.order));
+    spdlog::warn("slot {}: REST close {} failed: {} {}", ref.index, cl, placed.err.code,
+                 placed.err.message.view());
+    event e = now_event(
+        definitely_refused(placed.err.kind) ? ev::close_rejected : ev::close_unknown, c.attempt);
+    e.insufficient = placed.err.kind == error_kind::insufficient_funds;
+    core.feed(ref, e);
 }
 
-// Our close did not happen (refused, e.g. 51008 because the OCO already sold the base, or
-// cancelled). If the OCO fired, record it (we hold the claim); else give the claim back.
-net::awaitable<void> guard_service::impl::close_failed(shm::slot_ref ref) {
+net::awaitable<void> guard_service::impl::lookup_order(shm::slot_ref ref, command c) {
     const auto s = seg.snapshot(ref.index);
     if (!s.ok || s.snap.generation != ref.generation)
         co_return;
-    const auto a = co_await fetch_algo(ref, s.snap.pos);
-    if (a.ok() && (a.value.state == okx::algo_state::effective ||
-                   a.value.state == okx::algo_state::partially_effective)) {
-        core.mark_oco_fired(ref);
-        if (co_await record_oco(ref, a.value))
-            co_return;
-    }
-    seg.add(shm::counter::errors);
-    core.hold_off(ref, monotonic_now_ns() + 2'000'000'000);
-    const auto rc = seg.release_claim(ref, seg.self());
-    spdlog::warn("slot {}: close did not fill; claim released ({}), retry after hold-off",
-                 ref.index, shm::to_string(rc));
-}
-
-// The reason an adopted close is recorded with: what the claim holder stated in the slot before it
-// sent (set_pending_reason); for a claim taken by a holder that did not state one, max holding if
-// the age says so, else PH.
-shm::close_reason guard_service::impl::adopted_reason(const shm::slot_snapshot& snap) const {
-    if (snap.pending_reason != shm::close_reason::none)
-        return snap.pending_reason;
-    const auto p = core.params_for(snap.pos);
-    return wall_now_ms() - snap.pos.entry_time_ms >= p.max_holding_ms
-               ? shm::close_reason::time_limit
-               : shm::close_reason::ph;
-}
-
-// A claim we hold without a live flow (stolen from a dead incarnation, or an unknown outcome):
-// look up every close attempt of this generation before deciding anything.
-net::awaitable<void> guard_service::impl::resume_close(shm::slot_ref ref) {
-    const auto s = seg.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation) {
-        finish_work(ref, true);
-        co_return;
-    }
-    const shm::position pos = s.snap.pos;
-    const std::string inst(pos.symbol.view());
-    const std::uint32_t attempts = s.snap.attempts[static_cast<std::size_t>(shm::intent::close)];
-    spdlog::warn("slot {} gen {}: resuming a close claim; {} earlier close attempt(s) to look up",
-                 ref.index, ref.generation, attempts);
-    for (std::uint32_t a = attempts; a-- > 0;) {
-        const auto cl = seg.cl_ord_id(ref, shm::intent::close, a);
-        if (cl.empty())
-            continue;
-        const auto o = co_await rest.order(inst, {}, std::string(cl.view()));
-        if (!o.ok() || o.value.side.view() != okx::to_string(closing_side(pos)))
-            continue;
-        fill_outcome f{fill_outcome::kind::unknown, o.value};
-        if (o.value.state == okx::order_state::filled)
-            f.what = fill_outcome::kind::filled;
-        else if (o.value.state == okx::order_state::live ||
-                 o.value.state == okx::order_state::partially_filled)
-            f = co_await await_fill(inst, std::string(cl.view()), {});
-        if (f.what != fill_outcome::kind::filled)
-            continue;
-        co_await finish_after_fill(ref, adopted_reason(s.snap), f.order);
-        finish_work(ref, true);
-        co_return;
-    }
-    co_await close_failed(
-        ref); // nothing landed: record the OCO if it fired, else release the claim
-    finish_work(ref, true);
-}
-
-// ---- OCO fills
-// ------------------------------------------------------------------------------------
-
-net::awaitable<okx::result<okx::algo_order>>
-guard_service::impl::fetch_algo(shm::slot_ref ref, const shm::position& pos) {
-    if (!oco_ids_empty(pos))
-        co_return co_await rest.algo_order(std::string(pos.oco_algo_id.view()),
-                                           std::string(pos.oco_algo_cl_ord_id.view()));
-    // No ids stored yet: the OCO may still be known by its deterministic algoClOrdId.
-    const auto s = seg.snapshot(ref.index);
-    const std::uint32_t n = s.ok ? s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] : 0;
-    for (std::uint32_t a = n; a-- > 0;) {
-        const auto cl = seg.cl_ord_id(ref, shm::intent::oco, a);
-        auto r = co_await rest.algo_order({}, std::string(cl.view()));
-        if (r.ok())
-            co_return r;
-    }
-    co_return okx::make_error(error_kind::not_found, "no OCO id stored for the slot");
-}
-
-net::awaitable<void> guard_service::impl::oco_flow(shm::slot_ref ref) {
-    const auto c = seg.try_claim_closing(ref, seg.self());
-    if (c == shm::claim_result::claimed || c == shm::claim_result::stolen ||
-        c == shm::claim_result::already_mine) {
-        const auto s = seg.snapshot(ref.index);
-        bool recorded = false;
-        if (s.ok && s.snap.generation == ref.generation) {
-            for (int i = 0; i < 5 && !recorded; ++i) {
-                const auto a = co_await fetch_algo(ref, s.snap.pos);
-                if (a.ok() && (a.value.state == okx::algo_state::effective ||
-                               a.value.state == okx::algo_state::partially_effective)) {
-                    recorded = co_await record_oco(ref, a.value);
-                    break;
-                }
-                co_await sleep_for(200ms);
-            }
-        }
-        if (!recorded) {
-            core.clear_oco_fired(ref);
-            (void)seg.release_claim(ref, seg.self());
-        }
-    }
-    finish_work(ref, false);
-}
-
-// We hold the claim and the OCO is effective: record TP/SL from its child's fill. Returns false
-// (nothing recorded) when the child did not fill (order_failed): the OCO is then gone and the
-// reconcile re-places one.
-net::awaitable<bool> guard_service::impl::record_oco(shm::slot_ref ref, okx::algo_order algo) {
-    const auto s = seg.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation)
-        co_return false;
-    const shm::position pos = s.snap.pos;
-    const std::string inst(pos.symbol.view());
-    for (int i = 0; i < 20 && algo.ord_id.empty(); ++i) {
-        co_await sleep_for(100ms);
-        const auto a = co_await fetch_algo(ref, pos);
-        if (a.ok())
-            algo = a.value;
-    }
-    if (algo.ord_id.empty())
-        co_return false;
-    const fill_outcome child = co_await await_fill(inst, {}, std::string(algo.ord_id.view()));
-    if (child.what != fill_outcome::kind::filled) {
-        spdlog::warn("slot {}: OCO {} fired but child {} did not fill", ref.index,
-                     algo.algo_id.view(), algo.ord_id.view());
-        co_return false;
-    }
-    shm::close_info info;
-    const double px = child.order.avg_px.to_double();
-    if (algo.actual_side == "tp")
-        info.reason = shm::close_reason::tp;
-    else if (algo.actual_side == "sl")
-        info.reason = shm::close_reason::sl;
+    const auto cl = seg.cl_ord_id(ref, shm::intent::close, c.attempt);
+    const auto o =
+        co_await rest.order(std::string(s.snap.pos.symbol.view()), {}, std::string(cl.view()));
+    if (o.ok())
+        core.feed(ref, order_event(ref, o.value, c.attempt, false));
     else
-        info.reason = strategy::gross_pnl(pos.pos_side, pos.entry_price, px, pos.size) >= 0
-                          ? shm::close_reason::tp
-                          : shm::close_reason::sl;
-    info.exit_price = px;
-    info.exit_time_ms = wall_now_ms();
-    info.exit_fee_usd = fee_usd(child.order);
-    const double sold =
-        child.order.acc_fill_sz.is_positive() ? child.order.acc_fill_sz.to_double() : pos.size;
-    info.net_pnl_usd = net_pnl(pos, px, sold, info.exit_fee_usd);
-    info.close_cl_ord_id = child.order.cl_ord_id.view();
-    const auto rc = seg.record_close(ref, seg.self(), info);
-    if (rc != shm::slot_result::ok) {
-        seg.add(shm::counter::errors);
-        spdlog::error("slot {}: record_close (OCO) failed: {}", ref.index, shm::to_string(rc));
-        co_return false;
-    }
-    spdlog::info("slot {} gen {}: OCO {} filled: {} {} at {} fee {:.6f} net {:.4f} USD", ref.index,
-                 ref.generation, algo.algo_id.view(), shm::to_string(info.reason), inst, px,
-                 info.exit_fee_usd, info.net_pnl_usd);
-    co_return true;
+        core.feed(ref, now_event(o.err.kind == error_kind::not_found ? ev::order_absent
+                                                                     : ev::lookup_failed,
+                                 c.attempt));
 }
 
-// ---- reconcile
-// ------------------------------------------------------------------------------------
-
-net::awaitable<void> guard_service::impl::reconcile_slot(shm::slot_ref ref) {
+// The fired OCO's child: the OCO attempts are looked up for the one that triggered, then its
+// child order by ordId.
+net::awaitable<void> guard_service::impl::lookup_child(shm::slot_ref ref) {
     const auto s = seg.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation) {
-        finish_work(ref, false);
+    if (!s.ok || s.snap.generation != ref.generation)
         co_return;
-    }
-    const std::uint64_t w = s.snap.closing_owner;
-    const bool mine = shm::owner_role_bits(w) == static_cast<std::uint8_t>(seg.self().who) &&
-                      shm::owner_incarnation(w) == seg.self().incarnation;
-    if (s.snap.state == shm::slot_state::closing) {
-        // Our own claim without a flow (outcome unknown earlier), or a dead owner's: resume it.
-        slot_work& wk = work_for(ref);
-        const auto c =
-            mine ? shm::claim_result::already_mine : seg.try_claim_closing(ref, seg.self());
-        if ((c == shm::claim_result::already_mine || c == shm::claim_result::stolen) &&
-            !wk.closing) {
-            wk.closing = true;
-            spawn(resume_close(ref), "adopt", ref);
-        }
-        finish_work(ref, false);
-        co_return;
-    }
-    const auto a = co_await fetch_algo(ref, s.snap.pos);
-    const auto state = a.ok() ? a.value.state : okx::algo_state::unknown;
-    if (a.ok() &&
-        (state == okx::algo_state::effective || state == okx::algo_state::partially_effective)) {
-        core.mark_oco_fired(ref);
-        slot_work& wk = work_for(ref);
-        if (!wk.closing) {
-            co_await oco_flow(ref); // finishes the aux work itself
+    const std::uint32_t n = s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    for (std::uint32_t k = n; k-- > 0;) {
+        const auto cl = seg.cl_ord_id(ref, shm::intent::oco, k);
+        const auto a = co_await rest.algo_order({}, std::string(cl.view()));
+        if (!a.ok() || a.value.ord_id.empty())
+            continue;
+        const auto o = co_await rest.order(std::string(s.snap.pos.symbol.view()),
+                                           std::string(a.value.ord_id.view()));
+        if (o.ok()) {
+            core.feed(ref, order_event(ref, o.value, 0, true));
             co_return;
         }
-    } else if ((a.ok() &&
-                (state == okx::algo_state::canceled || state == okx::algo_state::order_failed ||
-                 state == okx::algo_state::partially_failed)) ||
-               (!a.ok() && a.err.kind == error_kind::not_found)) {
-        // Grace period: signal_proc places the OCO right after the entry fill.
-        if (wall_now_ms() - s.snap.pos.entry_time_ms > 10'000 && !core.oco_fired(ref))
-            co_await replace_oco(ref);
     }
-    finish_work(ref, false);
+    event e = now_event(ev::lookup_failed);
+    e.child = true;
+    core.feed(ref, e);
 }
 
-// The position is open but unprotected: place a new OCO (stored TP/SL, moved past the current price
-// when already crossed) with the next deterministic algoClOrdId, and store its ids in the slot.
-net::awaitable<void> guard_service::impl::replace_oco(shm::slot_ref ref) {
+// ---- the OCO
+// -------------------------------------------------------------------------------------
+
+net::awaitable<void> guard_service::impl::lookup_algo(shm::slot_ref ref, std::uint32_t k) {
+    const auto cl = seg.cl_ord_id(ref, shm::intent::oco, k);
+    const auto a = co_await rest.algo_order({}, std::string(cl.view()));
+    if (a.ok())
+        core.feed(ref, algo_event(a.value, k));
+    else
+        core.feed(ref, now_event(a.err.kind == error_kind::not_found ? ev::algo_absent
+                                                                     : ev::lookup_failed,
+                                 k));
+}
+
+// 51412 means "cancellation timed out" OR "already triggered" on OKX: the tracker looks the OCO
+// up before concluding (https://www.okx.com/docs-v5/en/#error-code, trade section).
+net::awaitable<void> guard_service::impl::cancel_oco(shm::slot_ref ref, std::uint32_t k) {
     const auto s = seg.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation || s.snap.state != shm::slot_state::open)
+    if (!s.ok || s.snap.generation != ref.generation)
+        co_return;
+    const auto cl = seg.cl_ord_id(ref, shm::intent::oco, k);
+    const bool stored = s.snap.pos.oco_algo_cl_ord_id.view() == cl.view();
+    const std::string inst(s.snap.pos.symbol.view());
+    const std::string algo_id(stored ? s.snap.pos.oco_algo_id.view() : std::string_view{});
+    std::vector<okx::cancel_algo_req> reqs{{inst, algo_id, cl.view()}};
+    const auto c = co_await rest.cancel_algos(reqs);
+    if (c.ok()) {
+        spdlog::info("slot {}: OCO {} cancelled", ref.index, cl.view());
+        core.feed(ref, now_event(ev::cancel_ok, k));
+        co_return;
+    }
+    spdlog::warn("slot {}: cancel of OCO {}: {} {} — looking it up", ref.index, cl.view(),
+                 c.err.code, c.err.message.view());
+    core.feed(ref, now_event(c.err.kind == error_kind::already_triggered ? ev::cancel_ambiguous
+                                                                         : ev::oco_unknown,
+                             k));
+}
+
+// The position is open and no OCO is live: place one (stored TP/SL, moved past the current price
+// when already crossed) under attempt k's algoClOrdId (a reused id when k never landed), and
+// store its ids in the slot.
+net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c) {
+    const auto s = seg.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
         co_return;
     const shm::position pos = s.snap.pos;
     const int si = core.find_symbol(pos.symbol.view());
     if (si < 0)
         co_return;
     const symbol_entry& sym = core.symbol(static_cast<std::size_t>(si));
+    if (c.attempt >= s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] &&
+        seg.next_attempt(ref, shm::intent::oco).attempt != c.attempt) {
+        core.feed(ref, now_event(ev::oco_unknown, c.attempt)); // someone else took the id
+        co_return;
+    }
     const auto price = seg.read_price(sym.price_index);
     const double current =
         price.status == shm::price_status::ok && price.q.last > 0 ? price.q.last : pos.entry_price;
     const auto& rp = cfg.regimes.by_regime[static_cast<std::size_t>(pos.regime_at_entry) % 3];
-    // Stored TP/SL first, else the signal's ATR at entry, else 0.5 % of entry (oco_levels.hpp).
     const oco_levels chosen =
         replacement_oco_levels(pos, current, rp, sym.tick_sz, cfg.entry.sizing.move_past_pct);
-    const auto& levels = chosen.levels;
-    if (!levels.ok)
+    if (!chosen.levels.ok) {
+        core.feed(ref, now_event(ev::oco_rejected, c.attempt));
         co_return;
-    core.hold_off(ref, monotonic_now_ns() + 15'000'000'000); // no PH sell while the ids change
-    const auto att = seg.next_attempt(ref, shm::intent::oco);
+    }
+    const auto cl = seg.cl_ord_id(ref, shm::intent::oco, c.attempt);
     okx::algo_order_req req;
     const std::string inst(pos.symbol.view());
     req.inst_id = inst;
-    const strategy::market_close exit =
-        strategy::build_market_close(pos.pos_side, pos.size, sym.lot_sz);
-    req.side = exit.side; // the OCO's legs are market closes of the held size
-    req.sz = exit.size;
+    req.td_mode = td_mode;
+    req.side = closing_side(pos);
+    req.sz = size_of(c.lots, sym.lot_sz);
     req.has_tp = req.has_sl = true;
-    req.tp_trigger_px = levels.tp;
-    req.sl_trigger_px = levels.sl;
-    req.algo_cl_ord_id = att.cl_ord_id.view();
+    req.tp_trigger_px = chosen.levels.tp;
+    req.sl_trigger_px = chosen.levels.sl;
+    req.algo_cl_ord_id = cl.view();
     const auto placed = co_await rest.place_algo(req);
-    if (placed.ok()) {
-        auto s2 = seg.snapshot(ref.index);
-        if (s2.ok && s2.snap.generation == ref.generation) {
-            shm::position p2 = s2.snap.pos;
-            p2.oco_algo_id = placed.value.algo_id.view();
-            p2.oco_algo_cl_ord_id = att.cl_ord_id.view();
-            p2.tp_price = levels.tp.to_double();
-            p2.sl_price = levels.sl.to_double();
-            (void)seg.update_position(ref, p2);
-        }
-        spdlog::warn("slot {}: OCO was missing; placed {} (tp {} sl {}, levels from {})", ref.index,
-                     placed.value.algo_id.view(), levels.tp.str(), levels.sl.str(),
-                     to_string(chosen.source));
-    } else {
+    if (!placed.ok()) {
         seg.add(shm::counter::errors);
-        spdlog::error("slot {}: re-placing the OCO failed: {} {}", ref.index, placed.err.code,
-                      placed.err.message.view());
+        spdlog::error("slot {}: placing OCO {} failed: {} {}", ref.index, cl.view(),
+                      placed.err.code, placed.err.message.view());
+        core.feed(
+            ref, now_event(definitely_refused(placed.err.kind) ? ev::oco_rejected : ev::oco_unknown,
+                           c.attempt));
+        co_return;
     }
-    core.hold_off(ref, 0);
+    if (auto s2 = seg.snapshot(ref.index); s2.ok && s2.snap.generation == ref.generation) {
+        shm::position p2 = s2.snap.pos;
+        p2.oco_algo_id = placed.value.algo_id.view();
+        p2.oco_algo_cl_ord_id = cl.view();
+        p2.tp_price = chosen.levels.tp.to_double();
+        p2.sl_price = chosen.levels.sl.to_double();
+        (void)seg.update_position(ref, p2);
+    }
+    spdlog::warn("slot {}: OCO was missing; placed {} (tp {} sl {}, levels from {})", ref.index,
+                 placed.value.algo_id.view(), chosen.levels.tp.str(), chosen.levels.sl.str(),
+                 to_string(chosen.source));
+    core.feed(ref, now_event(ev::oco_placed, c.attempt));
 }
 
-// ---- prices and instruments ---------------------------------------------------------------------
+// ---- record and alert
+// ----------------------------------------------------------------------------
+
+// The tracker saw the position leave the account exactly once (any excess compensated): journal
+// it under the claim (taken now when only the OCO sold). Net PnL counts both fees and the
+// compensation's round trip.
+void guard_service::impl::record_close(shm::slot_ref ref, const command& c) {
+    const auto s = seg.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
+        return;
+    const shm::position& pos = s.snap.pos;
+    if (!shm::claim_won(seg.try_claim_closing(ref, seg.self()))) {
+        seg.add(shm::counter::errors);
+        spdlog::error("slot {}: closed on the exchange but the claim is held by a live owner",
+                      ref.index);
+        return;
+    }
+    const decimal lot = core.lot_of(pos.symbol.view());
+    const double sold = size_of(c.lots, lot).to_double();
+    const double bought = size_of(c.comp_lots, lot).to_double();
+    shm::close_info info;
+    info.exit_price = c.avg_px;
+    info.exit_time_ms = wall_now_ms();
+    info.exit_fee_usd = c.fee_usd + c.comp_fee_usd;
+    // What the closes sold minus what a compensation bought back, both against the entry.
+    const double gross = strategy::gross_pnl(pos.pos_side, pos.entry_price, c.avg_px, sold) -
+                         strategy::gross_pnl(pos.pos_side, pos.entry_price, c.comp_avg_px, bought);
+    info.net_pnl_usd = gross - pos.entry_fee_usd - info.exit_fee_usd;
+    info.reason = c.reason != shm::close_reason::none         ? c.reason
+                  : info.net_pnl_usd + pos.entry_fee_usd >= 0 ? shm::close_reason::tp
+                                                              : shm::close_reason::sl;
+    if (!c.child)
+        info.close_cl_ord_id = seg.cl_ord_id(ref, shm::intent::close, c.attempt);
+    const auto rc = seg.record_close(ref, seg.self(), info);
+    if (rc != shm::slot_result::ok) {
+        seg.add(shm::counter::errors);
+        spdlog::error("slot {}: record_close failed: {}", ref.index, shm::to_string(rc));
+        return;
+    }
+    if (c.comp_lots > 0) {
+        seg.add(shm::counter::errors);
+        spdlog::error("slot {} gen {}: DOUBLE CLOSE repaired: {} sold twice, {} bought back at {}",
+                      ref.index, ref.generation, pos.symbol.view(), size_of(c.comp_lots, lot).str(),
+                      c.comp_avg_px);
+    }
+    spdlog::info("slot {} gen {}: closed {} {} at {} fee {:.6f} net {:.4f} USD", ref.index,
+                 ref.generation, shm::to_string(info.reason), pos.symbol.view(), info.exit_price,
+                 info.exit_fee_usd, info.net_pnl_usd);
+    net::post(ioc, [this] { core.refresh_slots(); });
+}
+
+void guard_service::impl::alert(shm::slot_ref ref, const command& c) {
+    seg.add(shm::counter::errors);
+    spdlog::error("slot {} gen {}: exit STUCK after {} attempts: the claim is kept, the position "
+                  "needs an operator (late fills still close it)",
+                  ref.index, ref.generation, c.attempt);
+}
+
+// ---- prices and instruments
+// ----------------------------------------------------------------------
 
 net::awaitable<void> guard_service::impl::poll_ticker(std::string inst_id) {
     const auto t = co_await rest.ticker(inst_id);
@@ -517,15 +352,60 @@ net::awaitable<void> guard_service::impl::poll_ticker(std::string inst_id) {
         core.on_ticker(t.value, monotonic_now_ns());
 }
 
+// Until the real lot and tick sizes are in, no slot is judged (the OCO protects it meanwhile):
+// a guessed lot floors the close size into 51121. Loaded, every slot is bound and judged at once.
 net::awaitable<void> guard_service::impl::load_instruments() {
     const auto r = co_await rest.instruments("SPOT");
     if (!r.ok()) {
-        spdlog::warn("instruments unavailable ({}): default increments in use",
+        spdlog::warn("instruments unavailable ({}): no judging until they load",
                      r.err.message.view());
         co_return;
     }
-    for (const auto& i : r.value)
+    std::vector<std::string> missing;
+    for (const auto& s : cfg.symbols) {
+        const bool listed = std::any_of(r.value.begin(), r.value.end(),
+                                        [&](const okx::instrument& i) { return i.inst_id == s; });
+        if (!listed)
+            missing.push_back(s);
+    }
+    if (!missing.empty()) {
+        // A configured symbol the exchange does not list is a config error: nothing could guard
+        // it (no increments, no instIdCode). Stop with exit 2 naming every bad symbol.
+        spdlog::critical("config error: symbols not listed by public/instruments (SPOT): {}",
+                         fmt::join(missing, ", "));
+        exit_code = 2;
+        stop();
+        co_return;
+    }
+    for (const auto& i : r.value) {
         core.set_increments(i.inst_id.view(), i.lot_sz, i.tick_sz);
+        core.set_inst_id_code(i.inst_id.view(), i.inst_id_code);
+    }
+    instruments_loaded = true;
+    core.refresh_slots();
+}
+
+net::awaitable<void> guard_service::impl::sleep_for(std::chrono::milliseconds d) {
+    net::steady_timer t(ioc, d);
+    boost::system::error_code ec;
+    co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<void> guard_service::impl::load_account_mode() {
+    for (int attempt = 0; !stopping; ++attempt) {
+        const auto r = co_await rest.account_config();
+        if (r.ok()) {
+            td_mode = okx::spot_td_mode(r.value.acct_lv);
+            core.set_td_mode(td_mode);
+            spdlog::info("account mode acctLv {}: SPOT orders use tdMode {}", r.value.acct_lv,
+                         okx::to_string(td_mode));
+            co_return;
+        }
+        spdlog::warn("account/config unavailable ({} {}): tdMode {} until it answers", r.err.code,
+                     r.err.message.view(), okx::to_string(td_mode));
+        co_await sleep_for(
+            std::chrono::milliseconds(std::min(30'000, 1000 << std::min(attempt, 5))));
+    }
 }
 
 } // namespace scalpel::guard

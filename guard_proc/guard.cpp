@@ -1,15 +1,20 @@
-// The hot path, top to bottom: on_ticker → publish price → each cached slot of the symbol →
-// snapshot → decide_exit → claim → pending reason → next_attempt → write the market close frame →
-// sink → latency into the segment. Nothing here allocates, locks or logs; counters and the latency
-// histogram go to the segment (relaxed atomics).
+// The hot path, top to bottom: on_ticker → publish price → each cached slot of the symbol whose
+// tracker is watching → snapshot → decide_exit → claim → pending reason → tracker verdict → (WS
+// close: next_attempt → frame with expTime → sink → latency into the segment; anything else: the
+// sink's execute). Nothing here allocates, locks or logs; counters and the latency histogram go to
+// the segment (relaxed atomics). Below the hot path: binding trackers to slots at refresh.
 #include "guard_proc/guard.hpp"
 
 #include "common/clock.hpp"
 #include "common/okx/requests.hpp"
 #include "shm_layout/money_view.hpp"
+#include "shm_layout/order_ids.hpp"
 #include "strategy/money.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 namespace scalpel::guard {
 
@@ -36,7 +41,7 @@ void tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
     refresh_params();
     const std::int64_t now_ms = wall_now_ms();
     for (std::uint32_t i = 0; i < sym.slot_count; ++i)
-        judge_slot(sym.slots[i], t, rx_ns, now_ms);
+        judge_slot(sym.slots[i], t.last, rx_ns, now_ms);
 }
 
 void tick_guard::refresh_params() noexcept {
@@ -47,74 +52,143 @@ void tick_guard::refresh_params() noexcept {
     }
 }
 
-void tick_guard::judge_slot(shm::slot_ref ref, const okx::ticker& t, mono_ns rx_ns,
+void tick_guard::judge_slot(shm::slot_ref ref, double price, mono_ns rx_ns,
                             std::int64_t now_ms) noexcept {
-    const shm::snapshot_result s = seg_.snapshot(ref.index);
-    // Closing slots are someone's (ours: the shell follows it up; a dead owner's: refresh_slots).
-    if (!s.ok || s.snap.generation != ref.generation || s.snap.state != shm::slot_state::open)
+    exit_slot& x = exits_[ref.index];
+    // Only a watching tracker of this generation judges: an exit in progress (ours, or an OCO
+    // that fired) owns the slot until it ends.
+    if (!x.bound || x.generation != ref.generation || !x.tracker.judging())
         return;
-    if (oco_fired(ref))
-        return; // the OCO sold it already: the OCO flow records it
-    if (hold_gen_[ref.index] == ref.generation && rx_ns < hold_until_[ref.index])
+    const shm::snapshot_result s = seg_.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation || s.snap.state != shm::slot_state::open)
         return;
     const shm::position& pos = s.snap.pos;
     const strategy::exit_decision d =
-        strategy::decide_exit(view_of(pos), t.last, params_for(pos), now_ms);
+        strategy::decide_exit(view_of(pos), price, params_for(pos), now_ms);
     if (d.action == strategy::exit_action::hold)
         return;
     const shm::claim_result c = seg_.try_claim_closing(ref, seg_.self());
-    if (c == shm::claim_result::claimed) {
-        const int si = find_symbol(pos.symbol.view());
-        if (si >= 0)
-            send_close(ref, pos, symbols_[static_cast<std::size_t>(si)], d, t.last, rx_ns);
-    } else if (c == shm::claim_result::stolen) {
-        sink_.claim_stolen(ref); // a dead incarnation may have sent one already
+    if (c != shm::claim_result::claimed && c != shm::claim_result::already_mine)
+        return; // a live signal_proc is closing it (or the slot moved on)
+    const shm::close_reason reason = d.action == strategy::exit_action::max_hold_close
+                                         ? shm::close_reason::time_limit
+                                         : shm::close_reason::ph;
+    // Before any attempt: an adopter of this claim must know PH from max-hold without guessing.
+    (void)seg_.set_pending_reason(ref, seg_.self(), reason);
+    feed(ref, event{.kind = ev::verdict, .now = std::chrono::nanoseconds(rx_ns), .reason = reason});
+}
+
+void tick_guard::feed(shm::slot_ref ref, event e) noexcept {
+    if (ref.index >= exits_.size())
+        return;
+    exit_slot& x = exits_[ref.index];
+    if (!x.bound || x.generation != ref.generation)
+        return;
+    // Copied out: carrying a command out may feed this tracker again (a refused WS frame).
+    std::array<command, close_tracker::max_commands> cmds{};
+    std::size_t n = 0;
+    for (const command& c : x.tracker.on(e))
+        cmds[n++] = c;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (cmds[i].kind == cmd::send_close_ws)
+            send_ws_close(ref, cmds[i], e.now.count());
+        else
+            sink_.execute(ref, cmds[i]);
     }
 }
 
-void tick_guard::send_close(shm::slot_ref ref, const shm::position& pos, const symbol_entry& sym,
-                            const strategy::exit_decision& d, double price,
-                            mono_ns rx_ns) noexcept {
-    close_request r;
-    r.ref = ref;
-    r.reason = d.action == strategy::exit_action::max_hold_close ? shm::close_reason::time_limit
-                                                                 : shm::close_reason::ph;
-    r.symbol = pos.symbol;
-    r.pos_side = pos.pos_side;
-    const strategy::market_close order =
-        strategy::build_market_close(shm::view_of(pos).pos_side, pos.size, sym.lot_sz);
-    r.size = order.size;
-    r.trigger_price = price;
-    r.decided_net_pnl = d.net_pnl_usd;
-    r.rx_ns = rx_ns;
-    // Before the attempt is taken: an adopter of this claim must know PH from max-hold without
-    // guessing. We hold the claim, so only a reuse could refuse this, and next_attempt sees that.
-    (void)seg_.set_pending_reason(ref, seg_.self(), r.reason);
-    const shm::attempt_result a = seg_.next_attempt(ref, shm::intent::close);
-    if (a.status != shm::slot_result::ok || !r.size.is_positive()) {
+// The tracker's WS close: persist the attempt number, write the op:order frame with its expTime,
+// hand it to the socket. A frame the socket refused goes back as "rejected" (it never left), so
+// the tracker sends its successor over REST at once.
+void tick_guard::send_ws_close(shm::slot_ref ref, const command& c, mono_ns now) noexcept {
+    const shm::snapshot_result s = seg_.snapshot(ref.index);
+    const int si = s.ok ? find_symbol(s.snap.pos.symbol.view()) : -1;
+    const shm::attempt_result a =
+        si >= 0 ? seg_.next_attempt(ref, shm::intent::close) : shm::attempt_result{};
+    if (a.status != shm::slot_result::ok || a.attempt != c.attempt) {
+        // Someone else took this id (or none could be made): it may be in use, so look it up.
         seg_.add(shm::counter::errors);
-        // Refused only if another incarnation took the claim over: it is then theirs to resolve.
-        (void)seg_.release_claim(ref, seg_.self());
-        hold_off(ref, rx_ns + settings_.hold_off_ms * 1'000'000);
+        feed(ref, event{.kind = ev::close_unknown,
+                        .now = std::chrono::nanoseconds(now),
+                        .attempt = c.attempt});
         return;
     }
+    const shm::position& pos = s.snap.pos;
+    const symbol_entry& sym = symbols_[static_cast<std::size_t>(si)];
+    close_request r;
+    r.ref = ref;
+    r.reason = s.snap.pending_reason;
     r.cl_ord_id = a.cl_ord_id;
+    r.symbol = pos.symbol;
+    r.pos_side = pos.pos_side;
+    r.size = size_of(c.lots, sym.lot_sz);
+    r.rx_ns = now;
     okx::place_order_req req;
     req.inst_id = pos.symbol.view();
-    req.side = order.side;
+    req.inst_id_code = sym.inst_id_code; // 0: the writer refuses and the shell closes over REST
+    req.td_mode = td_mode_;
+    req.side = closing_order_side(pos.pos_side);
     req.ord_type = okx::ord_type::market;
-    req.sz = order.size;
-    req.tgt_ccy = okx::tgt_ccy::base_ccy; // market_close counts base, also for a buy-back
+    req.sz = r.size;
+    req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = a.cl_ord_id.view();
+    const std::int64_t exp_ms = wall_now_ms() + (c.deadline.count() - now) / 1'000'000;
+    req.exp_time_ms = exp_ms; // the op's expTime: OKX discards the order if it gets to it later
     const std::size_t n =
         okx::write_ws_order(a.cl_ord_id.view(), req, frame_.data(), frame_.size());
     const bool sent = n > 0 && sink_.send_order_frame(std::string_view(frame_.data(), n));
     if (sent) {
-        // Only orders the socket took: a refused frame goes over REST later, not a tick→order time.
-        seg_.record_latency(monotonic_now_ns() - rx_ns);
+        // Only orders the socket took: a refused frame goes over REST, not a tick→order time.
+        seg_.record_latency(monotonic_now_ns() - now);
         seg_.add(shm::counter::orders_sent);
     }
     sink_.close_started(r, sent);
+    if (!sent)
+        feed(ref, event{.kind = ev::close_rejected,
+                        .now = std::chrono::nanoseconds(now),
+                        .attempt = c.attempt});
+}
+
+void tick_guard::poll_timers(mono_ns now) noexcept {
+    for (std::uint32_t i = 0; i < exits_.size(); ++i) {
+        exit_slot& x = exits_[i];
+        if (x.bound && x.tracker.next_wakeup().count() <= now)
+            feed({i, x.generation}, event{.kind = ev::timer, .now = std::chrono::nanoseconds(now)});
+    }
+}
+
+const close_tracker* tick_guard::tracker(shm::slot_ref ref) const noexcept {
+    if (ref.index >= exits_.size())
+        return nullptr;
+    const exit_slot& x = exits_[ref.index];
+    return x.bound && x.generation == ref.generation ? &x.tracker : nullptr;
+}
+
+decimal tick_guard::lot_of(std::string_view inst_id) const noexcept {
+    const int i = find_symbol(inst_id);
+    return i < 0 ? decimal{1, 8} : symbols_[static_cast<std::size_t>(i)].lot_sz;
+}
+
+// A fresh watching tracker for the slot at once, its earlier close ids declared terminal, so a
+// benchmark can drive the same slot through the close path again and again.
+void tick_guard::reset_exit_for_testing(shm::slot_ref ref) noexcept {
+    const shm::snapshot_result s = seg_.snapshot(ref.index);
+    const int si = s.ok ? find_symbol(s.snap.pos.symbol.view()) : -1;
+    if (si < 0 || ref.index >= exits_.size())
+        return;
+    exit_slot& x = exits_[ref.index];
+    x.bound = true;
+    x.generation = ref.generation;
+    x.close_seen = s.snap.attempts[static_cast<std::size_t>(shm::intent::close)];
+    x.oco_seen = s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    x.tracker = close_tracker(settings_.exits);
+    (void)x.tracker.on(
+        event{.kind = ev::open,
+              .attempt = no_stored_oco,
+              .lots = lots_in(s.snap.pos.size, symbols_[static_cast<std::size_t>(si)].lot_sz),
+              .close_attempts = x.close_seen,
+              .oco_attempts = 0,
+              .settled = true});
 }
 
 // The position's exit parameters, by strategy::judging_regime (money.hpp says why): the regime in
@@ -166,12 +240,17 @@ int tick_guard::add_symbol(std::string_view inst_id) noexcept {
 void tick_guard::set_increments(std::string_view inst_id, decimal lot_sz,
                                 decimal tick_sz) noexcept {
     const int i = find_symbol(inst_id);
-    if (i < 0)
+    if (i < 0 || !lot_sz.is_positive() || !tick_sz.is_positive())
         return;
-    if (lot_sz.is_positive())
-        symbols_[static_cast<std::size_t>(i)].lot_sz = lot_sz;
-    if (tick_sz.is_positive())
-        symbols_[static_cast<std::size_t>(i)].tick_sz = tick_sz;
+    symbol_entry& e = symbols_[static_cast<std::size_t>(i)];
+    e.lot_sz = lot_sz;
+    e.tick_sz = tick_sz;
+    e.increments_known = true;
+}
+
+void tick_guard::set_inst_id_code(std::string_view inst_id, std::int64_t code) noexcept {
+    if (const int i = find_symbol(inst_id); i >= 0 && code > 0)
+        symbols_[static_cast<std::size_t>(i)].inst_id_code = code;
 }
 
 bool tick_guard::take_symbols_added() noexcept {
@@ -185,6 +264,7 @@ void tick_guard::refresh_slots() noexcept {
     const std::size_t n = seg_.open_slots({}, refs);
     for (std::size_t i = 0; i < n_symbols_; ++i)
         symbols_[i].slot_count = 0;
+    std::array<bool, shm::slot_capacity> seen{};
     for (std::size_t k = 0; k < n; ++k) {
         const shm::snapshot_result s = seg_.snapshot(refs[k].index);
         if (!s.ok || s.snap.generation != refs[k].generation)
@@ -195,36 +275,138 @@ void tick_guard::refresh_slots() noexcept {
         symbol_entry& e = symbols_[static_cast<std::size_t>(si)];
         if (e.slot_count < e.slots.size())
             e.slots[e.slot_count++] = refs[k];
-        // A closing claim of a dead incarnation (ours or another role's) is taken over here.
-        const std::uint64_t w = s.snap.closing_owner;
-        const auto rb = shm::owner_role_bits(w);
-        if (s.snap.state == shm::slot_state::closing && rb != 0 && rb != shm::owner_role_retired &&
-            !(rb == static_cast<std::uint8_t>(seg_.self().who) &&
-              shm::owner_incarnation(w) == seg_.self().incarnation) &&
-            seg_.owner_dead(static_cast<shm::role>(rb), shm::owner_incarnation(w))) {
-            if (seg_.try_claim_closing(refs[k], seg_.self()) == shm::claim_result::stolen)
-                sink_.claim_stolen(refs[k]);
-        }
+        seen[refs[k].index] = true;
+        track_slot(refs[k], s.snap, si);
     }
+    for (std::size_t i = 0; i < exits_.size(); ++i)
+        if (!seen[i])
+            exits_[i].bound = false; // closed or freed: the exit is over (or never ours)
 }
 
-void tick_guard::mark_oco_fired(shm::slot_ref ref) noexcept {
-    if (ref.index < oco_fired_gen_.size())
-        oco_fired_gen_[ref.index] = ref.generation;
-}
-void tick_guard::clear_oco_fired(shm::slot_ref ref) noexcept {
-    if (ref.index < oco_fired_gen_.size() && oco_fired_gen_[ref.index] == ref.generation)
-        oco_fired_gen_[ref.index] = 0;
-}
-bool tick_guard::oco_fired(shm::slot_ref ref) const noexcept {
-    return ref.index < oco_fired_gen_.size() && ref.generation != 0 &&
-           oco_fired_gen_[ref.index] == ref.generation;
-}
-void tick_guard::hold_off(shm::slot_ref ref, mono_ns until_ns) noexcept {
-    if (ref.index >= hold_until_.size())
+// One open/closing slot at refresh: bind its tracker (fresh, or as a takeover of a dead owner's
+// claim), feed it the slot's new attempt counters, or let it go when a live other owner closes it.
+void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int si) noexcept {
+    exit_slot& x = exits_[ref.index];
+    if (x.bound && x.generation != ref.generation)
+        x.bound = false;
+    const symbol_entry& sym = symbols_[static_cast<std::size_t>(si)];
+    if (!sym.increments_known)
+        return; // never judged or closed with a guessed lot (51121)
+    const std::uint64_t w = s.closing_owner;
+    const auto rb = shm::owner_role_bits(w);
+    const bool mine = rb == static_cast<std::uint8_t>(seg_.self().who) &&
+                      shm::owner_incarnation(w) == seg_.self().incarnation;
+    if (s.state == shm::slot_state::closing && !mine) {
+        x.bound = false; // someone else's exit: theirs unless they are dead
+        if (rb != 0 && rb != shm::owner_role_retired &&
+            seg_.owner_dead(static_cast<shm::role>(rb), shm::owner_incarnation(w)) &&
+            seg_.try_claim_closing(ref, seg_.self()) == shm::claim_result::stolen)
+            bind(ref, s, sym, true);
         return;
-    hold_gen_[ref.index] = ref.generation;
-    hold_until_[ref.index] = until_ns;
+    }
+    if (!x.bound) {
+        bind(ref, s, sym, false);
+        judge_now(ref, sym, s.pos.entry_time_ms);
+        return;
+    }
+    const auto closes = s.attempts[static_cast<std::size_t>(shm::intent::close)];
+    const auto ocos = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    if (closes == x.close_seen && ocos == x.oco_seen)
+        return;
+    x.close_seen = closes;
+    x.oco_seen = ocos;
+    feed(ref, event{.kind = ev::open,
+                    .now = std::chrono::nanoseconds(monotonic_now_ns()),
+                    .attempt = oco_attempt_of(seg_, ref, s.pos.oco_algo_cl_ord_id.view()),
+                    .lots = lots_in(s.pos.size, sym.lot_sz),
+                    .close_attempts = closes,
+                    .oco_attempts = ocos});
+}
+
+void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symbol_entry& sym,
+                      bool takeover) noexcept {
+    exit_slot& x = exits_[ref.index];
+    x.bound = true;
+    x.generation = ref.generation;
+    x.close_seen = s.attempts[static_cast<std::size_t>(shm::intent::close)];
+    x.oco_seen = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    x.tracker = close_tracker(settings_.exits);
+    const mono_ns now = monotonic_now_ns();
+    const std::int64_t age_ms = std::max<std::int64_t>(0, wall_now_ms() - s.pos.entry_time_ms);
+    event e{.kind = takeover ? ev::takeover : ev::open,
+            .now = std::chrono::nanoseconds(now),
+            .attempt = oco_attempt_of(seg_, ref, s.pos.oco_algo_cl_ord_id.view()),
+            .reason = takeover ? adopted_reason(s) : shm::close_reason::none,
+            .lots = lots_in(s.pos.size, sym.lot_sz),
+            .close_attempts = x.close_seen,
+            .oco_attempts = x.oco_seen,
+            .age = std::chrono::milliseconds(age_ms)};
+    feed(ref, e);
+}
+
+// A slot the guard just started watching is judged against the latest price at once, not at the
+// next tick (the price may already be through the PH threshold) — but only a price quoted after
+// the position's entry: an older one describes a market the position never saw (measured: a
+// throttled feed still holding the previous spike closed fresh positions by "PH" at a loss).
+void tick_guard::judge_now(shm::slot_ref ref, const symbol_entry& sym,
+                           std::int64_t entry_time_ms) noexcept {
+    const shm::price_read p = seg_.read_price(sym.price_index);
+    if (p.status != shm::price_status::ok || !(p.q.last > 0) || p.q.exchange_ts_ms < entry_time_ms)
+        return;
+    refresh_params();
+    judge_slot(ref, p.q.last, monotonic_now_ns(), wall_now_ms());
+}
+
+// The reason an adopted close is recorded with: what the claim holder stated in the slot before it
+// sent (set_pending_reason); for a claim taken by a holder that did not state one, max holding if
+// the age says so, else PH.
+shm::close_reason tick_guard::adopted_reason(const shm::slot_snapshot& s) const noexcept {
+    if (s.pending_reason != shm::close_reason::none)
+        return s.pending_reason;
+    return wall_now_ms() - s.pos.entry_time_ms >= params_for(s.pos).max_holding_ms
+               ? shm::close_reason::time_limit
+               : shm::close_reason::ph;
+}
+
+// ---- sizes in lots
+// -------------------------------------------------------------------------------
+
+namespace {
+__extension__ using wide = __int128; // mantissa × 10^k of two 18-digit decimals fits
+
+wide pow10(int n) {
+    wide p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+} // namespace
+
+std::int64_t lots_in(decimal size, decimal lot) noexcept {
+    if (!lot.is_positive() || !size.is_positive())
+        return 0;
+    const int scale = std::max(size.scale(), lot.scale());
+    const wide a = wide{size.mantissa()} * pow10(scale - size.scale());
+    const wide b = wide{lot.mantissa()} * pow10(scale - lot.scale());
+    return static_cast<std::int64_t>(a / b);
+}
+
+std::int64_t lots_in(double size, decimal lot) noexcept {
+    return lots_in(decimal::floor_to(size, lot), lot);
+}
+
+decimal size_of(std::int64_t lots, decimal lot) noexcept {
+    return decimal{lot.mantissa() * lots, lot.scale()};
+}
+
+std::uint32_t oco_attempt_of(const shm::segment& seg, shm::slot_ref ref,
+                             std::string_view algo_cl_ord_id) noexcept {
+    shm::order_id_parts p;
+    if (algo_cl_ord_id.empty() || !shm::parse_cl_ord_id(algo_cl_ord_id, p) ||
+        p.what != shm::intent::oco || p.slot != ref.index || p.generation != ref.generation ||
+        p.tag.view() != seg.account_tag())
+        return no_stored_oco;
+    return p.attempt;
 }
 
 } // namespace scalpel::guard

@@ -1,16 +1,17 @@
-// tick_guard: the guard's hot path. A ticker (WS push or REST poll) comes in; the price goes into
-// the segment's live price table; every open slot of that symbol is snapshotted and judged by
-// strategy::decide_exit with the current regime's parameters (strategy::judging_regime); a PH or
-// max-hold verdict takes the slot's closing claim (CAS), states the close reason in the slot, and
-// writes one market close order frame into a fixed buffer for the order_sink; the frame-receive →
-// order-handed-over time goes into the segment's latency block. It never allocates, never locks,
-// never logs and never waits for the network: what happens after the order left (fill, OCO cancel,
-// journal) belongs to the shell (guard_service). It never sends a second close for a slot
-// generation: the segment's claim is the only gate.
+// tick_guard: the guard's hot path and the owner of every position's exit. A ticker (WS push or
+// REST poll) comes in; the price goes into the segment's live price table; every open slot of that
+// symbol whose close_tracker is watching is judged by strategy::decide_exit; a PH or max-hold
+// verdict takes the slot's closing claim (CAS), states the reason in the slot and goes to the
+// slot's close_tracker, whose WS close is written into a fixed buffer for the order_sink at once
+// (expTime included); its other commands go to the sink's execute() (the service's REST flows),
+// whose results come back through feed(). The tick path never allocates, locks, logs or waits.
+// A slot is judged only once its instrument's real lot and tick sizes are loaded.
 #pragma once
 
 #include "common/decimal.hpp"
+#include "common/okx/requests.hpp"
 #include "common/okx/types.hpp"
+#include "guard_proc/close_tracker.hpp"
 #include "shm_layout/segment.hpp"
 #include "strategy/exit_decision.hpp"
 #include "strategy/regime.hpp"
@@ -22,32 +23,30 @@
 
 namespace scalpel::guard {
 
-// One close the hot path started (claim won, next_attempt taken, frame written).
+// One close attempt written by the hot path (WS frame), for the sink's log line.
 struct close_request {
     shm::slot_ref ref;
     shm::close_reason reason = shm::close_reason::none;
     shm::id_string cl_ord_id;
     shm::symbol_string symbol;
     side pos_side = side::none;
-    decimal size; // what the order asks for (floored onto lotSz, never above held)
-    double trigger_price = 0;
-    double decided_net_pnl = 0; // decide_exit's estimate at the trigger price
-    mono_ns rx_ns = 0;          // frame receive time of the triggering tick
+    decimal size;      // what the order asks for (whole lots, never above held)
+    mono_ns rx_ns = 0; // frame receive time of the triggering tick (or the event time)
 };
 
-// Where the hot path's orders go. Implementations must not block; the guard_service sends on the
-// private WebSocket, tests and the benchmark on a fake.
+// Where the exit's commands go. Implementations must not block; the guard_service sends on the
+// private WebSocket and runs the REST flows, tests and the benchmark record or drop them.
 class order_sink {
 public:
     virtual ~order_sink() = default;
     // One complete op:order frame. Returns false when it could not be queued (socket down): the
-    // close is then placed over REST by close_started(…, false).
+    // tracker then sends the attempt's successor over REST at once.
     virtual bool send_order_frame(std::string_view frame) noexcept = 0;
-    // Called right after the frame was handed over (or refused). Off the latency path.
+    // Called right after a WS close frame was handed over (or refused). Off the latency path.
     virtual void close_started(const close_request& r, bool sent) noexcept = 0;
-    // The claim of a dead incarnation was taken over on this slot: its earlier close attempts must
-    // be looked up on the exchange before anything is sent.
-    virtual void claim_stolen(shm::slot_ref ref) noexcept = 0;
+    // Every other command of a slot's tracker (REST close, lookups, cancel/place OCO, record,
+    // compensate, alert). The result comes back through tick_guard::feed.
+    virtual void execute(shm::slot_ref ref, const command& c) noexcept = 0;
 };
 
 // The configured fallback for a segment whose parameter block was not read yet (the entry
@@ -55,7 +54,7 @@ public:
 struct tick_settings {
     double taker_fee_rate = 0.001;
     strategy::regime_table regimes;
-    std::int64_t hold_off_ms = 2000; // after a failed close, wait this long before trying again
+    tracker_settings exits; // close order, deadlines, lookups (config guard.*)
 };
 
 struct symbol_entry {
@@ -63,6 +62,8 @@ struct symbol_entry {
     std::uint32_t price_index = 0; // segment live-price table index
     decimal lot_sz{1, 8};
     decimal tick_sz{1, 2};
+    bool increments_known = false; // real lotSz/tickSz loaded: only then are slots judged
+    std::int64_t inst_id_code = 0; // WS order ops need it; 0 (unknown) → the close goes over REST
     std::uint32_t slot_count = 0;
     std::array<shm::slot_ref, 8> slots{};
 };
@@ -78,13 +79,19 @@ public:
     // index, or -1 when the table is full / registration failed. Idempotent. Not for the hot path.
     int add_symbol(std::string_view inst_id) noexcept;
     void set_increments(std::string_view inst_id, decimal lot_sz, decimal tick_sz) noexcept;
+    void set_inst_id_code(std::string_view inst_id, std::int64_t code) noexcept;
+    // tdMode of the hot path's close (from account/config acctLv; cash until read).
+    void set_td_mode(okx::td_mode m) noexcept { td_mode_ = m; }
     [[nodiscard]] std::size_t symbol_count() const noexcept { return n_symbols_; }
     [[nodiscard]] const symbol_entry& symbol(std::size_t i) const noexcept { return symbols_[i]; }
     [[nodiscard]] int find_symbol(std::string_view inst_id) const noexcept;
 
-    // Rebuilds the per-symbol slot caches from segment.open_slots() (call every ~50 ms and after
-    // any own change). Symbols of open positions not yet known are added (symbols_added() says so).
-    // Closing slots held by a dead owner are taken over here (claim_stolen), never per tick.
+    // Rebuilds the per-symbol slot caches from segment.open_slots() (call every refresh_ms and
+    // after any change seen in a push). Binds a close_tracker to every open slot whose instrument
+    // sizes are known (and judges it against the latest price at once), feeds slot changes (new
+    // OCO / close ids) to bound trackers, takes over closing claims of dead incarnations, and
+    // unbinds trackers whose slot went away. Symbols of unknown positions are added
+    // (symbols_added() says so).
     void refresh_slots() noexcept;
     [[nodiscard]] bool take_symbols_added() noexcept;
 
@@ -92,13 +99,17 @@ public:
     // after the read completed, before parsing). Allocation-free, lock-free.
     void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
-    // OCO state as the guard has seen it (orders-algo / child orders / reconcile): a slot whose OCO
-    // fired is not sold by the hot path ("confirm the position is still held").
-    void mark_oco_fired(shm::slot_ref ref) noexcept;
-    void clear_oco_fired(shm::slot_ref ref) noexcept;
-    [[nodiscard]] bool oco_fired(shm::slot_ref ref) const noexcept;
-    // No close attempt on this slot generation before `until_ns` (after a failed close).
-    void hold_off(shm::slot_ref ref, mono_ns until_ns) noexcept;
+    // One result for the slot's tracker (ignored when ref is not the bound generation); its
+    // commands are carried out at once (WS closes here, the rest through the sink).
+    void feed(shm::slot_ref ref, event e) noexcept;
+    // Feeds a timer event to every tracker whose wakeup is due.
+    void poll_timers(mono_ns now) noexcept;
+    // The tracker bound to ref (nullptr when none or another generation).
+    [[nodiscard]] const close_tracker* tracker(shm::slot_ref ref) const noexcept;
+    // The slot's instrument lot, and conversions between sizes and whole lots.
+    [[nodiscard]] decimal lot_of(std::string_view inst_id) const noexcept;
+    // Benchmarks and tests: forget the slot's exit (a fresh tracker at the next bind).
+    void reset_exit_for_testing(shm::slot_ref ref) noexcept;
 
     // The exit parameters a position is judged with (see guard.cpp for the rule).
     [[nodiscard]] strategy::exit_params params_for(const shm::position& pos) const noexcept;
@@ -106,11 +117,21 @@ public:
     [[nodiscard]] std::uint64_t ticks() const noexcept { return ticks_; }
 
 private:
-    void judge_slot(shm::slot_ref ref, const okx::ticker& t, mono_ns rx_ns,
-                    std::int64_t now_ms) noexcept;
-    void send_close(shm::slot_ref ref, const shm::position& pos, const symbol_entry& sym,
-                    const strategy::exit_decision& d, double price, mono_ns rx_ns) noexcept;
+    struct exit_slot {
+        bool bound = false;
+        std::uint32_t generation = 0;
+        std::uint32_t close_seen = 0, oco_seen = 0; // slot attempt counters last fed
+        close_tracker tracker;
+    };
+
+    void judge_slot(shm::slot_ref ref, double price, mono_ns rx_ns, std::int64_t now_ms) noexcept;
+    void send_ws_close(shm::slot_ref ref, const command& c, mono_ns now) noexcept;
     void refresh_params() noexcept;
+    void track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int si) noexcept;
+    void bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symbol_entry& sym,
+              bool takeover) noexcept;
+    void judge_now(shm::slot_ref ref, const symbol_entry& sym, std::int64_t entry_time_ms) noexcept;
+    [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& s) const noexcept;
 
     shm::segment& seg_;
     order_sink& sink_;
@@ -120,12 +141,18 @@ private:
     bool symbols_added_ = false;
     shm::arm_params params_{}; // last good copy of the latch
     bool have_params_ = false;
-    std::array<std::uint32_t, shm::slot_capacity>
-        oco_fired_gen_{}; // generation whose OCO fired (0: none)
-    std::array<mono_ns, shm::slot_capacity> hold_until_{};
-    std::array<std::uint32_t, shm::slot_capacity> hold_gen_{};
+    std::array<exit_slot, shm::slot_capacity> exits_{};
     std::array<char, 512> frame_{};
+    okx::td_mode td_mode_ = okx::td_mode::cash;
     std::uint64_t ticks_ = 0;
 };
+
+// Whole lots in `size` (floored), and the size of `lots` lots.
+[[nodiscard]] std::int64_t lots_in(decimal size, decimal lot) noexcept;
+[[nodiscard]] std::int64_t lots_in(double size, decimal lot) noexcept;
+[[nodiscard]] decimal size_of(std::int64_t lots, decimal lot) noexcept;
+// The OCO attempt number a stored algoClOrdId names (no_stored_oco when none / foreign).
+[[nodiscard]] std::uint32_t oco_attempt_of(const shm::segment& seg, shm::slot_ref ref,
+                                           std::string_view algo_cl_ord_id) noexcept;
 
 } // namespace scalpel::guard

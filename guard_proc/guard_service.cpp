@@ -1,10 +1,12 @@
 // guard_service wiring: feeds and timers (callback style, Beast-example shape) on one
-// io_context{1}. The WebSocket ticker callback goes straight into tick_guard::on_ticker; the
-// after-close work is started from the order_sink callbacks and runs as the REST flows of
-// exchange_flows.cpp. Logging happens here and in the flows, never on the tick path.
+// io_context{1}. The WebSocket ticker callback goes straight into tick_guard::on_ticker; pushes
+// (orders, op replies, algo orders) are mapped by their deterministic ids onto slot trackers as
+// events; the trackers' commands run as the REST executors of exchange_flows.cpp. Logging happens
+// here and in the executors, never on the tick path.
 #include "guard_proc/service_impl.hpp"
 
 #include "common/log.hpp"
+#include "shm_layout/order_ids.hpp"
 
 #include <csignal>
 
@@ -21,6 +23,10 @@ net_client::endpoint_config endpoint_for(const config::exchange_config& e) {
     c.rest = net_client::parse_url(e.rest_url);
     c.ws = net_client::parse_url(e.ws_url);
     c.request_timeout = std::chrono::milliseconds(e.request_timeout_ms);
+    c.order_deadline = std::chrono::milliseconds(e.order_deadline_ms);
+    c.order_lookup_lag = std::chrono::milliseconds(e.order_lookup_lag_ms);
+    c.order_lookup_interval = std::chrono::milliseconds(e.order_lookup_interval_ms);
+    c.order_resolve_timeout = std::chrono::milliseconds(e.order_resolve_timeout_ms);
     c.reconnect_min = 200ms;
     c.reconnect_max = 5000ms;
     net_client::validate(c);
@@ -42,10 +48,26 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
                           net_client::credentials k, shm::segment& s)
     : cfg(c), endpoint(std::move(ep)), creds(std::move(k)), seg(s),
       rest(ioc.get_executor(), endpoint, creds),
-      core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, 2000}), heartbeat_timer(ioc),
-      refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc), stats_timer(ioc),
-      signals(ioc, SIGINT, SIGTERM) {
+      core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
+      heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
+      stats_timer(ioc), burst_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
+    endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
+    endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
+}
+
+tracker_settings exit_settings(const config::guard_config& g) {
+    tracker_settings t;
+    t.exp_time = std::chrono::milliseconds(g.close_deadline_ms);
+    t.lookup_lag = std::chrono::milliseconds(g.lookup_lag_ms);
+    t.lookup_interval = std::chrono::milliseconds(g.lookup_interval_ms);
+    t.retry_interval = std::chrono::milliseconds(g.close_retry_ms);
+    t.cancel_retry = std::chrono::milliseconds(g.cancel_retry_ms);
+    t.oco_grace = std::chrono::milliseconds(g.oco_grace_ms);
+    t.max_close_attempts = static_cast<std::uint32_t>(g.max_close_attempts);
+    t.order = g.order == config::close_order::sell_first ? close_order::sell_first
+                                                         : close_order::cancel_first;
+    return t;
 }
 
 guard_service::guard_service(const config::bot_config& cfg, net_client::endpoint_config endpoint,
@@ -70,17 +92,44 @@ bool guard_service::impl::send_order_frame(std::string_view frame) noexcept {
 }
 
 void guard_service::impl::close_started(const close_request& r, bool sent) noexcept {
-    slot_work& w = work_for(r.ref);
-    w.closing = true;
-    spawn(close_flow(r, sent), "close", r.ref);
+    spdlog::info("slot {} gen {}: {} close of {} {} clOrdId {} {}", r.ref.index, r.ref.generation,
+                 shm::to_string(r.reason), r.symbol.view(), r.size.str(), r.cl_ord_id.view(),
+                 sent ? "sent over ws" : "NOT sent (socket down): REST next");
 }
 
-void guard_service::impl::claim_stolen(shm::slot_ref ref) noexcept {
-    slot_work& w = work_for(ref);
-    if (w.closing)
-        return;
-    w.closing = true;
-    spawn(resume_close(ref), "adopt", ref);
+// The trackers' commands other than WS closes. Each executor feeds its result back.
+void guard_service::impl::execute(shm::slot_ref ref, const command& c) noexcept {
+    switch (c.kind) {
+    case cmd::send_close_ws: // carried out by tick_guard itself
+        break;
+    case cmd::send_close_rest:
+    case cmd::compensate:
+        spawn(rest_close(ref, c), "close");
+        break;
+    case cmd::lookup_order:
+        spawn(c.child ? lookup_child(ref) : lookup_order(ref, c), "lookup");
+        break;
+    case cmd::lookup_algo:
+        spawn(lookup_algo(ref, c.attempt), "lookup-algo");
+        break;
+    case cmd::cancel_oco:
+        spawn(cancel_oco(ref, c.attempt), "cancel-oco");
+        break;
+    case cmd::place_oco:
+        spawn(place_oco(ref, c), "place-oco");
+        break;
+    case cmd::record_close:
+        record_close(ref, c);
+        break;
+    case cmd::alert:
+        alert(ref, c);
+        break;
+    }
+}
+
+event guard_service::impl::now_event(ev kind, std::uint32_t attempt) const {
+    return event{
+        .kind = kind, .now = std::chrono::nanoseconds(monotonic_now_ns()), .attempt = attempt};
 }
 
 // ---- lifecycle
@@ -92,12 +141,13 @@ int guard_service::impl::run() {
     for (const auto& s : cfg.symbols)
         if (core.add_symbol(s) < 0)
             spdlog::error("cannot register symbol {} in the price table", s);
-    core.refresh_slots(); // adopted positions are protected from the first tick on
+    core.refresh_slots(); // symbols of adopted positions; judged once their sizes are loaded
     (void)core.take_symbols_added();
     log_adopted();
     start_feeds();
+    next_instruments_ns = monotonic_now_ns() + cfg.guard.instruments_retry_ms * 1'000'000;
     spawn(load_instruments(), "instruments");
-    reconcile_all(); // start-up reconcile of every adopted slot
+    spawn(load_account_mode(), "account mode");
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
             spdlog::info("signal {}: stopping", sig);
@@ -124,7 +174,7 @@ int guard_service::impl::run() {
     log_latency();
     seg.set_status(shm::process_status::stopped);
     spdlog::info("guard_proc stopped");
-    return 0;
+    return exit_code;
 }
 
 void guard_service::impl::stop() {
@@ -132,7 +182,8 @@ void guard_service::impl::stop() {
         return;
     stopping = true;
     seg.set_status(shm::process_status::stopping);
-    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer})
+    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
+                    &burst_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)
@@ -211,81 +262,89 @@ void guard_service::impl::on_ws_state(const char* which, net_client::ws_state s,
     live = now_live;
 }
 
+// Our ids name their slot, generation, intent and attempt (shm/order_ids.hpp): anything else
+// (another account tag or segment epoch, hand-placed orders) is not ours.
+std::optional<id_target> guard_service::impl::target_of(std::string_view cl_ord_id) const {
+    shm::order_id_parts p;
+    if (cl_ord_id.empty() || !shm::parse_cl_ord_id(cl_ord_id, p) ||
+        p.tag.view() != seg.account_tag() || p.epoch != seg.id_epoch() % shm::epoch_modulus)
+        return std::nullopt;
+    return id_target{{p.slot, p.generation}, p.what, p.attempt};
+}
+
 void guard_service::impl::on_orders(std::span<const okx::order_detail> rows) {
-    if (orders_by_cl.size() > 4096)
-        orders_by_cl.clear();
-    if (orders_by_id.size() > 4096)
-        orders_by_id.clear();
+    bool entry_filled = false;
     for (const auto& o : rows) {
-        if (!o.cl_ord_id.empty())
-            orders_by_cl[std::string(o.cl_ord_id.view())] = o;
-        if (!o.ord_id.empty())
-            orders_by_id[std::string(o.ord_id.view())] = o;
-        if (!o.algo_id.empty() && o.state == okx::order_state::filled)
-            on_oco_signal(o.algo_id.view(), o.algo_cl_ord_id.view());
+        if (!o.algo_cl_ord_id.empty()) { // an OCO's child order
+            if (const auto t = target_of(o.algo_cl_ord_id.view()); t && t->what == shm::intent::oco)
+                core.feed(t->ref, order_event(t->ref, o, t->attempt, true));
+            continue;
+        }
+        const auto t = target_of(o.cl_ord_id.view());
+        if (!t)
+            continue;
+        if (t->what == shm::intent::close)
+            core.feed(t->ref, order_event(t->ref, o, t->attempt, false));
+        entry_filled |= t->what == shm::intent::entry && o.state == okx::order_state::filled;
     }
+    // A filled entry: signal_proc places the OCO and publishes the slot next.
+    if (entry_filled)
+        refresh_burst();
+}
+
+// A position is about to be published (its entry filled, or its OCO just appeared): refresh the
+// slot caches every new_slot_poll_ms for new_slot_window_ms, so the tick path judges it within
+// milliseconds of publish_open instead of up to one refresh period later.
+void guard_service::impl::refresh_burst() {
+    burst_until_ns = monotonic_now_ns() + cfg.guard.new_slot_window_ms * 1'000'000;
+    arm_burst();
+}
+
+void guard_service::impl::arm_burst() {
+    if (burst_armed || stopping)
+        return;
+    burst_armed = true;
+    burst_timer.expires_after(std::chrono::milliseconds(cfg.guard.new_slot_poll_ms));
+    burst_timer.async_wait([this](const boost::system::error_code& ec) {
+        burst_armed = false;
+        if (ec || stopping)
+            return;
+        core.refresh_slots();
+        if (monotonic_now_ns() < burst_until_ns)
+            arm_burst();
+    });
 }
 
 void guard_service::impl::on_op_reply(const okx::ws_message& m) {
-    for (std::size_t i = 0; i < m.n_rows; ++i) {
-        if (m.ack_errs[i].ok())
+    for (std::size_t i = 0; i < m.n_rows || (i == 0 && m.n_rows == 0); ++i) {
+        const bool row = i < m.n_rows;
+        const std::string_view cl = row && !m.acks[i].cl_ord_id.empty()
+                                        ? m.acks[i].cl_ord_id.view()
+                                        : m.id.view(); // our op id is the clOrdId
+        const okx::error& err = row ? m.ack_errs[i] : m.err;
+        const auto t = target_of(cl);
+        if (!t || t->what != shm::intent::close)
             continue;
-        const std::string key(m.acks[i].cl_ord_id.empty() ? m.id.view()
-                                                          : m.acks[i].cl_ord_id.view());
-        op_rejects[key] = m.ack_errs[i];
-        spdlog::warn("order {} refused over WS: {} {}", key, m.ack_errs[i].code,
-                     m.ack_errs[i].message.view());
+        if (err.ok()) {
+            core.feed(t->ref, now_event(ev::close_acked, t->attempt));
+            continue;
+        }
+        spdlog::warn("close {} refused over WS: {} {}", cl, err.code, err.message.view());
+        event e = now_event(ev::close_rejected, t->attempt);
+        e.insufficient = err.kind == okx::error_kind::insufficient_funds;
+        core.feed(t->ref, e);
     }
-    if (m.n_rows == 0 && !m.err.ok() && !m.id.empty())
-        op_rejects[std::string(m.id.view())] = m.err;
 }
 
 void guard_service::impl::on_algo_orders(std::span<const okx::algo_order> rows) {
-    for (const auto& a : rows)
-        if (a.state == okx::algo_state::effective ||
-            a.state == okx::algo_state::partially_effective)
-            on_oco_signal(a.algo_id.view(), a.algo_cl_ord_id.view());
-}
-
-// An OCO of ours fired: stop the hot path from selling that slot, and record the fill unless a
-// bot-initiated close of the same slot is in flight (that flow sees the trigger itself).
-void guard_service::impl::on_oco_signal(std::string_view algo_id, std::string_view algo_cl) {
-    const auto ref = find_slot_by_algo(algo_id, algo_cl);
-    if (!ref)
-        return;
-    core.mark_oco_fired(*ref);
-    slot_work& w = work_for(*ref);
-    if (w.closing)
-        return;
-    if (w.aux) {
-        w.oco_pending = true;
-        return;
-    }
-    w.aux = true;
-    spawn(oco_flow(*ref), "oco", *ref);
-}
-
-std::optional<shm::slot_ref>
-guard_service::impl::find_slot_by_algo(std::string_view algo_id, std::string_view algo_cl) const {
-    std::array<shm::slot_ref, shm::slot_capacity> refs{};
-    const std::size_t n = seg.open_slots({}, refs);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto s = seg.snapshot(refs[i].index);
-        if (!s.ok || s.snap.generation != refs[i].generation)
+    for (const auto& a : rows) {
+        const auto t = target_of(a.algo_cl_ord_id.view());
+        if (!t || t->what != shm::intent::oco)
             continue;
-        const auto& p = s.snap.pos;
-        if ((!algo_id.empty() && p.oco_algo_id.view() == algo_id) ||
-            (!algo_cl.empty() && p.oco_algo_cl_ord_id.view() == algo_cl))
-            return refs[i];
+        if (core.tracker(t->ref) == nullptr)
+            refresh_burst(); // an OCO of a slot not open yet: publish_open follows
+        core.feed(t->ref, algo_event(a, t->attempt));
     }
-    return std::nullopt;
-}
-
-slot_work& guard_service::impl::work_for(shm::slot_ref ref) {
-    slot_work& w = work[ref.index % work.size()];
-    if (w.generation != ref.generation)
-        w = slot_work{ref.generation};
-    return w;
 }
 
 // ---- timers
@@ -302,14 +361,19 @@ void guard_service::impl::arm_heartbeat() {
 }
 
 void guard_service::impl::arm_refresh() {
-    refresh_timer.expires_after(50ms);
+    refresh_timer.expires_after(std::chrono::milliseconds(cfg.guard.refresh_ms));
     refresh_timer.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopping)
             return;
         core.refresh_slots();
+        core.poll_timers(monotonic_now_ns());
         if (core.take_symbols_added()) {
             spdlog::info("new symbol with an open position: resubscribing tickers");
             start_public();
+            instruments_loaded = false;
+        }
+        if (!instruments_loaded && monotonic_now_ns() >= next_instruments_ns) {
+            next_instruments_ns = monotonic_now_ns() + cfg.guard.instruments_retry_ms * 1'000'000;
             spawn(load_instruments(), "instruments");
         }
         arm_refresh();
@@ -326,15 +390,21 @@ void guard_service::impl::arm_reconcile() {
     });
 }
 
+// The pushes can be missed (a socket down): every watching position's stored OCO is looked up, so
+// a fired or vanished OCO reaches its tracker within one period.
 void guard_service::impl::reconcile_all() {
     std::array<shm::slot_ref, shm::slot_capacity> refs{};
     const std::size_t n = seg.open_slots({}, refs);
     for (std::size_t i = 0; i < n; ++i) {
-        slot_work& w = work_for(refs[i]);
-        if (w.closing || w.aux)
+        const close_tracker* t = core.tracker(refs[i]);
+        if (t == nullptr || t->state() != exit_state::watching)
             continue;
-        w.aux = true;
-        spawn(reconcile_slot(refs[i]), "reconcile", refs[i]);
+        const auto s = seg.snapshot(refs[i].index);
+        if (!s.ok)
+            continue;
+        const auto k = oco_attempt_of(seg, refs[i], s.snap.pos.oco_algo_cl_ord_id.view());
+        if (k != no_stored_oco)
+            spawn(lookup_algo(refs[i], k), "reconcile");
     }
 }
 
@@ -353,7 +423,7 @@ void guard_service::impl::arm_poll() {
         polling = need;
         if (need) {
             for (std::size_t i = 0; i < core.symbol_count(); ++i) {
-                if (polls_in_flight >= 8)
+                if (polls_in_flight >= cfg.guard.max_polls_in_flight)
                     break;
                 ++polls_in_flight;
                 spawn(poll_ticker(std::string(core.symbol(i).inst_id.view())), "poll");
@@ -364,7 +434,7 @@ void guard_service::impl::arm_poll() {
 }
 
 void guard_service::impl::arm_stats() {
-    stats_timer.expires_after(60s);
+    stats_timer.expires_after(std::chrono::milliseconds(cfg.guard.stats_ms));
     stats_timer.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopping)
             return;
@@ -384,14 +454,11 @@ void guard_service::impl::log_latency() {
                  l.count, l.p50_ns, l.p99_ns, l.p999_ns, l.max_ns, l.mean_ns);
 }
 
-void guard_service::impl::spawn(net::awaitable<void> flow, const char* what,
-                                std::optional<shm::slot_ref> ref) {
-    net::co_spawn(ioc, std::move(flow), [this, what, ref](std::exception_ptr e) {
+void guard_service::impl::spawn(net::awaitable<void> flow, const char* what) {
+    net::co_spawn(ioc, std::move(flow), [this, what](std::exception_ptr e) {
         if (!e)
             return;
         seg.add(shm::counter::errors);
-        if (ref)
-            work_for(*ref) = slot_work{ref->generation}; // the flow is gone: let reconcile retry
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {

@@ -24,7 +24,7 @@ int run_guard(const std::string& config_file) {
     net_client::credentials creds;
     try {
         cfg = config::load(config_file);
-        log::init("guard_proc", cfg.log_level);
+        log::init("guard_proc", cfg.log_level, config::log_marker(cfg));
         endpoint = guard::endpoint_for(cfg.exchange);
         creds = guard::credentials_for(cfg.exchange);
     } catch (const config::config_error& e) {

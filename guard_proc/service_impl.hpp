@@ -1,7 +1,7 @@
-// guard_service::impl — private to guard_proc (guard_service.cpp wires feeds and timers,
-// exchange_flows.cpp runs the REST flows). Single-threaded: every member is touched only on the
-// io_context thread. Per-slot work flags keep at most one close flow and one auxiliary flow (OCO
-// record, reconcile, OCO re-placement) per slot generation.
+// guard_service::impl — private to guard_proc (guard_service.cpp wires feeds and timers and maps
+// pushes to tracker events, exchange_flows.cpp carries out the trackers' commands over REST).
+// Single-threaded: every member is touched only on the io_context thread. It owns no exit state:
+// each slot's close_tracker (inside tick_guard) does; this shell only executes and reports back.
 #pragma once
 
 #include "common/net/asio.hpp"
@@ -10,24 +10,16 @@
 #include "guard_proc/guard.hpp"
 #include "guard_proc/guard_service.hpp"
 
-#include <array>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 namespace scalpel::guard {
 
-struct slot_work {
-    std::uint32_t generation = 0;
-    bool closing = false;     // a close flow (hot-path close or adoption) owns the slot
-    bool aux = false;         // an OCO-record / reconcile / re-place flow is running
-    bool oco_pending = false; // an OCO trigger arrived while aux was running
-};
-
-// What waiting for an order's outcome gave.
-struct fill_outcome {
-    enum class kind : std::uint8_t { filled, failed, unknown } what = kind::unknown;
-    okx::order_detail order;
+// What a push or a lookup names: a slot generation, the intent and the attempt of one of our ids.
+struct id_target {
+    shm::slot_ref ref;
+    shm::intent what = shm::intent::entry;
+    std::uint32_t attempt = 0;
 };
 
 struct guard_service::impl final : order_sink {
@@ -40,52 +32,47 @@ struct guard_service::impl final : order_sink {
     // order_sink
     bool send_order_frame(std::string_view frame) noexcept override;
     void close_started(const close_request& r, bool sent) noexcept override;
-    void claim_stolen(shm::slot_ref ref) noexcept override;
+    void execute(shm::slot_ref ref, const command& c) noexcept override;
 
-    // feeds
+    // feeds (guard_service.cpp)
     void start_feeds();
     void start_public();
     void on_ws_state(const char* which, net_client::ws_state s, bool& live);
     void on_orders(std::span<const okx::order_detail> rows);
     void on_op_reply(const okx::ws_message& m);
     void on_algo_orders(std::span<const okx::algo_order> rows);
-    void on_oco_signal(std::string_view algo_id, std::string_view algo_cl);
-    [[nodiscard]] std::optional<shm::slot_ref> find_slot_by_algo(std::string_view algo_id,
-                                                                 std::string_view algo_cl) const;
-    slot_work& work_for(shm::slot_ref ref);
+    [[nodiscard]] std::optional<id_target> target_of(std::string_view cl_ord_id) const;
     void log_adopted();
+    [[nodiscard]] event now_event(ev kind, std::uint32_t attempt = 0) const;
 
     // timers
     void arm_heartbeat();
     void arm_refresh();
+    void refresh_burst();
+    void arm_burst();
     void arm_reconcile();
     void arm_poll();
     void arm_stats();
     void reconcile_all();
     void log_latency();
-    void spawn(net::awaitable<void> flow, const char* what,
-               std::optional<shm::slot_ref> ref = std::nullopt);
+    void spawn(net::awaitable<void> flow, const char* what);
 
-    // REST flows (exchange_flows.cpp)
-    net::awaitable<void> close_flow(close_request r, bool sent_over_ws);
-    net::awaitable<void> resume_close(shm::slot_ref ref);
-    [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& snap) const;
-    net::awaitable<void> finish_after_fill(shm::slot_ref ref, shm::close_reason reason,
-                                           okx::order_detail fill);
-    net::awaitable<void> close_failed(shm::slot_ref ref);
-    net::awaitable<double> undo_double_close(shm::slot_ref ref, shm::position pos);
-    net::awaitable<void> oco_flow(shm::slot_ref ref);
-    net::awaitable<bool> record_oco(shm::slot_ref ref, okx::algo_order algo);
-    net::awaitable<void> reconcile_slot(shm::slot_ref ref);
-    net::awaitable<void> replace_oco(shm::slot_ref ref);
+    // command executors (exchange_flows.cpp)
+    net::awaitable<void> rest_close(shm::slot_ref ref, command c);
+    net::awaitable<void> lookup_order(shm::slot_ref ref, command c);
+    net::awaitable<void> lookup_child(shm::slot_ref ref);
+    net::awaitable<void> lookup_algo(shm::slot_ref ref, std::uint32_t k);
+    net::awaitable<void> cancel_oco(shm::slot_ref ref, std::uint32_t k);
+    net::awaitable<void> place_oco(shm::slot_ref ref, command c);
+    void record_close(shm::slot_ref ref, const command& c);
+    void alert(shm::slot_ref ref, const command& c);
+    [[nodiscard]] event order_event(shm::slot_ref ref, const okx::order_detail& o,
+                                    std::uint32_t attempt, bool child) const;
+    [[nodiscard]] event algo_event(const okx::algo_order& a, std::uint32_t k) const;
     net::awaitable<void> poll_ticker(std::string inst_id);
     net::awaitable<void> load_instruments();
-    net::awaitable<fill_outcome> await_fill(std::string inst_id, std::string cl_ord_id,
-                                            std::string ord_id);
-    net::awaitable<okx::result<okx::algo_order>> fetch_algo(shm::slot_ref ref,
-                                                            const shm::position& pos);
+    net::awaitable<void> load_account_mode();
     net::awaitable<void> sleep_for(std::chrono::milliseconds d);
-    void finish_work(shm::slot_ref ref, bool closing_flow);
 
     config::bot_config cfg;
     net_client::endpoint_config endpoint;
@@ -95,16 +82,21 @@ struct guard_service::impl final : order_sink {
     net_client::rest_client rest;
     tick_guard core;
     std::unique_ptr<net_client::ws_client> public_ws, private_ws, business_ws;
-    net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer;
+    net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer,
+        burst_timer;
     net::signal_set signals;
     bool stopping = false;
     bool polling = false;
     bool public_live = false, private_live = false, business_live = false, feed_stale = false;
+    bool instruments_loaded = false;
     int polls_in_flight = 0;
-    std::array<slot_work, shm::slot_capacity> work{};
-    std::unordered_map<std::string, okx::order_detail> orders_by_cl,
-        orders_by_id;                                       // from `orders` pushes
-    std::unordered_map<std::string, okx::error> op_rejects; // WS op:order refusals
+    mono_ns next_instruments_ns = 0;
+    mono_ns burst_until_ns = 0;
+    bool burst_armed = false;
+    int exit_code = 0;                         // 2: a configured symbol OKX does not list
+    okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode
 };
+
+[[nodiscard]] tracker_settings exit_settings(const config::guard_config& g);
 
 } // namespace scalpel::guard

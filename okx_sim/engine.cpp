@@ -37,6 +37,22 @@ std::string id_string(std::uint64_t base, std::uint64_t n) {
 
 } // namespace
 
+// docs-v5 "Place order", tdMode note: Spot mode → SPOT cash; Futures mode → SPOT cash;
+// Multi-currency margin and Portfolio margin → "Cross SPOT: cross". cash in a margin mode is
+// refused with 51000 "Parameter tdMode error" (reported on a real multi-currency account, ccxt PR
+// #14922); cross in Spot/Futures mode with 51010 "You can't complete this request under your
+// current account mode." (OKX error code list). isolated / spot_isolated are never simulated.
+td_mode_refusal check_spot_td_mode(int acct_lv, std::string_view td_mode) {
+    const bool margin_mode = acct_lv == 3 || acct_lv == 4;
+    if (td_mode == "cash" && !margin_mode)
+        return {};
+    if (td_mode == "cross" && margin_mode)
+        return {};
+    if (td_mode == "cross")
+        return {"51010", "You can't complete this request under your current account mode."};
+    return {"51000", "Parameter tdMode error"};
+}
+
 engine::engine(std::vector<instrument> instruments, engine_config cfg)
     : insts_(std::move(instruments)), cfg_(std::move(cfg)), quotes_(insts_.size()) {
     reset(0);
@@ -126,8 +142,8 @@ item_result engine::place_internal(const order_request& req, std::int64_t now,
                                req.ord_type == "ioc" || req.ord_type == "fok";
     if (!is_market && !is_limit_kind)
         return fail("51000", "Parameter ordType error", now);
-    if (req.td_mode.empty())
-        return fail("51000", "Parameter tdMode error", now);
+    if (const auto r = check_spot_td_mode(cfg_.acct_lv, req.td_mode); !r.code.empty())
+        return fail(r.code, r.msg, now);
     if (!valid_client_id(req.cl_ord_id))
         return fail("51000", "Parameter clOrdId error", now);
     if (req.tag.size() > 16 || !valid_client_id(req.tag))
@@ -327,8 +343,8 @@ item_result engine::place_algo(const algo_request& req, std::int64_t now) {
         return fail("51000", "Parameter ordType error", now);
     if (req.side != "buy" && req.side != "sell")
         return fail("51000", "Parameter side error", now);
-    if (req.td_mode.empty())
-        return fail("51000", "Parameter tdMode error", now);
+    if (const auto r = check_spot_td_mode(cfg_.acct_lv, req.td_mode); !r.code.empty())
+        return fail(r.code, r.msg, now);
     if (!valid_client_id(req.algo_cl_ord_id))
         return fail("51000", "Parameter algoClOrdId error", now);
     if (req.tag.size() > 16 || !valid_client_id(req.tag))

@@ -99,7 +99,17 @@ struct engine_config {
     amount taker_fee = *amount::parse("0.001");
     amount maker_fee = *amount::parse("0.0008");
     std::map<std::string, amount> balances{{"USDT", amount::from_int(10'000)}};
+    // Account mode as account/config reports it (acctLv): 1 Spot, 2 Futures, 3 Multi-currency
+    // margin, 4 Portfolio margin. SPOT tdMode must be cash in 1/2 and cross in 3/4.
+    int acct_lv = 1;
 };
+
+// The tdMode check of a SPOT order / algo in account mode `acct_lv`: empty when fine, else the
+// code and message the engine answers (see engine.cpp for the sources).
+struct td_mode_refusal {
+    std::string code, msg;
+};
+[[nodiscard]] td_mode_refusal check_spot_td_mode(int acct_lv, std::string_view td_mode);
 
 class engine {
 public:

@@ -17,6 +17,21 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// OKX "Transaction timeouts": a place order whose expTime (epoch ms) has passed when the exchange
+// gets to it is not processed. The answer is the per-order error below (ccxt's OKX table:
+// "51149 Order timed out, please try again later."; OKX's own page names no code).
+constexpr const char* expired_code = "51149";
+constexpr const char* expired_msg = "Order timed out, please try again later.";
+
+// expTime as sent (decimal epoch ms); nullopt when it is not a positive integer.
+std::optional<std::int64_t> parse_exp_time(std::string_view text) {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || v <= 0)
+        return std::nullopt;
+    return v;
+}
+
 constexpr std::int64_t ns_per_ms = 1'000'000;
 
 std::string pct_decode(std::string_view s) {
@@ -103,6 +118,7 @@ int rate_limit_for(std::string_view path) {
         {"/api/v5/market/candles", 40},
         {"/api/v5/market/history-candles", 20},
         {"/api/v5/account/balance", 10},
+        {"/api/v5/account/config", 5},
         {"/api/v5/trade/order", 60},
         {"/api/v5/trade/cancel-order", 60},
         {"/api/v5/trade/fills", 60},
@@ -116,6 +132,86 @@ int rate_limit_for(std::string_view path) {
     };
     const auto it = limits.find(path);
     return it == limits.end() ? 0 : it->second;
+}
+
+// The query parameters OKX documents for each GET endpoint served here (docs-v5, the endpoint's
+// "Request Parameters"). `honoured`: filtered as OKX does. `inert`: documented for other
+// instrument types (uly, instFamily) and accepted with no effect on SPOT rows. `refused`:
+// documented but not simulated (time/id paging): 51000 rather than a silently unfiltered answer.
+// A parameter OKX does not document is refused too (see okx_sim/README.md, differences).
+struct query_rule {
+    std::string_view path;
+    std::vector<std::string_view> honoured, inert, refused;
+};
+
+const std::vector<query_rule>& query_rules() {
+    static const std::vector<query_rule> rules = {
+        {"/api/v5/public/time", {}, {}, {}},
+        {"/api/v5/public/instruments", {"instType", "instId"}, {"uly", "instFamily"}, {}},
+        {"/api/v5/market/ticker", {"instId"}, {}, {}},
+        {"/api/v5/market/tickers", {"instType"}, {"uly", "instFamily"}, {}},
+        {"/api/v5/market/candles", {"instId", "bar", "after", "before", "limit"}, {}, {}},
+        {"/api/v5/market/history-candles", {"instId", "bar", "after", "before", "limit"}, {}, {}},
+        {"/api/v5/account/config", {}, {}, {}},
+        {"/api/v5/account/balance", {"ccy"}, {}, {}},
+        {"/api/v5/asset/currencies", {}, {"ccy"}, {}},
+        {"/api/v5/asset/balances", {}, {"ccy"}, {}},
+        {"/api/v5/trade/order", {"instId", "ordId", "clOrdId"}, {}, {}},
+        {"/api/v5/trade/orders-pending",
+         {"instType", "instId", "ordType", "state", "limit"},
+         {"uly", "instFamily"},
+         {"after", "before"}},
+        {"/api/v5/trade/orders-history",
+         {"instType", "instId", "ordType", "state", "limit"},
+         {"uly", "instFamily", "category"},
+         {"after", "before", "begin", "end"}},
+        {"/api/v5/trade/fills",
+         {"instType", "instId", "ordId", "limit"},
+         {"uly", "instFamily", "subType"},
+         {"after", "before", "begin", "end"}},
+        {"/api/v5/trade/fills-history",
+         {"instType", "instId", "ordId", "limit"},
+         {"uly", "instFamily", "subType"},
+         {"after", "before", "begin", "end"}},
+        {"/api/v5/trade/order-algo", {"algoId", "algoClOrdId"}, {}, {}},
+        {"/api/v5/trade/orders-algo-pending",
+         {"ordType", "algoId", "instType", "instId", "limit"},
+         {},
+         {"after", "before"}},
+        {"/api/v5/trade/orders-algo-history",
+         {"ordType", "state", "algoId", "instType", "instId", "limit"},
+         {},
+         {"after", "before"}},
+    };
+    return rules;
+}
+
+// The first query parameter of a GET the simulator does not honour, or "" when all are fine.
+std::string unhonoured_param(std::string_view path, const std::map<std::string, std::string>& q) {
+    const auto& rules = query_rules();
+    const auto rule = std::find_if(rules.begin(), rules.end(),
+                                   [&](const query_rule& r) { return r.path == path; });
+    if (rule == rules.end())
+        return {};
+    for (const auto& [key, value] : q) {
+        const auto in = [&](const std::vector<std::string_view>& v) {
+            return std::find(v.begin(), v.end(), key) != v.end();
+        };
+        if (!in(rule->honoured) && !in(rule->inert))
+            return key;
+    }
+    return {};
+}
+
+// instType filter of the order lists: SPOT rows only exist here.
+bool inst_type_matches(const std::string& inst_type) {
+    return inst_type.empty() || inst_type == "SPOT" || inst_type == "ANY";
+}
+
+// `limit` of the list endpoints: 1..100, default 100 (docs-v5: "The maximum is 100").
+std::size_t list_limit(const std::map<std::string, std::string>& q) {
+    const auto l = to_i64(get(q, "limit"));
+    return l ? static_cast<std::size_t>(std::clamp<std::int64_t>(*l, 1, 100)) : 100;
 }
 
 bool is_private(std::string_view path) {
@@ -280,7 +376,20 @@ void exchange::after_engine(std::int64_t mono_ns, std::int64_t epoch_ns) {
     }
 }
 
+bool exchange::key_can_trade() const {
+    for (const auto& p : split_csv(cfg_.key_perm))
+        if (p == "trade")
+            return true;
+    return false;
+}
+
+void exchange::send(conn& c, std::string text) {
+    c.last_push_mono = std::max(c.last_push_mono, last_mono_);
+    c.sink->send(std::move(text));
+}
+
 void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
+    last_mono_ = std::max(last_mono_, mono_ns);
     std::vector<tick> ticks;
     const std::int64_t now = market_now(mono_ns);
     // Scripted prices due by now.
@@ -317,11 +426,16 @@ void exchange::on_timer(std::int64_t mono_ns, std::int64_t epoch_ns) {
             push_candle(sym, bar, nullptr);
     }
     for (auto& [id, c] : conns_) {
-        if (!c.closing && mono_ns - c.last_recv_mono > cfg_.ws_idle_ms * ns_per_ms) {
+        // OKX docs-v5 "WebSocket > Connect": "The connection will break automatically if the
+        // subscription is not established or data has not been pushed for more than 30
+        // seconds." Pushed = anything this side sent (data, acks, "pong"): a client that pings
+        // within 30 s, or whose channels push, keeps its socket, whatever it sends itself.
+        if (!c.closing && mono_ns - c.last_push_mono > cfg_.ws_idle_ms * ns_per_ms) {
             c.closing = true;
-            c.sink->close(4004, "No data received in 30s.");
+            c.sink->close(4004, "No data pushed in 30s.");
         }
     }
+    run_deferred_ws_ops(mono_ns, epoch_ns);
 }
 
 void exchange::push(conn& c, const std::string& channel, std::string text) {
@@ -331,7 +445,7 @@ void exchange::push(conn& c, const std::string& channel, std::string text) {
         --malformed_left_;
         text = text.substr(0, text.size() / 2) + "\x01}{not json";
     }
-    c.sink->send(std::move(text));
+    send(c, std::move(text));
 }
 
 void exchange::push_ticker(std::size_t sym, conn* only) {
@@ -418,6 +532,7 @@ bool exchange::rate_limited(std::string_view path, std::int64_t mono_ns) {
 
 http_response exchange::handle_http(const http_request& req, std::int64_t mono_ns,
                                     std::int64_t epoch_ns, bool faults_done) {
+    epoch_ns += cfg_.clock_skew_ms * ns_per_ms; // the exchange's own (possibly skewed) clock
     try {
         const std::string_view target = req.target;
         const auto qpos = target.find('?');
@@ -449,6 +564,8 @@ http_response exchange::handle_http(const http_request& req, std::int64_t mono_n
         if (is_private(path))
             if (auto a = check_auth(req, epoch_ns))
                 return *a;
+        if (req.method == "POST" && path.starts_with("/api/v5/trade/") && !key_can_trade())
+            return err(401, "50120", "Your API key does not have permission to trade.");
         // hang / apply_fail act only on requests that would take effect (past auth and limits).
         std::optional<fault_rule> rule;
         for (auto it = faults_.begin(); it != faults_.end(); ++it) {
@@ -490,9 +607,18 @@ exchange::log_entry& exchange::append_log(const char* kind, const request_ctx& c
     return l;
 }
 
-item_result exchange::do_place(object o, const request_ctx& ctx) {
-    const auto req = parse_order_request(o);
-    const auto r = engine_.place_order(req, market_now(ctx.mono_ns));
+item_result exchange::do_place(object o, const request_ctx& ctx, std::string_view inst_id) {
+    auto req = parse_order_request(o);
+    if (!inst_id.empty())
+        req.inst_id = std::string(inst_id);
+    item_result r;
+    if (ctx.exp_time_ms > 0 && ctx.epoch_ns / ns_per_ms > ctx.exp_time_ms) {
+        r.s_code = expired_code; // discarded unprocessed: the engine never sees it
+        r.s_msg = expired_msg;
+        r.cl_ord_id = req.cl_ord_id;
+    } else {
+        r = engine_.place_order(req, market_now(ctx.mono_ns));
+    }
     log_entry& l = append_log("place_order", ctx, r);
     l.inst_id = req.inst_id;
     l.side = req.side;
@@ -504,8 +630,9 @@ item_result exchange::do_place(object o, const request_ctx& ctx) {
     return r;
 }
 
-item_result exchange::do_cancel(object o, const request_ctx& ctx) {
-    const std::string inst = field(o, "instId"), ord = field(o, "ordId"), cl = field(o, "clOrdId");
+item_result exchange::do_cancel(object o, const request_ctx& ctx, std::string_view inst_id) {
+    const std::string inst = inst_id.empty() ? field(o, "instId") : std::string(inst_id),
+                      ord = field(o, "ordId"), cl = field(o, "clOrdId");
     const auto r = engine_.cancel_order(inst, ord, cl, market_now(ctx.mono_ns));
     log_entry& l = append_log("cancel_order", ctx, r);
     l.inst_id = inst;
@@ -547,7 +674,13 @@ http_response exchange::route(const http_request& req, std::string_view path,
     const bool is_post = req.method == "POST";
     const std::int64_t now = market_now(mono_ns);
     const std::int64_t in_us = epoch_ns / 1000;
-    const request_ctx ctx{"rest", std::string(path), mono_ns, epoch_ns};
+    request_ctx ctx{"rest", std::string(path), mono_ns, epoch_ns};
+    if (req.exp_time && (path == "/api/v5/trade/order" || path == "/api/v5/trade/batch-orders")) {
+        const auto exp = parse_exp_time(*req.exp_time);
+        if (!exp)
+            return err(400, "51000", "Parameter expTime error");
+        ctx.exp_time_ms = *exp;
+    }
 
     auto parse_body = [&](element& el) -> bool {
         return !parser_.parse(req.body.data(), req.body.size(), true).get(el);
@@ -569,6 +702,9 @@ http_response exchange::route(const http_request& req, std::string_view path,
         return market_.find(inst_id);
     };
 
+    if (is_get)
+        if (const auto bad = unhonoured_param(path, q); !bad.empty())
+            return err(400, "51000", "Parameter " + bad + " error");
     if (is_get && path == "/api/v5/public/time")
         return ok({json_obj().str("ts", str_of(epoch_ns / ns_per_ms)).done()});
     if (is_get && path == "/api/v5/public/instruments") {
@@ -642,6 +778,27 @@ http_response exchange::route(const http_request& req, std::string_view path,
             out.push_back(render_candle(r));
         return ok(out);
     }
+    if (is_get && path == "/api/v5/account/config")
+        return ok({json_obj()
+                       .str("uid", "44705892343619584")
+                       .str("mainUid", "44705892343619584")
+                       .str("acctLv", std::to_string(cfg_.acct_lv))
+                       .str("acctStpMode", "cancel_maker")
+                       .str("posMode", "net_mode")
+                       .boolean("autoLoan", false)
+                       .str("greeksType", "PA")
+                       .str("level", "Lv1")
+                       .str("levelTmp", "")
+                       .str("ctIsoMode", "automatic")
+                       .str("mgnIsoMode", "automatic")
+                       .str("roleType", "0")
+                       .str("spotRoleType", "0")
+                       .str("opAuth", "0")
+                       .str("kycLv", "3")
+                       .str("label", "scalpel-sim")
+                       .str("ip", "")
+                       .str("perm", cfg_.key_perm)
+                       .done()});
     if (is_get && path == "/api/v5/account/balance")
         return ok({render_balance(engine_, split_csv(get(q, "ccy")), now)});
     if (is_get && (path == "/api/v5/asset/currencies" || path == "/api/v5/asset/balances"))
@@ -700,15 +857,22 @@ http_response exchange::route(const http_request& req, std::string_view path,
     if (is_get &&
         (path == "/api/v5/trade/orders-pending" || path == "/api/v5/trade/orders-history")) {
         const bool pending = path == "/api/v5/trade/orders-pending";
-        const auto inst = get(q, "instId"), type = get(q, "ordType");
+        const auto inst = get(q, "instId"), type = get(q, "ordType"), state = get(q, "state");
+        if (!pending && get(q, "instType").empty())
+            return err(400, "50014", "Parameter instType can not be empty.");
         std::vector<std::string> rows;
+        if (!inst_type_matches(get(q, "instType")))
+            return ok(rows);
+        const std::size_t limit = list_limit(q);
         const auto& all = engine_.orders();
-        for (auto it = all.rbegin(); it != all.rend() && rows.size() < 100; ++it) {
+        for (auto it = all.rbegin(); it != all.rend() && rows.size() < limit; ++it) {
             if (it->pending() != pending)
                 continue;
             if (!inst.empty() && it->inst_id != inst)
                 continue;
             if (!type.empty() && it->ord_type != type)
+                continue;
+            if (!state.empty() && it->state != state)
                 continue;
             rows.push_back(render_order(*it, market_.inst(it->sym), false, false));
         }
@@ -716,10 +880,10 @@ http_response exchange::route(const http_request& req, std::string_view path,
     }
     if (is_get && (path == "/api/v5/trade/fills" || path == "/api/v5/trade/fills-history")) {
         const auto inst = get(q, "instId"), ord = get(q, "ordId");
-        std::int64_t limit = 100;
-        if (auto l = to_i64(get(q, "limit")))
-            limit = std::clamp<std::int64_t>(*l, 1, 100);
+        const auto limit = static_cast<std::int64_t>(list_limit(q));
         std::vector<std::string> rows;
+        if (!inst_type_matches(get(q, "instType")))
+            return ok(rows);
         const auto& all = engine_.fills();
         for (auto it = all.rbegin();
              it != all.rend() && static_cast<std::int64_t>(rows.size()) < limit; ++it) {
@@ -747,8 +911,11 @@ http_response exchange::route(const http_request& req, std::string_view path,
         if (!pending && state.empty() && algo_id.empty())
             return err(400, "50014", "Parameter state can not be empty.");
         std::vector<std::string> rows;
+        if (!inst_type_matches(get(q, "instType")))
+            return ok(rows);
+        const std::size_t limit = list_limit(q);
         const auto& all = engine_.algos();
-        for (auto it = all.rbegin(); it != all.rend() && rows.size() < 100; ++it) {
+        for (auto it = all.rbegin(); it != all.rend() && rows.size() < limit; ++it) {
             if ((it->state == "live") != pending)
                 continue;
             if (std::find(types.begin(), types.end(), it->ord_type) == types.end())
@@ -773,7 +940,7 @@ void exchange::ws_error(conn& c, std::string_view id, std::string_view code, std
     if (!id.empty())
         e.str("id", id);
     e.str("event", "error").str("code", code).str("msg", msg).str("connId", c.conn_id);
-    c.sink->send(e.done());
+    send(c, e.done());
 }
 
 std::uint64_t exchange::ws_open(ws_sink* sink, ws_kind kind, std::int64_t mono_ns) {
@@ -782,7 +949,7 @@ std::uint64_t exchange::ws_open(ws_sink* sink, ws_kind kind, std::int64_t mono_n
     c.id = id;
     c.sink = sink;
     c.kind = kind;
-    c.last_recv_mono = mono_ns;
+    c.last_recv_mono = c.last_push_mono = mono_ns;
     c.conn_id = conn_id_of(id);
     conns_.emplace(id, std::move(c));
     return id;
@@ -797,10 +964,12 @@ void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t 
     const auto it = conns_.find(id);
     if (it == conns_.end())
         return;
+    epoch_ns += cfg_.clock_skew_ms * ns_per_ms;
     conn& c = it->second;
     c.last_recv_mono = mono_ns;
+    last_mono_ = std::max(last_mono_, mono_ns);
     if (text == "ping") {
-        c.sink->send("pong");
+        send(c, "pong");
         return;
     }
     try {
@@ -822,9 +991,18 @@ void exchange::ws_message(std::uint64_t id, std::string_view text, std::int64_t 
         else if (op == "subscribe" || op == "unsubscribe")
             ws_subscribe(c, id_s, args, op == "subscribe");
         else if (op == "order" || op == "batch-orders" || op == "cancel-order" ||
-                 op == "batch-cancel-orders")
-            ws_order_op(c, id_s, op, args, mono_ns, epoch_ns);
-        else
+                 op == "batch-cancel-orders") {
+            if (defer_ws_op(c, op, text, mono_ns))
+                return;
+            std::int64_t exp = 0;
+            if (const std::string e = field(obj, "expTime"); !e.empty()) {
+                const auto parsed = parse_exp_time(e);
+                if (!parsed)
+                    return ws_error(c, id_s, "60013", "Invalid args: expTime");
+                exp = *parsed;
+            }
+            ws_order_op(c, id_s, op, args, exp, mono_ns, epoch_ns);
+        } else
             ws_error(c, id_s, "60012", "Invalid request: " + std::string(text.substr(0, 200)));
         after_engine(mono_ns, epoch_ns);
     } catch (const std::exception& e) {
@@ -838,6 +1016,8 @@ void exchange::ws_login(conn& c, std::string_view id, array args, std::int64_t e
         return ws_error(c, id, "60012", "Invalid request");
     const std::string key = field(a, "apiKey"), pass = field(a, "passphrase"),
                       ts = field(a, "timestamp"), sign = field(a, "sign");
+    if (cfg_.refuse_ws_login)
+        return ws_error(c, id, "60009", "Login failed.");
     if (key != cfg_.api_key)
         return ws_error(c, id, "60005", "Invalid apiKey");
     if (pass != cfg_.passphrase)
@@ -856,7 +1036,7 @@ void exchange::ws_login(conn& c, std::string_view id, array args, std::int64_t e
     if (!id.empty())
         r.str("id", id);
     r.str("event", "login").str("code", "0").str("msg", "").str("connId", c.conn_id);
-    c.sink->send(r.done());
+    send(c, r.done());
 }
 
 void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subscribe) {
@@ -917,7 +1097,7 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
         ack.str("event", subscribe ? "subscribe" : "unsubscribe")
             .raw("arg", arg_json(s.channel, s.inst_id, s.inst_type))
             .str("connId", c.conn_id);
-        c.sink->send(ack.done());
+        send(c, ack.done());
         if (subscribe && s.channel == "tickers")
             push_ticker(*market_.find(s.inst_id), &c);
         if (subscribe && candle)
@@ -925,13 +1105,88 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
     }
 }
 
+// Fault rules on WS trade ops match the pseudo path "/ws/op/<op>" (e.g. /ws/op/order): `fail`
+// refuses every item with the rule's code (nothing applied), `drop` neither applies nor answers
+// (a request lost on the way, or one the engine discarded past its deadline).
+bool exchange::ws_fault(conn& c, std::string_view id, std::string_view op, array args) {
+    const std::string path = "/ws/op/" + std::string(op);
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+        if (!path.starts_with(it->prefix) || (it->mode != "fail" && it->mode != "drop"))
+            continue;
+        const fault_rule rule = *it;
+        if (--it->count <= 0)
+            faults_.erase(it);
+        if (rule.mode == "drop")
+            return true;
+        std::vector<std::string> rows;
+        for (element e : args) {
+            object o;
+            if (e.get(o))
+                continue;
+            item_result r;
+            r.s_code = rule.code;
+            r.s_msg = rule.msg;
+            r.cl_ord_id = field(o, "clOrdId");
+            rows.push_back(render_item(r, false));
+        }
+        json_obj r;
+        if (!id.empty())
+            r.str("id", id);
+        r.str("op", op)
+            .str("code", "1")
+            .str("msg", "All operations failed")
+            .raw("data", json_array(rows));
+        c.sink->send(r.done());
+        return true;
+    }
+    return false;
+}
+
+// OKX delisted instId from the WS order operations (changelog "Delist instId request parameter in
+// WS order operation channels"): the item must carry the integer instIdCode; an instId it also
+// carries is ignored. Without a code the item fails with 50014 "Parameter instIdCode can not be
+// empty" (the answer OKX's demo gives, NautilusTrader #3507); an unknown code with 51001.
+std::optional<std::string> exchange::ws_inst_of(object o, item_result& refusal) const {
+    simdjson::dom::element el;
+    if (o.at_key("instIdCode").get(el) || el.is_null()) {
+        refusal.s_code = "50014";
+        refusal.s_msg = "Parameter instIdCode can not be empty";
+        return std::nullopt;
+    }
+    std::int64_t code = 0;
+    if (el.get_int64().get(code)) { // a string or a fraction is not OKX's Integer
+        refusal.s_code = "51000";
+        refusal.s_msg = "Parameter instIdCode error";
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < market_.size(); ++i)
+        if (market_.inst(i).inst_id_code == code)
+            return market_.inst(i).inst_id;
+    refusal.s_code = "51001";
+    refusal.s_msg = "Instrument ID, Instrument ID code or Spread ID doesn't exist.";
+    return std::nullopt;
+}
+
 void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, array args,
-                           std::int64_t mono_ns, std::int64_t epoch_ns) {
+                           std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns) {
     if (c.kind != ws_kind::private_)
         return ws_error(c, id, "60018", "Wrong URL or channel");
     if (!c.logged_in)
         return ws_error(c, id, "60011", "Please log in");
-    const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns};
+    if (!key_can_trade()) {
+        json_obj r;
+        if (!id.empty())
+            r.str("id", id);
+        r.str("op", op)
+            .str("code", "50120")
+            .str("msg", "Your API key does not have permission to trade.")
+            .raw("data", "[]");
+        return send(c, r.done());
+    }
+    const bool places = op == "order" || op == "batch-orders";
+    const request_ctx ctx{"ws", std::string(op), mono_ns, epoch_ns, places ? exp_time_ms : 0};
+    if (ws_fault(c, id, op, args))
+        return;
     std::vector<std::string> rows;
     std::size_t ok_count = 0, n = 0;
     for (element e : args) {
@@ -939,8 +1194,16 @@ void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, ar
         if (e.get(o))
             continue;
         ++n;
-        const item_result r =
-            (op == "order" || op == "batch-orders") ? do_place(o, ctx) : do_cancel(o, ctx);
+        item_result r;
+        r.ts = epoch_ns / ns_per_ms;
+        r.cl_ord_id = field(o, "clOrdId");
+        if (const auto inst = ws_inst_of(o, r))
+            r = (op == "order" || op == "batch-orders") ? do_place(o, ctx, *inst)
+                                                        : do_cancel(o, ctx, *inst);
+        else
+            append_log(op == "order" || op == "batch-orders" ? "place_order" : "cancel_order", ctx,
+                       r)
+                .cl_ord_id = r.cl_ord_id;
         ok_count += r.ok();
         rows.push_back(render_item(r, false));
     }
@@ -960,7 +1223,54 @@ void exchange::ws_order_op(conn& c, std::string_view id, std::string_view op, ar
             .str("inTime", str_of(epoch_ns / 1000))
             .str("outTime", str_of(epoch_ns / 1000 + 1));
     }
-    c.sink->send(r.done());
+    send(c, r.done());
+}
+
+// /sim/ws/delay: a matching order op on a logged-in private connection is held back and run
+// ws_delay_ms_ later (the "busy exchange processes it late" case; its expTime is judged then).
+bool exchange::defer_ws_op(const conn& c, std::string_view op, std::string_view text,
+                           std::int64_t mono_ns) {
+    if (ws_delay_left_ <= 0 || c.kind != ws_kind::private_ || !c.logged_in ||
+        (!ws_delay_op_.empty() && ws_delay_op_ != op))
+        return false;
+    --ws_delay_left_;
+    deferred_ws_.push_back({c.id, std::string(text), mono_ns + ws_delay_ms_ * ns_per_ms});
+    return true;
+}
+
+namespace {
+// Where the answer to a held-back op goes once its connection has closed: nowhere. The op still
+// executes, as on an exchange that received it before the client went away.
+class discard_sink final : public ws_sink {
+public:
+    void send(std::string) override {}
+    void close(std::uint16_t, std::string) override {}
+    void drop() override {}
+};
+} // namespace
+
+void exchange::run_deferred_ws_ops(std::int64_t mono_ns, std::int64_t epoch_ns) {
+    while (!deferred_ws_.empty() && deferred_ws_.front().due_mono_ns <= mono_ns) {
+        const deferred_ws_op d = std::move(deferred_ws_.front());
+        deferred_ws_.pop_front();
+        element doc;
+        object obj;
+        array args;
+        if (parser_.parse(d.text.data(), d.text.size(), true).get(doc) || doc.get(obj) ||
+            obj["args"].get(args))
+            continue;
+        const std::string id = field(obj, "id"), op = field(obj, "op");
+        const std::int64_t exp = parse_exp_time(field(obj, "expTime")).value_or(0);
+        discard_sink nowhere;
+        conn gone;
+        gone.id = d.conn_id;
+        gone.sink = &nowhere;
+        gone.kind = ws_kind::private_;
+        gone.logged_in = true;
+        const auto it = conns_.find(d.conn_id);
+        ws_order_op(it != conns_.end() ? it->second : gone, id, op, args, exp, mono_ns, epoch_ns);
+        after_engine(mono_ns, epoch_ns);
+    }
 }
 
 http_response exchange::control(const http_request& req, std::string_view path,
@@ -1090,18 +1400,32 @@ http_response exchange::control(const http_request& req, std::string_view path,
     }
     if (path == "/sim/ws/notice") {
         for (auto& [id, c] : conns_)
-            c.sink->send(json_obj()
-                             .str("event", "notice")
-                             .str("code", "64008")
-                             .str("msg", "The connection will soon be closed for a service "
-                                         "upgrade. Please reconnect.")
-                             .str("connId", c.conn_id)
-                             .done());
+            send(c, json_obj()
+                        .str("event", "notice")
+                        .str("code", "64008")
+                        .str("msg", "The connection will soon be closed for a service "
+                                    "upgrade. Please reconnect.")
+                        .str("connId", c.conn_id)
+                        .done());
         return reply(200, ok_body);
     }
     if (path == "/sim/ws/malformed") {
         malformed_left_ = static_cast<int>(to_i64(f("count")).value_or(1));
         malformed_channel_ = f("channel");
+        return reply(200, ok_body);
+    }
+    if (path == "/sim/ws/delay") {
+        const auto ms = to_i64(f("ms"));
+        const auto count = to_i64(f("count")).value_or(1);
+        const std::string op = f("op");
+        if (!ms || *ms < 0 || count < 0)
+            return bad("ms >= 0 required, count >= 0");
+        if (!op.empty() && op != "order" && op != "batch-orders" && op != "cancel-order" &&
+            op != "batch-cancel-orders")
+            return bad("op must be order | batch-orders | cancel-order | batch-cancel-orders");
+        ws_delay_ms_ = *ms;
+        ws_delay_left_ = static_cast<int>(count);
+        ws_delay_op_ = op;
         return reply(200, ok_body);
     }
     if (path == "/sim/ws/duplicate-orders") {
@@ -1116,8 +1440,9 @@ http_response exchange::control(const http_request& req, std::string_view path,
         r.delay_ms = to_i64(f("delay_ms")).value_or(0);
         if (r.prefix.empty() || !r.prefix.starts_with("/"))
             return bad("path_prefix required (e.g. /api/v5/trade/order)");
-        if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay")
-            return bad("mode must be fail | apply_fail | hang | delay");
+        if (r.mode != "fail" && r.mode != "apply_fail" && r.mode != "hang" && r.mode != "delay" &&
+            r.mode != "drop")
+            return bad("mode must be fail | apply_fail | hang | delay | drop");
         const bool unknown_outcome = r.mode == "apply_fail";
         r.status = static_cast<int>(to_i64(f("status")).value_or(unknown_outcome ? 400 : 503));
         r.code = f("code").empty() ? (unknown_outcome ? "50004" : "50001") : f("code");
@@ -1220,6 +1545,8 @@ http_response exchange::control(const http_request& req, std::string_view path,
         rate_hits_.clear();
         malformed_left_ = 0;
         duplicate_orders_left_ = 0;
+        ws_delay_left_ = 0;
+        deferred_ws_.clear();
         ws_refuse_until_mono_ = 0;
         ws_refuse_only_.reset();
         scripts_.clear();

@@ -32,12 +32,17 @@ struct exchange_config {
     std::int64_t auth_window_ms = 30'000;
     std::int64_t ticker_interval_ms = 100;
     std::int64_t candle_interval_ms = 1'000;
+    int acct_lv = 1;                          // account/config acctLv (the engine checks tdMode)
+    std::string key_perm = "read_only,trade"; // account/config perm; without trade: 50120
+    std::int64_t clock_skew_ms = 0;           // the exchange clock runs this far from ours
+    bool refuse_ws_login = false;             // every WS login fails (60009)
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.
 struct http_request {
     std::string method, target, body;
     std::optional<std::string> key, sign, timestamp, passphrase;
+    std::optional<std::string> exp_time; // `expTime` header: place orders past it are discarded
 };
 
 struct http_response {
@@ -76,7 +81,7 @@ public:
     void ws_closed(std::uint64_t id) noexcept;
 
     // Advances the market to now, runs matching and triggers, scripts, throttled pushes and the
-    // 30 s idle check. Call every ~10-20 ms.
+    // 30 s no-push check (OKX's documented rule). Call every ~10-20 ms.
     void on_timer(std::int64_t mono_ns, std::int64_t epoch_ns);
 
     [[nodiscard]] std::int64_t market_now(std::int64_t mono_ns) const noexcept;
@@ -103,10 +108,12 @@ private:
         bool logged_in = false;
         bool closing = false;
         std::int64_t last_recv_mono = 0;
+        std::int64_t last_push_mono = 0; // last frame sent to the client (the idle rule's clock)
         std::set<sub> subs;
         std::string conn_id;
     };
     std::int64_t ws_refuse_until_mono_ = 0; // /sim/ws/refuse deadline
+    std::int64_t last_mono_ = 0;            // latest CLOCK_MONOTONIC time seen (timer / frames)
     std::optional<ws_kind> ws_refuse_only_; // empty: every WS path
     struct fault_rule {
         std::string prefix, mode, code, msg;
@@ -128,6 +135,13 @@ private:
     struct request_ctx {
         std::string via, path;
         std::int64_t mono_ns, epoch_ns;
+        std::int64_t exp_time_ms = 0; // the request's expTime (epoch ms), 0 = none
+    };
+    // A WS order op held back by /sim/ws/delay: run when due, on its connection if still open.
+    struct deferred_ws_op {
+        std::uint64_t conn_id = 0;
+        std::string text;
+        std::int64_t due_mono_ns = 0;
     };
 
     log_entry& append_log(const char* kind, const request_ctx& ctx, const item_result& r);
@@ -139,8 +153,13 @@ private:
     std::optional<http_response> check_auth(const http_request& req, std::int64_t epoch_ns) const;
     bool rate_limited(std::string_view path, std::int64_t mono_ns);
 
-    item_result do_place(simdjson::dom::object o, const request_ctx& ctx);
-    item_result do_cancel(simdjson::dom::object o, const request_ctx& ctx);
+    // inst_id: the instrument the WS op named by instIdCode (empty: the body's instId, REST).
+    item_result do_place(simdjson::dom::object o, const request_ctx& ctx,
+                         std::string_view inst_id = {});
+    item_result do_cancel(simdjson::dom::object o, const request_ctx& ctx,
+                          std::string_view inst_id = {});
+    // The instId a WS order-op item names by its integer instIdCode, or the refusal OKX gives.
+    std::optional<std::string> ws_inst_of(simdjson::dom::object o, item_result& refusal) const;
     item_result do_place_algo(simdjson::dom::object o, const request_ctx& ctx);
     item_result do_cancel_algo(simdjson::dom::object o, const request_ctx& ctx);
     void after_engine(std::int64_t mono_ns, std::int64_t epoch_ns);
@@ -149,10 +168,17 @@ private:
 
     void ws_subscribe(conn& c, std::string_view id, simdjson::dom::array args, bool subscribe);
     void ws_login(conn& c, std::string_view id, simdjson::dom::array args, std::int64_t epoch_ns);
+    bool ws_fault(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args);
     void ws_order_op(conn& c, std::string_view id, std::string_view op, simdjson::dom::array args,
-                     std::int64_t mono_ns, std::int64_t epoch_ns);
+                     std::int64_t exp_time_ms, std::int64_t mono_ns, std::int64_t epoch_ns);
+    bool defer_ws_op(const conn& c, std::string_view op, std::string_view text,
+                     std::int64_t mono_ns);
+    void run_deferred_ws_ops(std::int64_t mono_ns, std::int64_t epoch_ns);
     void ws_error(conn& c, std::string_view id, std::string_view code, std::string_view msg);
     void push(conn& c, const std::string& channel, std::string text);
+    [[nodiscard]] bool key_can_trade() const; // "trade" in key_perm
+    // Every frame to a client goes through here: it stamps the idle rule's clock.
+    void send(conn& c, std::string text);
     void push_ticker(std::size_t sym, conn* only);
     void push_candle(std::size_t sym, const std::string& bar, conn* only);
 
@@ -174,6 +200,10 @@ private:
     int malformed_left_ = 0;
     std::string malformed_channel_;
     int duplicate_orders_left_ = 0;
+    int ws_delay_left_ = 0;        // /sim/ws/delay: order ops still to hold back
+    std::int64_t ws_delay_ms_ = 0; // … by this long
+    std::string ws_delay_op_;      // … only this op ("" = every order op)
+    std::deque<deferred_ws_op> deferred_ws_;
     std::uint64_t trade_seq_ = 1;
     simdjson::dom::parser parser_;
 };

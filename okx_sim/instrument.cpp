@@ -16,13 +16,14 @@ std::optional<instrument> builtin_instrument(std::string_view id) {
     struct row {
         std::string_view id, base, tick, lot, min;
         double px;
+        std::int64_t code; // simulator-assigned instIdCode, distinct per pair
     };
     static constexpr row table[] = {
-        {"BTC-USDT", "BTC", "0.1", "0.00000001", "0.00001", 42000},
-        {"ETH-USDT", "ETH", "0.01", "0.000001", "0.0001", 3000},
-        {"SOL-USDT", "SOL", "0.01", "0.000001", "0.001", 140},
-        {"DOGE-USDT", "DOGE", "0.00001", "0.000001", "10", 0.15},
-        {"XRP-USDT", "XRP", "0.0001", "0.000001", "1", 0.8},
+        {"BTC-USDT", "BTC", "0.1", "0.00000001", "0.00001", 42000, 100001},
+        {"ETH-USDT", "ETH", "0.01", "0.000001", "0.0001", 3000, 100012},
+        {"SOL-USDT", "SOL", "0.01", "0.000001", "0.001", 140, 100123},
+        {"DOGE-USDT", "DOGE", "0.00001", "0.000001", "10", 0.15, 101234},
+        {"XRP-USDT", "XRP", "0.0001", "0.000001", "1", 0.8, 112345},
     };
     for (const auto& r : table) {
         if (r.id != id)
@@ -35,6 +36,7 @@ std::optional<instrument> builtin_instrument(std::string_view id) {
         i.lot_sz = a(r.lot);
         i.min_sz = a(r.min);
         i.walk_start_px = r.px;
+        i.inst_id_code = r.code;
         return i;
     }
     return std::nullopt;

@@ -6,6 +6,7 @@
 
 #include "okx_sim/amount.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct instrument {
     amount min_sz;
     double walk_start_px = 100; // random-walk start (roughly the 2022 price)
     std::string list_time = "1606468572000";
+    // instIdCode as public/instruments publishes it (a JSON integer) and the WS order operations
+    // require. The simulator's codes are its own (OKX's real ones are not reproduced).
+    std::int64_t inst_id_code = 0;
 };
 
 // The built-in table entry for `inst_id` (BTC-USDT, ETH-USDT, SOL-USDT, DOGE-USDT, XRP-USDT), or

@@ -86,8 +86,23 @@ int main(int argc, char** argv) {
         ->envname("OKX_SIM_PASSPHRASE");
     app.add_flag("--rate-limits", xcfg.rate_limits,
                  "Enforce OKX per-endpoint rate limits from the start");
-    app.add_option("--ws-idle-ms", xcfg.ws_idle_ms, "Close an idle WS after this long (code 4004)")
+    app.add_option("--ws-idle-ms", xcfg.ws_idle_ms,
+                   "Close a WS to which nothing was pushed this long (code 4004)")
         ->capture_default_str();
+    app.add_option("--acct-lv", xcfg.acct_lv,
+                   "account/config acctLv: 1 Spot, 2 Futures, 3 Multi-currency margin, 4 Portfolio "
+                   "margin (SPOT tdMode must then be cash for 1/2, cross for 3/4)")
+        ->check(CLI::Range(1, 4))
+        ->capture_default_str();
+    app.add_option("--key-perm", xcfg.key_perm,
+                   "account/config perm of the key; without 'trade' every trade request is "
+                   "refused (50120)")
+        ->capture_default_str();
+    app.add_option("--clock-skew-ms", xcfg.clock_skew_ms,
+                   "Run the exchange clock this far ahead (negative: behind) of the host clock")
+        ->capture_default_str();
+    app.add_flag("--refuse-ws-login", xcfg.refuse_ws_login,
+                 "Answer every WS login with 60009 Login failed");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
         ->capture_default_str();
     try {
@@ -110,6 +125,7 @@ int main(int argc, char** argv) {
         ecfg.taker_fee = *t;
         ecfg.maker_fee = *m;
         ecfg.balances = parse_balances(balances);
+        ecfg.acct_lv = xcfg.acct_lv;
         auto insts = parse_symbols(symbols);
         mcfg.walk_end_ms = wall_now_ms();
         if (!no_shift)

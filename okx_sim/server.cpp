@@ -188,6 +188,7 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         r.sign = header(req, "OK-ACCESS-SIGN");
         r.timestamp = header(req, "OK-ACCESS-TIMESTAMP");
         r.passphrase = header(req, "OK-ACCESS-PASSPHRASE");
+        r.exp_time = header(req, "expTime");
         const std::int64_t recv_mono = monotonic_now_ns(), recv_epoch = wall_now_ns();
         http_response out = ex.handle_http(r, recv_mono, recv_epoch);
         if (out.defer) {

@@ -348,7 +348,7 @@ std::string render_instrument(const instrument& in) {
         .str("state", "live")
         .str("ruleType", "normal")
         .str("alias", "")
-        .raw("instIdCode", "null")
+        .num("instIdCode", in.inst_id_code)
         .raw("tradeQuoteCcyList", "[\"USDT\"]")
         .raw("upcChg", "[]");
     return j.done();

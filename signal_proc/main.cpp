@@ -67,7 +67,7 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
             spdlog::error("io loop: {}", e.what());
         }
     }
-    return exit_ok;
+    return app.exit_code() != 0 ? app.exit_code() : exit_ok;
 }
 
 } // namespace
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "signal_proc: config error: %s\n", e.what());
         return exit_config;
     }
-    log::init("signal_proc", cfg.log_level);
+    log::init("signal_proc", cfg.log_level, config::log_marker(cfg));
     try {
         keys = load_keys(cfg);
         spdlog::info("config {}: account {} target {} symbols {} cycle {} ms, keys {}", config_file,

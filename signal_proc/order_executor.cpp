@@ -3,7 +3,6 @@
 #include "signal_proc/order_executor.hpp"
 
 #include "common/clock.hpp"
-#include "shm_layout/money_view.hpp"
 #include "signal_proc/param_map.hpp"
 #include "strategy/money.hpp"
 
@@ -64,6 +63,16 @@ decimal held_size(const decimal& filled, double okx_fee, std::string_view fee_cc
                              inst.lot_sz);
 }
 
+std::int64_t deadline_ms(const net_client::rest_client& c) noexcept {
+    return c.config().order_deadline.count();
+}
+
+// A place-algo answer that says an OCO under this algoClOrdId already exists (the sim's 51065;
+// OKX refuses a duplicate algoClOrdId while the first one exists): look it up, do not give up.
+bool duplicate_algo(const okx::error& e) noexcept {
+    return e.kind == okx::error_kind::duplicate_id || e.code == 51065;
+}
+
 } // namespace
 
 order_executor::order_executor(net_client::rest_client& client, shm::segment& seg,
@@ -82,12 +91,15 @@ net::awaitable<double> order_executor::current_price(std::string inst) {
     co_return t.ok() ? t.value.last : 0.0;
 }
 
-// Polls the order by clOrdId until it is terminal or the deadline passes. `acked`: the exchange
-// confirmed the order, so "not found" is lag, not absence.
+// Polls the order by clOrdId until it is terminal or the confirmation deadline passes. `acked`:
+// the exchange confirmed the order, so "not found" is lag, not absence. Otherwise "not found"
+// proves absence only after `exp_bound_ms` (≥ the order's expTime) + the lookup lag: until then
+// the exchange may still be about to execute it.
 net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string cl_ord_id,
-                                                 bool acked, fill_info* out) {
+                                                 bool acked, std::int64_t exp_bound_ms,
+                                                 fill_info* out) {
     const auto deadline = monotonic_now_ns() + cfg_.order_timeout_ms * 1'000'000;
-    int not_found = 0;
+    const std::int64_t absent_after = exp_bound_ms + client_.config().order_lookup_lag.count();
     for (;;) {
         auto q = co_await client_.order(inst, {}, cl_ord_id);
         if (q.ok()) {
@@ -108,7 +120,7 @@ net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string c
                 co_return fill_filled;
             }
         } else if (q.err.kind == okx::error_kind::not_found) {
-            if (!acked && ++not_found >= cfg_.lookup_retries)
+            if (!acked && wall_now_ms() > absent_after)
                 co_return fill_none;
         }
         if (monotonic_now_ns() >= deadline)
@@ -137,6 +149,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     const bool is_long = req.pos_side == side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
+    po.td_mode = cfg_.td_mode;
     po.side = entry_order_side(req.pos_side);
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
@@ -145,25 +158,30 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     spdlog::info("entry {} {}: slot {} gen {} clOrdId {} market {} sz {}", req.symbol,
                  strategy::to_string(req.pos_side), rsv.ref.index, rsv.ref.generation, cl_id,
                  is_long ? "buy" : "sell", req.size.str());
+    // The deadline comes from the intent's time, so a restarted process can bound it exactly.
+    po.exp_time_ms = okx::exp_time_after(intent.entry_time_ms, deadline_ms(client_));
     seg_.add(shm::counter::orders_sent);
-    auto ack = co_await client_.place_order(po);
-    if (!ack.ok() && definitive_reject(ack.err.kind)) {
-        spdlog::warn("entry {} rejected: {} ({} {}); slot {} abandoned", req.symbol,
-                     okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view(),
-                     rsv.ref.index);
-        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
+    const net_client::order_placement placed = co_await client_.submit_order(po);
+    if (placed.state == net_client::placement_state::absent) {
+        const bool expired = placed.err.kind == okx::error_kind::expired;
+        spdlog::warn("entry {} {}: {} ({} {}); clOrdId {} slot {} abandoned", req.symbol,
+                     expired ? "expired unplaced" : "rejected", okx::to_string(placed.err.kind),
+                     placed.err.code, placed.err.message.view(), cl_id, rsv.ref.index);
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
-        co_return open_outcome{open_status::rejected, rsv.ref};
+        co_return open_outcome{expired ? open_status::not_filled : open_status::rejected, rsv.ref};
     }
-    if (!ack.ok())
-        spdlog::warn("entry {}: outcome unknown ({} {}); asking by clOrdId {}", req.symbol,
-                     okx::to_string(ack.err.kind), ack.err.code, cl_id);
+    if (placed.state == net_client::placement_state::unknown) {
+        spdlog::error("entry {}: clOrdId {} outcome unknown ({} {}); slot {} left opening for "
+                      "reconcile, no new entry attempt meanwhile",
+                      req.symbol, cl_id, okx::to_string(placed.err.kind), placed.err.code,
+                      rsv.ref.index);
+        co_return open_outcome{open_status::unresolved, rsv.ref};
+    }
     fill_info f;
-    const int got = co_await confirm_fill(req.symbol, cl_id, ack.ok(), &f);
+    const int got = co_await confirm_fill(req.symbol, cl_id, true, placed.exp_time_ms, &f);
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
-        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::not_filled, rsv.ref};
     }
@@ -182,7 +200,8 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
 net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::position pos,
                                                      const fill_info& f, double atr, side s,
                                                      strategy::regime_params params,
-                                                     strategy::instrument_spec inst) {
+                                                     strategy::instrument_spec inst,
+                                                     std::string first_reuse_id) {
     const std::string sym(pos.symbol.view());
     const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, inst);
     pos.entry_ord_id.assign_truncated(f.ord_id);
@@ -196,11 +215,16 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
     if (!held.is_positive() || held < inst.min_sz) {
         spdlog::error("entry {}: held size {} below minSz; closing what is there", sym, held.str());
     } else {
+        // An unresolved attempt's algoClOrdId: the next try goes out under it.
+        std::string reuse = std::move(first_reuse_id);
         for (int attempt = 0; attempt <= cfg_.oco_retries; ++attempt) {
-            if (co_await place_oco(ref, &pos, atr, s, params, inst)) {
-                const auto r = seg_.publish_open(ref, pos);
-                if (r != shm::slot_result::ok) {
-                    spdlog::error("slot {}: publish_open failed: {}", ref.index, shm::to_string(r));
+            const oco_result r = co_await place_oco(ref, &pos, atr, s, params, inst, reuse);
+            if (r == oco_result::placed) {
+                (void)co_await sweep_extra_ocos(ref, sym, std::string(pos.oco_algo_id.view()));
+                const auto pr = seg_.publish_open(ref, pos);
+                if (pr != shm::slot_result::ok) {
+                    spdlog::error("slot {}: publish_open failed: {}", ref.index,
+                                  shm::to_string(pr));
                     co_return open_outcome{open_status::failed, ref};
                 }
                 spdlog::info("position open {} {} slot {} gen {} size {} entry {} tp {} sl {} "
@@ -210,26 +234,51 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                              pos.oco_algo_cl_ord_id.view());
                 co_return open_outcome{open_status::opened, ref};
             }
+            reuse = r == oco_result::unresolved ? std::string(pos.oco_algo_cl_ord_id.view())
+                                                : std::string();
         }
         spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym,
                       cfg_.oco_retries + 1);
+        if (!reuse.empty()) { // it may still land: take it off before selling what it protects
+            const std::vector<okx::cancel_algo_req> cancel{{sym, {}, reuse}};
+            (void)co_await client_.cancel_algos(cancel);
+        }
     }
     if (co_await close_at_market(ref, pos, s, inst))
         co_return open_outcome{open_status::closed_no_oco, ref};
     co_return open_outcome{open_status::failed, ref};
 }
 
-// One OCO attempt under a fresh deterministic algoClOrdId, levels from the fill and the ATR,
-// moved past the current price when it already crossed one (compute_tp_sl).
-net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr,
-                                               side s, const strategy::regime_params& params,
-                                               const strategy::instrument_spec& inst) {
+net::awaitable<std::optional<okx::algo_order>>
+order_executor::find_oco(std::string algo_cl_ord_id) {
+    auto q = co_await client_.algo_order({}, algo_cl_ord_id);
+    if (q.ok() &&
+        (q.value.state == okx::algo_state::live || q.value.state == okx::algo_state::pause ||
+         q.value.state == okx::algo_state::effective ||
+         q.value.state == okx::algo_state::partially_effective))
+        co_return q.value;
+    co_return std::nullopt;
+}
+
+// One OCO attempt, levels from the fill and the ATR, moved past the current price when it already
+// crossed one (compute_tp_sl). Algo placement has no expTime, so an attempt whose outcome is
+// unclear is never replaced by a new id here: the caller retries under the same algoClOrdId.
+net::awaitable<order_executor::oco_result>
+order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
+                          const strategy::regime_params& params,
+                          const strategy::instrument_spec& inst, std::string reuse_id) {
     const std::string sym(pos->symbol.view());
-    const auto att = seg_.next_attempt(ref, shm::intent::oco);
-    if (att.status != shm::slot_result::ok) {
-        spdlog::error("slot {}: next_attempt(oco) failed: {}", ref.index,
-                      shm::to_string(att.status));
-        co_return false;
+    std::string algo_cl = reuse_id;
+    std::uint32_t attempt_no = 0;
+    if (algo_cl.empty()) {
+        const auto att = seg_.next_attempt(ref, shm::intent::oco);
+        if (att.status != shm::slot_result::ok) {
+            spdlog::error("slot {}: next_attempt(oco) failed: {}", ref.index,
+                          shm::to_string(att.status));
+            co_return oco_result::rejected;
+        }
+        algo_cl = std::string(att.cl_ord_id.view());
+        attempt_no = att.attempt;
     }
     double px = co_await current_price(sym);
     if (!(px > 0))
@@ -240,10 +289,9 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     if (!lv.ok) {
         spdlog::error("slot {}: no usable TP/SL (atr {}, fill {}, price {})", ref.index, atr,
                       pos->entry_price, px);
-        co_return false;
+        co_return reuse_id.empty() ? oco_result::rejected : oco_result::unresolved;
     }
-    const std::string algo_cl(att.cl_ord_id.view());
-    pos->oco_algo_cl_ord_id = att.cl_ord_id;
+    pos->oco_algo_cl_ord_id.assign_truncated(algo_cl);
     pos->tp_price = lv.tp.to_double();
     pos->sl_price = lv.sl.to_double();
     // Best effort before sending: a refusal means the slot is no longer ours, and the OCO's
@@ -251,6 +299,7 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
+    req.td_mode = cfg_.td_mode;
     const strategy::market_close exit = strategy::build_market_close(s, pos->size, inst.lot_sz);
     req.side = exit.side; // the OCO's legs are market closes of the held size
     req.sz = exit.size;
@@ -260,34 +309,67 @@ net::awaitable<bool> order_executor::place_oco(shm::slot_ref ref, shm::position*
     req.algo_cl_ord_id = algo_cl;
     seg_.add(shm::counter::orders_sent);
     auto ack = co_await client_.place_algo(req);
-    if (!ack.ok() && !definitive_reject(ack.err.kind)) {
-        // Unknown outcome: the client already asked once; ask again before trying a new id.
-        for (int i = 0; i < cfg_.lookup_retries && !ack.ok(); ++i) {
-            auto q = co_await client_.algo_order({}, algo_cl);
-            if (q.ok() && (q.value.state == okx::algo_state::live ||
-                           q.value.state == okx::algo_state::pause)) {
-                ack.value.algo_id = q.value.algo_id;
-                ack.err = {};
-            } else if (q.ok() || q.err.kind == okx::error_kind::not_found) {
-                break;
-            } else {
+    std::string algo_id(ack.ok() ? ack.value.algo_id.view() : std::string_view{});
+    if (!ack.ok()) {
+        // The attempt may be (or is) on the exchange: an unclear answer, or "already exists" (the
+        // sim's 51065; OKX's code for a duplicate algoClOrdId is not confirmed, so a clear refusal
+        // of a REUSED id gets one lookup too: the earlier send under it may be the live one).
+        const bool unclear = duplicate_algo(ack.err) || !definitive_reject(ack.err.kind);
+        const int lookups = unclear ? cfg_.oco_lookups : (reuse_id.empty() ? 0 : 1);
+        for (int i = 0; i < lookups && algo_id.empty(); ++i) {
+            if (const auto found = co_await find_oco(algo_cl))
+                algo_id = std::string(found->algo_id.view());
+            else if (i + 1 < lookups)
                 co_await sleep_ms(cfg_.poll_ms);
-            }
+        }
+        if (algo_id.empty() && unclear) {
+            spdlog::warn("OCO {} {} unresolved: {} {} {}; retried under the same id", sym, algo_cl,
+                         okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view());
+            co_return oco_result::unresolved;
+        }
+        if (algo_id.empty()) {
+            spdlog::warn("OCO {} attempt {} ({}) refused: {} {} {} (tp {} sl {} price {})", sym,
+                         attempt_no, algo_cl, okx::to_string(ack.err.kind), ack.err.code,
+                         ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
+            co_return oco_result::rejected;
         }
     }
-    if (!ack.ok()) {
-        spdlog::warn("OCO {} attempt {} ({}) failed: {} {} {} (tp {} sl {} price {})", sym,
-                     att.attempt, algo_cl, okx::to_string(ack.err.kind), ack.err.code,
-                     ack.err.message.view(), lv.tp.str(), lv.sl.str(), px);
-        co_return false;
-    }
-    pos->oco_algo_id = std::string_view(ack.value.algo_id.view());
-    // publish_open writes the same position next and reports a slot that is no longer ours.
+    pos->oco_algo_id = std::string_view(algo_id);
     (void)seg_.update_position(ref, *pos);
-    spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym,
-                 ack.value.algo_id.view(), algo_cl, req.sz.str(), lv.tp.str(), lv.sl.str(),
-                 lv.tp_moved ? " (tp moved)" : "", lv.sl_moved ? " (sl moved)" : "");
-    co_return true;
+    spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym, algo_id,
+                 algo_cl, req.sz.str(), lv.tp.str(), lv.sl.str(), lv.tp_moved ? " (tp moved)" : "",
+                 lv.sl_moved ? " (sl moved)" : "");
+    co_return oco_result::placed;
+}
+
+// Keep exactly one: any other live OCO under one of this slot's algoClOrdIds is canceled (a late
+// attempt of a dead incarnation). Returns how many were canceled.
+net::awaitable<int> order_executor::sweep_extra_ocos(shm::slot_ref ref, std::string inst,
+                                                     std::string keep_algo_id) {
+    const auto sr = seg_.snapshot(ref.index);
+    if (!sr.ok || sr.snap.generation != ref.generation)
+        co_return 0;
+    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    auto live = co_await client_.algos_pending("oco", inst);
+    if (!live.ok())
+        co_return 0;
+    std::vector<okx::cancel_algo_req> extras;
+    std::vector<std::string> ids; // keeps the algoIds alive for the request views
+    for (const auto& a : live.value) {
+        if (a.algo_id.view() == keep_algo_id)
+            continue;
+        for (std::uint32_t i = 0; i < n; ++i)
+            if (seg_.cl_ord_id(ref, shm::intent::oco, i).view() == a.algo_cl_ord_id.view())
+                ids.emplace_back(a.algo_id.view());
+    }
+    for (const auto& id : ids)
+        extras.push_back({inst, id, {}});
+    if (extras.empty())
+        co_return 0;
+    const auto r = co_await client_.cancel_algos(extras);
+    spdlog::warn("slot {}: {} extra live OCO(s) of ours on {} canceled (kept {}): {}", ref.index,
+                 extras.size(), inst, keep_algo_id, r.ok() ? "ok" : okx::to_string(r.err.kind));
+    co_return static_cast<int>(extras.size());
 }
 
 // The last resort: claim the slot, sell (or buy back) the held size at market, journal it.
@@ -315,20 +397,22 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
+    po.td_mode = cfg_.td_mode;
     po.side = mc.side;
     po.ord_type = okx::ord_type::market;
     po.sz = mc.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy;
     po.cl_ord_id = cl_id;
     seg_.add(shm::counter::orders_sent);
-    auto ack = co_await client_.place_order(po);
-    if (!ack.ok() && definitive_reject(ack.err.kind)) {
-        spdlog::error("market close {} rejected: {} {} {}", sym, okx::to_string(ack.err.kind),
-                      ack.err.code, ack.err.message.view());
+    const net_client::order_placement placed = co_await client_.submit_order(po);
+    if (!placed.placed()) {
+        spdlog::error("market close {} clOrdId {} {}: {} {} {}", sym, cl_id,
+                      net_client::to_string(placed.state), okx::to_string(placed.err.kind),
+                      placed.err.code, placed.err.message.view());
         co_return false;
     }
     fill_info f;
-    if (co_await confirm_fill(sym, cl_id, ack.ok(), &f) != fill_filled) {
+    if (co_await confirm_fill(sym, cl_id, true, placed.exp_time_ms, &f) != fill_filled) {
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
         co_return false;
     }
@@ -367,8 +451,14 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     const side s = pos.pos_side;
     spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index,
                  ref.generation, sym, cl_id);
+    // The entry went out with expTime = intent time + deadline (open()); a slot whose fill was
+    // not recorded still holds the intent time. Before that, nothing proves it absent.
+    const std::int64_t exp_bound =
+        pos.entry_time_ms > 0 && pos.entry_ord_id.empty()
+            ? okx::exp_time_after(pos.entry_time_ms, deadline_ms(client_))
+            : okx::exp_time_after(wall_now_ms(), deadline_ms(client_));
     fill_info f;
-    const int got = co_await confirm_fill(sym, cl_id, false, &f);
+    const int got = co_await confirm_fill(sym, cl_id, false, exp_bound, &f);
     if (got == fill_none) {
         const auto r = seg_.abandon_opening(ref, seg_.self());
         spdlog::warn("reconcile slot {}: entry {} not filled on the exchange; abandoned ({})",
@@ -379,19 +469,15 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         co_return open_status::unresolved;
     const strategy::regime_params params =
         regimes ? (*regimes)[checked(pos.regime_at_entry)] : strategy::regime_params{};
-    // An OCO may already protect it: any attempt handed out so far may have landed.
-    for (std::uint32_t a = 0; a < sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
-         ++a) {
+    // An OCO may already protect it: any attempt handed out so far may have landed, or still be
+    // in flight. Look every one up; a second live one is swept when the first is adopted.
+    const std::uint32_t attempts = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    for (std::uint32_t a = 0; a < attempts; ++a) {
         const auto id = seg_.cl_ord_id(ref, shm::intent::oco, a);
         if (id.empty())
             continue;
-        auto q = co_await client_.algo_order({}, std::string(id.view()));
-        if (!q.ok())
-            continue;
-        const bool usable = q.value.state == okx::algo_state::live ||
-                            q.value.state == okx::algo_state::pause ||
-                            q.value.state == okx::algo_state::effective;
-        if (!usable)
+        const auto found = co_await find_oco(std::string(id.view()));
+        if (!found)
             continue;
         const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, *inst);
         pos.entry_ord_id.assign_truncated(f.ord_id);
@@ -399,21 +485,29 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         pos.size = held.to_double();
         pos.entry_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
         pos.entry_time_ms = f.time_ms;
-        pos.oco_algo_id = std::string_view(q.value.algo_id.view());
+        pos.oco_algo_id = std::string_view(found->algo_id.view());
         pos.oco_algo_cl_ord_id = id;
-        pos.tp_price = q.value.tp_trigger_px.to_double();
-        pos.sl_price = q.value.sl_trigger_px.to_double();
+        pos.tp_price = found->tp_trigger_px.to_double();
+        pos.sl_price = found->sl_trigger_px.to_double();
+        (void)co_await sweep_extra_ocos(ref, sym, std::string(found->algo_id.view()));
         const auto r = seg_.publish_open(ref, pos);
         spdlog::warn("reconcile slot {}: adopted existing OCO {} ({}, state {}); publish_open {}",
-                     index, q.value.algo_id.view(), id.view(), okx::to_string(q.value.state),
+                     index, found->algo_id.view(), id.view(), okx::to_string(found->state),
                      shm::to_string(r));
         co_return r == shm::slot_result::ok ? open_status::opened : open_status::failed;
     }
     // The ATR the entry was decided on, when the intent recorded it; else today's.
     const double atr = pos.atr > 0 ? pos.atr : atr_of(sym);
-    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one (atr {}{})", index,
-                 atr, pos.atr > 0 ? ", from the entry" : ", current");
-    const auto out = co_await protect(ref, pos, f, atr, s, params, *inst);
+    // "Not found" is not "absent" for an algo (no expTime): a late attempt may still land. So the
+    // placement goes out under the LAST attempt's algoClOrdId (OKX refuses the duplicate while
+    // either exists) rather than a new one.
+    std::string last_id;
+    if (attempts > 0)
+        last_id = std::string(seg_.cl_ord_id(ref, shm::intent::oco, attempts - 1).view());
+    spdlog::warn("reconcile slot {}: entry filled, no OCO found; placing one under {} (atr {}{})",
+                 index, last_id.empty() ? "a new id" : last_id, atr,
+                 pos.atr > 0 ? ", from the entry" : ", current");
+    const auto out = co_await protect(ref, pos, f, atr, s, params, *inst, last_id);
     co_return out.status;
 }
 

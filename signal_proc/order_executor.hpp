@@ -1,12 +1,17 @@
 // order_executor: turns an entry decision into a protected position on the exchange and in the
 // segment, and reconciles `opening` slots left by a crash or an unknown outcome. Order of steps
-// (shm.md): reserve_slot (intent + deterministic entry clOrdId) → market order → fill read back by
-// clOrdId → OCO with a deterministic algoClOrdId (next_attempt) → publish_open. It never sends an
-// order whose id it has not persisted first, never resends an entry without asking the exchange
-// by clOrdId, and never leaves a filled position without an OCO longer than one retry: when the
-// OCO keeps failing it closes the position at market (reason reconcile). Open slots are the
-// guard's; this class only ever touches slots in `opening`. Coroutines on the caller's executor.
+// (shm.md): reserve_slot (intent + deterministic entry clOrdId) → market order (with an expTime
+// deadline) → fill read back by clOrdId → OCO with a deterministic algoClOrdId (next_attempt) →
+// publish_open. It never sends an order whose id it has not persisted first, never sends an entry
+// twice, and reads "not found" as absent only once the entry's expTime + lookup lag has passed.
+// An OCO whose placement is unresolved is retried under the SAME algoClOrdId (OKX refuses a
+// duplicate while the first exists); after a restart every earlier OCO attempt of the slot is
+// looked up, and a sweep cancels any second live OCO of ours. When the OCO keeps failing it
+// closes the position at market (reason reconcile). Open slots are the guard's; this class only
+// ever touches slots in `opening`. Coroutines on the caller's executor.
 #pragma once
+
+#include "common/okx/requests.hpp"
 
 #include "common/decimal.hpp"
 #include "common/net/rest_client.hpp"
@@ -17,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace scalpel::signal {
@@ -26,8 +32,11 @@ struct executor_config {
     int oco_retries = 3;                    // extra OCO attempts before closing at market
     double taker_fee_rate = 0.001;
     double move_past_pct = 0.5;
-    std::int64_t poll_ms = 200; // order state polling interval
-    int lookup_retries = 5;     // clOrdId lookups after an unknown outcome
+    std::int64_t poll_ms = 200; // order / algo state polling interval (signal.order_poll_s)
+    int oco_lookups = 3; // algoClOrdId lookups after an unclear OCO answer (signal.oco_lookups)
+    // The order deadline and lookup lag are the REST client's (exchange.order_deadline_s,
+    // exchange.order_lookup_lag_s): one source for expTime and for "provably absent".
+    okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode (account/config)
 };
 
 // What one entry needs, all of it decided before the first byte is sent.
@@ -71,6 +80,8 @@ public:
     // The whole entry flow for one decision. Never throws; every failure path leaves the slot
     // free, open with an OCO, closed (journalled), or opening for reconcile_opening to finish.
     net::awaitable<open_outcome> open(open_request req);
+    // The account mode decides every later order's tdMode (read at start-up).
+    void set_td_mode(okx::td_mode m) noexcept { cfg_.td_mode = m; }
 
     // Reconciles one slot found in `opening` (left by a dead process or an unresolved outcome):
     // entry not found/canceled → abandon; filled → adopt an OCO placed under one of the slot's
@@ -81,15 +92,28 @@ public:
 
 private:
     struct fill_info;
+    enum class oco_result : std::uint8_t { placed, rejected, unresolved };
     net::awaitable<void> sleep_ms(std::int64_t ms);
+    // `exp_bound_ms`: no later than the order's expTime; "not found" past it + the lookup lag is
+    // absence (never when `acked`).
     net::awaitable<int> confirm_fill(std::string inst, std::string cl_ord_id, bool acked,
-                                     fill_info* out);
+                                     std::int64_t exp_bound_ms, fill_info* out);
+    // `first_reuse_id`: an earlier OCO attempt that may still land; the first try reuses it.
     net::awaitable<open_outcome> protect(shm::slot_ref ref, shm::position pos, const fill_info& f,
                                          double atr, side s, strategy::regime_params params,
-                                         strategy::instrument_spec inst);
-    net::awaitable<bool> place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
-                                   const strategy::regime_params& params,
-                                   const strategy::instrument_spec& inst);
+                                         strategy::instrument_spec inst,
+                                         std::string first_reuse_id = {});
+    // One OCO placement: under `reuse_id` when an earlier attempt is unresolved, else under the
+    // next attempt's fresh id.
+    net::awaitable<oco_result> place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
+                                         const strategy::regime_params& params,
+                                         const strategy::instrument_spec& inst,
+                                         std::string reuse_id);
+    // Looks an algoClOrdId up: the algo when it is live/paused/effective, nullopt otherwise.
+    net::awaitable<std::optional<okx::algo_order>> find_oco(std::string algo_cl_ord_id);
+    // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
+    net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
+                                         std::string keep_algo_id);
     net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, side s,
                                          const strategy::instrument_spec& inst);
     net::awaitable<double> current_price(std::string inst);

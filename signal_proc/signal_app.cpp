@@ -7,6 +7,7 @@
 #include "strategy/engine.hpp"
 #include "strategy/scoring.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,22 +21,12 @@ namespace {
 
 constexpr std::int64_t instrument_refresh_ms = 60 * 60'000;
 
-net_client::endpoint_config make_endpoint(const config::exchange_config& x) {
-    net_client::endpoint_config e;
-    e.rest = net_client::parse_url(x.rest_url);
-    e.ws = net_client::parse_url(x.ws_url);
-    e.demo = x.target == config::exchange_target::okx_demo;
-    if (e.demo)
-        e.ws_query = "brokerId=9999";
-    e.request_timeout = std::chrono::milliseconds(x.request_timeout_ms);
-    net_client::validate(e);
-    return e;
-}
-
 executor_config make_executor_config(const config::bot_config& c) {
     executor_config e;
     e.order_timeout_ms = c.signal.order_timeout_ms;
     e.oco_retries = c.signal.oco_retries;
+    e.poll_ms = c.signal.order_poll_ms;
+    e.oco_lookups = c.signal.oco_lookups;
     e.taker_fee_rate = c.exchange.taker_fee;
     e.move_past_pct = c.entry.sizing.move_past_pct;
     return e;
@@ -52,10 +43,26 @@ std::string base_of(std::string_view inst) {
 
 } // namespace
 
+net_client::endpoint_config endpoint_for(const config::exchange_config& x) {
+    net_client::endpoint_config e;
+    e.rest = net_client::parse_url(x.rest_url);
+    e.ws = net_client::parse_url(x.ws_url);
+    e.demo = x.target == config::exchange_target::okx_demo;
+    if (e.demo)
+        e.ws_query = "brokerId=9999";
+    e.request_timeout = std::chrono::milliseconds(x.request_timeout_ms);
+    e.order_deadline = std::chrono::milliseconds(x.order_deadline_ms);
+    e.order_lookup_lag = std::chrono::milliseconds(x.order_lookup_lag_ms);
+    e.order_lookup_interval = std::chrono::milliseconds(x.order_lookup_interval_ms);
+    e.order_resolve_timeout = std::chrono::milliseconds(x.order_resolve_timeout_ms);
+    net_client::validate(e);
+    return e;
+}
+
 signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
                        std::optional<net_client::credentials> creds, shm::segment& seg)
     : ioc_(ioc), cfg_(std::move(cfg)), seg_(seg),
-      client_(ioc.get_executor(), make_endpoint(cfg_.exchange), std::move(creds)),
+      client_(ioc.get_executor(), endpoint_for(cfg_.exchange), std::move(creds)),
       feed_(client_, cfg_.symbols, cfg_.entry.entry_bar_ms,
             feed_windows{static_cast<std::size_t>(cfg_.entry.entry_bars),
                          static_cast<std::size_t>(cfg_.entry.mtf_bars),
@@ -105,6 +112,13 @@ net::awaitable<void> signal_app::main_loop() {
     seg_.set_status(shm::process_status::starting);
     while (!stopping_ && !co_await load_instruments())
         co_await wait_ms(2000);
+    while (!stopping_ && !co_await load_account_mode())
+        co_await wait_ms(2000);
+    if (stopping_) {
+        seg_.set_status(shm::process_status::stopped);
+        ioc_.stop();
+        co_return;
+    }
     adopt_segment();
     publish_params("startup");
     seg_.set_status(shm::process_status::running);
@@ -141,12 +155,37 @@ net::awaitable<bool> signal_app::load_instruments() {
             info.base_ccy = base_of(id);
         instruments_[id] = info;
     }
+    std::vector<std::string> missing;
     for (const auto& s : cfg_.symbols)
         if (!instruments_.count(s))
-            spdlog::error("instrument {} not listed by the exchange: it will not trade", s);
+            missing.push_back(s);
+    if (!missing.empty() && instruments_loaded_ms_ == 0) {
+        // At start-up a configured symbol OKX does not list is a config error: exit 2 naming all.
+        spdlog::critical("config error: symbols not listed by public/instruments (SPOT): {}",
+                         fmt::join(missing, ", "));
+        exit_code_ = 2;
+        request_stop();
+        co_return true;
+    }
+    for (const auto& s : missing)
+        spdlog::error("instrument {} no longer listed by the exchange: it will not trade", s);
     instruments_loaded_ms_ = wall_now_ms();
     spdlog::info("instruments loaded: {} of {} configured", instruments_.size(),
                  cfg_.symbols.size());
+    co_return true;
+}
+
+net::awaitable<bool> signal_app::load_account_mode() {
+    auto r = co_await client_.account_config();
+    if (!r.ok()) {
+        spdlog::error("account/config: {} {} {}", okx::to_string(r.err.kind), r.err.code,
+                      r.err.message.view());
+        co_return false;
+    }
+    const okx::td_mode m = okx::spot_td_mode(r.value.acct_lv);
+    exec_.set_td_mode(m);
+    spdlog::info("account uid {} acctLv {} perm {}: SPOT orders use tdMode {}", r.value.uid.view(),
+                 r.value.acct_lv, r.value.perm.view(), okx::to_string(m));
     co_return true;
 }
 

@@ -25,6 +25,10 @@ struct instrument_info {
     std::string base_ccy;
 };
 
+// The REST/WS endpoints of a config's exchange section (demo header and brokerId for okx-demo).
+// Throws net_client::config_error on a bad URL.
+[[nodiscard]] net_client::endpoint_config endpoint_for(const config::exchange_config& x);
+
 class signal_app {
 public:
     // Contract: `ioc` and `seg` outlive the app. Throws net_client::config_error on a bad endpoint.
@@ -35,11 +39,14 @@ public:
     void start();
     // Asks for a clean stop: the current step finishes, then both loops end and run() returns.
     void request_stop();
+    // 0, or 2 when a configured symbol is not listed by public/instruments (a config error).
+    [[nodiscard]] int exit_code() const noexcept { return exit_code_; }
 
 private:
     net::awaitable<void> heartbeat_loop();
     net::awaitable<void> main_loop();
     net::awaitable<bool> load_instruments();
+    net::awaitable<bool> load_account_mode();
     net::awaitable<void> cycle();
     net::awaitable<void> wait_ms(std::int64_t ms);
     void publish_params(const char* why);
@@ -71,6 +78,7 @@ private:
         bool ok = false;
     } account_;
     bool stopping_ = false;
+    int exit_code_ = 0;
     net::steady_timer cycle_timer_;
     std::uint64_t cycles_ = 0;
 };

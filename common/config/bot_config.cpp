@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -38,19 +39,26 @@ void read_exchange(yaml_reader r, exchange_config& e) {
         e.target = exchange_target::okx_live;
     else
         r.fail("target", fmt::format("'{}' is not one of sim, okx-demo, okx-live", target));
+    const bool explicit_rest = r.has("rest_url"), explicit_ws = r.has("ws_url");
     r.read("rest_url", e.rest_url);
     r.read("ws_url", e.ws_url);
     r.read("taker_fee", e.taker_fee, 0.0, 0.01);
     r.read("keys_file", e.keys_file);
     r.read_duration("request_timeout_s", e.request_timeout_ms, second_ms, 0.5, 60);
-    if (e.rest_url.empty())
-        e.rest_url =
-            e.target == exchange_target::sim ? "http://127.0.0.1:18080" : "https://www.okx.com";
-    if (e.ws_url.empty()) {
+    r.read_duration("order_deadline_s", e.order_deadline_ms, second_ms, 0.5, 60);
+    r.read_duration("order_lookup_lag_s", e.order_lookup_lag_ms, second_ms, 0, 60);
+    r.read_duration("order_lookup_interval_s", e.order_lookup_interval_ms, second_ms, 0.05, 5);
+    r.read_duration("order_resolve_timeout_s", e.order_resolve_timeout_ms, second_ms, 0, 600);
+    const bool okx = e.target != exchange_target::sim;
+    if (!explicit_rest || e.rest_url.empty())
+        e.rest_url = okx ? "https://www.okx.com" : "http://127.0.0.1:18080";
+    if (!explicit_ws || e.ws_url.empty()) {
         e.ws_url = e.target == exchange_target::sim        ? "ws://127.0.0.1:18080/ws/v5"
                    : e.target == exchange_target::okx_demo ? "wss://wspap.okx.com:8443/ws/v5"
                                                            : "wss://ws.okx.com:8443/ws/v5";
     }
+    const char* env = std::getenv(insecure_url_env);
+    const bool override_set = env != nullptr && std::string_view(env) == "1";
     for (const char* key : {"rest_url", "ws_url"}) {
         const std::string& url = std::string_view(key) == "rest_url" ? e.rest_url : e.ws_url;
         const bool tls = url.starts_with("https://") || url.starts_with("wss://");
@@ -58,11 +66,45 @@ void read_exchange(yaml_reader r, exchange_config& e) {
         if (!tls && !plain)
             r.fail(key, fmt::format("'{}' must start with http(s):// or ws(s)://", url));
         const bool loopback = url.find("://127.0.0.1") != std::string::npos ||
-                              url.find("://localhost") != std::string::npos;
+                              url.find("://localhost") != std::string::npos ||
+                              url.find("://[::1]") != std::string::npos;
         if (plain && !loopback)
             r.fail(key, fmt::format("'{}': plain http/ws is only allowed to 127.0.0.1", url));
+        if (okx && (plain || loopback)) {
+            // Signed requests for a real account must never go in clear text or to whatever
+            // listens on a local port (e.g. a simulator URL left over from the demo config).
+            if (!override_set)
+                r.fail(key, fmt::format("'{}' is not OKX: target {} needs an https/wss URL of "
+                                        "OKX (remove the key to use OKX's hosts); a plain or "
+                                        "loopback URL needs the test override {}=1",
+                                        url, to_string(e.target), insecure_url_env));
+            e.insecure_override = true;
+        }
     }
     r.finish();
+}
+
+// yaml-cpp keeps every pair of a mapping but node[key] finds the first: a second `risk:` block
+// would be silently ignored, its values never range-checked. Walks the whole tree instead.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& path,
+                           std::string_view origin) {
+    if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i)
+            refuse_duplicate_keys(node[i], fmt::format("{}[{}]", path, i), origin);
+        return;
+    }
+    if (!node.IsMap())
+        return;
+    std::set<std::string> keys;
+    for (const auto& kv : node) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<complex key>";
+        const std::string full = path.empty() ? key : path + "." + key;
+        if (!keys.insert(key).second)
+            throw config_error(fmt::format("{}: {}: given twice (a duplicated key or section is "
+                                           "an error: only one of them would take effect)",
+                                           origin, full));
+        refuse_duplicate_keys(kv.second, full, origin);
+    }
 }
 
 void read_segment(yaml_reader r, segment_config& s, const std::string& account) {
@@ -85,6 +127,8 @@ void read_signal(yaml_reader r, signal_config& s) {
     r.read_duration("price_stale_s", s.price_stale_ms, second_ms, 0.1, 600);
     r.read_duration("order_timeout_s", s.order_timeout_ms, second_ms, 1, 120);
     r.read("oco_retries", s.oco_retries, 0, 10);
+    r.read_duration("order_poll_s", s.order_poll_ms, second_ms, 0.05, 5);
+    r.read("oco_lookups", s.oco_lookups, 1, 50);
     r.finish();
 }
 
@@ -93,6 +137,31 @@ void read_guard(yaml_reader r, guard_config& g) {
     r.read_duration("rest_poll_s", g.rest_poll_ms, second_ms, 0.2, 60);
     r.read_duration("stale_feed_s", g.stale_feed_ms, second_ms, 0.5, 120);
     r.read_duration("heartbeat_ms", g.heartbeat_ms, 1, 10, 100);
+    r.read_duration("refresh_ms", g.refresh_ms, 1, 5, 1000);
+    r.read_duration("new_slot_poll_ms", g.new_slot_poll_ms, 1, 1, 50);
+    r.read_duration("new_slot_window_ms", g.new_slot_window_ms, 1, 10, 10'000);
+    r.read_duration("close_deadline_ms", g.close_deadline_ms, 1, 200, 60'000);
+    r.read_duration("lookup_lag_ms", g.lookup_lag_ms, 1, 0, 60'000);
+    r.read_duration("lookup_interval_ms", g.lookup_interval_ms, 1, 20, 10'000);
+    r.read_duration("close_retry_ms", g.close_retry_ms, 1, 50, 60'000);
+    r.read_duration("cancel_retry_ms", g.cancel_retry_ms, 1, 20, 10'000);
+    r.read_duration("oco_grace_s", g.oco_grace_ms, second_ms, 1, 600);
+    r.read("max_close_attempts", g.max_close_attempts, 2, 100);
+    std::string order = g.order == close_order::sell_first ? "sell_first" : "cancel_first";
+    r.read("close_order", order);
+    if (order == "cancel_first")
+        g.order = close_order::cancel_first;
+    else if (order == "sell_first")
+        g.order = close_order::sell_first;
+    else
+        r.fail("close_order", fmt::format("'{}' is not one of cancel_first, sell_first", order));
+    r.read_duration("instruments_retry_s", g.instruments_retry_ms, second_ms, 0.5, 600);
+    r.read_duration("stats_s", g.stats_ms, second_ms, 1, 86'400);
+    r.read_duration("ws_reconnect_min_ms", g.ws_reconnect_min_ms, 1, 10, 60'000);
+    r.read_duration("ws_reconnect_max_ms", g.ws_reconnect_max_ms, 1, 10, 600'000);
+    if (g.ws_reconnect_max_ms < g.ws_reconnect_min_ms)
+        r.fail("ws_reconnect_max_ms", "must be >= ws_reconnect_min_ms");
+    r.read("max_polls_in_flight", g.max_polls_in_flight, 1, 64);
     r.finish();
 }
 
@@ -201,6 +270,7 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     } catch (const YAML::Exception& e) {
         throw config_error(fmt::format("{}: not valid YAML: {}", origin, e.what()));
     }
+    refuse_duplicate_keys(root, "", origin);
     bot_config c;
     yaml_reader r(root, "", std::string(origin));
     r.read("account", c.account);
@@ -235,6 +305,10 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     regimes.finish();
     r.finish();
     return c;
+}
+
+std::string_view log_marker(const bot_config& c) noexcept {
+    return c.exchange.insecure_override ? insecure_url_marker : std::string_view{};
 }
 
 bot_config load(const std::filesystem::path& file) {

@@ -110,6 +110,10 @@ void validate(const endpoint_config& cfg) {
         cfg.ws_ping_after <= ms::zero() || cfg.ws_pong_timeout <= ms::zero() ||
         cfg.reconnect_min <= ms::zero() || cfg.backoff_base <= ms::zero())
         throw config_error("network timeouts and back-off bases must be positive");
+    if (cfg.order_deadline <= ms::zero() || cfg.order_lookup_lag < ms::zero() ||
+        cfg.order_lookup_interval <= ms::zero() || cfg.order_resolve_timeout < ms::zero())
+        throw config_error("order_deadline and order_lookup_interval must be positive, "
+                           "order_lookup_lag and order_resolve_timeout not negative");
     if (cfg.max_retries < 0)
         throw config_error("max_retries must not be negative");
 }

@@ -44,7 +44,21 @@ struct endpoint_config {
     std::chrono::milliseconds backoff_base{200};     // REST retry: base·2^n, capped, jittered
     std::chrono::milliseconds backoff_max{5000};
 
-    std::chrono::milliseconds ws_ping_after{15000};  // send "ping" when nothing received this long
+    // Order deadlines (OKX `expTime`, see rest_client::submit_order). A place order carries
+    // expTime = send time + order_deadline; OKX discards it if it gets to it later. An order not
+    // found by clOrdId once expTime + order_lookup_lag has passed is provably absent (the lag
+    // covers clock skew to OKX and the lookup's own delay). Lookups run every
+    // order_lookup_interval; if the exchange cannot be asked until expTime + lag +
+    // order_resolve_timeout, the outcome stays unknown.
+    std::chrono::milliseconds order_deadline{5000};
+    std::chrono::milliseconds order_lookup_lag{3000};
+    std::chrono::milliseconds order_lookup_interval{250};
+    std::chrono::milliseconds order_resolve_timeout{10000};
+
+    std::chrono::milliseconds ws_ping_after{15000}; // send "ping" when nothing received this long
+    // …and when nothing was SENT this long, whatever arrives: a keep-alive on a timer as ccxt does
+    // (okx.ts streaming keepAlive 20000), so neither side's idle rule can close a quiet socket.
+    std::chrono::milliseconds ws_ping_send_idle{20000};
     std::chrono::milliseconds ws_pong_timeout{5000}; // no "pong" by then → reconnect
     std::chrono::milliseconds ws_stale_after{0}; // no channel data this long → on_stale (0 = off)
     std::chrono::milliseconds reconnect_min{

@@ -19,6 +19,8 @@ rate_rule rule_of(endpoint_id id) noexcept {
     case endpoint_id::server_time:
     case endpoint_id::balance:
         return {10, two_s};
+    case endpoint_id::account_config: // docs-v5 "Get account configuration": 5 requests / 2 s
+        return {5, two_s};
     case endpoint_id::place_order:
     case endpoint_id::order_details:
     case endpoint_id::orders_pending:
@@ -73,6 +75,8 @@ std::string_view to_string(endpoint_id id) noexcept {
         return "trade/orders-algo-pending";
     case endpoint_id::algos_history:
         return "trade/orders-algo-history";
+    case endpoint_id::account_config:
+        return "account/config";
     case endpoint_id::count_:
         break;
     }

@@ -27,6 +27,7 @@ enum class endpoint_id : std::uint8_t {
     algo_details,
     algos_pending,
     algos_history,
+    account_config,
     count_
 };
 

@@ -107,6 +107,15 @@ struct rest_client::impl {
         }
     }
 
+    template <class Socket> void set_nodelay(Socket& s) {
+        beast::error_code ec;
+        s.set_option(tcp::no_delay(true), ec);
+        tcp::no_delay on;
+        s.get_option(on, ec);
+        if (!ec && on.value())
+            ++stats.nodelay_connects;
+    }
+
     net::awaitable<beast::error_code> connect(connection& c) {
         c.close();
         beast::error_code ec;
@@ -125,6 +134,7 @@ struct rest_client::impl {
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
             if (ec)
                 co_return ec;
+            set_nodelay(c.lowest().socket());
             c.lowest().expires_after(cfg.connect_timeout);
             co_await c.tls->async_handshake(ssl::stream_base::client,
                                             net::redirect_error(net::use_awaitable, ec));
@@ -136,6 +146,7 @@ struct rest_client::impl {
             co_await c.lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
             if (ec)
                 co_return ec;
+            set_nodelay(c.lowest().socket());
         }
         c.lowest().expires_never();
         c.open = true;
@@ -143,7 +154,7 @@ struct rest_client::impl {
     }
 
     net::awaitable<attempt> send_once(http::verb verb, std::string target, std::string body,
-                                      bool sign, bool idempotent) {
+                                      bool sign, bool idempotent, std::int64_t exp_time_ms) {
         attempt a;
         std::unique_ptr<connection> c;
         bool reused = false;
@@ -186,6 +197,11 @@ struct rest_client::impl {
             }
             if (cfg.demo)
                 req.set("x-simulated-trading", "1");
+            if (exp_time_ms > 0) { // OKX Transaction timeouts: a header, outside the signature
+                char t[24];
+                const std::size_t n = okx::write_exp_time(exp_time_ms, t, sizeof t);
+                req.set("expTime", beast::string_view(t, n));
+            }
             req.prepare_payload();
 
             http::response<http::string_body> res;
@@ -221,7 +237,8 @@ struct rest_client::impl {
     }
 
     net::awaitable<raw_reply> call(endpoint_id id, http::verb verb, std::string target,
-                                   std::string body, bool sign, bool idempotent) {
+                                   std::string body, bool sign, bool idempotent,
+                                   std::int64_t exp_time_ms = 0) {
         raw_reply r;
         if (sign && !creds) {
             r.err = okx::make_error(okx::error_kind::config,
@@ -230,7 +247,7 @@ struct rest_client::impl {
         }
         for (int n = 0;; ++n) {
             co_await wait_token(id);
-            attempt a = co_await send_once(verb, target, body, sign, idempotent);
+            attempt a = co_await send_once(verb, target, body, sign, idempotent, exp_time_ms);
             r = raw_reply{};
             r.status = a.status;
             r.body = std::move(a.body);
@@ -344,45 +361,133 @@ rest_result<std::vector<okx::candle_row>> rest_client::candles(std::string inst_
         okx::parse_candles);
 }
 
+rest_result<okx::account_config> rest_client::account_config() {
+    return impl_->typed<okx::account_config>(endpoint_id::account_config, verb::get,
+                                             okx::path_account_config(), {}, true, true,
+                                             okx::parse_account_config);
+}
+
 rest_result<okx::balance> rest_client::balance(std::string ccys) {
     return impl_->typed<okx::balance>(endpoint_id::balance, verb::get, okx::path_balance(ccys), {},
                                       true, true, okx::parse_balance);
 }
 
+const char* to_string(placement_state s) noexcept {
+    switch (s) {
+    case placement_state::placed:
+        return "placed";
+    case placement_state::absent:
+        return "absent";
+    case placement_state::unknown:
+        return "unknown";
+    }
+    return "?";
+}
+
+namespace {
+// Answers to a place order that do not say whether it executed: resolve by lookup.
+bool unclear(okx::error_kind k) noexcept {
+    using okx::error_kind;
+    return k == error_kind::unknown_outcome || k == error_kind::transient ||
+           k == error_kind::timeout || k == error_kind::duplicate_id ||
+           k == error_kind::bad_response;
+}
+} // namespace
+
+net::awaitable<order_placement> rest_client::submit_order(const okx::place_order_req& req) {
+    const std::int64_t exp =
+        req.exp_time_ms > 0 ? req.exp_time_ms
+                            : okx::exp_time_after(wall_now_ms(), impl_->cfg.order_deadline.count());
+    return submit_order_impl(okx::place_order_body(req), std::string(req.inst_id),
+                             std::string(req.cl_ord_id), exp);
+}
+
+net::awaitable<order_placement> rest_client::submit_order_impl(std::string body,
+                                                               std::string inst_id,
+                                                               std::string cl_ord_id,
+                                                               std::int64_t exp_time_ms) {
+    order_placement out;
+    out.exp_time_ms = exp_time_ms;
+    if (body.empty()) {
+        out.state = placement_state::absent;
+        out.err = okx::make_error(okx::error_kind::bad_request, "invalid order request");
+        co_return out;
+    }
+    raw_reply r =
+        co_await impl_->call(endpoint_id::place_order, verb::post,
+                             std::string(okx::path_place_order), body, true, false, exp_time_ms);
+    okx::result<okx::order_ack> res =
+        r.status == 0 ? okx::result<okx::order_ack>(r.err) : okx::parse_order_ack(r.body, r.status);
+    if (res.ok()) {
+        out.state = placement_state::placed;
+        out.ack = res.value;
+        co_return out;
+    }
+    out.err = res.err;
+    // network = nothing was written (call() reports a sent request as unknown_outcome); any other
+    // clear answer is the exchange refusing the order.
+    if (!unclear(res.err.kind)) {
+        out.state = placement_state::absent;
+        co_return out;
+    }
+    if (cl_ord_id.empty()) // nothing to look it up by: it stays unknown
+        co_return out;
+    co_return co_await resolve_order(std::move(inst_id), std::move(cl_ord_id), exp_time_ms);
+}
+
+net::awaitable<order_placement>
+rest_client::resolve_order(std::string inst_id, std::string cl_ord_id, std::int64_t exp_time_ms) {
+    order_placement out;
+    out.exp_time_ms = exp_time_ms;
+    out.err = okx::make_error(okx::error_kind::unknown_outcome, "order outcome not resolved");
+    const auto& cfg = impl_->cfg;
+    const std::int64_t absent_after = exp_time_ms + cfg.order_lookup_lag.count();
+    const std::int64_t give_up_after = absent_after + cfg.order_resolve_timeout.count();
+    for (;;) {
+        auto q = co_await order(inst_id, {}, cl_ord_id);
+        const std::int64_t now = wall_now_ms();
+        if (q.ok()) {
+            out.state = placement_state::placed;
+            out.ack.ord_id = q.value.ord_id;
+            out.ack.cl_ord_id = q.value.cl_ord_id;
+            out.ack.ts_ms = q.value.c_time_ms;
+            out.err = {};
+            co_return out;
+        }
+        // "Not found" proves absence only once the exchange can no longer execute it.
+        if (q.err.kind == okx::error_kind::not_found && now > absent_after) {
+            out.state = placement_state::absent;
+            out.err = okx::make_error(okx::error_kind::expired,
+                                      "order not on the exchange after its expTime + lookup lag");
+            co_return out;
+        }
+        if (q.err.kind != okx::error_kind::not_found && now > give_up_after)
+            co_return out; // the exchange cannot be asked: still unknown
+        co_await impl_->sleep_for(cfg.order_lookup_interval);
+    }
+}
+
 rest_result<okx::order_ack> rest_client::place_order(const okx::place_order_req& req) {
+    const std::int64_t exp =
+        req.exp_time_ms > 0 ? req.exp_time_ms
+                            : okx::exp_time_after(wall_now_ms(), impl_->cfg.order_deadline.count());
     return place_order_impl(okx::place_order_body(req), std::string(req.inst_id),
-                            std::string(req.cl_ord_id));
+                            std::string(req.cl_ord_id), exp);
 }
 
 rest_result<okx::order_ack> rest_client::place_order_impl(std::string body, std::string inst_id,
-                                                          std::string cl_ord_id) {
-    if (body.empty())
-        co_return okx::make_error(okx::error_kind::bad_request, "invalid order request");
-    for (int n = 0;; ++n) {
-        raw_reply r = co_await impl_->call(endpoint_id::place_order, verb::post,
-                                           std::string(okx::path_place_order), body, true, false);
-        okx::result<okx::order_ack> res = r.status == 0 ? okx::result<okx::order_ack>(r.err)
-                                                        : okx::parse_order_ack(r.body, r.status);
-        const auto k = res.err.kind;
-        const bool unsure = k == okx::error_kind::unknown_outcome ||
-                            k == okx::error_kind::transient || k == okx::error_kind::timeout ||
-                            k == okx::error_kind::network;
-        if (res.ok() || !unsure || cl_ord_id.empty() || n >= impl_->cfg.max_retries)
-            co_return res;
-        // Did the first attempt land? Ask by clOrdId before sending again (no double orders).
-        co_await impl_->sleep_for(impl_->backoff(n));
-        auto q = co_await order(inst_id, {}, cl_ord_id);
-        if (q.ok()) {
-            okx::order_ack ack;
-            ack.ord_id = q.value.ord_id;
-            ack.cl_ord_id = q.value.cl_ord_id;
-            ack.ts_ms = q.value.c_time_ms;
-            co_return ack;
-        }
-        if (q.err.kind != okx::error_kind::not_found)
-            co_return res; // still unknown: caller decides
-        ++impl_->stats.retries;
+                                                          std::string cl_ord_id,
+                                                          std::int64_t exp_time_ms) {
+    const order_placement p = co_await submit_order_impl(std::move(body), std::move(inst_id),
+                                                         std::move(cl_ord_id), exp_time_ms);
+    if (p.placed())
+        co_return p.ack;
+    if (p.state == placement_state::unknown && p.err.kind != okx::error_kind::unknown_outcome) {
+        okx::error e = p.err;
+        e.kind = okx::error_kind::unknown_outcome;
+        co_return e;
     }
+    co_return p.err;
 }
 
 rest_result<okx::order_ack> rest_client::cancel_order(const okx::cancel_order_req& req) {
@@ -432,10 +537,17 @@ rest_result<okx::algo_ack> rest_client::place_algo_impl(std::string body,
         const bool unsure = k == okx::error_kind::unknown_outcome ||
                             k == okx::error_kind::transient || k == okx::error_kind::timeout ||
                             k == okx::error_kind::network;
-        if (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries)
+        // A re-send refused for any reason may be the duplicate of the first send landing late
+        // (OKX refuses an algoClOrdId that exists): ask once more before reporting the refusal.
+        const bool resend_refused = !res.ok() && !unsure && n > 0 && !algo_cl_ord_id.empty();
+        if (!resend_refused &&
+            (res.ok() || !unsure || algo_cl_ord_id.empty() || n >= impl_->cfg.max_retries))
             co_return res;
-        co_await impl_->sleep_for(impl_->backoff(n));
+        if (!resend_refused)
+            co_await impl_->sleep_for(impl_->backoff(n));
         auto q = co_await algo_order({}, algo_cl_ord_id);
+        if (resend_refused && !q.ok())
+            co_return res;
         if (q.ok()) {
             okx::algo_ack ack;
             ack.algo_id = q.value.algo_id;

@@ -2,9 +2,11 @@
 // plain http only to loopback), C++20 coroutines on one io_context thread.
 // Every call: waits for its endpoint's token bucket (never fails on the client limit), signs
 // private requests, and returns okx::result<T> — never throws. Retries: GETs and cancels on
-// transient, network, timeout and rate-limit errors; order/algo placement only with a
-// clOrdId/algoClOrdId and only after asking the exchange by that id whether the first attempt
-// landed; any request after a 429/50011 (the exchange refused it unprocessed). Back-off is
+// transient, network, timeout and rate-limit errors; any request after a 429/50011 (the exchange
+// refused it unprocessed). A place order is NEVER sent twice: it carries a deadline (`expTime`)
+// and an unclear answer is resolved by looking its clOrdId up until it is found or the deadline
+// plus the lookup lag has passed (submit_order). Algo placement (no expTime on OKX) re-sends only
+// under the same algoClOrdId, which OKX refuses while the first one exists. Back-off is
 // exponential with jitter. Secrets never reach an error message. The client must outlive every
 // coroutine it started.
 #pragma once
@@ -31,6 +33,28 @@ struct rest_stats {
     std::uint64_t retries = 0;    // attempts after the first
     std::uint64_t connects = 0;   // new connections opened
     std::uint64_t rate_waits = 0; // times a token bucket made a request wait
+    // Connections opened whose TCP_NODELAY read back (getsockopt) as set: equals `connects`
+    // unless the kernel refused it. Two closes on one tick must not wait behind an ACK (Nagle).
+    std::uint64_t nodelay_connects = 0;
+};
+
+// What became of one place-order attempt (one clOrdId). An order's outcome is unknown until the
+// exchange says so: a timeout is not a failure.
+enum class placement_state : std::uint8_t {
+    placed,  // the exchange holds it (acked, or found by clOrdId): follow it, never send it again
+    absent,  // refused by the exchange, never sent, or not found once expTime + lookup lag passed:
+             // the caller may make a NEW attempt (next attempt number, new clOrdId)
+    unknown, // neither proven (lookups failing): no new attempt for this purpose; resolve later
+};
+[[nodiscard]] const char* to_string(placement_state s) noexcept;
+
+struct [[nodiscard]] order_placement {
+    placement_state state = placement_state::unknown;
+    okx::order_ack ack;           // placed: ordId / clOrdId (ts_ms 0 when found by lookup late)
+    okx::error err;               // absent/unknown: why (expired = deadline passed, not found)
+    std::int64_t exp_time_ms = 0; // the deadline the request carried (epoch ms)
+
+    [[nodiscard]] bool placed() const noexcept { return state == placement_state::placed; }
 };
 
 class rest_client {
@@ -57,7 +81,21 @@ public:
 
     // Private.
     rest_result<okx::balance> balance(std::string ccys = {});
-    // Builds the body now (req's views need only live until this returns).
+    rest_result<okx::account_config> account_config();
+    // One place-order attempt, sent exactly once with `expTime` = req.exp_time_ms, or now +
+    // order_deadline when that is 0. An unclear answer (timeout, 50004, 51149, 5xx, duplicate id)
+    // is resolved by clOrdId lookups (resolve_order). Builds the body now (req's views need only
+    // live until this returns).
+    net::awaitable<order_placement> submit_order(const okx::place_order_req& req);
+    // Resolves an attempt sent earlier under `cl_ord_id` with a deadline no later than
+    // `exp_time_ms` (a restarted process passes now + order_deadline: anything sent before now
+    // expires before that): placed when found, absent when still not found after expTime +
+    // order_lookup_lag, unknown when the exchange could not be asked until expTime + lag +
+    // order_resolve_timeout.
+    net::awaitable<order_placement> resolve_order(std::string inst_id, std::string cl_ord_id,
+                                                  std::int64_t exp_time_ms);
+    // submit_order as a result: the ack when placed; else the error (kind `expired` when the
+    // attempt is provably absent after its deadline, `unknown_outcome` when unresolved).
     rest_result<okx::order_ack> place_order(const okx::place_order_req& req);
     rest_result<okx::order_ack> cancel_order(const okx::cancel_order_req& req);
     // By ordId when given, else by clOrdId. Missing → kind not_found.
@@ -91,8 +129,11 @@ public:
     struct impl;
 
 private:
+    net::awaitable<order_placement> submit_order_impl(std::string body, std::string inst_id,
+                                                      std::string cl_ord_id,
+                                                      std::int64_t exp_time_ms);
     rest_result<okx::order_ack> place_order_impl(std::string body, std::string inst_id,
-                                                 std::string cl_ord_id);
+                                                 std::string cl_ord_id, std::int64_t exp_time_ms);
     rest_result<okx::algo_ack> place_algo_impl(std::string body, std::string algo_cl_ord_id);
     std::unique_ptr<impl> impl_;
 };

@@ -102,7 +102,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             target += "?" + cfg.ws_query;
         host_header = cfg.ws.host + ":" + std::to_string(cfg.ws.port);
         using ms = std::chrono::milliseconds;
-        ms t = std::min(cfg.ws_ping_after, cfg.ws_pong_timeout);
+        ms t = std::min({cfg.ws_ping_after, cfg.ws_pong_timeout, cfg.ws_ping_send_idle});
         if (cfg.ws_stale_after > ms::zero())
             t = std::min(t, cfg.ws_stale_after);
         tick = std::clamp(t / 4, ms(5), ms(1000));
@@ -126,7 +126,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
     bool running = false;
     int attempt = 0;
     std::size_t acks_pending = 0;
-    mono_ns last_rx = 0, last_data = 0, ping_sent_at = 0;
+    mono_ns last_rx = 0, last_tx = 0, last_data = 0, ping_sent_at = 0;
     bool ping_outstanding = false, stale = false;
     std::unique_ptr<std::array<char, slot_size>[]> ring;
     std::array<std::size_t, send_slots> lens{};
@@ -200,6 +200,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             return;
         if (ec)
             return fail(ec, "connect");
+        set_nodelay(cc->lowest().socket());
         set_state(ws_state::handshaking);
         if (cc->tls) {
             cc->lowest().expires_after(cfg.connect_timeout);
@@ -209,6 +210,15 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         } else {
             ws_handshake(cc);
         }
+    }
+
+    // Nagle off, read back with getsockopt into the stats (what the tests check).
+    template <class Socket> void set_nodelay(Socket& s) {
+        beast::error_code ec;
+        s.set_option(tcp::no_delay(true), ec);
+        tcp::no_delay on;
+        s.get_option(on, ec);
+        stats.tcp_nodelay = !ec && on.value();
     }
 
     void on_tls(std::shared_ptr<conn> cc, beast::error_code ec) {
@@ -248,7 +258,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             ws.text(true);
             ws.read_message_max(1 << 20);
         });
-        last_rx = monotonic_now_ns();
+        last_rx = last_tx = monotonic_now_ns();
         ping_outstanding = false;
         head = count = 0;
         do_read(cc);
@@ -357,6 +367,13 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             report(msg.err);
             fail_now("service upgrade notice"); // 64008: reconnect now, re-login, re-subscribe
             break;
+        case okx::ws_msg::subscription_terminated:
+            // OKX acked the subscription, then ended it (connection count limit): nothing will
+            // come on it any more. Say so and reconnect (re-subscribe) after the back-off.
+            ++stats.terminated_subs;
+            report(msg.err);
+            fail_now("subscription terminated by the server (channel-conn-count-error)");
+            break;
         case okx::ws_msg::other_push:
             on_data(now);
             [[fallthrough]];
@@ -374,6 +391,7 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
             return false;
         }
         const std::size_t slot = (head + count) % send_slots;
+        last_tx = monotonic_now_ns();
         std::memcpy(ring[slot].data(), frame.data(), frame.size());
         lens[slot] = frame.size();
         ++count;
@@ -426,7 +444,8 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         if (running && c && c->ws_open) {
             if (ping_outstanding && now - ping_sent_at > ns(cfg.ws_pong_timeout)) {
                 fail_now("no pong within the timeout");
-            } else if (!ping_outstanding && now - last_rx > ns(cfg.ws_ping_after)) {
+            } else if (!ping_outstanding && (now - last_rx > ns(cfg.ws_ping_after) ||
+                                             now - last_tx > ns(cfg.ws_ping_send_idle))) {
                 if (push("ping")) {
                     ping_outstanding = true;
                     ping_sent_at = now;

@@ -64,7 +64,11 @@ struct ws_stats {
     std::uint64_t reconnects = 0; // connection losses followed by a retry
     std::uint64_t pings = 0, pongs = 0;
     std::uint64_t stale_events = 0;
-    std::uint64_t send_dropped = 0; // send_text refused (not live, ring full, too large)
+    std::uint64_t send_dropped = 0;    // send_text refused (not live, ring full, too large)
+    std::uint64_t terminated_subs = 0; // channel-conn-count-error events (then a reconnect)
+    // TCP_NODELAY as read back (getsockopt) from the socket of the last connection: a close
+    // order must not wait behind the previous frame's ACK (Nagle).
+    bool tcp_nodelay = false;
 };
 
 class ws_client {

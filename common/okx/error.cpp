@@ -46,6 +46,9 @@ constexpr std::array code_table{
     code_kind{51121, error_kind::invalid_order},
     code_kind{51127, error_kind::insufficient_funds},
     code_kind{51131, error_kind::insufficient_funds},
+    // "Order timed out, please try again later": what an order request past its expTime gets. Not
+    // proof that nothing executed (NautilusTrader also reads it as ambiguous): resolve by lookup.
+    code_kind{51149, error_kind::unknown_outcome},
     code_kind{51277, error_kind::invalid_order},
     code_kind{51278, error_kind::invalid_order},
     code_kind{51279, error_kind::invalid_order},
@@ -121,6 +124,8 @@ std::string_view to_string(error_kind k) noexcept {
         return "config";
     case error_kind::exchange:
         return "exchange";
+    case error_kind::expired:
+        return "expired";
     }
     return "?";
 }

@@ -32,6 +32,8 @@ enum class error_kind : std::uint8_t {
     timeout,           // per-request deadline passed
     config,            // bad URL, missing credentials
     exchange,          // any other non-zero OKX code
+    expired, // our order request's expTime and the lookup lag passed with no order under its id:
+             // the exchange discarded it (never set from a code; see rest_client::place_order)
 };
 
 [[nodiscard]] std::string_view to_string(error_kind k) noexcept;

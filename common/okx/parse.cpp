@@ -125,6 +125,35 @@ bool status_to_error(const item_status& st, error& err) {
     return false;
 }
 
+// instIdCode is a JSON integer in OKX's public/instruments example (docs-v5 "Get instruments":
+// "instIdCode": 1000000000). A string of digits is taken too; null / "" mean unknown (0).
+bool read_inst_id_code(field_walker& w, od::value& v, std::int64_t& out) noexcept {
+    od::json_type t;
+    if (v.type().get(t) != simdjson::SUCCESS)
+        return w.fail("malformed value", "instIdCode");
+    if (t == od::json_type::null) {
+        out = 0;
+        return true;
+    }
+    if (t == od::json_type::number) {
+        std::int64_t n = 0;
+        if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0)
+            return w.fail("field is not an integer", "instIdCode");
+        out = n;
+        return true;
+    }
+    std::string_view s;
+    if (!w.text(v, "instIdCode", s))
+        return false;
+    if (s.empty()) {
+        out = 0;
+        return true;
+    }
+    if (!text_to_i64(s, out) || out < 0)
+        return w.fail("field is not an integer", "instIdCode");
+    return true;
+}
+
 bool read_instrument(od::object obj, instrument& out, error& err) noexcept {
     field_walker w(err);
     for (auto f : obj) {
@@ -151,6 +180,8 @@ bool read_instrument(od::object obj, instrument& out, error& err) noexcept {
             ok = w.dec(v, k, out.min_sz, 3);
         else if (k == "state")
             ok = w.str(v, k, out.state);
+        else if (k == "instIdCode")
+            ok = read_inst_id_code(w, v, out.inst_id_code);
         if (!ok)
             return false;
     }
@@ -359,6 +390,52 @@ result<balance> parse_balance(std::string_view body, int http_status) {
             }
         }
         return w.done({"details"});
+    });
+    if (!e.ok())
+        return e;
+    if (!got)
+        return make_error(error_kind::bad_response, "empty data", 0, http_status);
+    return out;
+}
+
+result<account_config> parse_account_config(std::string_view body, int http_status) {
+    account_config out;
+    bool got = false;
+    const error e = for_each_item(body, http_status, [&](od::value& v, error& err) {
+        field_walker w(err);
+        od::object obj;
+        if (v.get_object().get(obj) != simdjson::SUCCESS)
+            return w.fail("data item is not an object");
+        if (got)
+            return true;
+        got = true;
+        for (auto f : obj) {
+            od::field field;
+            std::string_view k;
+            if (std::move(f).get(field) != simdjson::SUCCESS ||
+                field.unescaped_key().get(k) != simdjson::SUCCESS)
+                return w.fail("malformed object");
+            od::value& fv = field.value();
+            bool ok = true;
+            if (k == "uid") {
+                ok = w.str(fv, k, out.uid);
+            } else if (k == "mainUid") {
+                ok = w.str(fv, k, out.main_uid);
+            } else if (k == "perm") {
+                ok = w.str(fv, k, out.perm);
+            } else if (k == "posMode") {
+                ok = w.str(fv, k, out.pos_mode);
+            } else if (k == "acctLv") {
+                std::string_view s;
+                ok = w.text(fv, k, s);
+                if (ok && (!text_to_int(s, out.acct_lv) || out.acct_lv < 1 || out.acct_lv > 4))
+                    return w.fail("acctLv is not 1..4", k);
+                ok = ok && w.mark(0);
+            }
+            if (!ok)
+                return false;
+        }
+        return w.done({"acctLv"});
     });
     if (!e.ok())
         return e;

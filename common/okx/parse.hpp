@@ -29,6 +29,9 @@ namespace scalpel::okx {
 [[nodiscard]] result<std::vector<candle_row>> parse_candles(std::string_view body,
                                                             int http_status = 200);
 [[nodiscard]] result<balance> parse_balance(std::string_view body, int http_status = 200);
+// data[0] of account/config; acctLv must be 1..4.
+[[nodiscard]] result<account_config> parse_account_config(std::string_view body,
+                                                          int http_status = 200);
 // place-order / cancel-order: the first item; an item with sCode != 0 is that code's error
 // (sub_code = subCode, message = sMsg).
 [[nodiscard]] result<order_ack> parse_order_ack(std::string_view body, int http_status = 200);

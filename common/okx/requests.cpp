@@ -30,6 +30,11 @@ public:
                 ok_ = false;
         return raw("\"").raw(s).raw("\"");
     }
+    writer& integer(std::int64_t v) noexcept {
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof buf, v);
+        return raw({buf, static_cast<std::size_t>(r.ptr - buf)});
+    }
     writer& dec(decimal d) noexcept {
         char buf[48];
         const std::size_t n = d.format(buf, sizeof buf);
@@ -54,12 +59,30 @@ private:
     bool ok_ = true;
 };
 
-void place_order_fields(writer& w, const place_order_req& r) noexcept {
-    if (r.inst_id.empty() || !r.sz.is_positive())
+// REST names the instrument by instId, the WS order operations by the integer instIdCode only.
+enum class inst_key : std::uint8_t { inst_id, inst_id_code };
+
+void instrument_field(writer& w, inst_key key, std::string_view inst_id,
+                      std::int64_t code) noexcept {
+    if (key == inst_key::inst_id) {
+        if (inst_id.empty())
+            w.invalid();
+        w.field("instId", inst_id, true);
+        return;
+    }
+    if (code <= 0)
+        w.invalid();
+    w.quoted("instIdCode").raw(":").integer(code);
+}
+
+void place_order_fields(writer& w, const place_order_req& r, inst_key key) noexcept {
+    if (!r.sz.is_positive())
         w.invalid();
     if (r.ord_type != ord_type::market && !r.px.is_positive())
         w.invalid();
-    w.raw("{").field("instId", r.inst_id, true).field("tdMode", "cash");
+    w.raw("{");
+    instrument_field(w, key, r.inst_id, r.inst_id_code);
+    w.field("tdMode", to_string(r.td_mode));
     if (!r.cl_ord_id.empty())
         w.field("clOrdId", r.cl_ord_id);
     w.field("side", to_string(r.side)).field("ordType", to_string(r.ord_type));
@@ -73,10 +96,11 @@ void place_order_fields(writer& w, const place_order_req& r) noexcept {
     w.raw("}");
 }
 
-void cancel_order_fields(writer& w, const cancel_order_req& r) noexcept {
-    if (r.inst_id.empty() || (r.ord_id.empty() && r.cl_ord_id.empty()))
+void cancel_order_fields(writer& w, const cancel_order_req& r, inst_key key) noexcept {
+    if (r.ord_id.empty() && r.cl_ord_id.empty())
         w.invalid();
-    w.raw("{").field("instId", r.inst_id, true);
+    w.raw("{");
+    instrument_field(w, key, r.inst_id, r.inst_id_code);
     if (!r.ord_id.empty())
         w.field("ordId", r.ord_id);
     else
@@ -140,9 +164,13 @@ std::string_view to_string(ord_type t) noexcept {
     return "market";
 }
 
+std::string_view to_string(td_mode m) noexcept {
+    return m == td_mode::cross ? "cross" : "cash";
+}
+
 std::size_t write_place_order(const place_order_req& r, char* out, std::size_t cap) noexcept {
     writer w(out, cap);
-    place_order_fields(w, r);
+    place_order_fields(w, r, inst_key::inst_id);
     return w.size();
 }
 
@@ -155,7 +183,7 @@ std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap
         w.invalid();
     w.raw("{")
         .field("instId", r.inst_id, true)
-        .field("tdMode", "cash")
+        .field("tdMode", to_string(r.td_mode))
         .field("side", to_string(r.side));
     w.field("ordType", r.has_tp && r.has_sl ? "oco" : "conditional").field("sz", r.sz);
     const auto side_default = r.side == order_side::buy ? tgt_ccy::quote_ccy : tgt_ccy::base_ccy;
@@ -171,9 +199,14 @@ std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap
     return w.size();
 }
 
+std::size_t write_exp_time(std::int64_t exp_time_ms, char* out, std::size_t cap) noexcept {
+    const auto [end, ec] = std::to_chars(out, out + cap, exp_time_ms);
+    return ec == std::errc{} ? static_cast<std::size_t>(end - out) : 0;
+}
+
 std::size_t write_cancel_order(const cancel_order_req& r, char* out, std::size_t cap) noexcept {
     writer w(out, cap);
-    cancel_order_fields(w, r);
+    cancel_order_fields(w, r, inst_key::inst_id);
     return w.size();
 }
 
@@ -220,8 +253,14 @@ std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* 
     w.raw("{");
     if (!id.empty())
         w.field("id", id, true).raw(",");
-    w.quoted("op").raw(":").quoted("order").raw(",").quoted("args").raw(":[");
-    place_order_fields(w, r);
+    w.quoted("op").raw(":").quoted("order").raw(",");
+    if (r.exp_time_ms > 0) {
+        char t[24];
+        const std::size_t n = write_exp_time(r.exp_time_ms, t, sizeof t);
+        w.field("expTime", std::string_view(t, n), true).raw(",");
+    }
+    w.quoted("args").raw(":[");
+    place_order_fields(w, r, inst_key::inst_id_code);
     w.raw("]}");
     return w.size();
 }
@@ -233,7 +272,7 @@ std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r
     if (!id.empty())
         w.field("id", id, true).raw(",");
     w.quoted("op").raw(":").quoted("cancel-order").raw(",").quoted("args").raw(":[");
-    cancel_order_fields(w, r);
+    cancel_order_fields(w, r, inst_key::inst_id_code);
     w.raw("]}");
     return w.size();
 }
@@ -311,6 +350,14 @@ std::string path_balance(std::string_view ccys) {
     std::string p = "/api/v5/account/balance";
     append_query(p, "ccy", ccys);
     return p;
+}
+
+std::string path_account_config() {
+    return "/api/v5/account/config";
+}
+
+td_mode spot_td_mode(int acct_lv) noexcept {
+    return acct_lv == 3 || acct_lv == 4 ? td_mode::cross : td_mode::cash;
 }
 
 std::string path_order(std::string_view inst_id, std::string_view ord_id,

@@ -19,13 +19,19 @@ namespace scalpel::okx {
 
 enum class ord_type : std::uint8_t { market, limit, post_only, ioc, fok };
 enum class tgt_ccy : std::uint8_t { none, base_ccy, quote_ccy }; // none: omit (OKX default)
+// tdMode of a SPOT order follows the account mode (docs-v5 "Place order", tdMode note): Spot and
+// Futures mode trade SPOT as `cash`, Multi-currency and Portfolio margin as `cross`.
+enum class td_mode : std::uint8_t { cash, cross };
 
 [[nodiscard]] std::string_view to_string(order_side s) noexcept;
 [[nodiscard]] std::string_view to_string(ord_type t) noexcept;
+[[nodiscard]] std::string_view to_string(td_mode m) noexcept;
 
-// POST /api/v5/trade/order, tdMode always "cash" (spot, no margin).
+// POST /api/v5/trade/order (REST: instId) and WS op "order" (instIdCode, see write_ws_order).
 struct place_order_req {
     std::string_view inst_id;
+    std::int64_t inst_id_code = 0; // WS only; 0 = unknown (the WS writers refuse)
+    okx::td_mode td_mode = td_mode::cash;
     order_side side = order_side::buy;
     okx::ord_type ord_type = ord_type::market;
     decimal sz;
@@ -33,17 +39,26 @@ struct place_order_req {
     okx::tgt_ccy tgt_ccy = tgt_ccy::none; // market orders only
     std::string_view cl_ord_id;           // ≤32 alnum; strongly recommended (retry safety)
     std::string_view tag;                 // ≤16 alnum, optional
+    // Request deadline, epoch ms (0 = none). OKX discards a place order whose deadline has passed
+    // when it gets to it: REST sends it as the `expTime` header (rest_client), WS as the op's
+    // `expTime` field (write_ws_order). It is not part of the REST body.
+    std::int64_t exp_time_ms = 0;
 };
 
 // POST /api/v5/trade/order-algo. Both triggers → ordType "oco"; one → "conditional".
 // Order prices are -1 (market) unless given.
 struct algo_order_req {
     std::string_view inst_id;
+    okx::td_mode td_mode = td_mode::cash;
     order_side side = order_side::sell;
     decimal sz;
     // Unit of sz. OKX reads a spot BUY algo's sz as QUOTE currency unless told otherwise, so a
     // SHORT's buy-back OCO must say base_ccy; written whenever it differs from OKX's default for
-    // the side (sell → base_ccy is the default and is omitted).
+    // the side (sell → base_ccy is the default and is omitted). UNCLEAR at OKX: docs-v5 "Place
+    // algo order" documents tgtCcy as "Only applicable to SPOT traded with Market buy
+    // conditional order", saying nothing of oco. We send it on a buy oco anyway (the only way to
+    // ask for base units); whether OKX honours it must be checked on demo (scalpel-preflight's
+    // round trip only exercises a SELL oco).
     okx::tgt_ccy tgt_ccy = tgt_ccy::base_ccy;
     bool has_tp = false, has_sl = false;
     decimal tp_trigger_px, sl_trigger_px;
@@ -56,6 +71,7 @@ struct cancel_order_req {
     std::string_view inst_id;
     std::string_view ord_id;
     std::string_view cl_ord_id;
+    std::int64_t inst_id_code = 0; // WS only, as in place_order_req
 };
 
 // One element of POST /api/v5/trade/cancel-algos: algo_id wins when both are set.
@@ -79,12 +95,27 @@ std::size_t write_cancel_algos(const cancel_algo_req* reqs, std::size_t n, char*
 [[nodiscard]] std::string cancel_order_body(const cancel_order_req& r);
 [[nodiscard]] std::string cancel_algos_body(const cancel_algo_req* reqs, std::size_t n);
 
-// WS order ops (private channel): {"id":"<id>","op":"order","args":[<place order body>]} and
-// {"id":"<id>","op":"cancel-order","args":[<cancel body>]}. `id` ≤32 alnum, may be empty (omitted).
+// WS order ops (private channel): {"id":"<id>","op":"order","expTime":"<ms>","args":[{…}]}
+// (expTime only when r.exp_time_ms > 0) and {"id":"<id>","op":"cancel-order","args":[{…}]}. `id`
+// ≤32 alnum, may be empty (omitted). The instrument goes as the integer "instIdCode" and "instId"
+// is left out: OKX delisted instId from the WS order operations (changelog "Delist instId request
+// parameter in WS order operation channels": demo already, live in phases from March 2026; an
+// instId-only request is refused with 50014 "Parameter instIdCode can not be empty"). A request
+// without a code (0) is refused here, so a caller falls back to REST, which still takes instId.
 std::size_t write_ws_order(std::string_view id, const place_order_req& r, char* out,
                            std::size_t cap) noexcept;
 std::size_t write_ws_cancel_order(std::string_view id, const cancel_order_req& r, char* out,
                                   std::size_t cap) noexcept;
+
+// The `expTime` value for a request sent at `now_ms` (epoch ms) that must not execute after
+// `deadline_ms` more: "Request effective deadline. Unix timestamp in milliseconds" (OKX v5,
+// Overview → Transaction timeouts; place/batch/amend order over REST and WS).
+[[nodiscard]] constexpr std::int64_t exp_time_after(std::int64_t now_ms,
+                                                    std::int64_t deadline_ms) noexcept {
+    return now_ms + deadline_ms;
+}
+// Writes the decimal epoch-ms text of an expTime into `out` (≥ 20 bytes); returns its length.
+std::size_t write_exp_time(std::int64_t exp_time_ms, char* out, std::size_t cap) noexcept;
 
 // WS login: {"op":"login","args":[{"apiKey":…,"passphrase":…,"timestamp":"<epoch s>","sign":…}]}
 // with sign = HMAC(secret, ts+"GET"+"/users/self/verify"). The result holds secrets: never log it.
@@ -113,6 +144,11 @@ struct ws_sub {
                                        int limit = 0, std::int64_t after_ms = 0,
                                        std::int64_t before_ms = 0, bool history = false);
 [[nodiscard]] std::string path_balance(std::string_view ccys = {});
+[[nodiscard]] std::string path_account_config();
+// tdMode for a SPOT order in account mode `acct_lv` (docs-v5 "Place order", tdMode: Spot mode and
+// Futures mode SPOT → cash; Multi-currency margin and Portfolio margin SPOT → cross). An unknown
+// mode (0) gives cash, the only mode a plain spot account accepts.
+[[nodiscard]] td_mode spot_td_mode(int acct_lv) noexcept;
 [[nodiscard]] std::string path_order(std::string_view inst_id, std::string_view ord_id,
                                      std::string_view cl_ord_id);
 [[nodiscard]] std::string path_orders_pending(std::string_view inst_type,

@@ -29,6 +29,20 @@ struct instrument {
     ccy_t base_ccy, quote_ccy;
     decimal tick_sz, lot_sz, min_sz;
     word_t state; // live|suspend|preopen|test
+    // instIdCode: the integer the WS order operations take instead of instId (OKX changelog
+    // "Delist instId request parameter in WS order operation channels"; a JSON number in
+    // public/instruments). 0 = not published / unknown: such a symbol cannot trade over WS.
+    std::int64_t inst_id_code = 0;
+};
+
+// GET /api/v5/account/config (docs-v5 "Get account configuration"). acctLv: 1 Spot mode, 2 Futures
+// mode, 3 Multi-currency margin, 4 Portfolio margin. perm: the key's permissions, comma separated
+// (read_only, trade, withdraw).
+struct account_config {
+    fixed_string<32> uid, main_uid;
+    int acct_lv = 0; // 0: not read
+    fixed_string<48> perm;
+    word_t pos_mode;
 };
 
 struct ticker {

@@ -33,6 +33,8 @@ std::string_view to_string(ws_msg k) noexcept {
         return "notice";
     case ws_msg::op_reply:
         return "op_reply";
+    case ws_msg::subscription_terminated:
+        return "subscription_terminated";
     case ws_msg::other_event:
         return "other_event";
     case ws_msg::other_push:
@@ -169,7 +171,7 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
 
     field_walker w(out.err);
     std::string_view code_text, msg;
-    word_t event;
+    fixed_string<40> event; // "channel-conn-count-error" is 24 characters
     bool has_event = false, has_data = false, data_done = false, has_arg = false;
     // `data` needs the kind, so classify as soon as arg/op have been seen.
     auto classify = [&]() {
@@ -205,6 +207,10 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
         } else if (k == "id") {
             if (!w.str(v, k, out.id))
                 return out.kind = ws_msg::malformed;
+        } else if (k == "channel") {
+            // channel-conn-count(-error) name the channel at the top level, not in `arg`.
+            if (!w.str(v, k, out.channel))
+                return out.kind = ws_msg::malformed;
         } else if (k == "code") {
             if (!w.text(v, k, code_text))
                 return out.kind = ws_msg::malformed;
@@ -238,11 +244,17 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
             out.kind = ws_msg::error;
         else if (event == "notice")
             out.kind = ws_msg::notice;
+        else if (event == "channel-conn-count-error")
+            out.kind = ws_msg::subscription_terminated;
         else
             out.kind = ws_msg::other_event;
         if (out.kind == ws_msg::error || out.kind == ws_msg::notice) {
             const auto message = out.err.message;
             out.err = make_error(code, message.view());
+        } else if (out.kind == ws_msg::subscription_terminated) {
+            out.err = make_error(error_kind::exchange,
+                                 "channel-conn-count-error: OKX terminated the subscription "
+                                 "(connection count limit of the channel)");
         } else {
             out.err = error{};
         }

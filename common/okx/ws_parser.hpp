@@ -24,13 +24,15 @@ enum class ws_msg : std::uint8_t {
     login,       // login ok (a failed login comes as error)
     subscribe,   // subscribe ack → msg.channel / msg.inst_id
     unsubscribe,
-    error,       // event:error → msg.err (code/msg)
-    notice,      // event:notice (64008 service upgrade) → msg.err
-    op_reply,    // op:order / cancel-order reply → msg.op, msg.id, msg.acks/ack_errs[0..n_rows),
-                 // msg.err
-    other_event, // channel-conn-count etc.
-    other_push,  // a push on a channel not parsed here (msg.channel says which)
-    malformed,   // not JSON, wrong shape, bad field → msg.err (bad_response)
+    error,    // event:error → msg.err (code/msg)
+    notice,   // event:notice (64008 service upgrade) → msg.err
+    op_reply, // op:order / cancel-order reply → msg.op, msg.id, msg.acks/ack_errs[0..n_rows),
+              // msg.err
+    subscription_terminated, // channel-conn-count-error: OKX ended a subscription (connection
+                             // limit, docs-v5 "WebSocket > Connection count limit") → msg.channel
+    other_event,             // channel-conn-count etc.
+    other_push,              // a push on a channel not parsed here (msg.channel says which)
+    malformed,               // not JSON, wrong shape, bad field → msg.err (bad_response)
 };
 
 [[nodiscard]] std::string_view to_string(ws_msg k) noexcept;

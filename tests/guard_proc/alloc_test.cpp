@@ -19,6 +19,7 @@ namespace {
 // Counts frames and gives every claim back at once, so later ticks exercise the send path again.
 struct releasing_sink final : guard::order_sink {
     shm::segment* seg = nullptr;
+    guard::tick_guard* core = nullptr;
     long frames = 0, closes = 0, bytes = 0;
     bool send_order_frame(std::string_view f) noexcept override {
         ++frames;
@@ -28,8 +29,9 @@ struct releasing_sink final : guard::order_sink {
     void close_started(const guard::close_request& r, bool) noexcept override {
         ++closes;
         (void)seg->release_claim(r.ref, seg->self());
+        core->reset_exit_for_testing(r.ref);
     }
-    void claim_stolen(shm::slot_ref) noexcept override {}
+    void execute(shm::slot_ref, const guard::command&) noexcept override {}
 };
 
 } // namespace
@@ -41,8 +43,13 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     sink.seg = ts.seg.get();
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
     const char* syms[] = {"BTC-USDT", "ETH-USDT"};
-    for (const char* s : syms)
+    sink.core = &core;
+    std::int64_t code = 100001;
+    for (const char* s : syms) {
         REQUIRE(core.add_symbol(s) >= 0);
+        core.set_increments(s, decimal(1, 8), decimal(1, 2));
+        core.set_inst_id_code(s, code++); // the WS close names the instrument by instIdCode
+    }
     const epoch_ms now = wall_now_ms();
     for (int k = 0; k < 2; ++k) {
         test::open_position(

@@ -84,11 +84,12 @@ struct recording_sink final : guard::order_sink {
     explicit recording_sink(std::size_t cap = 16) {
         closes.reserve(cap);
         frames.reserve(cap);
+        commands.reserve(cap);
     }
     bool accept = true;
     std::vector<std::string> frames;
     std::vector<sent_close> closes;
-    std::vector<shm::slot_ref> stolen;
+    std::vector<std::pair<shm::slot_ref, guard::command>> commands; // everything but WS closes
     bool send_order_frame(std::string_view f) noexcept override {
         if (!accept)
             return false;
@@ -100,7 +101,16 @@ struct recording_sink final : guard::order_sink {
         if (closes.size() < closes.capacity())
             closes.push_back({r, sent});
     }
-    void claim_stolen(shm::slot_ref ref) noexcept override { stolen.push_back(ref); }
+    void execute(shm::slot_ref ref, const guard::command& c) noexcept override {
+        if (commands.size() < commands.capacity())
+            commands.emplace_back(ref, c);
+    }
+    [[nodiscard]] std::size_t count(guard::cmd k) const {
+        std::size_t n = 0;
+        for (const auto& [ref, c] : commands)
+            n += c.kind == k;
+        return n;
+    }
 };
 
 } // namespace scalpel::test

@@ -87,6 +87,11 @@ TEST_CASE("guard_sim: a price spike closes by PH, the OCO is cancelled, the jour
     CHECK(s.child_orders == 0);
     CHECK(s.algos_canceled == 1);
     CHECK(s.algos_live == 0);
+    // The PH close went over the private WS and was accepted: the simulator, like OKX, refuses a
+    // WS order op without instIdCode, so this proves the guard's frame carries the code.
+    const std::string log = rig.sim("/sim/orders");
+    CHECK(log.find(R"("kind":"place_order","via":"ws")") != std::string::npos);
+    CHECK(log.find("instIdCode can not be empty") == std::string::npos);
     CHECK(rig.balance("BTC") < 1e-9);
     CHECK(rig.stop_guard() == 0);
     CHECK(rig.seg().liveness(shm::role::guard).status == shm::process_status::stopped);
@@ -318,4 +323,144 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     CHECK(rec.pos.reason == shm::close_reason::tp);
     // The buy-back's fee is taken in BTC, so the account gets size × (1 − fee) back.
     CHECK(rig.balance("BTC") - btc_before == Approx(seeded.pos.size * (1 - 0.001)).epsilon(0.002));
+}
+
+// ---- the close tracker against the simulator's faults (audited from the sim's order log) -------
+
+namespace {
+
+// Requests in the sim's log that carry this clOrdId (any kind, any outcome).
+int requests_with(test::sim_rig& rig, std::string_view cl_ord_id) {
+    const std::string body = test::http_request(rig.port(), "GET", "/sim/orders");
+    const std::string key = "\"clOrdId\":\"" + std::string(cl_ord_id) + "\"";
+    int n = 0;
+    for (auto p = body.find(key); p != std::string::npos; p = body.find(key, p + 1))
+        ++n;
+    return n; // each request and each order row names it once
+}
+
+} // namespace
+
+TEST_CASE("guard_sim: a close refused over the WebSocket goes out over REST with the next id",
+          "[sim]") {
+    test::sim_rig rig;
+    rig.set_price("BTC-USDT", entry_px);
+    const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    REQUIRE(rig.sim("/sim/fault", R"({"path_prefix":"/ws/op/order","mode":"fail","code":"50001",)"
+                                  R"("msg":"Service temporarily unavailable"})")
+                .find("\"ok\":true") != std::string::npos);
+    rig.set_price("BTC-USDT", 50200);
+    REQUIRE(rig.wait_journal(1, 15s));
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::ph);
+    const auto c0 = rig.seg().cl_ord_id(seeded.ref, shm::intent::close, 0);
+    const auto c1 = rig.seg().cl_ord_id(seeded.ref, shm::intent::close, 1);
+    CHECK(rec.pos.close_cl_ord_id == c1); // the refused id is terminal: the next one filled
+    check_net_pnl(rec.pos);
+    const auto s = rig.orders();
+    CHECK(s.bot_close_orders == 1);
+    CHECK(s.filled_sells == 1);
+    CHECK(s.algos_canceled == 1);
+    CHECK(requests_with(rig, c0.view()) == 0); // refused before the engine: never an order
+    CHECK(requests_with(rig, c1.view()) >= 1);
+    const std::string log = slurp(rig.guard_log());
+    INFO(log);
+    CHECK(log.find("refused over WS") != std::string::npos);
+    CHECK(log.find("over REST") != std::string::npos);
+}
+
+TEST_CASE("guard_sim: an unanswered close is looked up until its deadline passed, then retried "
+          "exactly once",
+          "[sim]") {
+    test::sim_rig rig(
+        "  close_deadline_ms: 1000\n  lookup_lag_ms: 500\n  lookup_interval_ms: 200\n");
+    rig.set_price("BTC-USDT", entry_px);
+    const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    // The WS close is lost: never applied, never answered.
+    REQUIRE(rig.sim("/sim/fault", R"({"path_prefix":"/ws/op/order","mode":"drop"})")
+                .find("\"ok\":true") != std::string::npos);
+    rig.set_price("BTC-USDT", 50200);
+    REQUIRE(rig.wait_journal(1, 20s));
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::ph);
+    const auto c1 = rig.seg().cl_ord_id(seeded.ref, shm::intent::close, 1);
+    CHECK(rec.pos.close_cl_ord_id == c1);
+    std::this_thread::sleep_for(1500ms); // nothing more may go out
+    const auto s = rig.orders();
+    CHECK(s.bot_close_orders == 1);
+    CHECK(s.filled_sells == 1);
+    CHECK(rig.seg().snapshot(seeded.ref.index).snap.attempts[2] == 2); // c000 lost, c001 filled
+    CHECK(rig.balance("BTC") < 1e-9);
+}
+
+TEST_CASE("guard_sim: 51412 on the OCO cancel is looked up before anything is concluded", "[sim]") {
+    test::sim_rig rig;
+    rig.set_price("BTC-USDT", entry_px);
+    rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    // "Cancellation failed as the order is already triggered" — but it is not: it is still live.
+    REQUIRE(
+        rig.sim("/sim/fault",
+                R"({"path_prefix":"/api/v5/trade/cancel-algos","mode":"fail","status":200,)"
+                R"("code":"51412","msg":"Cancellation failed as the order is already triggered"})")
+            .find("\"ok\":true") != std::string::npos);
+    rig.set_price("BTC-USDT", 50200);
+    REQUIRE(rig.wait_journal(1, 15s));
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::ph);
+    const auto s = rig.orders();
+    CHECK(s.bot_close_orders == 1);
+    CHECK(s.filled_sells == 1);
+    CHECK(s.child_orders == 0);
+    CHECK(s.algos_canceled == 1);
+    CHECK(s.algos_live == 0);
+    const std::string log = slurp(rig.guard_log());
+    INFO(log);
+    CHECK(log.find("51412") != std::string::npos);
+    CHECK(log.find("looking it up") != std::string::npos);
+}
+
+TEST_CASE("guard_sim: a guard killed while its close is in flight — exactly one fill",
+          "[sim][kill]") {
+    test::sim_rig rig;
+    rig.set_price("BTC-USDT", entry_px);
+    const auto seeded = rig.open_long("BTC-USDT", 0.01, tp_px, sl_px);
+    rig.start_guard();
+    rig.wait_guard_ready("BTC-USDT");
+    // The WS close is refused, so its successor goes over REST — and lands 2.5 s late (inside its
+    // 3 s deadline): the guard dies meanwhile, and its successor must find it, not send another.
+    REQUIRE(rig.sim("/sim/fault", R"({"path_prefix":"/ws/op/order","mode":"fail"})")
+                .find("\"ok\":true") != std::string::npos);
+    REQUIRE(rig.sim("/sim/fault",
+                    R"({"path_prefix":"/api/v5/trade/order","mode":"delay","delay_ms":2500})")
+                .find("\"ok\":true") != std::string::npos);
+    rig.set_price("BTC-USDT", 50200);
+    std::this_thread::sleep_for(700ms);
+    rig.kill_guard();
+    rig.start_guard();
+    REQUIRE(rig.wait_journal(1, 30s));
+    std::this_thread::sleep_for(1500ms);
+    const auto rec = last_record(rig.seg());
+    CHECK(rec.pos.reason == shm::close_reason::ph);
+    CHECK(rec.slot == seeded.ref.index);
+    check_net_pnl(rec.pos);
+    // The audit, from the simulator's records only.
+    const auto s = rig.orders();
+    CHECK(s.filled_sells == 1);
+    CHECK(s.filled_buys == 1); // the entry: no compensation was needed
+    CHECK(s.bot_close_orders == 1);
+    CHECK(s.algos_live == 0);
+    CHECK(rig.balance("BTC") < 1e-9);
+    CHECK(rig.seg().journal_head() == 1);
+    // The successor took the claim over and found the delayed c001 instead of sending c002.
+    const std::string log = slurp(rig.guard_log());
+    INFO(log);
+    CHECK(log.find("taken over") != std::string::npos);
+    CHECK(rec.pos.close_cl_ord_id == rig.seg().cl_ord_id(seeded.ref, shm::intent::close, 1));
+    CHECK(rig.seg().snapshot(seeded.ref.index).snap.attempts[2] == 2);
 }

@@ -33,6 +33,7 @@ struct rig {
         REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
         REQUIRE(core.add_symbol("BTC-USDT") >= 0);
         core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+        core.set_inst_id_code("BTC-USDT", 100001);
     }
 };
 
@@ -58,6 +59,8 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     CHECK(c.size.str() == "0.01");
     const std::string& f = r.sink.frames[0];
     CHECK(f.find("\"op\":\"order\"") != std::string::npos);
+    CHECK(f.find("\"instIdCode\":100001,") != std::string::npos);
+    CHECK(f.find("\"instId\":") == std::string::npos); // delisted from the WS order ops
     CHECK(f.find("\"side\":\"sell\"") != std::string::npos);
     CHECK(f.find("\"ordType\":\"market\"") != std::string::npos);
     CHECK(f.find("\"tdMode\":\"cash\"") != std::string::npos);
@@ -86,6 +89,23 @@ TEST_CASE("guard_tick: PH sends one sell for the held size, once", "[unit]") {
     const auto idx = r.ts.seg->find_symbol("BTC-USDT");
     REQUIRE(idx.ok);
     CHECK(r.ts.seg->read_price(idx.index).q.last == 50500);
+}
+
+TEST_CASE("guard_tick: a symbol without instIdCode writes no WS frame: the close goes to REST",
+          "[unit]") {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
+    REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
+    REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+    core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+    core.set_inst_id_code("BTC-USDT", 0); // unknown: ignored, stays 0
+    open_position(*ts.seg, btc_long());
+    core.refresh_slots();
+    core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(sink.frames.empty());
+    REQUIRE(sink.closes.size() == 1);
+    CHECK_FALSE(sink.closes[0].sent); // close_started(…, false): the shell places it over REST
 }
 
 TEST_CASE("guard_tick: SHORT buys back the base size; size is floored onto lotSz", "[unit]") {
@@ -132,12 +152,72 @@ TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, block
     r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
     CHECK(r.sink.frames.empty());
     REQUIRE(sig->release_claim(ref, sig->self()) == shm::slot_result::ok);
-    r.core.mark_oco_fired(ref);
+    // The OCO fired: the tracker follows its child and the tick path stops judging the slot.
+    r.core.feed(ref, guard::event{.kind = guard::ev::algo,
+                                  .now = std::chrono::nanoseconds(monotonic_now_ns()),
+                                  .attempt = 0,
+                                  .algo = guard::algo_status::fired,
+                                  .reason = shm::close_reason::tp});
+    REQUIRE(r.core.tracker(ref) != nullptr);
+    CHECK(r.core.tracker(ref)->state() == guard::exit_state::oco_fill);
+    CHECK(r.sink.count(guard::cmd::lookup_order) == 1);
     r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
     CHECK(r.sink.frames.empty());
-    r.core.clear_oco_fired(ref);
-    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+}
+
+TEST_CASE("guard_tick: no judging before the instrument's real lot size is known", "[unit]") {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
+    guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
+    REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+    const auto ref = open_position(*ts.seg, btc_long());
+    core.refresh_slots();
+    core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // through PH, sizes unknown
+    CHECK(sink.frames.empty());
+    CHECK(core.tracker(ref) == nullptr);
+    // Sizes loaded: the slot is bound and judged against the latest price at once, no tick needed.
+    core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+    core.refresh_slots();
+    REQUIRE(sink.closes.size() == 1);
+    CHECK(sink.closes[0].req.size.str() == "0.01");
+}
+
+TEST_CASE("guard_tick: a newly bound slot is not judged on a price quoted before its entry",
+          "[unit]") {
+    rig r;
+    auto old = tick("BTC-USDT", 50200); // a spike quoted a second before the entry
+    old.ts_ms = wall_now_ms() - 1000;
+    r.core.on_ticker(old, monotonic_now_ns());
+    open_position(*r.ts.seg, btc_long());
+    r.core.refresh_slots();
+    CHECK(r.sink.frames.empty());
+    CHECK(r.sink.commands.empty());
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // a fresh quote: PH
     CHECK(r.sink.frames.size() == 1);
+}
+
+TEST_CASE("guard_tick: cancel_first — a PH verdict with an OCO cancels it before any sell",
+          "[unit]") {
+    rig r;
+    auto p = btc_long();
+    const auto ref = open_position(*r.ts.seg, p);
+    // The OCO signal_proc placed (attempt 0), stored in the slot.
+    REQUIRE(r.ts.seg->next_attempt(ref, shm::intent::oco).status == shm::slot_result::ok);
+    p.oco_algo_id = std::string_view("A1");
+    p.oco_algo_cl_ord_id = r.ts.seg->cl_ord_id(ref, shm::intent::oco, 0).view();
+    REQUIRE(r.ts.seg->update_position(ref, p) == shm::slot_result::ok);
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
+    CHECK(r.sink.frames.empty());
+    REQUIRE(r.sink.count(guard::cmd::cancel_oco) == 1);
+    // Cancelled: the close goes out over WS at once, with its expTime.
+    r.core.feed(ref, guard::event{.kind = guard::ev::cancel_ok,
+                                  .now = std::chrono::nanoseconds(monotonic_now_ns()),
+                                  .attempt = 0});
+    REQUIRE(r.sink.frames.size() == 1);
+    CHECK(r.sink.frames[0].find(R"("op":"order","expTime":")") != std::string::npos);
+    CHECK(r.sink.frames[0].find("\"op\":\"order\"") != std::string::npos);
 }
 
 TEST_CASE("guard_tick: the tick time is the frame's receive time, measured to the order hand-over",
@@ -166,9 +246,17 @@ TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after
     CHECK(r.sink.frames.empty());
     (void)ref;
     rig r2;
-    open_position(*r2.ts.seg, btc_long(wall_now_ms() - 3'700'000));
+    const auto ref2 = open_position(*r2.ts.seg, btc_long(wall_now_ms() - 3'700'000));
     r2.core.refresh_slots();
+    // Old and without an OCO: the guard is placing one; the verdict waits for that answer, then
+    // cancels it before selling (cancel_first).
+    REQUIRE(r2.sink.count(guard::cmd::place_oco) == 1);
     r2.core.on_ticker(tick("BTC-USDT", 49000), monotonic_now_ns());
+    CHECK(r2.sink.closes.empty());
+    const auto at = [] { return std::chrono::nanoseconds(monotonic_now_ns()); };
+    r2.core.feed(ref2, guard::event{.kind = guard::ev::oco_placed, .now = at(), .attempt = 0});
+    REQUIRE(r2.sink.count(guard::cmd::cancel_oco) == 1);
+    r2.core.feed(ref2, guard::event{.kind = guard::ev::cancel_ok, .now = at(), .attempt = 0});
     REQUIRE(r2.sink.closes.size() == 1);
     CHECK(r2.sink.closes[0].req.reason == shm::close_reason::time_limit);
     CHECK(r2.ts.seg->snapshot(r2.sink.closes[0].req.ref.index).snap.pending_reason ==
@@ -217,25 +305,33 @@ TEST_CASE(
     r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
     REQUIRE(r.sink.closes.size() == 1);
     CHECK_FALSE(r.sink.closes[0].sent);
+    // The frame never left: its successor (attempt 1) goes over REST at once.
+    REQUIRE(r.sink.count(guard::cmd::send_close_rest) == 1);
+    CHECK(r.sink.commands[0].second.attempt == 1);
     CHECK(r.ts.seg->counters(
               shm::role::guard)[static_cast<std::size_t>(shm::counter::orders_sent)] == 0);
     CHECK(r.ts.seg->read_latency().count == 0); // not a tick→order time: it goes over REST later
 }
 
-TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh and reported",
+TEST_CASE("guard_tick: a dead incarnation's claim is taken over at refresh, its attempt looked up",
           "[unit]") {
     test::temp_segment ts;
     test::recording_sink sink;
     const auto ref = open_position(*ts.seg, btc_long());
     REQUIRE(ts.seg->try_claim_closing(ref, ts.seg->self()) == shm::claim_result::claimed);
+    REQUIRE(ts.seg->next_attempt(ref, shm::intent::close).status == shm::slot_result::ok);
     ts.seg.reset();                        // the old guard goes away holding the claim
     auto seg2 = ts.open(shm::role::guard); // new incarnation supersedes it
     guard::tick_guard core(*seg2, sink, guard::tick_settings{});
+    REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+    core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
     core.refresh_slots();
-    REQUIRE(sink.stolen.size() == 1);
-    CHECK(sink.stolen[0] == ref);
+    REQUIRE(core.tracker(ref) != nullptr);
+    CHECK(core.tracker(ref)->state() == guard::exit_state::resolving);
+    REQUIRE(sink.count(guard::cmd::lookup_order) == 1);
+    CHECK(sink.commands[0].second.attempt == 0);
     core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns());
-    CHECK(sink.frames.empty()); // never sent before the earlier attempts are looked up
+    CHECK(sink.frames.empty()); // never sent before the earlier attempt is resolved
 }
 
 TEST_CASE(

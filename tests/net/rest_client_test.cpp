@@ -1,8 +1,11 @@
 // rest_client over real loopback sockets against tests/net/support/script_server: typed replies,
 // signing headers, keep-alive reuse and reconnect, per-request timeout, 429/50011 back-off with
 // retry spacing, 5xx retries on GETs only, malformed replies, and the clOrdId "did it land?"
-// protocol for order placement (query first, never a blind second POST).
+// protocol for order placement: every place order carries an expTime header and goes out exactly
+// once; an unclear answer is resolved by lookups until found or expTime + lookup lag has passed.
 #include "common/net/rest_client.hpp"
+
+#include "common/clock.hpp"
 
 #include "common/okx/signing.hpp"
 #include "tests/net/support/script_server.hpp"
@@ -80,6 +83,8 @@ TEST_CASE("net_rest: public and signed requests over keep-alive", "[sim][net]") 
     // keep-alive: all three on one connection
     CHECK(reqs[0].conn_id == reqs[2].conn_id);
     CHECK(s.client().stats().connects == 1);
+    // Nagle off on the socket, read back with getsockopt (closes must not wait for an ACK).
+    CHECK(s.client().stats().nodelay_connects == 1);
 }
 
 TEST_CASE("net_rest: reconnects when the server closed a kept-alive connection", "[sim][net]") {
@@ -168,7 +173,9 @@ TEST_CASE("net_rest: transient errors retry GETs, not order placement without cl
     req.side = order_side::buy;
     req.sz = decimal(1, 2);
     auto o = s.run(s.client().place_order(req));
-    CHECK(o.err.kind == okx::error_kind::transient);
+    // 5xx on a place order does not prove it did not execute; without a clOrdId it stays unknown.
+    CHECK(o.err.kind == okx::error_kind::unknown_outcome);
+    CHECK(o.err.code == 50001);
     int posts = 0;
     for (const auto& r : srv.requests())
         posts += r.method == "POST";
@@ -200,32 +207,85 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = "cid1";
 
-    SECTION("first POST lost before landing: GET says 51603, POST again") {
+    SECTION("first POST lost: never re-sent; absent only once expTime + lookup lag passed") {
         std::atomic<int> posts{0};
         srv.on_http([&posts](const http_req& r) -> http_reply {
             if (r.method == "POST") {
-                if (posts++ == 0)
-                    return http_reply{200, "", {}, true}; // drop without reply
-                return {
-                    200,
-                    R"({"code":"0","msg":"","data":[{"clOrdId":"cid1","ordId":"777","tag":"","ts":"1","sCode":"0","sMsg":""}]})"};
+                ++posts;
+                return http_reply{200, "", {}, true}; // drop without reply
             }
             return {200, R"({"code":"51603","msg":"Order does not exist","data":[]})"};
         });
-        rest_session s(fast_cfg(srv.port()), test_creds);
-        auto o = s.run(s.client().place_order(req));
-        REQUIRE(o.ok());
-        CHECK(o.value.ord_id == "777");
+        auto cfg = fast_cfg(srv.port());
+        cfg.order_deadline = std::chrono::milliseconds(600);
+        cfg.order_lookup_lag = std::chrono::milliseconds(400);
+        cfg.order_lookup_interval = std::chrono::milliseconds(100);
+        rest_session s(cfg, test_creds);
+        const std::int64_t before = wall_now_ms();
+        const order_placement p = s.run(s.client().submit_order(req));
+        const std::int64_t after = wall_now_ms();
+        CHECK(p.state == placement_state::absent);
+        CHECK(p.err.kind == okx::error_kind::expired);
+        CHECK(p.exp_time_ms >= before + 600);
+        CHECK(p.exp_time_ms <= after);
+        CHECK(after > p.exp_time_ms + 400); // not declared absent before the lag ran out
+        CHECK(posts == 1);
         const auto reqs = srv.requests();
-        REQUIRE(reqs.size() == 3);
+        REQUIRE(reqs.size() >= 2);
         CHECK(reqs[0].method == "POST");
-        CHECK(reqs[1].method == "GET");
-        CHECK(reqs[1].target == "/api/v5/trade/order?instId=BTC-USDT&clOrdId=cid1");
-        CHECK(reqs[2].method == "POST");
-        CHECK(reqs[0].body == reqs[2].body);
+        CHECK(reqs[0].headers.at("exptime") == std::to_string(p.exp_time_ms));
+        for (std::size_t i = 1; i < reqs.size(); ++i) {
+            CHECK(reqs[i].method == "GET");
+            CHECK(reqs[i].target == "/api/v5/trade/order?instId=BTC-USDT&clOrdId=cid1");
+        }
         CHECK(
             reqs[0].body ==
             R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":"cid1","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"})");
+    }
+    SECTION("an order that shows up late in the lookups is placed, not re-sent") {
+        std::atomic<int> gets{0};
+        srv.on_http([&gets](const http_req& r) -> http_reply {
+            if (r.method == "POST")
+                return {
+                    200,
+                    R"({"code":"1","msg":"","data":[{"clOrdId":"cid1","ordId":"","sCode":"51149","sMsg":"Order timed out, please try again later."}]})"};
+            if (gets++ < 2)
+                return {200, R"({"code":"51603","msg":"Order does not exist","data":[]})"};
+            return {200, order_row};
+        });
+        auto cfg = fast_cfg(srv.port());
+        cfg.order_lookup_interval = std::chrono::milliseconds(50);
+        rest_session s(cfg, test_creds);
+        req.exp_time_ms = wall_now_ms() + 60'000; // the caller's own deadline is sent as is
+        const order_placement p = s.run(s.client().submit_order(req));
+        CHECK(p.state == placement_state::placed);
+        CHECK(p.ack.ord_id == "777");
+        const auto reqs = srv.requests();
+        REQUIRE(reqs.size() == 4);
+        CHECK(reqs[0].headers.at("exptime") == std::to_string(req.exp_time_ms));
+        CHECK(reqs[1].method == "GET");
+        CHECK(reqs[3].method == "GET");
+    }
+    SECTION("lookups that keep failing leave the outcome unknown, never re-sent") {
+        srv.on_http([](const http_req& r) -> http_reply {
+            if (r.method == "POST")
+                return {400, R"({"code":"50004","msg":"Endpoint request timeout","data":[]})"};
+            return {503, R"({"code":"50001","msg":"Service temporarily unavailable","data":[]})"};
+        });
+        auto cfg = fast_cfg(srv.port());
+        cfg.max_retries = 0;
+        cfg.order_deadline = std::chrono::milliseconds(200);
+        cfg.order_lookup_lag = std::chrono::milliseconds(100);
+        cfg.order_resolve_timeout = std::chrono::milliseconds(300);
+        cfg.order_lookup_interval = std::chrono::milliseconds(50);
+        rest_session s(cfg, test_creds);
+        const order_placement p = s.run(s.client().submit_order(req));
+        CHECK(p.state == placement_state::unknown);
+        CHECK(s.run(s.client().place_order(req)).err.kind == okx::error_kind::unknown_outcome);
+        int posts = 0;
+        for (const auto& r : srv.requests())
+            posts += r.method == "POST";
+        CHECK(posts == 2); // one per call
     }
     SECTION("first POST landed but the reply was lost: GET finds it, no second POST") {
         srv.on_http([](const http_req& r) -> http_reply {
@@ -352,4 +412,41 @@ TEST_CASE("net_rest: TLS to a plain server fails cleanly (TLS really is attempte
     auto r = s.run(s.client().ticker("BTC-USDT"));
     CHECK(r.err.kind == okx::error_kind::network);
     CHECK(srv.requests().empty());
+}
+
+TEST_CASE("net_rest: an OCO re-send refused as a duplicate resolves to the first one",
+          "[sim][net]") {
+    script_server srv;
+    std::atomic<int> posts{0}, gets{0};
+    srv.on_http([&](const http_req& r) -> http_reply {
+        if (r.method == "POST") {
+            if (posts++ == 0)
+                return http_reply{200, "", {}, true}; // the first send lands, its reply is lost
+            return {
+                200,
+                R"({"code":"1","msg":"","data":[{"algoId":"","algoClOrdId":"oco7","sCode":"51065","sMsg":"algoClOrdId already exists"}]})"};
+        }
+        if (gets++ == 0) // not visible yet at the first lookup
+            return {200, R"({"code":"0","msg":"","data":[]})"};
+        return {
+            200,
+            R"({"code":"0","msg":"","data":[{"algoId":"42","algoClOrdId":"oco7","instId":"BTC-USDT","state":"live"}]})"};
+    });
+    rest_session s(fast_cfg(srv.port()), test_creds);
+    okx::algo_order_req a;
+    a.inst_id = "BTC-USDT";
+    a.side = order_side::sell;
+    a.sz = decimal(1, 3);
+    a.has_tp = a.has_sl = true;
+    a.tp_trigger_px = decimal(51000, 0);
+    a.sl_trigger_px = decimal(49000, 0);
+    a.algo_cl_ord_id = "oco7";
+    const auto ack = s.run(s.client().place_algo(a));
+    REQUIRE(ack.ok());
+    CHECK(ack.value.algo_id == "42");
+    CHECK(posts == 2); // the same algoClOrdId both times: never a second id
+    const auto reqs = srv.requests();
+    for (const auto& r : reqs)
+        if (r.method == "POST")
+            CHECK(r.body.find(R"("algoClOrdId":"oco7")") != std::string::npos);
 }

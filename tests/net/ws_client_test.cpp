@@ -1,7 +1,8 @@
 // ws_client over real loopback sockets against tests/net/support/script_server: subscribe → live,
 // ticker/orders/op-reply callbacks, login (signature checked), reconnect + re-login + re-subscribe
 // after the server drops the connection, malformed frames survived, stale detector, ping/pong and
-// the pong timeout, login refusal, 64008 notice, and order frames sent from a caller buffer.
+// the pong timeout, login refusal, 64008 notice, a channel-conn-count-error (reconnect),
+// TCP_NODELAY on the socket, the send-idle ping, and order frames sent from a caller buffer.
 #include "common/net/ws_client.hpp"
 
 #include "common/net/asio.hpp"
@@ -151,6 +152,7 @@ TEST_CASE("net_ws: private login, orders channel, order frame from a caller buff
     char buf[512];
     okx::place_order_req close;
     close.inst_id = "BTC-USDT";
+    close.inst_id_code = 100001;
     close.side = order_side::sell;
     close.sz = decimal(1, 2);
     close.tgt_ccy = okx::tgt_ccy::base_ccy;
@@ -194,6 +196,24 @@ TEST_CASE("net_ws: stale detector and ping/pong keep-alive", "[sim][net]") {
     REQUIRE(run_until(ioc, [&] { return stale_events.size() >= 2; }));
     CHECK(stale_events[1] == false);
 
+    SECTION("send-idle ping: pings go out on a timer even while frames keep arriving") {
+        // Pushes every 50 ms keep the receive-idle timer from ever firing; the send-idle one
+        // (no frame SENT for 200 ms) still pings.
+        cfg.ws_ping_after = std::chrono::milliseconds(10'000);
+        cfg.ws_ping_send_idle = std::chrono::milliseconds(200);
+        ws_client d(ioc, cfg, ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, h);
+        d.start();
+        REQUIRE(run_until(ioc, [&] { return d.state() == ws_state::live; }));
+        const auto pings_before = d.stats().pings;
+        for (int i = 0; i < 40 && d.stats().pings < pings_before + 2; ++i) {
+            srv.ws_push(ticker_frame);
+            (void)run_until(
+                ioc, [] { return false; }, std::chrono::milliseconds(50));
+        }
+        CHECK(d.stats().pings >= pings_before + 2);
+        CHECK(d.stats().reconnects == 0);
+        d.stop();
+    }
     SECTION("no pong → reconnect") {
         srv.on_ws([](const std::string& text, int) -> std::vector<std::string> {
             if (text == "ping")
@@ -236,6 +256,16 @@ TEST_CASE("net_ws: login refused and 64008 notice lead to a reconnect with back-
     for (const auto& e : errors)
         saw_notice |= e.code == 64008;
     CHECK(saw_notice);
+
+    // OKX acks a subscription, then ends it when the channel's connection limit is hit
+    // (docs-v5 "WebSocket > Connection count limit"): noticed, reported, and re-subscribed.
+    srv.ws_push(R"({"event":"channel-conn-count-error","channel":"orders-algo","connCount":"30",)"
+                R"("connId":"a"})");
+    REQUIRE(
+        run_until(ioc, [&] { return srv.ws_connections() == 4 && c.state() == ws_state::live; }));
+    CHECK(c.stats().terminated_subs == 1);
+    CHECK(c.stats().malformed == 0);
+    CHECK(c.stats().tcp_nodelay); // read back with getsockopt on the client's socket
     for (const auto& e : errors)
         CHECK(e.message.view().find(test_creds.secret) == std::string_view::npos);
 }

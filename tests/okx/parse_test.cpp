@@ -32,6 +32,10 @@ TEST_CASE("okx error codes map to kinds", "[unit][okx]") {
     CHECK(kind_of_code(51412) == error_kind::already_triggered);
     CHECK(kind_of_code(51416) == error_kind::already_triggered);
     CHECK(kind_of_code(51603) == error_kind::not_found);
+    // "Order timed out" (expTime passed): not proof that nothing executed.
+    CHECK(kind_of_code(51149) == error_kind::unknown_outcome);
+    CHECK(to_string(error_kind::expired) == "expired");
+    CHECK_FALSE(is_retryable(error_kind::expired));
     for (int c : {60004, 60005, 60006, 60007, 60009, 60011, 60024})
         CHECK(kind_of_code(c) == error_kind::auth);
     for (int c : {60012, 60013, 60018, 60031, 64001, 64002})
@@ -110,7 +114,20 @@ TEST_CASE("okx instruments", "[unit][okx]") {
     CHECK(i.lot_sz == decimal(1, 8));
     CHECK(i.min_sz == decimal(1, 5));
     CHECK(i.state == "live");
+    CHECK(i.inst_id_code == 1000000000); // a JSON integer (docs-v5 "Get instruments" example)
 
+    SECTION("instIdCode null, empty string or a digit string") {
+        const auto row = [](std::string code) {
+            return R"({"code":"0","msg":"","data":[{"instId":"X-USDT","tickSz":"1","lotSz":"1","minSz":"1","instIdCode":)" +
+                   code + "}]}";
+        };
+        CHECK(parse_instruments(row("null")).value.at(0).inst_id_code == 0);
+        CHECK(parse_instruments(row(R"("")")).value.at(0).inst_id_code == 0);
+        CHECK(parse_instruments(row(R"("2021")")).value.at(0).inst_id_code == 2021);
+        CHECK(parse_instruments(row("1.5")).err.kind == error_kind::bad_response);
+        CHECK(parse_instruments(row("-3")).err.kind == error_kind::bad_response);
+        CHECK(parse_instruments(row("true")).err.kind == error_kind::bad_response);
+    }
     SECTION("missing tickSz") {
         auto bad = parse_instruments(
             R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","lotSz":"1","minSz":"1"}]})");

@@ -127,14 +127,37 @@ TEST_CASE("okx WS frames", "[unit][okx]") {
     r.sz = *decimal::parse("0.5");
     r.tgt_ccy = tgt_ccy::base_ccy;
     char buf[512];
+    // No instIdCode known: the WS writers refuse (OKX refuses an instId-only WS order op).
+    CHECK(write_ws_order("1512", r, buf, sizeof buf) == 0);
+    CHECK(write_ws_cancel_order("", {"BTC-USDT", "42", "", 0}, buf, sizeof buf) == 0);
+    r.inst_id_code = 100001;
     std::size_t n = write_ws_order("1512", r, buf, sizeof buf);
     CHECK(
         std::string_view(buf, n) ==
-        R"({"id":"1512","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}]})");
-    n = write_ws_cancel_order("", {"BTC-USDT", "42", ""}, buf, sizeof buf);
+        R"({"id":"1512","op":"order","args":[{"instIdCode":100001,"tdMode":"cash","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}]})");
+    n = write_ws_cancel_order("", {"BTC-USDT", "42", "", 100001}, buf, sizeof buf);
     CHECK(std::string_view(buf, n) ==
-          R"({"op":"cancel-order","args":[{"instId":"BTC-USDT","ordId":"42"}]})");
+          R"({"op":"cancel-order","args":[{"instIdCode":100001,"ordId":"42"}]})");
     CHECK(write_ws_order("1512", r, buf, 40) == 0);
+    // The REST body keeps instId and never carries the code; tdMode follows the request.
+    r.td_mode = td_mode::cross;
+    CHECK(
+        place_order_body(r) ==
+        R"({"instId":"BTC-USDT","tdMode":"cross","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"})");
+
+    // The deadline rides in the op message, never inside args (OKX Transaction timeouts, WS).
+    r.exp_time_ms = 1597026383085;
+    n = write_ws_order("1512", r, buf, sizeof buf);
+    CHECK(
+        std::string_view(buf, n) ==
+        R"({"id":"1512","op":"order","expTime":"1597026383085","args":[{"instIdCode":100001,"tdMode":"cross","clOrdId":"c1","side":"sell","ordType":"market","sz":"0.5","tgtCcy":"base_ccy"}]})");
+    n = write_ws_order("", r, buf, sizeof buf);
+    CHECK(std::string_view(buf, n).starts_with(
+        R"({"op":"order","expTime":"1597026383085","args":[)"));
+    // REST sends it as a header: the body (which is signed) stays as before.
+    CHECK(place_order_body(r).find("expTime") == std::string::npos);
+    CHECK(exp_time_after(1'000, 2'500) == 3'500);
+    r.exp_time_ms = 0;
 
     const std::string login = ws_login_frame("key-1", secret, "pass-1", 1538054050);
     CHECK(

@@ -3,7 +3,8 @@
 // text); every endpoint the client has, with exact instrument decimals and candles newest first
 // with live timestamps near now (real-time mode); OKX error codes mapped to kinds; the OCO life
 // cycle; rate-limit back-off against the simulator's 429s; the clOrdId "did it land?" flow under
-// apply_fail / hang / fail faults (exactly one order on the exchange); clear config errors.
+// apply_fail / hang / fail faults (exactly one order on the exchange, never a re-send); an entry
+// processed after its expTime is discarded (one fill in all); clear config errors.
 #include "tests/okx_sim/sim_client.hpp"
 
 #include "common/clock.hpp"
@@ -14,6 +15,7 @@
 #include <simdjson.h>
 
 #include <cstdlib>
+#include <thread>
 
 using namespace scalpel;
 using namespace scalpel::net_client;
@@ -342,13 +344,14 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
             s.run(c.place_order(limit_order(order_side::buy, dec("1"), dec("1"), {}, "FOO-USDT")));
         CHECK(inst.err.kind == okx::error_kind::invalid_order);
         CHECK(inst.err.code == 51001);
-        REQUIRE(
-            s.run(c.place_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "dup1")))
-                .ok());
-        auto dup =
+        const auto first =
             s.run(c.place_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "dup1")));
-        CHECK(dup.err.kind == okx::error_kind::duplicate_id);
-        CHECK(dup.err.code == 51016);
+        REQUIRE(first.ok());
+        // 51016: an order under this clOrdId exists. Never "absent": it resolves to that order.
+        const auto dup =
+            s.run(c.submit_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "dup1")));
+        CHECK(dup.placed());
+        CHECK(dup.ack.ord_id == first.value.ord_id);
         CHECK(count_in_sim_log(port, "place_order", "dup1").orders == 1); // no retry of a rejection
         okx::cancel_order_req missing;
         missing.inst_id = "BTC-USDT";
@@ -469,6 +472,9 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
     const auto port = sim.port();
     auto cfg = sim_cfg(port);
     cfg.request_timeout = 800ms;
+    cfg.order_deadline = 1000ms;
+    cfg.order_lookup_lag = 300ms;
+    cfg.order_lookup_interval = 100ms;
     rest_session s(cfg, sim_creds);
     auto& c = s.client();
 
@@ -494,15 +500,15 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
         CHECK(n.requests == 1);
         CHECK(n.orders == 1);
     }
-    SECTION("fail: refused unapplied (503), asked, then placed once") {
+    SECTION("fail: refused unapplied (503): never re-sent, absent once its deadline passed") {
         sim_post(port, "/sim/fault",
                  R"({"path_prefix":"/api/v5/trade/order","mode":"fail","count":1})");
-        auto ack = s.run(c.place_order(market_buy("100", "land3")));
-        REQUIRE(ack.ok());
+        const order_placement p = s.run(c.submit_order(market_buy("100", "land3")));
+        CHECK(p.state == placement_state::absent);
+        CHECK(p.err.kind == okx::error_kind::expired);
         const auto n = count_in_sim_log(port, "place_order", "land3");
-        CHECK(n.requests == 1);
-        CHECK(n.orders == 1);
-        CHECK(c.stats().retries >= 1);
+        CHECK(n.requests == 0); // the fault answered before the exchange saw it
+        CHECK(n.orders == 0);
     }
     SECTION("apply_fail on an OCO: found by algoClOrdId, placed once") {
         REQUIRE(s.run(c.place_order(market_buy("100"))).ok());
@@ -566,4 +572,36 @@ TEST_CASE("sim_client_rest: bad config and bad responses give clear errors", "[s
     auto raw = s.run(s.client().get("/api/v5/nothing/here", false));
     CHECK(raw.status == 404);
     CHECK_FALSE(raw.err.ok());
+}
+
+TEST_CASE("sim_client_rest: an entry processed after the client's timeout is discarded by its "
+          "expTime; the next attempt fills: exactly one fill on the exchange",
+          "[sim]") {
+    sim_process sim({"--speed", "1"});
+    const auto port = sim.port();
+    auto cfg = sim_cfg(port);
+    cfg.request_timeout = 1000ms; // the client gives up after 1 s …
+    cfg.order_deadline = 1500ms;  // … the request is void after 1.5 s …
+    cfg.order_lookup_lag = 500ms;
+    cfg.order_lookup_interval = 100ms;
+    rest_session s(cfg, sim_creds);
+    auto& c = s.client();
+    // … and the exchange gets to it after 3 s (the busy-server case, scaled down from 5.5–8 s).
+    sim_post(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/trade/order","mode":"delay","delay_ms":3000,"count":1})");
+    const order_placement first = s.run(c.submit_order(market_buy("100", "late000")));
+    REQUIRE(first.state == placement_state::absent); // only now may a new attempt go out
+    CHECK(first.err.kind == okx::error_kind::expired);
+    const order_placement second = s.run(c.submit_order(market_buy("100", "late001")));
+    REQUIRE(second.placed());
+    // Let the delayed first attempt reach the exchange, then audit the exchange's own records.
+    std::this_thread::sleep_for(2500ms);
+    const auto a = count_in_sim_log(port, "place_order", "late000");
+    const auto b = count_in_sim_log(port, "place_order", "late001");
+    CHECK(a.requests == 1); // it did arrive, late …
+    CHECK(a.orders == 0);   // … and was discarded, never executed
+    CHECK(b.orders == 1);
+    const auto fills = s.run(c.fills("BTC-USDT"));
+    REQUIRE(fills.ok());
+    CHECK(fills.value.size() == 1);
 }

@@ -244,6 +244,7 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
 
     // An order over the private WS: op reply with the ack, then the orders push.
     buy.cl_ord_id = "wsop1";
+    buy.inst_id_code = 100001; // the simulator's BTC-USDT code (public/instruments)
     char frame[1024];
     const auto n = okx::write_ws_order("req1", buy, frame, sizeof frame);
     REQUIRE(n > 0);
@@ -295,4 +296,34 @@ TEST_CASE("sim_client_ws: a wrong secret is refused as auth, never live, secret 
     // Missing credentials for a private channel is a config error at construction.
     CHECK_THROWS_AS(ws_client(ioc, ws_cfg(sim.port()), ws_kind::private_channel, {}, {}),
                     config_error);
+}
+
+// The simulator follows OKX's documented rule (close when nothing was pushed for 30 s; here 1 s)
+// and the feed is quiet (price set = paused). The client's receive-idle ping (15 s) would never
+// fire in time; the send-idle ping does, the pong is a push, and the socket stays up. Nagle is
+// off on the socket (read back with getsockopt).
+TEST_CASE("sim_client_ws: a quiet public feed stays connected on the send-idle ping; TCP_NODELAY",
+          "[sim]") {
+    sim_process sim({"--ws-idle-ms", "1000"});
+    const auto port = sim.port();
+    sim_post(port, "/sim/price", R"({"instId":"BTC-USDT","last":"50000"})");
+    auto cfg = ws_cfg(port);
+    cfg.ws_ping_after = 15s;
+    cfg.ws_ping_send_idle = 300ms;
+    net::io_context ioc{1};
+    int ticks = 0;
+    ws_handlers h;
+    h.on_ticker = [&](const okx::ticker&, mono_ns) { ++ticks; };
+    ws_client ws(ioc, cfg, ws_kind::public_channel, {{"tickers", "BTC-USDT", ""}}, h);
+    ws.start();
+    REQUIRE(run_until(ioc, [&] { return ticks >= 1; }));
+    CHECK(ws.stats().tcp_nodelay);
+    // Three idle windows of the simulator with nothing but pings and pongs on the socket.
+    (void)run_until(
+        ioc, [] { return false; }, 3500ms);
+    CHECK(ws.stats().connects == 1);
+    CHECK(ws.stats().reconnects == 0);
+    CHECK(ws.stats().pings >= 3);
+    CHECK(ws.stats().pongs >= 3);
+    ws.stop();
 }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <thread>
 
 using namespace scalpel::test;
@@ -105,7 +106,12 @@ TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
 
     auto inst = parse(http_call(port, "GET", "/api/v5/public/instruments?instType=SPOT").body);
     bool btc = false;
+    std::set<std::int64_t> codes;
     for (auto row : data_of(*inst)) {
+        std::int64_t code = 0;
+        REQUIRE(row["instIdCode"].get(code) == simdjson::SUCCESS); // a JSON integer, as OKX's
+        CHECK(code > 0);
+        codes.insert(code);
         if (str(row, "instId") != "BTC-USDT")
             continue;
         btc = true;
@@ -115,6 +121,7 @@ TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
         CHECK(str(row, "state") == "live");
     }
     CHECK(btc);
+    CHECK(codes.size() == data_of(*inst).size()); // one code per instrument
     for (const char* type : {"FUTURES", "SWAP", "OPTION&uly=BTC-USD", "MARGIN"}) {
         const auto r =
             http_call(port, "GET", std::string("/api/v5/public/instruments?instType=") + type);
@@ -395,9 +402,27 @@ TEST_CASE("sim_ws login, orders and orders-algo pushes on an OCO trigger", "[sim
         R"({"op":"subscribe","args":[{"channel":"orders-algo","instType":"SPOT","instId":"BTC-USDT"}]})");
     REQUIRE(biz.read_until("\"event\":\"subscribe\""));
 
-    // Entry through a WS order op.
+    // An instId-only WS order op is refused as OKX refuses it (instId delisted from WS order ops).
     priv.send(
-        R"({"id":"o1","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
+        R"({"id":"o0","op":"order","args":[{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy","clOrdId":"noCode1"}]})");
+    const auto refused = priv.read_until("\"id\":\"o0\"");
+    REQUIRE(refused);
+    CHECK(json_field(*refused, "code") == "1");
+    CHECK(json_field(*refused, "sCode") == "50014");
+    CHECK(json_field(*refused, "sMsg") == "Parameter instIdCode can not be empty");
+    CHECK(json_field(*refused, "clOrdId") == "noCode1");
+    priv.send(R"({"id":"o9","op":"cancel-order","args":[{"instId":"BTC-USDT","ordId":"1"}]})");
+    CHECK(json_field(*priv.read_until("\"id\":\"o9\""), "sCode") == "50014");
+    priv.send(
+        R"({"id":"o8","op":"order","args":[{"instIdCode":999,"tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
+    CHECK(json_field(*priv.read_until("\"id\":\"o8\""), "sCode") == "51001");
+    priv.send(
+        R"({"id":"o7","op":"order","args":[{"instIdCode":"100001","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
+    CHECK(json_field(*priv.read_until("\"id\":\"o7\""), "sCode") == "51000");
+
+    // Entry through a WS order op, naming BTC-USDT by its instIdCode (any instId is ignored).
+    priv.send(
+        R"({"id":"o1","op":"order","args":[{"instIdCode":100001,"instId":"ETH-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"0.01","tgtCcy":"base_ccy"}]})");
     const auto op = priv.read_until("\"op\":\"order\"");
     REQUIRE(op);
     CHECK(json_field(*op, "sCode") == "0");
@@ -446,6 +471,30 @@ TEST_CASE("sim_hooks drop WS with and without a close frame, and idle close 4004
     ws_client idle(port, "/ws/v5/public");
     CHECK_FALSE(idle.read(5s));
     CHECK(idle.close_code() == 4004);
+}
+
+// OKX docs-v5 "WebSocket > Connect": a connection breaks when no data was PUSHED for 30 s. A
+// client that never sends but whose channel pushes keeps its socket; a quiet channel does not.
+TEST_CASE("sim_ws idle rule: no push for --ws-idle-ms closes, pushes keep a silent client",
+          "[sim]") {
+    sim_process sim({"--ws-idle-ms", "700", "--speed", "60"});
+    const auto port = sim.port();
+    ws_client busy(port, "/ws/v5/public");
+    busy.send(R"({"op":"subscribe","args":[{"channel":"tickers","instId":"ETH-USDT"}]})");
+    REQUIRE(busy.read_until("\"event\":\"subscribe\""));
+    const auto until = std::chrono::steady_clock::now() + 2500ms;
+    int pushes = 0;
+    while (std::chrono::steady_clock::now() < until && busy.read(2s))
+        ++pushes;
+    CHECK_FALSE(busy.closed()); // 2.5 s, three idle windows, nothing sent by the client
+    CHECK(pushes >= 3);
+
+    set_price(port, "50000"); // BTC-USDT paused: its channel goes quiet
+    ws_client quiet(port, "/ws/v5/public");
+    quiet.send(R"({"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]})");
+    REQUIRE(quiet.read_until("\"event\":\"subscribe\""));
+    CHECK_FALSE(quiet.read_until("never", 5s));
+    CHECK(quiet.close_code() == 4004);
 }
 
 TEST_CASE("sim_hooks ws/refuse keeps a dropped feed down until it expires or is lifted", "[sim]") {
@@ -602,4 +651,208 @@ TEST_CASE("sim_latency order round trip on loopback (figures only)", "[sim]") {
     std::sort(us.begin(), us.end());
     WARN("signed market order round trip over keep-alive loopback HTTP: p50 "
          << us[100] << " us, p99 " << us[198] << " us, max " << us.back() << " us (200 orders)");
+}
+
+// Account modes (docs-v5 "Get account configuration", "Place order" tdMode note), a read-only
+// key, a skewed exchange clock and a refused WS login: the simulator options preflight is tested
+// with.
+TEST_CASE("sim_account account/config, tdMode by account mode, read-only key, skew, WS login",
+          "[sim]") {
+    const std::string cash_buy =
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100"})";
+    const std::string cross_buy =
+        R"({"instId":"BTC-USDT","tdMode":"cross","side":"buy","ordType":"market","sz":"100"})";
+    {
+        sim_process sim; // Spot mode (acctLv 1), trading key
+        const auto port = sim.port();
+        const auto cfg = signed_call(port, "GET", "/api/v5/account/config");
+        CHECK(json_field(cfg.body, "acctLv") == "1");
+        CHECK(json_field(cfg.body, "perm") == "read_only,trade");
+        CHECK(!json_field(cfg.body, "uid").empty());
+        CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", cash_buy).body,
+                         "sCode") == "0");
+        CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", cross_buy).body,
+                         "sCode") == "51010");
+    }
+    {
+        sim_process sim({"--acct-lv", "3", "--key-perm", "read_only"});
+        const auto port = sim.port();
+        CHECK(json_field(signed_call(port, "GET", "/api/v5/account/config").body, "acctLv") == "3");
+        const auto refused = signed_call(port, "POST", "/api/v5/trade/order", cross_buy);
+        CHECK(refused.status == 401);
+        CHECK(json_field(refused.body, "code") == "50120");
+        CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance").body, "code") ==
+              "0"); // reading still works
+    }
+    {
+        sim_process sim({"--acct-lv", "4"});
+        const auto port = sim.port();
+        CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", cash_buy).body,
+                         "sCode") == "51000");
+        CHECK(json_field(signed_call(port, "POST", "/api/v5/trade/order", cross_buy).body,
+                         "sCode") == "0");
+    }
+    {
+        sim_process sim({"--clock-skew-ms", "90000", "--refuse-ws-login"});
+        const auto port = sim.port();
+        auto t = parse(http_call(port, "GET", "/api/v5/public/time").body);
+        const auto ts = std::stoll(str(data_of(*t).at(0), "ts"));
+        CHECK(ts - scalpel::wall_now_ms() > 80'000);
+        CHECK(json_field(signed_call(port, "GET", "/api/v5/account/balance").body, "code") ==
+              "50102"); // our timestamp is 90 s behind the exchange's clock
+        ws_client priv(port, "/ws/v5/private");
+        priv.login(sim_key, sim_secret, sim_pass, 90);
+        CHECK(json_field(*priv.read_until("\"event\""), "code") == "60009");
+    }
+}
+
+// Documented query filters are honoured or refused with 51000, never silently ignored.
+TEST_CASE("sim_rest query filters: honoured, or refused with 51000", "[sim]") {
+    sim_process sim;
+    const auto port = sim.port();
+    set_price(port, "50000");
+    const std::string limit_buy =
+        R"({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"40000","sz":"0.001"})";
+    REQUIRE(json_field(signed_call(port, "POST", "/api/v5/trade/order", limit_buy).body, "sCode") ==
+            "0");
+    REQUIRE(json_field(signed_call(port, "POST", "/api/v5/trade/order", limit_buy).body, "sCode") ==
+            "0");
+    const auto rows = [&](const std::string& target) {
+        return data_of(*parse(signed_call(port, "GET", target).body)).size();
+    };
+    CHECK(rows("/api/v5/trade/orders-pending?instType=SPOT") == 2);
+    CHECK(rows("/api/v5/trade/orders-pending?instType=SPOT&limit=1") == 1);
+    CHECK(rows("/api/v5/trade/orders-pending?instType=SWAP") == 0);
+    CHECK(rows("/api/v5/trade/orders-pending?state=live") == 2);
+    CHECK(rows("/api/v5/trade/orders-pending?state=partially_filled") == 0);
+    CHECK(rows("/api/v5/trade/orders-pending?instType=SPOT&uly=BTC-USD") == 2); // inert on SPOT
+    for (const char* target :
+         {"/api/v5/trade/orders-pending?after=1", "/api/v5/trade/fills?begin=1",
+          "/api/v5/trade/orders-algo-pending?ordType=oco&before=2",
+          "/api/v5/market/ticker?instId=BTC-USDT&foo=1"}) {
+        const auto r = signed_call(port, "GET", target);
+        INFO(target << " -> " << r.body);
+        CHECK(json_field(r.body, "code") == "51000");
+    }
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/orders-pending?after=1").body,
+                     "msg") == "Parameter after error");
+    CHECK(json_field(signed_call(port, "GET", "/api/v5/trade/orders-history").body, "code") ==
+          "50014"); // instType is required there
+}
+
+namespace {
+
+// Orders on the simulator under `cl`, and the sCode of the last logged place_order request for it.
+struct cl_view {
+    std::size_t orders = 0;
+    std::string last_s_code;
+};
+
+cl_view view_of(std::uint16_t port, const std::string& cl) {
+    const std::string body = http_call(port, "GET", "/sim/orders").body;
+    simdjson::dom::parser p;
+    simdjson::dom::element root;
+    REQUIRE_FALSE(p.parse(body).get(root));
+    simdjson::dom::array orders, requests;
+    REQUIRE_FALSE(root["orders"].get(orders));
+    REQUIRE_FALSE(root["requests"].get(requests));
+    cl_view v;
+    std::string_view id, kind, code;
+    for (simdjson::dom::element o : orders)
+        v.orders += !o["clOrdId"].get(id) && id == cl;
+    for (simdjson::dom::element r : requests)
+        if (!r["kind"].get(kind) && kind == "place_order" && !r["clOrdId"].get(id) && id == cl &&
+            !r["sCode"].get(code))
+            v.last_s_code = std::string(code);
+    return v;
+}
+
+std::string buy_body(const std::string& cl) {
+    return R"({"instId":"BTC-USDT","tdMode":"cash","clOrdId":")" + cl +
+           R"(","side":"buy","ordType":"market","sz":"100"})";
+}
+
+std::string ws_buy(const std::string& id, const std::string& cl, std::int64_t exp_ms) {
+    const std::string exp =
+        exp_ms > 0 ? R"("expTime":")" + std::to_string(exp_ms) + R"(",)" : std::string();
+    // WS order ops name the instrument by instIdCode (BTC-USDT's is 100001 on the simulator).
+    return R"({"id":")" + id + R"(","op":"order",)" + exp + R"("args":[{"instIdCode":100001,)" +
+           buy_body(cl).substr(1) + "]}";
+}
+
+} // namespace
+
+TEST_CASE("sim_deadlines a place order past its expTime is discarded with 51149 over REST and WS",
+          "[sim]") {
+    sim_process sim;
+    const auto port = sim.port();
+    set_price(port, "50000");
+    using scalpel::wall_now_ms;
+    auto exp_in = [](std::int64_t ms) { return std::to_string(wall_now_ms() + ms); };
+
+    // REST: the expTime header, judged when the exchange gets to the request.
+    auto r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rexp1"),
+                              {{"expTime", exp_in(-1)}});
+    CHECK(r.status == 200);
+    CHECK(json_field(r.body, "code") == "1");
+    CHECK(json_field(r.body, "sCode") == "51149");
+    CHECK(view_of(port, "rexp1").orders == 0);
+    CHECK(view_of(port, "rexp1").last_s_code == "51149"); // logged, never executed
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rok1"),
+                         {{"expTime", exp_in(20'000)}});
+    CHECK(json_field(r.body, "sCode") == "0");
+    CHECK(view_of(port, "rok1").orders == 1);
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rbad1"),
+                         {{"expTime", "soon"}});
+    CHECK(json_field(r.body, "code") == "51000");
+    CHECK(view_of(port, "rbad1").orders == 0);
+
+    // Processed late (a delay fault): the deadline passes while it waits, so it never executes.
+    post_sim(port, "/sim/fault",
+             R"({"path_prefix":"/api/v5/trade/order","mode":"delay","delay_ms":1500})");
+    r = signed_call_with(port, "POST", "/api/v5/trade/order", buy_body("rlate1"),
+                         {{"expTime", exp_in(500)}});
+    CHECK(json_field(r.body, "sCode") == "51149");
+    CHECK(view_of(port, "rlate1").orders == 0);
+
+    // WS: expTime in the op message.
+    ws_client priv(port, "/ws/v5/private");
+    priv.login();
+    REQUIRE(priv.read_until("\"event\":\"login\""));
+    priv.send(ws_buy("w1", "wexp1", wall_now_ms() - 1));
+    auto op = priv.read_until("\"id\":\"w1\"");
+    REQUIRE(op);
+    CHECK(json_field(*op, "sCode") == "51149");
+    CHECK(view_of(port, "wexp1").orders == 0);
+
+    // ws/delay: ops processed late; the expired one is discarded, the other executes late.
+    CHECK(http_call(port, "POST", "/sim/ws/delay", R"({"ms":-5})").status == 400);
+    post_sim(port, "/sim/ws/delay", R"({"ms":1500,"count":2,"op":"order"})");
+    const auto t0 = std::chrono::steady_clock::now();
+    priv.send(ws_buy("w2", "wlate1", wall_now_ms() + 500));
+    priv.send(ws_buy("w3", "wlate2", wall_now_ms() + 20'000));
+    op = priv.read_until("\"id\":\"w2\"");
+    REQUIRE(op);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 1500ms);
+    CHECK(json_field(*op, "sCode") == "51149");
+    op = priv.read_until("\"id\":\"w3\"");
+    REQUIRE(op);
+    CHECK(json_field(*op, "sCode") == "0");
+    CHECK(view_of(port, "wlate1").orders == 0);
+    CHECK(view_of(port, "wlate2").orders == 1);
+
+    // A held-back op still executes after the client closed its connection.
+    post_sim(port, "/sim/ws/delay", R"({"ms":500,"count":1})");
+    {
+        ws_client gone(port, "/ws/v5/private");
+        gone.login();
+        REQUIRE(gone.read_until("\"event\":\"login\""));
+        gone.send(ws_buy("w4", "wgone1", 0));
+    }
+    bool landed = false;
+    for (int i = 0; i < 50 && !landed; ++i) {
+        std::this_thread::sleep_for(100ms);
+        landed = view_of(port, "wgone1").orders == 1;
+    }
+    CHECK(landed);
 }

@@ -111,6 +111,14 @@ http_result signed_call(std::uint16_t port, const std::string& method, const std
                      sign_headers(method, target, body, ts_offset_ms, key, secret, pass), timeout);
 }
 
+http_result signed_call_with(std::uint16_t port, const std::string& method,
+                             const std::string& target, const std::string& body,
+                             const std::vector<std::pair<std::string, std::string>>& extra) {
+    auto headers = sign_headers(method, target, body, 0, sim_key, sim_secret, sim_pass);
+    headers.insert(headers.end(), extra.begin(), extra.end());
+    return http_call(port, method, target, body, headers);
+}
+
 struct http_conn::impl {
     net::io_context ioc;
     beast::tcp_stream stream{ioc};

@@ -48,6 +48,11 @@ http_result signed_call(std::uint16_t port, const std::string& method, const std
                         const std::string& pass = sim_pass,
                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Signed with the test keys, plus extra headers (e.g. OKX's `expTime`, which is not signed).
+http_result signed_call_with(std::uint16_t port, const std::string& method,
+                             const std::string& target, const std::string& body,
+                             const std::vector<std::pair<std::string, std::string>>& extra);
+
 // A keep-alive HTTP connection, for round-trip measurements.
 class http_conn {
 public:

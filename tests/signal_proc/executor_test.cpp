@@ -2,7 +2,8 @@
 // on the exchange; OCO rejected → retried under new algoClOrdIds, then protected; OCO rejected
 // past oco_retries → closed at market (journal reason reconcile); the entry request applied but
 // never answered (hang) or answered "outcome unknown" (apply_fail 50004) → no duplicate order,
-// position protected.
+// position protected; the entry processed by the exchange after its expTime (late) → discarded,
+// never re-sent, the next decision's entry fills: exactly one fill.
 #include "tests/signal_proc/scenario_common.hpp"
 
 #include <thread>
@@ -82,5 +83,28 @@ TEST_CASE("entry answered 'outcome unknown' (50004): no duplicate, position prot
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     const auto c = count_orders(sc.orders());
     CHECK(c.filled_buys == 1);
+    CHECK(c.live_algos == 1);
+}
+
+TEST_CASE("entry processed after its expTime is discarded, never re-sent, one fill", "[sim]") {
+    // The client gives up after 1 s, the order is void after 1.5 s, the exchange gets to it after
+    // 3 s (the 5.5–8 s of issue 9, scaled down).
+    scenario sc(scenario_options{}.with_exchange(
+        "  order_deadline_s: 1.5\n  order_lookup_lag_s: 0.5\n  order_lookup_interval_s: 0.1\n"));
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"delay","delay_ms":3000})");
+    sc.start_signal();
+    REQUIRE(sc.wait_log("expired unplaced", std::chrono::seconds(30)));
+    REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500)); // the late request has landed
+    auto o = sc.orders();
+    const auto c = count_orders(o);
+    CHECK(c.filled_buys == 1);
+    CHECK(c.place_orders == 1);   // the next decision's entry
+    CHECK(c.place_rejected == 1); // the late one: 51149, never executed
+    int expired = 0;
+    for (auto r : o["requests"].get_array())
+        expired += field(r, "sCode") == "51149";
+    CHECK(expired == 1);
     CHECK(c.live_algos == 1);
 }

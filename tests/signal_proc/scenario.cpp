@@ -49,7 +49,7 @@ void scenario::write_config(const scenario_options& o) {
     f << "account: test\nlog_level: info\nsymbols: " << o.symbols << "\n"
       << "exchange:\n  target: sim\n  rest_url: http://127.0.0.1:" << sim_->port()
       << "\n  ws_url: ws://127.0.0.1:" << sim_->port() << "/ws/v5\n  request_timeout_s: 1\n"
-      << "segment:\n  name: " << seg_name_ << "\n  run_dir: " << dir_.path()
+      << o.exchange_extra << "segment:\n  name: " << seg_name_ << "\n  run_dir: " << dir_.path()
       << "\n  account_tag: sigtest\n"
       << "signal:\n  cycle_s: 1\n  order_timeout_s: 3\n"
       << o.signal_extra << "risk:\n"

@@ -19,10 +19,11 @@ namespace scalpel::test {
 
 struct scenario_options {
     std::string symbols = "[BTC-USDT]";
-    std::string regime_extra; // extra "key: value" lines for every regime (4-space indented)
-    std::string entry_extra;  // extra lines under entry: (2-space indented)
-    std::string signal_extra; // extra lines under signal:
-    std::string risk_extra;   // extra lines under risk:
+    std::string regime_extra;   // extra "key: value" lines for every regime (4-space indented)
+    std::string entry_extra;    // extra lines under entry: (2-space indented)
+    std::string signal_extra;   // extra lines under signal:
+    std::string risk_extra;     // extra lines under risk:
+    std::string exchange_extra; // extra lines under exchange: (2-space indented)
 
     // Chainable setters (designated initializers trip -Wmissing-field-initializers on g++ 12).
     scenario_options& with_symbols(std::string v) {
@@ -43,6 +44,10 @@ struct scenario_options {
     }
     scenario_options& with_risk(std::string v) {
         risk_extra = std::move(v);
+        return *this;
+    }
+    scenario_options& with_exchange(std::string v) {
+        exchange_extra = std::move(v);
         return *this;
     }
 };
