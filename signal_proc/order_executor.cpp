@@ -167,6 +167,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         spdlog::warn("entry {} {}: {} ({} {}); clOrdId {} slot {} abandoned", req.symbol,
                      expired ? "expired unplaced" : "rejected", okx::to_string(placed.err.kind),
                      placed.err.code, placed.err.message.view(), cl_id, rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{expired ? open_status::not_filled : open_status::rejected, rsv.ref};
     }
@@ -182,6 +183,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::not_filled, rsv.ref};
     }
