@@ -1,6 +1,8 @@
 // exchange: instrument table and the fill arithmetic.
 #include "backtest/exchange.hpp"
 
+#include "strategy/money.hpp"
+
 namespace scalpel::backtest {
 
 instrument lookup_instrument(std::string_view source, std::string_view symbol) {
@@ -49,12 +51,13 @@ fill market_fill(const instrument& inst, const exchange_config& cfg, order_side 
         f.price = decimal::floor_to(last * (1.0 - slip), inst.tick_sz).to_double();
     }
     f.size = size.to_double();
-    f.fee_usd = f.size * f.price * cfg.taker_fee;
-    if (side == order_side::buy) {
-        f.held = decimal::floor_to(f.size * (1.0 - cfg.taker_fee), inst.lot_sz).to_double();
-    } else {
-        f.held = f.size;
-    }
+    const double okx_fee = strategy::okx_taker_fee(side, cfg.taker_fee, f.price, f.size);
+    const strategy::fee_currency ccy = strategy::charged_in(side);
+    f.fee_usd = strategy::fee_cost_quote(okx_fee, ccy, f.price);
+    f.held = ccy == strategy::fee_currency::base
+                 ? decimal::floor_to(strategy::held_after_fee(f.size, okx_fee, ccy), inst.lot_sz)
+                       .to_double()
+                 : f.size;
     return f;
 }
 

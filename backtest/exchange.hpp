@@ -1,12 +1,14 @@
 // exchange: the backtest's model of OKX spot execution. Market orders fill completely at the
 // triggering tick's last price moved against the taker by `slippage_bps` and rounded onto the
-// tick grid against the taker; the taker fee is charged on both legs (a buy's fee is taken in the
-// base asset, so the held size is the filled size minus the fee, floored to the lot size). OCO
+// tick grid against the taker; the taker fee is charged on both legs as OKX would (strategy/money:
+// a buy's fee is taken in the base asset, so the held size is the filled size minus the fee,
+// floored to the lot size). OCO
 // legs trigger on the last price and execute as market orders. Sizes go through
 // common/decimal.hpp so lot and minimum sizes are respected exactly. No partial fills, no book.
 #pragma once
 
 #include "common/decimal.hpp"
+#include "common/side.hpp"
 
 #include <cstdint>
 #include <string>
@@ -29,8 +31,6 @@ struct exchange_config {
     double taker_fee = 0.001;  // fraction of notional per leg
     double slippage_bps = 0.0; // adverse move of every market fill, in basis points
 };
-
-enum class order_side : std::uint8_t { buy, sell };
 
 struct fill {
     double price = 0;   // execution price (after slippage, on the tick grid)

@@ -10,6 +10,7 @@
 #include "strategy/arm.hpp"
 #include "strategy/engine.hpp"
 #include "strategy/exit_decision.hpp"
+#include "strategy/money.hpp"
 #include "strategy/regime.hpp"
 #include "strategy/risk_controller.hpp"
 #include "strategy/scoring.hpp"
@@ -78,7 +79,8 @@ struct open_position {
     decimal size; // exact size the closing order sends
     oco_order oco;
     std::int64_t next_check_ms = 0;
-    std::string regime;
+    scalpel::regime entry_regime = scalpel::regime::ranging;
+    std::string regime; // entry_regime's name, for the report
     int score = 0;
     double atr = 0;
     double order_value = 0;
@@ -238,8 +240,8 @@ private:
                 ++result_.counters.exit_checks;
                 if (cfg_.exit_cadence_s > 0)
                     pos.next_check_ms = next_grid(ts, cadence_ms());
-                const auto params =
-                    st::make_exit_params(table_[arm_.current()], cfg_.exchange.taker_fee);
+                const regime judge = st::judging_regime(true, arm_.current(), pos.entry_regime);
+                const auto params = st::make_exit_params(table_[judge], cfg_.exchange.taker_fee);
                 const st::exit_decision d = st::decide_exit(pos.view, price, params, ts);
                 if (d.action == st::exit_action::ph_close)
                     close_position(i, price, ts, exit_reason::profit_hold);
@@ -279,9 +281,10 @@ private:
             const std::size_t n = std::min(symbols_.size(), inputs.size());
             for (std::size_t i = 0; i < n; ++i)
                 inputs[i] = {symbols_[i].data->symbol, symbols_[i].m5.last(entry_window)};
+            // The switch is read back through arm_.current(); the report lists no detections.
             (void)arm_.update(std::span<const st::arm_symbol_input>(inputs.data(), n), ts);
         }
-        const st::regime current = arm_.current();
+        const regime current = arm_.current();
         const st::regime_params& params = table_[current];
         risk_.on_balance(cfg_.start_balance_usd + realised_, ts);
         for (std::size_t i = 0; i < symbols_.size(); ++i) {
@@ -299,14 +302,14 @@ private:
                 s.indicators_at = s.m5.visible;
             }
             if (cfg_.score_prescreen &&
-                st::score_signal(s.indicators, s.last_price, params).dir == st::direction::none)
+                st::score_signal(s.indicators, s.last_price, params).dir == side::none)
                 continue;
             try_enter(i, ts, params, current);
         }
     }
 
     void try_enter(std::size_t i, std::int64_t ts, const st::regime_params& params,
-                   st::regime current) {
+                   regime current) {
         symbol_state& s = symbols_[i];
         std::array<st::open_position_ref, 16> refs{};
         std::size_t n = 0;
@@ -332,11 +335,10 @@ private:
             ++result_.counters.entry_blocked[static_cast<std::size_t>(d.blocked_by) & 15];
             return;
         }
-        const st::side side = st::to_side(d.dir);
-        const bool is_long = side == st::side::long_side;
+        const side side = d.dir;
+        const bool is_long = side == side::long_side;
         const fill f =
-            market_fill(s.inst, cfg_.exchange, is_long ? order_side::buy : order_side::sell,
-                        s.last_price, d.size.size);
+            market_fill(s.inst, cfg_.exchange, entry_order_side(side), s.last_price, d.size.size);
         open_position pos;
         pos.view.pos_side = side;
         pos.view.entry_price = f.price;
@@ -364,6 +366,7 @@ private:
             pos.oco.sl = is_long ? 0.0 : std::numeric_limits<double>::infinity();
         }
         pos.next_check_ms = cfg_.exit_cadence_s > 0 ? next_grid(ts, cadence_ms()) : ts;
+        pos.entry_regime = current;
         pos.regime = st::to_string(current);
         pos.score = d.confidence;
         pos.atr = d.atr;
@@ -375,9 +378,10 @@ private:
     void close_position(std::size_t i, double last, std::int64_t ts, exit_reason reason) {
         symbol_state& s = symbols_[i];
         const open_position& pos = *s.pos;
-        const bool is_long = pos.view.pos_side == st::side::long_side;
-        const fill f = market_fill(s.inst, cfg_.exchange,
-                                   is_long ? order_side::sell : order_side::buy, last, pos.size);
+        const bool is_long = pos.view.pos_side == side::long_side;
+        const st::market_close mc =
+            st::build_market_close(pos.view.pos_side, pos.view.size, s.inst.lot_sz);
+        const fill f = market_fill(s.inst, cfg_.exchange, mc.side, last, mc.size);
         if (is_long) {
             free_usdt_ += f.price * f.size - f.fee_usd;
             s.base_held -= f.size;
@@ -399,9 +403,9 @@ private:
         t.sl = pos.oco.sl;
         t.atr = pos.atr;
         t.score = pos.score;
-        t.gross = (is_long ? f.price - t.entry_px : t.entry_px - f.price) * t.size;
+        t.gross = st::gross_pnl(pos.view.pos_side, t.entry_px, f.price, f.size);
         t.fees = pos.view.entry_fee_usd + f.fee_usd;
-        t.net = t.gross - t.fees;
+        t.net = st::realised_net_pnl(pos.view, f.price, f.size, f.fee_usd);
         t.reason = reason;
         realised_ += t.net;
         result_.equity.push_back({ts, cfg_.start_balance_usd + realised_});

@@ -33,13 +33,13 @@ double seconds_since(clock_type::time_point t0) {
 // ±0.3 %), as the replay's next signal would, so ages, PnL and branch outcomes stay realistic.
 double exit_path_rate(const std::vector<tick>& ticks, int positions, int rounds,
                       std::uint64_t& sink) {
-    const auto params = st::make_exit_params(st::default_params(st::regime::ranging), 0.001);
+    const auto params = st::make_exit_params(st::default_params(scalpel::regime::ranging), 0.001);
     std::vector<st::position_view> views(positions);
     std::vector<oco_order> ocos(positions);
     auto open = [&](int p, const tick& t) {
         const bool is_long = p % 2 == 0;
-        views[p] = {is_long ? st::side::long_side : st::side::short_side, t.price, 150.0 / t.price,
-                    0.15, t.ts_ms};
+        views[p] = {is_long ? scalpel::side::long_side : scalpel::side::short_side, t.price,
+                    150.0 / t.price, 0.15, t.ts_ms};
         ocos[p] = {is_long, is_long ? t.price * 1.003 : t.price * 0.997,
                    is_long ? t.price * 0.997 : t.price * 1.003};
     };

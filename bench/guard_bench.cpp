@@ -59,7 +59,7 @@ void in_process(int orders) {
         return;
     }
     auto& seg = *opened.seg;
-    (void)seg.publish_params(shm::default_params(shm::regime::ranging));
+    (void)seg.publish_params(shm::default_params(scalpel::regime::ranging));
     releasing_sink sink;
     sink.seg = &seg;
     guard::tick_guard core(seg, sink, guard::tick_settings{});
@@ -73,7 +73,7 @@ void in_process(int orders) {
         core.set_inst_id_code(syms[i], 100001 + i); // WS closes need the instrument's code
         shm::position p;
         p.symbol = std::string_view(syms[i]);
-        p.pos_side = shm::side::long_;
+        p.pos_side = scalpel::side::long_side;
         p.size = 500.0 / entry[i];
         p.entry_price = entry[i];
         p.entry_fee_usd = 0.5;

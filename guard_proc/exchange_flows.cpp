@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "guard_proc/oco_levels.hpp"
+#include "strategy/money.hpp"
 
 #include <fmt/ranges.h>
 
@@ -19,18 +20,14 @@ using okx::error_kind;
 
 namespace {
 
-bool is_quote_ccy(std::string_view ccy) {
-    return ccy == "USDT" || ccy == "USDC" || ccy == "USD";
-}
-
-// The fee of an order in quote USD (positive = paid). A buyer pays in base: × the fill price.
+// The fee of an order as a quote cost (strategy/money: positive = paid, a rebate is negative).
 double fee_usd(const okx::order_detail& o) {
-    const double fee = -o.fee.to_double();
-    return is_quote_ccy(o.fee_ccy.view()) ? fee : fee * o.avg_px.to_double();
+    return strategy::fee_cost_quote(o.fee.to_double(), o.fee_ccy.view(), o.inst_id.view(),
+                                    o.avg_px.to_double());
 }
 
-okx::side closing_side(const shm::position& pos) {
-    return pos.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
+order_side closing_side(const shm::position& pos) {
+    return closing_order_side(pos.pos_side);
 }
 
 // An answer that proves the order was never placed (the id is terminal) versus one that leaves
@@ -124,9 +121,8 @@ net::awaitable<void> guard_service::impl::rest_close(shm::slot_ref ref, command 
     okx::place_order_req req;
     req.inst_id = inst;
     req.td_mode = td_mode;
-    req.side = closing_side(pos);
-    if (reverse)
-        req.side = req.side == okx::side::sell ? okx::side::buy : okx::side::sell;
+    // A compensation undoes an excess close: it trades like the entry did.
+    req.side = reverse ? entry_order_side(pos.pos_side) : closing_side(pos);
     req.sz = size_of(c.lots, core.lot_of(inst));
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
     req.cl_ord_id = cl;
@@ -319,13 +315,13 @@ void guard_service::impl::record_close(shm::slot_ref ref, const command& c) {
     const decimal lot = core.lot_of(pos.symbol.view());
     const double sold = size_of(c.lots, lot).to_double();
     const double bought = size_of(c.comp_lots, lot).to_double();
-    const double dir = pos.pos_side == shm::side::short_ ? -1.0 : 1.0;
     shm::close_info info;
     info.exit_price = c.avg_px;
     info.exit_time_ms = wall_now_ms();
     info.exit_fee_usd = c.fee_usd + c.comp_fee_usd;
-    const double gross =
-        dir * ((c.avg_px - pos.entry_price) * sold - (c.comp_avg_px - pos.entry_price) * bought);
+    // What the closes sold minus what a compensation bought back, both against the entry.
+    const double gross = strategy::gross_pnl(pos.pos_side, pos.entry_price, c.avg_px, sold) -
+                         strategy::gross_pnl(pos.pos_side, pos.entry_price, c.comp_avg_px, bought);
     info.net_pnl_usd = gross - pos.entry_fee_usd - info.exit_fee_usd;
     info.reason = c.reason != shm::close_reason::none         ? c.reason
                   : info.net_pnl_usd + pos.entry_fee_usd >= 0 ? shm::close_reason::tp

@@ -7,7 +7,9 @@
 
 #include "common/clock.hpp"
 #include "common/okx/requests.hpp"
+#include "shm_layout/money_view.hpp"
 #include "shm_layout/order_ids.hpp"
+#include "strategy/money.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -138,7 +140,7 @@ void tick_guard::send_ws_close(shm::slot_ref ref, const command& c, mono_ns now)
     req.inst_id = pos.symbol.view();
     req.inst_id_code = sym.inst_id_code; // 0: the writer refuses and the shell closes over REST
     req.td_mode = td_mode_;
-    req.side = pos.pos_side == shm::side::short_ ? okx::side::buy : okx::side::sell;
+    req.side = closing_order_side(pos.pos_side);
     req.ord_type = okx::ord_type::market;
     req.sz = r.size;
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
@@ -202,43 +204,25 @@ void tick_guard::reset_exit_for_testing(shm::slot_ref ref) noexcept {
               .settled = true});
 }
 
-// The position's regime parameters. The segment's block holds the CURRENT regime's set: when the
-// position was opened in that regime, the block is used (so a retuned threshold applies at once).
-// When the regime changed since entry, the PH values the slot stored at entry are used, because
-// the block no longer describes the position's regime; a slot without stored values (time limit
-// 0) falls back to the configured table for its regime. The taker rate comes from the block when
-// published, else from the config.
+// The position's exit parameters, by strategy::judging_regime (money.hpp says why): the regime in
+// force now judges every open position. The segment's block is the current regime's whole set as
+// signal_proc published it (retuned values apply at once); before the first block was read, the
+// configured set of the position's entry regime stands in. The taker rate comes from the block
+// when published, else from the config.
 strategy::exit_params tick_guard::params_for(const shm::position& pos) const noexcept {
-    const auto regime_index = static_cast<std::size_t>(pos.regime_at_entry);
-    const strategy::regime_params& table =
-        settings_.regimes.by_regime[regime_index < 3 ? regime_index : 1];
-    strategy::exit_params p = strategy::make_exit_params(table, settings_.taker_fee_rate);
-    if (have_params_ && params_.taker_fee_rate > 0)
-        p.taker_rate = params_.taker_fee_rate;
-    if (have_params_ && params_.current == pos.regime_at_entry) {
+    const regime judge = strategy::judging_regime(have_params_, checked(params_.current),
+                                                  checked(pos.regime_at_entry));
+    strategy::exit_params p =
+        strategy::make_exit_params(settings_.regimes[judge], settings_.taker_fee_rate);
+    if (have_params_) {
         p.ph_enabled = params_.ph_enabled != 0;
         p.ph_threshold_usd = params_.ph_threshold_usd;
         p.ph_time_limit_ms = static_cast<std::int64_t>(params_.ph_time_limit_s * 1000.0);
         p.max_holding_ms = static_cast<std::int64_t>(params_.max_hold_s * 1000.0);
-    } else if (pos.ph_time_limit_s > 0) {
-        p.ph_enabled = pos.ph_enabled != 0;
-        p.ph_threshold_usd = pos.ph_threshold_usd;
-        p.ph_time_limit_ms = std::int64_t{pos.ph_time_limit_s} * 1000;
-        if (pos.max_hold_s > 0)
-            p.max_holding_ms = std::int64_t{pos.max_hold_s} * 1000;
+        if (params_.taker_fee_rate > 0)
+            p.taker_rate = params_.taker_fee_rate;
     }
     return p;
-}
-
-strategy::position_view view_of(const shm::position& pos) noexcept {
-    strategy::position_view v;
-    v.pos_side =
-        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side;
-    v.entry_price = pos.entry_price;
-    v.size = pos.size;
-    v.entry_fee_usd = pos.entry_fee_usd;
-    v.entry_time_ms = pos.entry_time_ms;
-    return v;
 }
 
 // ---- off the hot path: symbol table, slot caches, local OCO view ------------------------------

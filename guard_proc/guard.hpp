@@ -29,7 +29,7 @@ struct close_request {
     shm::close_reason reason = shm::close_reason::none;
     shm::id_string cl_ord_id;
     shm::symbol_string symbol;
-    shm::side pos_side = shm::side::none;
+    side pos_side = side::none;
     decimal size;      // what the order asks for (whole lots, never above held)
     mono_ns rx_ns = 0; // frame receive time of the triggering tick (or the event time)
 };
@@ -49,8 +49,8 @@ public:
     virtual void execute(shm::slot_ref ref, const command& c) noexcept = 0;
 };
 
-// The configured fallbacks for positions whose regime is not the current one and that carry no
-// PH values of their own, and for a segment whose parameter block was never published.
+// The configured fallback for a segment whose parameter block was not read yet (the entry
+// regime's set then judges, strategy::judging_regime), and the taker rate if the block has none.
 struct tick_settings {
     double taker_fee_rate = 0.001;
     strategy::regime_table regimes;
@@ -163,8 +163,5 @@ private:
 // The OCO attempt number a stored algoClOrdId names (no_stored_oco when none / foreign).
 [[nodiscard]] std::uint32_t oco_attempt_of(const shm::segment& seg, shm::slot_ref ref,
                                            std::string_view algo_cl_ord_id) noexcept;
-
-// Exit fee and PnL helpers shared by the shell and the tests.
-[[nodiscard]] strategy::position_view view_of(const shm::position& pos) noexcept;
 
 } // namespace scalpel::guard

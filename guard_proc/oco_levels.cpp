@@ -41,8 +41,8 @@ oco_levels replacement_oco_levels(const shm::position& pos, double current_price
         sl_mult = rp.sl_atr_multiplier;
     }
     out.levels = strategy::compute_tp_sl(
-        pos.pos_side == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side,
-        pos.entry_price, atr, current_price, tp_mult, sl_mult, tick_sz, move_past_pct);
+        pos.pos_side == side::short_side ? side::short_side : side::long_side, pos.entry_price, atr,
+        current_price, tp_mult, sl_mult, tick_sz, move_past_pct);
     return out;
 }
 

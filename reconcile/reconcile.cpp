@@ -46,7 +46,7 @@ struct sells {
 // What the exchange reports for the coins of `pos` leaving after its entry: VWAP and fees of the
 // closing-side fills, up to the position's size.
 sells exit_fills(const exchange_snapshot& ex, const shm::position& pos) {
-    const bool long_pos = pos.pos_side != shm::side::short_;
+    const bool long_pos = pos.pos_side != side::short_side;
     sells out;
     double notional = 0;
     for (const auto& f : ex.fills) {
@@ -113,7 +113,7 @@ void decide_slot(const exchange_snapshot& ex, const segment_slot& s, const slot_
     if (o.fired)
         return; // TP/SL fired: the guard records it from the child's fill
     // Spot longs hold the base currency; a short's coins are not visible this way.
-    const bool long_pos = s.pos.pos_side != shm::side::short_;
+    const bool long_pos = s.pos.pos_side != side::short_side;
     const double held = long_pos ? ex.held_of(s.base_ccy) : s.pos.size;
     if (held < dust(s)) {
         if (o.live) { // sold by hand with the OCO left behind: it must go too
@@ -187,7 +187,7 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag,
         shm::position& p = e.pos;
         if (e.bought == 0) {
             p.symbol.assign_truncated(f.inst_id);
-            p.pos_side = f.buy ? shm::side::long_ : shm::side::short_;
+            p.pos_side = f.buy ? side::long_side : side::short_side;
             p.entry_time_ms = f.time_ms;
             p.entry_cl_ord_id.assign_truncated(f.cl_ord_id);
             p.entry_ord_id.assign_truncated(f.ord_id);
@@ -217,10 +217,10 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag,
         if (!left.count(base))
             left[base] = ex.held_of(base);
         const double take =
-            e.pos.pos_side == shm::side::long_ ? std::min(e.pos.size, left[base]) : e.pos.size;
+            e.pos.pos_side == side::long_side ? std::min(e.pos.size, left[base]) : e.pos.size;
         if (take <= 0)
             continue; // closed outside the bot before we looked: nothing to protect
-        left[base] -= e.pos.pos_side == shm::side::long_ ? take : 0;
+        left[base] -= e.pos.pos_side == side::long_side ? take : 0;
         action a;
         a.kind = action_kind::adopt_position;
         a.inst_id = std::string(e.pos.symbol.view());

@@ -14,7 +14,7 @@
 
 namespace scalpel::shm {
 
-enum class lock_status : std::uint8_t {
+enum class [[nodiscard]] lock_status : std::uint8_t{
     ok,              // locked
     repaired,        // locked after the previous holder died; repair ran, mutex consistent
     timeout,         // a live holder kept it past the timeout (hung process?)

@@ -68,7 +68,7 @@ struct header_view {
 
 class segment;
 
-struct open_result {
+struct [[nodiscard]] open_result {
     open_status status = open_status::io_error;
     std::string message; // readable reason on failure (names both versions)
     header_view header;
@@ -107,7 +107,7 @@ inline constexpr std::uint8_t owner_role_retired = 0xff;
     return static_cast<std::uint32_t>(w & 0xffffffu);
 }
 
-enum class slot_result : std::uint8_t {
+enum class [[nodiscard]] slot_result : std::uint8_t{
     ok,
     no_free_slot,
     symbol_busy, // reserve: the symbol already has a non-free slot
@@ -121,13 +121,13 @@ enum class slot_result : std::uint8_t {
 };
 [[nodiscard]] const char* to_string(slot_result r) noexcept;
 
-struct reserve_result {
+struct [[nodiscard]] reserve_result {
     slot_result status = slot_result::lock_failed;
     slot_ref ref;
     id_string entry_cl_ord_id; // attempt 0 of the entry, already written into the slot
 };
 
-enum class claim_result : std::uint8_t {
+enum class [[nodiscard]] claim_result : std::uint8_t{
     claimed,            // CAS from idle won: you alone may close / record
     stolen,             // taken over from a dead incarnation: look up its orders first
     already_mine,       // you held it already
@@ -135,8 +135,7 @@ enum class claim_result : std::uint8_t {
     generation_changed, // the slot moved on: the position you meant is gone
     not_claimable,      // free/closed slot, or retired claim
     bad_index,
-    read_only
-};
+    read_only};
 [[nodiscard]] const char* to_string(claim_result r) noexcept;
 [[nodiscard]] constexpr bool claim_won(claim_result r) noexcept {
     return r == claim_result::claimed || r == claim_result::stolen ||
@@ -164,38 +163,38 @@ struct slot_snapshot {
     [[nodiscard]] slot_ref ref(std::uint32_t index) const noexcept { return {index, generation}; }
 };
 
-struct snapshot_result {
+struct [[nodiscard]] snapshot_result {
     bool ok = false; // false: bad index, or a writer stayed mid-write through every retry
     slot_snapshot snap;
 };
 
-struct attempt_result {
+struct [[nodiscard]] attempt_result {
     slot_result status = slot_result::bad_index;
     std::uint32_t attempt = 0;
     id_string cl_ord_id;
 };
 
-struct index_result {
+struct [[nodiscard]] index_result {
     bool ok = false;
     std::uint32_t index = 0;
 };
 
 enum class price_status : std::uint8_t { ok, empty, busy, bad_index };
 
-struct price_read {
+struct [[nodiscard]] price_read {
     price_status status = price_status::bad_index;
     symbol_string symbol;
     quote q;
     mono_ns age_ns = 0; // now − receive_ns
 };
 
-struct params_read {
+struct [[nodiscard]] params_read {
     bool ok = false; // false: never published, or every retry overlapped a publication
     arm_params params;
     std::uint64_t seq = 0;
 };
 
-struct publish_result {
+struct [[nodiscard]] publish_result {
     lock_status lock = lock_status::error;
     std::uint64_t seq = 0;
     [[nodiscard]] bool ok() const noexcept { return is_locked(lock); }

@@ -243,30 +243,6 @@ const char* to_string(role r) noexcept {
     return "?";
 }
 
-const char* to_string(side s) noexcept {
-    switch (s) {
-    case side::none:
-        return "none";
-    case side::long_:
-        return "long";
-    case side::short_:
-        return "short";
-    }
-    return "?";
-}
-
-const char* to_string(regime r) noexcept {
-    switch (r) {
-    case regime::trending:
-        return "trending";
-    case regime::ranging:
-        return "ranging";
-    case regime::choppy:
-        return "choppy";
-    }
-    return "?";
-}
-
 const char* to_string(close_reason r) noexcept {
     switch (r) {
     case close_reason::none:

@@ -7,6 +7,8 @@
 
 #include "common/clock.hpp"
 #include "common/fixed_string.hpp"
+#include "common/regime.hpp"
+#include "common/side.hpp"
 
 #include <array>
 #include <cstddef>
@@ -21,10 +23,6 @@ using id_string = fixed_string<40>;     // OKX ordId / algoId / clOrdId (≤ 32 
 // Who a process is. Values are part of the layout (closing-owner word, process table index).
 enum class role : std::uint8_t { none = 0, signal = 1, guard = 2, aux = 3 };
 inline constexpr std::size_t role_count = 4; // table size, indexed by the role value
-
-enum class side : std::uint8_t { none = 0, long_ = 1, short_ = 2 };
-
-enum class regime : std::uint32_t { trending = 0, ranging = 1, choppy = 2 };
 
 enum class close_reason : std::uint8_t {
     none = 0,
@@ -69,6 +67,7 @@ struct position {
     std::uint32_t ph_time_limit_s = 0; // ARM PH time limit at entry
     std::uint32_t max_hold_s = 0;      // ARM max holding at entry
     regime regime_at_entry = regime::ranging;
+    std::uint8_t regime_pad[3] = {}; // the word was a uint32 regime: same bytes, same offsets
     side pos_side = side::none;
     close_reason reason = close_reason::none;
     std::uint8_t ph_enabled = 0; // ARM PH switch at entry (0/1)
@@ -79,7 +78,8 @@ struct position {
 // Written by signal_proc (publish_params), read by guard_proc every tick (read_params).
 struct arm_params {
     regime current = regime::ranging;
-    std::uint32_t ph_enabled = 1; // 0/1
+    std::uint8_t current_pad[3] = {}; // the word was a uint32 regime: same bytes, same offsets
+    std::uint32_t ph_enabled = 1;     // 0/1
     double min_score = 4;
     double max_trades_per_hour = 10;
     double size_multiplier = 1.0;
@@ -158,22 +158,13 @@ static_assert(is_word_value<segment_identity> && sizeof(segment_identity) == 88)
 static_assert(offsetof(position, size) == 216 && offsetof(position, atr) == 256 &&
               offsetof(position, entry_time_ms) == 296 &&
               offsetof(position, regime_at_entry) == 320 && offsetof(position, pos_side) == 324);
-static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publish_seq) == 184);
+static_assert(offsetof(arm_params, ph_enabled) == 4 && offsetof(arm_params, min_score) == 8 &&
+              offsetof(arm_params, publish_seq) == 184);
 
+using scalpel::to_string; // side, regime (common/)
 [[nodiscard]] const char* to_string(role r) noexcept;
-[[nodiscard]] const char* to_string(side s) noexcept;
-[[nodiscard]] const char* to_string(regime r) noexcept;
 [[nodiscard]] const char* to_string(close_reason r) noexcept;
 [[nodiscard]] const char* to_string(slot_state s) noexcept;
 [[nodiscard]] const char* to_string(feed_state s) noexcept;
-
-// Net PnL of a position at price p: gross (p − entry)·size (mirror for short) − entry fee −
-// estimated exit fee (taker · p · size). The formula of strategy.md's exits.
-[[nodiscard]] inline double net_pnl_at(const position& pos, double p,
-                                       double taker_fee_rate) noexcept {
-    const double gross = pos.pos_side == side::short_ ? (pos.entry_price - p) * pos.size
-                                                      : (p - pos.entry_price) * pos.size;
-    return gross - pos.entry_fee_usd - taker_fee_rate * p * pos.size;
-}
 
 } // namespace scalpel::shm

@@ -17,7 +17,7 @@ namespace {
 
 std::string decision_word(const strategy::entry_decision& d) {
     if (d.enter())
-        return d.dir == strategy::direction::long_side ? "ENTER_LONG" : "ENTER_SHORT";
+        return d.dir == side::long_side ? "ENTER_LONG" : "ENTER_SHORT";
     if (d.blocked_by == strategy::entry_block::no_signal)
         return "NO_SIGNAL";
     return fmt::format("BLOCKED:{}", strategy::to_string(d.blocked_by));
@@ -25,7 +25,7 @@ std::string decision_word(const strategy::entry_decision& d) {
 
 } // namespace
 
-std::string format_decision(std::string_view symbol, strategy::regime r, double price,
+std::string format_decision(std::string_view symbol, regime r, double price,
                             std::string_view price_source, const strategy::entry_decision& d) {
     const auto& ind = d.indicators;
     return fmt::format(
@@ -43,8 +43,7 @@ std::string format_decision(std::string_view symbol, strategy::regime r, double 
         d.size.order_value_usd, decision_word(d));
 }
 
-std::string format_risk_block(std::string_view symbol, strategy::regime r,
-                              const strategy::risk_verdict& v) {
+std::string format_risk_block(std::string_view symbol, regime r, const strategy::risk_verdict& v) {
     return fmt::format(
         "decision symbol={} regime={} decision=RISK:{} value={:.6g} limit={:.6g} until_ms={}",
         symbol, strategy::to_string(r), strategy::to_string(v.reason), v.value, v.limit,

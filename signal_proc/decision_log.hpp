@@ -20,12 +20,12 @@ namespace scalpel::signal {
 //  signal=LONG corr=PASS+0:pass vp=... pivot=... mtf=... adx=... session=... balance=... bonus=3
 //  confidence=9 atr=... size=0.0014 value=70.02 decision=ENTER_LONG" (one line).
 // decision is ENTER_LONG / ENTER_SHORT / NO_SIGNAL / BLOCKED:<stage>.
-[[nodiscard]] std::string format_decision(std::string_view symbol, strategy::regime r, double price,
+[[nodiscard]] std::string format_decision(std::string_view symbol, regime r, double price,
                                           std::string_view price_source,
                                           const strategy::entry_decision& d);
 
 // "decision symbol=BTC-USDT regime=RANGING decision=RISK:<reason> value=.. limit=.. until_ms=.."
-[[nodiscard]] std::string format_risk_block(std::string_view symbol, strategy::regime r,
+[[nodiscard]] std::string format_risk_block(std::string_view symbol, regime r,
                                             const strategy::risk_verdict& v);
 
 } // namespace scalpel::signal

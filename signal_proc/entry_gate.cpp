@@ -51,7 +51,7 @@ protection_verdict check_protection(const shm::segment& seg, std::string_view sy
     return v;
 }
 
-std::string format_protection_block(std::string_view symbol, strategy::regime r,
+std::string format_protection_block(std::string_view symbol, regime r,
                                     const protection_verdict& v) {
     return fmt::format("decision symbol={} regime={} decision=NO_PROTECTION:{} "
                        "guard_heartbeat_age_ms={}",

@@ -35,7 +35,7 @@ struct protection_verdict {
                                                   mono_ns now = monotonic_now_ns()) noexcept;
 
 // "decision symbol=… regime=… decision=NO_PROTECTION:<reason> guard_heartbeat_age_ms=…"
-[[nodiscard]] std::string format_protection_block(std::string_view symbol, strategy::regime r,
+[[nodiscard]] std::string format_protection_block(std::string_view symbol, regime r,
                                                   const protection_verdict& v);
 
 } // namespace scalpel::signal

@@ -9,7 +9,7 @@ ledger::trade_row to_trade_row(const shm::journal_record& rec) {
     t.entry_cl_ord_id = std::string(p.entry_cl_ord_id.view());
     t.close_cl_ord_id = std::string(p.close_cl_ord_id.view());
     t.symbol = std::string(p.symbol.view());
-    t.side = p.pos_side == shm::side::short_ ? "short" : "long";
+    t.side = p.pos_side == side::short_side ? "short" : "long";
     t.reason = shm::to_string(p.reason);
     t.entry_price = p.entry_price;
     t.exit_price = p.exit_price;

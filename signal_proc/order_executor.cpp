@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "signal_proc/param_map.hpp"
+#include "strategy/money.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -45,14 +46,6 @@ namespace {
 
 constexpr int fill_filled = 1, fill_none = 0, fill_unknown = -1;
 
-std::string base_of(std::string_view inst) {
-    return std::string(inst.substr(0, inst.find('-')));
-}
-
-strategy::side side_of(shm::side s) noexcept {
-    return s == shm::side::short_ ? strategy::side::short_side : strategy::side::long_side;
-}
-
 // An entry answer that proves the order was not accepted (nothing to look up).
 bool definitive_reject(okx::error_kind k) noexcept {
     using okx::error_kind;
@@ -61,13 +54,13 @@ bool definitive_reject(okx::error_kind k) noexcept {
            k == error_kind::config || k == error_kind::exchange;
 }
 
-// What is actually held after the fill: a buy's fee is taken in base (strategy.md, okx_v5 §2.7).
-decimal held_size(strategy::side s, const decimal& filled, double fee, std::string_view fee_ccy,
-                  std::string_view base, const strategy::instrument_spec& inst) {
-    double held = filled.to_double();
-    if (s == strategy::side::long_side && fee_ccy == base)
-        held -= std::fabs(fee);
-    return decimal::floor_to(held, inst.lot_sz);
+// What is actually held after the fill (strategy/money: a buy's fee is taken in base), on the
+// lot grid.
+decimal held_size(const decimal& filled, double okx_fee, std::string_view fee_ccy,
+                  std::string_view inst_id, const strategy::instrument_spec& inst) noexcept {
+    const strategy::fee_currency ccy = strategy::classify_fee_ccy(fee_ccy, inst_id);
+    return decimal::floor_to(strategy::held_after_fee(filled.to_double(), okx_fee, ccy),
+                             inst.lot_sz);
 }
 
 std::int64_t deadline_ms(const net_client::rest_client& c) noexcept {
@@ -78,10 +71,6 @@ std::int64_t deadline_ms(const net_client::rest_client& c) noexcept {
 // OKX refuses a duplicate algoClOrdId while the first one exists): look it up, do not give up.
 bool duplicate_algo(const okx::error& e) noexcept {
     return e.kind == okx::error_kind::duplicate_id || e.code == 51065;
-}
-
-double fee_usd(double fee, std::string_view fee_ccy, std::string_view base, double px) noexcept {
-    return fee_ccy == base ? std::fabs(fee) * px : std::fabs(fee);
 }
 
 } // namespace
@@ -143,9 +132,8 @@ net::awaitable<int> order_executor::confirm_fill(std::string inst, std::string c
 net::awaitable<open_outcome> order_executor::open(open_request req) {
     shm::position intent{};
     intent.symbol.assign_truncated(req.symbol);
-    intent.pos_side =
-        req.pos_side == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
-    intent.regime_at_entry = to_shm(req.regime);
+    intent.pos_side = req.pos_side == side::long_side ? side::long_side : side::short_side;
+    intent.regime_at_entry = req.regime;
     intent.ph_enabled = req.params.ph_enabled ? 1 : 0;
     intent.ph_threshold_usd = req.params.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(req.params.ph_time_limit_ms / 1000);
@@ -158,11 +146,11 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         co_return open_outcome{open_status::slot_refused, {}};
     }
     const std::string cl_id(rsv.entry_cl_ord_id.view());
-    const bool is_long = req.pos_side == strategy::side::long_side;
+    const bool is_long = req.pos_side == side::long_side;
     okx::place_order_req po;
     po.inst_id = req.symbol;
     po.td_mode = cfg_.td_mode;
-    po.side = is_long ? okx::side::buy : okx::side::sell;
+    po.side = entry_order_side(req.pos_side);
     po.ord_type = okx::ord_type::market;
     po.sz = req.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy; // size is in base for both sides
@@ -179,6 +167,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         spdlog::warn("entry {} {}: {} ({} {}); clOrdId {} slot {} abandoned", req.symbol,
                      expired ? "expired unplaced" : "rejected", okx::to_string(placed.err.kind),
                      placed.err.code, placed.err.message.view(), cl_id, rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{expired ? open_status::not_filled : open_status::rejected, rsv.ref};
     }
@@ -194,6 +183,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
+        // Refused only when the slot is no longer ours (taken over): nothing left to abandon.
         (void)seg_.abandon_opening(rsv.ref, seg_.self());
         co_return open_outcome{open_status::not_filled, rsv.ref};
     }
@@ -209,17 +199,17 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
 }
 
 // Filled: record the fill, place the OCO (with retries), publish_open — or close at market.
-net::awaitable<open_outcome>
-order_executor::protect(shm::slot_ref ref, shm::position pos, const fill_info& f, double atr,
-                        strategy::side s, strategy::regime_params params,
-                        strategy::instrument_spec inst, std::string first_reuse_id) {
+net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::position pos,
+                                                     const fill_info& f, double atr, side s,
+                                                     strategy::regime_params params,
+                                                     strategy::instrument_spec inst,
+                                                     std::string first_reuse_id) {
     const std::string sym(pos.symbol.view());
-    const std::string base = base_of(sym);
-    const decimal held = held_size(s, f.acc_fill_sz, f.fee, f.fee_ccy, base, inst);
+    const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, inst);
     pos.entry_ord_id.assign_truncated(f.ord_id);
     pos.entry_price = f.avg_px;
     pos.size = held.to_double();
-    pos.entry_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
+    pos.entry_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
     pos.entry_time_ms = f.time_ms;
     (void)seg_.update_position(ref, pos); // the fill is known even if we die before the OCO
     spdlog::info("entry {} filled: ordId {} avgPx {} filled {} fee {} {} held {}", sym, f.ord_id,
@@ -276,7 +266,7 @@ order_executor::find_oco(std::string algo_cl_ord_id) {
 // crossed one (compute_tp_sl). Algo placement has no expTime, so an attempt whose outcome is
 // unclear is never replaced by a new id here: the caller retries under the same algoClOrdId.
 net::awaitable<order_executor::oco_result>
-order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, strategy::side s,
+order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
                           const strategy::regime_params& params,
                           const strategy::instrument_spec& inst, std::string reuse_id) {
     const std::string sym(pos->symbol.view());
@@ -306,12 +296,15 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, str
     pos->oco_algo_cl_ord_id.assign_truncated(algo_cl);
     pos->tp_price = lv.tp.to_double();
     pos->sl_price = lv.sl.to_double();
+    // Best effort before sending: a refusal means the slot is no longer ours, and the OCO's
+    // algoClOrdId is deterministic, so whoever holds the slot finds it without this record.
     (void)seg_.update_position(ref, *pos);
     okx::algo_order_req req;
     req.inst_id = sym;
     req.td_mode = cfg_.td_mode;
-    req.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
-    req.sz = decimal::floor_to(pos->size, inst.lot_sz);
+    const strategy::market_close exit = strategy::build_market_close(s, pos->size, inst.lot_sz);
+    req.side = exit.side; // the OCO's legs are market closes of the held size
+    req.sz = exit.size;
     req.has_tp = req.has_sl = true;
     req.tp_trigger_px = lv.tp;
     req.sl_trigger_px = lv.sl;
@@ -382,17 +375,23 @@ net::awaitable<int> order_executor::sweep_extra_ocos(shm::slot_ref ref, std::str
 }
 
 // The last resort: claim the slot, sell (or buy back) the held size at market, journal it.
-net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos,
-                                                     strategy::side s,
+net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos, side s,
                                                      const strategy::instrument_spec& inst) {
     const std::string sym(pos.symbol.view());
+    const strategy::market_close mc = strategy::build_market_close(s, pos.size, inst.lot_sz);
+    if (!mc.ok()) {
+        spdlog::error("slot {}: {} holds {} (under one lot {}): nothing to close at market",
+                      ref.index, sym, pos.size, inst.lot_sz.str());
+        co_return false;
+    }
     const auto claim = seg_.try_claim_closing(ref, seg_.self());
     if (!shm::claim_won(claim)) {
         spdlog::error("slot {}: cannot claim for the market close: {}", ref.index,
                       shm::to_string(claim));
         co_return false;
     }
-    // Say why before sending, so a process adopting this claim records the right reason.
+    // Say why before sending, so a process adopting this claim records the right reason. We hold
+    // the claim: only a reuse could refuse it, and next_attempt below sees that.
     (void)seg_.set_pending_reason(ref, seg_.self(), shm::close_reason::reconcile);
     const auto att = seg_.next_attempt(ref, shm::intent::close);
     if (att.status != shm::slot_result::ok)
@@ -401,9 +400,9 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     okx::place_order_req po;
     po.inst_id = sym;
     po.td_mode = cfg_.td_mode;
-    po.side = s == strategy::side::long_side ? okx::side::sell : okx::side::buy;
+    po.side = mc.side;
     po.ord_type = okx::ord_type::market;
-    po.sz = decimal::floor_to(pos.size, inst.lot_sz);
+    po.sz = mc.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy;
     po.cl_ord_id = cl_id;
     seg_.add(shm::counter::orders_sent);
@@ -419,17 +418,16 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
         co_return false;
     }
-    const std::string base = base_of(sym);
     shm::close_info ci;
     ci.reason = shm::close_reason::reconcile;
     ci.exit_price = f.avg_px;
     ci.exit_time_ms = f.time_ms;
-    ci.exit_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
-    const double gross = s == strategy::side::long_side
-                             ? (f.avg_px - pos.entry_price) * f.acc_fill_sz.to_double()
-                             : (pos.entry_price - f.avg_px) * f.acc_fill_sz.to_double();
-    ci.net_pnl_usd = gross - pos.entry_fee_usd - ci.exit_fee_usd;
+    ci.exit_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
+    ci.net_pnl_usd =
+        strategy::realised_net_pnl(s, pos.entry_price, f.avg_px, f.acc_fill_sz.to_double(),
+                                   pos.entry_fee_usd, ci.exit_fee_usd);
     ci.close_cl_ord_id = att.cl_ord_id;
+    // record_close right after judges ownership and its status is logged.
     (void)seg_.update_position(ref, pos);
     const auto r = seg_.record_close(ref, seg_.self(), ci);
     spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym,
@@ -452,7 +450,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         spdlog::error("reconcile slot {} ({}): no instrument spec", index, sym);
         co_return open_status::unresolved;
     }
-    const strategy::side s = side_of(pos.pos_side);
+    const side s = pos.pos_side;
     spdlog::warn("reconcile slot {} gen {} {} opening: looking up entry clOrdId {}", index,
                  ref.generation, sym, cl_id);
     // The entry went out with expTime = intent time + deadline (open()); a slot whose fill was
@@ -472,7 +470,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (got == fill_unknown)
         co_return open_status::unresolved;
     const strategy::regime_params params =
-        regimes ? (*regimes)[from_shm(pos.regime_at_entry)] : strategy::regime_params{};
+        regimes ? (*regimes)[checked(pos.regime_at_entry)] : strategy::regime_params{};
     // An OCO may already protect it: any attempt handed out so far may have landed, or still be
     // in flight. Look every one up; a second live one is swept when the first is adopted.
     const std::uint32_t attempts = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
@@ -483,12 +481,11 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
         const auto found = co_await find_oco(std::string(id.view()));
         if (!found)
             continue;
-        const std::string base = base_of(sym);
-        const decimal held = held_size(s, f.acc_fill_sz, f.fee, f.fee_ccy, base, *inst);
+        const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, *inst);
         pos.entry_ord_id.assign_truncated(f.ord_id);
         pos.entry_price = f.avg_px;
         pos.size = held.to_double();
-        pos.entry_fee_usd = fee_usd(f.fee, f.fee_ccy, base, f.avg_px);
+        pos.entry_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
         pos.entry_time_ms = f.time_ms;
         pos.oco_algo_id = std::string_view(found->algo_id.view());
         pos.oco_algo_cl_ord_id = id;

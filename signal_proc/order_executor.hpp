@@ -15,9 +15,9 @@
 
 #include "common/decimal.hpp"
 #include "common/net/rest_client.hpp"
+#include "common/side.hpp"
 #include "shm_layout/segment.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 #include "strategy/sizing.hpp"
 
 #include <cstdint>
@@ -43,10 +43,10 @@ struct executor_config {
 struct open_request {
     std::string symbol;
     std::string base_ccy; // "BTC" (fee currency of a buy)
-    strategy::side pos_side = strategy::side::long_side;
+    side pos_side = side::long_side;
     decimal size;   // base units, on lotSz
     double atr = 0; // the decision's ATR (TP/SL distances)
-    strategy::regime regime = strategy::regime::ranging;
+    scalpel::regime regime = scalpel::regime::ranging;
     strategy::regime_params params;
     strategy::instrument_spec inst;
 };
@@ -100,14 +100,13 @@ private:
                                      std::int64_t exp_bound_ms, fill_info* out);
     // `first_reuse_id`: an earlier OCO attempt that may still land; the first try reuses it.
     net::awaitable<open_outcome> protect(shm::slot_ref ref, shm::position pos, const fill_info& f,
-                                         double atr, strategy::side s,
-                                         strategy::regime_params params,
+                                         double atr, side s, strategy::regime_params params,
                                          strategy::instrument_spec inst,
                                          std::string first_reuse_id = {});
     // One OCO placement: under `reuse_id` when an earlier attempt is unresolved, else under the
     // next attempt's fresh id.
-    net::awaitable<oco_result> place_oco(shm::slot_ref ref, shm::position* pos, double atr,
-                                         strategy::side s, const strategy::regime_params& params,
+    net::awaitable<oco_result> place_oco(shm::slot_ref ref, shm::position* pos, double atr, side s,
+                                         const strategy::regime_params& params,
                                          const strategy::instrument_spec& inst,
                                          std::string reuse_id);
     // Looks an algoClOrdId up: the algo when it is live/paused/effective, nullopt otherwise.
@@ -115,7 +114,7 @@ private:
     // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
     net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                          std::string keep_algo_id);
-    net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, strategy::side s,
+    net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, side s,
                                          const strategy::instrument_spec& inst);
     net::awaitable<double> current_price(std::string inst);
 

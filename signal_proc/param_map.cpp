@@ -3,38 +3,10 @@
 
 namespace scalpel::signal {
 
-shm::regime to_shm(strategy::regime r) noexcept {
-    switch (r) {
-    case strategy::regime::trending:
-        return shm::regime::trending;
-    case strategy::regime::ranging:
-        return shm::regime::ranging;
-    case strategy::regime::choppy:
-        return shm::regime::choppy;
-    }
-    return shm::regime::ranging;
-}
-
-strategy::regime from_shm(shm::regime r) noexcept {
-    switch (r) {
-    case shm::regime::trending:
-        return strategy::regime::trending;
-    case shm::regime::ranging:
-        return strategy::regime::ranging;
-    case shm::regime::choppy:
-        return strategy::regime::choppy;
-    }
-    return strategy::regime::ranging;
-}
-
-shm::side to_shm(strategy::side s) noexcept {
-    return s == strategy::side::long_side ? shm::side::long_ : shm::side::short_;
-}
-
-shm::arm_params to_arm_params(strategy::regime r, const strategy::regime_params& p,
+shm::arm_params to_arm_params(regime r, const strategy::regime_params& p,
                               double taker_fee_rate) noexcept {
     shm::arm_params a{};
-    a.current = to_shm(r);
+    a.current = r;
     a.ph_enabled = p.ph_enabled ? 1 : 0;
     a.min_score = p.min_score;
     a.max_trades_per_hour = p.max_trades_per_hour;

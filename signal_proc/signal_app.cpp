@@ -34,9 +34,9 @@ executor_config make_executor_config(const config::bot_config& c) {
     return e;
 }
 
-strategy::regime initial_regime(const shm::segment& seg) {
+regime initial_regime(const shm::segment& seg) {
     const auto p = seg.read_params();
-    return p.ok ? from_shm(p.params.current) : strategy::regime::ranging;
+    return p.ok ? checked(p.params.current) : regime::ranging;
 }
 
 std::string base_of(std::string_view inst) {
@@ -338,7 +338,7 @@ net::awaitable<void> signal_app::cycle() {
     const auto t0 = std::chrono::steady_clock::now();
     std::int64_t now = wall_now_ms();
     if (now - instruments_loaded_ms_ > instrument_refresh_ms)
-        (void)co_await load_instruments();
+        (void)co_await load_instruments(); // on failure (logged) the loaded table stays in use
     const fetch_stats fs = co_await feed_.refresh(now);
     const auto t1 = std::chrono::steady_clock::now();
     auto bal = co_await client_.balance();
@@ -395,7 +395,7 @@ net::awaitable<void> signal_app::cycle() {
 net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t now_ms) {
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
-    const strategy::regime reg = arm_.current();
+    const regime reg = arm_.current();
     if (const auto p = check_protection(seg_, m.symbol); !p.ok()) {
         spdlog::info("{}", format_protection_block(m.symbol, reg, p)); // no entry unprotected
         co_return;
@@ -420,14 +420,14 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
         }
     }
     // The other open positions, for the correlation filter.
-    std::vector<std::pair<std::string, strategy::side>> others;
+    std::vector<std::pair<std::string, side>> others;
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
         if (!s.ok || s.snap.state == shm::slot_state::free)
             continue;
         others.emplace_back(std::string(s.snap.pos.symbol.view()),
-                            s.snap.pos.pos_side == shm::side::short_ ? strategy::side::short_side
-                                                                     : strategy::side::long_side);
+                            s.snap.pos.pos_side == side::short_side ? side::short_side
+                                                                    : side::long_side);
     }
     std::vector<strategy::open_position_ref> refs;
     for (const auto& [name, side] : others) {
@@ -458,7 +458,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     open_request req;
     req.symbol = m.symbol;
     req.base_ccy = inst->second.base_ccy;
-    req.pos_side = strategy::to_side(d.dir);
+    req.pos_side = d.dir;
     req.size = d.size.size;
     req.atr = d.atr;
     req.regime = reg;

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "common/candle.hpp"
+#include "common/side.hpp"
 #include "strategy/filter_verdict.hpp"
-#include "strategy/side.hpp"
 
 namespace scalpel::strategy {
 

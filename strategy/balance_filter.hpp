@@ -3,8 +3,8 @@
 // account blocks every entry. Pure; the caller passes the account view.
 #pragma once
 
+#include "common/side.hpp"
 #include "strategy/filter_verdict.hpp"
-#include "strategy/side.hpp"
 #include "strategy/sizing.hpp"
 
 namespace scalpel::strategy {

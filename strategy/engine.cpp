@@ -72,11 +72,11 @@ entry_decision evaluate_entry(const market_snapshot& snap,
     d.atr = d.indicators.atr;
     d.score = score_signal(d.indicators, price, params);
     d.signal = d.score.dir;
-    if (d.signal == direction::none) {
+    if (d.signal == side::none) {
         d.blocked_by = entry_block::no_signal;
         return d;
     }
-    const side s = to_side(d.signal);
+    const side s = d.signal;
     const auto block = [&d](entry_block b) noexcept {
         d.blocked_by = b;
         return d;

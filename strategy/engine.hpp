@@ -8,6 +8,7 @@
 
 #include "common/candle.hpp"
 #include "common/decimal.hpp"
+#include "common/side.hpp"
 #include "strategy/adx_filter.hpp"
 #include "strategy/balance_filter.hpp"
 #include "strategy/correlation.hpp"
@@ -16,7 +17,6 @@
 #include "strategy/regime.hpp"
 #include "strategy/scoring.hpp"
 #include "strategy/sessions.hpp"
-#include "strategy/side.hpp"
 #include "strategy/sizing.hpp"
 #include "strategy/volume_profile.hpp"
 
@@ -71,8 +71,8 @@ enum class entry_block : std::uint8_t {
 [[nodiscard]] const char* to_string(entry_block b) noexcept;
 
 struct entry_decision {
-    direction dir = direction::none;    // none unless blocked_by == none
-    direction signal = direction::none; // the scored direction before filters
+    side dir = side::none;    // none unless blocked_by == none
+    side signal = side::none; // the scored direction before filters
     entry_block blocked_by = entry_block::no_signal;
     indicator_snapshot indicators;
     signal_score score;

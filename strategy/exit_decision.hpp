@@ -1,25 +1,17 @@
 // exit_decision: what the guard does with an open position on every tick, and what the
 // backtester replays. It decides only the bot-initiated exits (profit harvest, max holding); TP
 // and SL are the exchange's OCO. Allocation-free, noexcept, header-only so it inlines into the
-// guard's tick path; it never reads a clock (now_ms is an argument) and never logs.
+// guard's tick path; it never reads a clock (now_ms is an argument) and never logs. The money
+// (net PnL, fees) is strategy/money.hpp's; which regime's parameters apply is its judging_regime.
 #pragma once
 
+#include "common/side.hpp"
+#include "strategy/money.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 
 #include <cstdint>
 
 namespace scalpel::strategy {
-
-// What the guard knows about one open position. `entry_fee_usd` is the entry fee converted to
-// USDT (a buy's fee is charged in base: fee_base × fill price); always >= 0.
-struct position_view {
-    side pos_side = side::long_side;
-    double entry_price = 0;
-    double size = 0; // base units actually held / sold
-    double entry_fee_usd = 0;
-    std::int64_t entry_time_ms = 0;
-};
 
 // The subset of regime_params the guard reads from the segment, plus the taker fee rate.
 struct exit_params {
@@ -56,15 +48,6 @@ struct exit_decision {
                        taker_rate};
 }
 
-// Net PnL if closed at market at `price`: gross (price − entry)·size (mirrored for SHORT) − entry
-// fee − taker_rate·price·size.
-[[nodiscard]] constexpr double net_pnl(const position_view& pos, double price,
-                                       double taker_rate) noexcept {
-    const double move =
-        pos.pos_side == side::long_side ? price - pos.entry_price : pos.entry_price - price;
-    return move * pos.size - pos.entry_fee_usd - taker_rate * price * pos.size;
-}
-
 // Contract: price is the live price (> 0; a non-positive or NaN price holds, since no decision
 // can be trusted on it). Max holding wins over PH when both would fire (only possible when the PH
 // time limit is configured longer than max holding). A clock behind the entry time counts as age 0.
@@ -76,7 +59,7 @@ struct exit_decision {
     d.age_ms = age > 0 ? age : 0;
     if (!(price > 0))
         return d; // also catches NaN
-    d.net_pnl_usd = net_pnl(pos, price, p.taker_rate);
+    d.net_pnl_usd = unrealised_net_pnl(pos, price, p.taker_rate);
     const bool max_hold = d.age_ms >= p.max_holding_ms;
     const bool ph =
         p.ph_enabled & (d.net_pnl_usd >= p.ph_threshold_usd) & (d.age_ms < p.ph_time_limit_ms);

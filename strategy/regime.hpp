@@ -1,27 +1,17 @@
-// regime / regime_params: the three market regimes the ARM detects and the whole parameter set
-// each one selects (strategy.md's per-regime table). Plain fields so config can override any of
-// them; the shm parameter block is filled from this struct by signal_proc. No logic beyond the
-// defaults lives here, and nothing here depends on time or I/O.
+// regime_params / regime_table: the whole parameter set each of the three market regimes
+// (common/regime.hpp) selects (strategy.md's per-regime table). Plain fields so config can override
+// any of them; the shm parameter block is filled from this struct by signal_proc. No logic beyond
+// the defaults lives here, and nothing here depends on time or I/O.
 #pragma once
+
+#include "common/regime.hpp"
 
 #include <array>
 #include <cstdint>
 
 namespace scalpel::strategy {
 
-enum class regime : std::uint8_t { trending = 0, ranging = 1, choppy = 2 };
-
-[[nodiscard]] constexpr const char* to_string(regime r) noexcept {
-    switch (r) {
-    case regime::trending:
-        return "TRENDING";
-    case regime::ranging:
-        return "RANGING";
-    case regime::choppy:
-        return "CHOPPY";
-    }
-    return "?";
-}
+using scalpel::to_string; // regime (common/regime.hpp), beside exit_action's and others
 
 struct regime_params {
     int min_score = 4;                         // score a side needs to become a signal

@@ -42,7 +42,7 @@ enum class risk_block : std::uint8_t {
 
 [[nodiscard]] const char* to_string(risk_block b) noexcept;
 
-struct risk_verdict {
+struct [[nodiscard]] risk_verdict {
     bool allowed = true;
     risk_block reason = risk_block::none;
     double value = 0;          // the measured quantity (count, day pnl %, streak, ...)

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "common/candle.hpp"
+#include "common/side.hpp"
 #include "strategy/regime.hpp"
-#include "strategy/side.hpp"
 
 namespace scalpel::strategy {
 
@@ -42,7 +42,7 @@ struct score_breakdown {
 struct signal_score {
     score_breakdown long_score;
     score_breakdown short_score;
-    direction dir = direction::none;
+    side dir = side::none;
 };
 
 // RSI zone points for a LONG: <= os−5 → 4, <= os → 3, <= os+10 → 2, <= os+20 → 1, else 0.
@@ -53,13 +53,13 @@ struct signal_score {
 [[nodiscard]] score_breakdown score_side(side s, const indicator_snapshot& ind, double price,
                                          const regime_params& p) noexcept;
 
-[[nodiscard]] constexpr direction choose_direction(int long_total, int short_total,
-                                                   int min_score) noexcept {
+[[nodiscard]] constexpr side choose_direction(int long_total, int short_total,
+                                              int min_score) noexcept {
     if (long_total >= min_score && long_total > short_total)
-        return direction::long_side;
+        return side::long_side;
     if (short_total >= min_score && short_total > long_total)
-        return direction::short_side;
-    return direction::none;
+        return side::short_side;
+    return side::none;
 }
 
 // Both sides scored with the live price P, then choose_direction. Invalid snapshot → none.

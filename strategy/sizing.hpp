@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/decimal.hpp"
-#include "strategy/side.hpp"
+#include "common/side.hpp"
 
 #include <cstdint>
 
@@ -37,7 +37,7 @@ enum class size_error : std::uint8_t {
 
 [[nodiscard]] const char* to_string(size_error e) noexcept;
 
-struct size_result {
+struct [[nodiscard]] size_result {
     size_error error = size_error::ok;
     decimal size{};              // exact, a multiple of lot_sz, >= min_sz when ok
     double order_value_usd = 0;  // size × price (after flooring)

@@ -305,9 +305,9 @@ bot_config parse(std::string_view yaml_text, std::string_view origin) {
     read_risk(r.child("risk"), c.risk);
     read_entry(r.child("entry"), c.entry);
     auto regimes = r.child("regimes");
-    read_regime(regimes.child("trending"), c.regimes[strategy::regime::trending]);
-    read_regime(regimes.child("ranging"), c.regimes[strategy::regime::ranging]);
-    read_regime(regimes.child("choppy"), c.regimes[strategy::regime::choppy]);
+    read_regime(regimes.child("trending"), c.regimes[regime::trending]);
+    read_regime(regimes.child("ranging"), c.regimes[regime::ranging]);
+    read_regime(regimes.child("choppy"), c.regimes[regime::choppy]);
     regimes.finish();
     r.finish();
     return c;

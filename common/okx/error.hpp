@@ -66,7 +66,7 @@ struct error {
 
 // Either a value or an error (simdjson-style pair; C++20 has no std::expected). `value` is
 // default-constructed when `err` is set.
-template <class T> struct result {
+template <class T> struct [[nodiscard]] result {
     T value{};
     error err{};
 

@@ -144,8 +144,8 @@ void append_query(std::string& out, std::string_view key, std::int64_t value) {
 
 } // namespace
 
-std::string_view to_string(side s) noexcept {
-    return s == side::buy ? "buy" : "sell";
+std::string_view to_string(order_side s) noexcept {
+    return s == order_side::buy ? "buy" : "sell";
 }
 
 std::string_view to_string(ord_type t) noexcept {
@@ -186,7 +186,7 @@ std::size_t write_algo_order(const algo_order_req& r, char* out, std::size_t cap
         .field("tdMode", to_string(r.td_mode))
         .field("side", to_string(r.side));
     w.field("ordType", r.has_tp && r.has_sl ? "oco" : "conditional").field("sz", r.sz);
-    const auto side_default = r.side == side::buy ? tgt_ccy::quote_ccy : tgt_ccy::base_ccy;
+    const auto side_default = r.side == order_side::buy ? tgt_ccy::quote_ccy : tgt_ccy::base_ccy;
     if (r.tgt_ccy != tgt_ccy::none && r.tgt_ccy != side_default)
         w.field("tgtCcy", r.tgt_ccy == tgt_ccy::base_ccy ? "base_ccy" : "quote_ccy");
     if (r.has_tp)

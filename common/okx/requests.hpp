@@ -8,6 +8,7 @@
 #pragma once
 
 #include "common/decimal.hpp"
+#include "common/side.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -16,14 +17,13 @@
 
 namespace scalpel::okx {
 
-enum class side : std::uint8_t { buy, sell };
 enum class ord_type : std::uint8_t { market, limit, post_only, ioc, fok };
 enum class tgt_ccy : std::uint8_t { none, base_ccy, quote_ccy }; // none: omit (OKX default)
 // tdMode of a SPOT order follows the account mode (docs-v5 "Place order", tdMode note): Spot and
 // Futures mode trade SPOT as `cash`, Multi-currency and Portfolio margin as `cross`.
 enum class td_mode : std::uint8_t { cash, cross };
 
-[[nodiscard]] std::string_view to_string(side s) noexcept;
+[[nodiscard]] std::string_view to_string(order_side s) noexcept;
 [[nodiscard]] std::string_view to_string(ord_type t) noexcept;
 [[nodiscard]] std::string_view to_string(td_mode m) noexcept;
 
@@ -32,7 +32,7 @@ struct place_order_req {
     std::string_view inst_id;
     std::int64_t inst_id_code = 0; // WS only; 0 = unknown (the WS writers refuse)
     okx::td_mode td_mode = td_mode::cash;
-    okx::side side = side::buy;
+    order_side side = order_side::buy;
     okx::ord_type ord_type = ord_type::market;
     decimal sz;
     decimal px;                           // required unless market; ignored for market
@@ -50,7 +50,7 @@ struct place_order_req {
 struct algo_order_req {
     std::string_view inst_id;
     okx::td_mode td_mode = td_mode::cash;
-    okx::side side = side::sell;
+    order_side side = order_side::sell;
     decimal sz;
     // Unit of sz. OKX reads a spot BUY algo's sz as QUOTE currency unless told otherwise, so a
     // SHORT's buy-back OCO must say base_ccy; written whenever it differs from OKX's default for

@@ -5,6 +5,7 @@
 // works while a process is hung holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1
 // error, 3 version/layout mismatch (the frozen header is still printed), 4 no such segment, 5
 // segment not ready.
+#include "shm_layout/money_view.hpp"
 #include "shm_layout/segment.hpp"
 
 #include <CLI/CLI.hpp>
@@ -368,7 +369,7 @@ std::string render(const segment& seg, bool as_json) {
         ++shown;
         const auto& p = s.snap.pos;
         const auto px = live_price(seg, p.symbol.view(), now);
-        const double pnl = px.ok ? net_pnl_at(p, px.last, taker) : 0.0;
+        const double pnl = px.ok ? strategy::unrealised_net_pnl(view_of(p), px.last, taker) : 0.0;
         if (as_json) {
             j.begin_object()
                 .integer("index", i)

@@ -228,7 +228,7 @@ private:
         okx::place_order_req buy;
         buy.inst_id = sym;
         buy.td_mode = mode;
-        buy.side = okx::side::buy;
+        buy.side = order_side::buy;
         buy.ord_type = okx::ord_type::market;
         buy.sz = decimal::ceil_to(inst.min_sz.to_double() * 2, inst.lot_sz);
         buy.tgt_ccy = okx::tgt_ccy::base_ccy;
@@ -252,7 +252,7 @@ private:
         okx::algo_order_req oco;
         oco.inst_id = sym;
         oco.td_mode = mode;
-        oco.side = okx::side::sell;
+        oco.side = order_side::sell;
         oco.sz = held;
         oco.has_tp = oco.has_sl = true;
         oco.tp_trigger_px = decimal::round_to(last * 1.5, inst.tick_sz);
@@ -275,7 +275,7 @@ private:
         okx::place_order_req sell;
         sell.inst_id = sym;
         sell.td_mode = mode;
-        sell.side = okx::side::sell;
+        sell.side = order_side::sell;
         sell.ord_type = okx::ord_type::market;
         sell.sz = held;
         sell.tgt_ccy = okx::tgt_ccy::base_ccy;

@@ -29,8 +29,7 @@ TEST_CASE("the documented example config loads and equals the spec defaults", "[
     CHECK(c.segment.name == "scalpel.main");
     CHECK(c.signal.cycle_ms == 5000);
     CHECK(c.guard.rest_poll_ms == 1000);
-    for (auto r :
-         {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
+    for (auto r : {scalpel::regime::trending, scalpel::regime::ranging, scalpel::regime::choppy}) {
         const auto& a = c.regimes[r];
         const auto b = strategy::default_params(r);
         INFO(strategy::to_string(r));
@@ -72,10 +71,10 @@ guard: {account_reconcile_s: 12, unprotected: close}
     CHECK(c.symbols == std::vector<std::string>{"SOL-USDT"});
     CHECK(c.exchange.rest_url == "https://www.okx.com");
     CHECK(c.exchange.ws_url == "wss://wspap.okx.com:8443/ws/v5");
-    CHECK(c.regimes[strategy::regime::choppy].ph_threshold_usd == 0.5);
-    CHECK(c.regimes[strategy::regime::choppy].ph_time_limit_ms == 90'000);
-    CHECK(c.regimes[strategy::regime::choppy].max_holding_ms == 20 * 60'000);
-    CHECK(c.regimes[strategy::regime::choppy].mtf_bar_ms == 30 * 60'000);
+    CHECK(c.regimes[scalpel::regime::choppy].ph_threshold_usd == 0.5);
+    CHECK(c.regimes[scalpel::regime::choppy].ph_time_limit_ms == 90'000);
+    CHECK(c.regimes[scalpel::regime::choppy].max_holding_ms == 20 * 60'000);
+    CHECK(c.regimes[scalpel::regime::choppy].mtf_bar_ms == 30 * 60'000);
     CHECK(c.signal.cycle_ms == 2500);
     const auto d = config::parse(R"(
 exchange: {order_deadline_s: 2.5, order_lookup_lag_s: 0, order_lookup_interval_s: 0.1, order_resolve_timeout_s: 30}

@@ -55,7 +55,7 @@ std::optional<shm::slot_snapshot> wait_for_position(bot_fixture& bot,
 }
 
 bool is_long(const shm::position& p) {
-    return p.pos_side == shm::side::long_;
+    return p.pos_side == scalpel::side::long_side;
 }
 
 // The last price at which the position's net PnL (both fees) just reaches its PH threshold:

@@ -38,7 +38,7 @@ struct releasing_sink final : guard::order_sink {
 
 TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothing", "[unit]") {
     test::temp_segment ts;
-    REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+    REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
     releasing_sink sink;
     sink.seg = ts.seg.get();
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
@@ -53,11 +53,12 @@ TEST_CASE("guard_alloc: 100k ticks through the real tick handler allocate nothin
     const epoch_ms now = wall_now_ms();
     for (int k = 0; k < 2; ++k) {
         test::open_position(
-            *ts.seg, test::make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, now),
+            *ts.seg,
+            test::make_position("BTC-USDT", scalpel::side::long_side, 0.01, 50000, 0.5, now),
             false);
-        test::open_position(*ts.seg,
-                            test::make_position("ETH-USDT", shm::side::short_, 0.2, 3000, 0.6, now),
-                            false);
+        test::open_position(
+            *ts.seg,
+            test::make_position("ETH-USDT", scalpel::side::short_side, 0.2, 3000, 0.6, now), false);
     }
     core.refresh_slots();
 

@@ -32,9 +32,9 @@ struct temp_segment {
     }
 };
 
-inline shm::position make_position(std::string_view symbol, shm::side s, double size, double entry,
-                                   double entry_fee_usd, epoch_ms entry_ms,
-                                   shm::regime regime = shm::regime::ranging) {
+inline shm::position make_position(std::string_view symbol, scalpel::side s, double size,
+                                   double entry, double entry_fee_usd, epoch_ms entry_ms,
+                                   scalpel::regime regime = scalpel::regime::ranging) {
     shm::position p;
     p.symbol = symbol;
     p.pos_side = s;

@@ -41,7 +41,7 @@ void report(const char* what, clock_type::time_point from) {
 void sell_by_hand(test::sim_rig& rig, const std::string& inst, decimal sz) {
     okx::place_order_req sell;
     sell.inst_id = inst;
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = sz;
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const auto ack = rig.rest().run(rig.rest().client().place_order(sell));
@@ -99,7 +99,7 @@ TEST_CASE("reconcile_sim: a live OCO of ours that no position owns is cancelled"
     // Coins bought by hand, then an OCO named for slot 40 gen 3 of this segment: nobody's.
     okx::place_order_req buy;
     buy.inst_id = "BTC-USDT";
-    buy.side = okx::side::buy;
+    buy.side = order_side::buy;
     buy.sz = decimal::floor_to(0.01, decimal(1, 8));
     buy.tgt_ccy = okx::tgt_ccy::base_ccy;
     REQUIRE(rig.rest().run(rig.rest().client().place_order(buy)).ok());
@@ -113,7 +113,7 @@ TEST_CASE("reconcile_sim: a live OCO of ours that no position owns is cancelled"
     REQUIRE(shm::make_cl_ord_id(parts, cl));
     okx::algo_order_req oco;
     oco.inst_id = "BTC-USDT";
-    oco.side = okx::side::sell;
+    oco.side = order_side::sell;
     oco.sz = decimal::floor_to(0.009, decimal(1, 8));
     oco.has_tp = oco.has_sl = true;
     oco.tp_trigger_px = decimal::round_to(tp_px, decimal(1, 1));
@@ -229,7 +229,7 @@ TEST_CASE("reconcile_sim: a segment of another simulator run is not adopted", "[
     // A phantom left by an earlier run: no coins, no order on this exchange.
     shm::position phantom;
     phantom.symbol = std::string_view("BTC-USDT");
-    phantom.pos_side = shm::side::long_;
+    phantom.pos_side = side::long_side;
     const auto r = rig.seg().reserve_slot(phantom, false);
     REQUIRE(r.status == shm::slot_result::ok);
     phantom.size = 3;

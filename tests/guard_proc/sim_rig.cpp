@@ -2,6 +2,7 @@
 #include "tests/guard_proc/sim_rig.hpp"
 
 #include "shm_layout/order_ids.hpp"
+#include "strategy/money.hpp"
 
 #include <simdjson.h>
 
@@ -103,7 +104,7 @@ sim_rig::sim_rig(std::string extra_guard_yaml) {
         throw std::runtime_error("segment: " + opened.message);
     seg_ = std::move(opened.seg);
     seg_->set_status(shm::process_status::running);
-    auto params = shm::default_params(shm::regime::ranging);
+    auto params = shm::default_params(scalpel::regime::ranging);
     if (!seg_->publish_params(params).ok())
         throw std::runtime_error("publish_params");
 
@@ -145,9 +146,9 @@ void sim_rig::set_price(const std::string& inst, double last) {
 seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     shm::position intent;
     intent.symbol = std::string_view(inst);
-    intent.pos_side = shm::side::long_;
-    intent.regime_at_entry = shm::regime::ranging;
-    const auto d = shm::default_params(shm::regime::ranging);
+    intent.pos_side = scalpel::side::long_side;
+    intent.regime_at_entry = scalpel::regime::ranging;
+    const auto d = shm::default_params(scalpel::regime::ranging);
     intent.ph_enabled = 1;
     intent.ph_threshold_usd = d.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(d.ph_time_limit_s);
@@ -158,7 +159,7 @@ seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     auto& c = rest_->client();
     okx::place_order_req buy;
     buy.inst_id = inst;
-    buy.side = okx::side::buy;
+    buy.side = order_side::buy;
     buy.sz = decimal::floor_to(base, decimal(1, 8));
     buy.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string entry_id(reserved.entry_cl_ord_id.view());
@@ -169,13 +170,14 @@ seeded_position sim_rig::buy_entry(const std::string& inst, double base) {
     const auto fill = rest_->run(c.order(inst, std::string(ack.value.ord_id.view())));
     if (!fill.ok() || fill.value.state != okx::order_state::filled)
         throw std::runtime_error("entry not filled");
-    const double px = fill.value.avg_px.to_double();
-    const double fee_base = -fill.value.fee.to_double(); // a buyer pays in base
+    const okx::order_detail& o = fill.value;
+    const double px = o.avg_px.to_double();
+    const auto ccy = strategy::classify_fee_ccy(o.fee_ccy.view(), inst); // a buyer pays in base
     shm::position pos = intent;
-    pos.entry_ord_id = fill.value.ord_id.view();
+    pos.entry_ord_id = o.ord_id.view();
     pos.entry_price = px;
-    pos.size = fill.value.acc_fill_sz.to_double() - fee_base;
-    pos.entry_fee_usd = fee_base * px;
+    pos.size = strategy::held_after_fee(o.acc_fill_sz.to_double(), o.fee.to_double(), ccy);
+    pos.entry_fee_usd = strategy::fee_cost_quote(o.fee.to_double(), ccy, px);
     pos.entry_time_ms = wall_now_ms();
     return {reserved.ref, pos};
 }
@@ -198,9 +200,9 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
         throw std::runtime_error("/sim/balance: " + r);
     shm::position intent;
     intent.symbol = std::string_view(inst);
-    intent.pos_side = shm::side::short_;
-    intent.regime_at_entry = shm::regime::ranging;
-    const auto d = shm::default_params(shm::regime::ranging);
+    intent.pos_side = scalpel::side::short_side;
+    intent.regime_at_entry = scalpel::regime::ranging;
+    const auto d = shm::default_params(scalpel::regime::ranging);
     intent.ph_enabled = 0; // only the exchange-side OCO may close it
     intent.ph_threshold_usd = d.ph_threshold_usd;
     intent.ph_time_limit_s = static_cast<std::uint32_t>(d.ph_time_limit_s);
@@ -210,7 +212,7 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
         throw std::runtime_error("reserve_slot");
     okx::place_order_req sell;
     sell.inst_id = inst;
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(base, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string entry_id(reserved.entry_cl_ord_id.view());
@@ -226,7 +228,8 @@ seeded_position sim_rig::open_short_unprotected(const std::string& inst, double 
     pos.entry_ord_id = fill.value.ord_id.view();
     pos.entry_price = fill.value.avg_px.to_double();
     pos.size = fill.value.acc_fill_sz.to_double(); // a seller's fee is in USDT: the size stays
-    pos.entry_fee_usd = -fill.value.fee.to_double();
+    pos.entry_fee_usd = strategy::fee_cost_quote(fill.value.fee.to_double(),
+                                                 fill.value.fee_ccy.view(), inst, pos.entry_price);
     pos.atr = atr;
     pos.entry_time_ms = wall_now_ms() - age_ms;
     if (seg_->publish_open(reserved.ref, pos) != shm::slot_result::ok)
@@ -242,7 +245,7 @@ seeded_position sim_rig::open_long(const std::string& inst, double base, double 
     const auto att = seg_->next_attempt(ref, shm::intent::oco);
     okx::algo_order_req oco;
     oco.inst_id = inst;
-    oco.side = okx::side::sell;
+    oco.side = order_side::sell;
     oco.sz = decimal::floor_to(pos.size, decimal(1, 8));
     oco.has_tp = oco.has_sl = true;
     oco.tp_trigger_px = decimal::round_to(tp, decimal(1, 1));

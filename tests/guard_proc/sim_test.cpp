@@ -187,7 +187,7 @@ TEST_CASE("guard_sim: a guard killed holding a claim — the successor looks up 
     REQUIRE(cl.status == shm::slot_result::ok);
     okx::place_order_req sell;
     sell.inst_id = "BTC-USDT";
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(seeded.pos.size, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string cl_id(cl.cl_ord_id.view());
@@ -260,7 +260,7 @@ TEST_CASE("guard_sim: an adopted close is recorded with the reason its dead clai
           shm::close_reason::time_limit);
     okx::place_order_req sell;
     sell.inst_id = "BTC-USDT";
-    sell.side = okx::side::sell;
+    sell.side = order_side::sell;
     sell.sz = decimal::floor_to(seeded.pos.size, decimal(1, 8));
     sell.tgt_ccy = okx::tgt_ccy::base_ccy;
     const std::string cl_id(cl.cl_ord_id.view());
@@ -304,7 +304,7 @@ TEST_CASE("guard_sim: a SHORT's re-placed OCO buys back exactly the position siz
     // OKX reads a spot BUY algo's sz as USDT unless tgtCcy says base_ccy: a buy-back OCO sized in
     // base without it would buy back a few dollars' worth and leave the SHORT open.
     test::sim_rig rig;
-    auto no_ph = shm::default_params(shm::regime::ranging);
+    auto no_ph = shm::default_params(scalpel::regime::ranging);
     no_ph.ph_enabled = 0; // only the exchange-side OCO may close this position
     REQUIRE(rig.seg().publish_params(no_ph).ok());
     rig.set_price("BTC-USDT", entry_px);

@@ -30,7 +30,7 @@ struct rig {
     test::recording_sink sink;
     guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
     rig() {
-        REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+        REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
         REQUIRE(core.add_symbol("BTC-USDT") >= 0);
         core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
         core.set_inst_id_code("BTC-USDT", 100001);
@@ -39,7 +39,7 @@ struct rig {
 
 // LONG 0.01 BTC at 50000, entry fee 0.5 USD: net at 50200 ≈ +1.0 (PH at 0.28), at 50050 < 0.
 shm::position btc_long(epoch_ms entry_ms = wall_now_ms()) {
-    return make_position("BTC-USDT", shm::side::long_, 0.01, 50000, 0.5, entry_ms);
+    return make_position("BTC-USDT", scalpel::side::long_side, 0.01, 50000, 0.5, entry_ms);
 }
 
 } // namespace
@@ -96,7 +96,7 @@ TEST_CASE("guard_tick: a symbol without instIdCode writes no WS frame: the close
     test::temp_segment ts;
     test::recording_sink sink;
     guard::tick_guard core{*ts.seg, sink, guard::tick_settings{}};
-    REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+    REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
     REQUIRE(core.add_symbol("BTC-USDT") >= 0);
     core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
     core.set_inst_id_code("BTC-USDT", 0); // unknown: ignored, stays 0
@@ -111,7 +111,8 @@ TEST_CASE("guard_tick: a symbol without instIdCode writes no WS frame: the close
 TEST_CASE("guard_tick: SHORT buys back the base size; size is floored onto lotSz", "[unit]") {
     rig r;
     r.core.set_increments("BTC-USDT", decimal(1, 5), decimal(1, 1));
-    auto p = make_position("BTC-USDT", shm::side::short_, 0.0123456, 50000, 0.6, wall_now_ms());
+    auto p =
+        make_position("BTC-USDT", scalpel::side::short_side, 0.0123456, 50000, 0.6, wall_now_ms());
     open_position(*r.ts.seg, p);
     r.core.refresh_slots();
     r.core.on_ticker(tick("BTC-USDT", 49800), monotonic_now_ns());
@@ -167,7 +168,7 @@ TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, block
 TEST_CASE("guard_tick: no judging before the instrument's real lot size is known", "[unit]") {
     test::temp_segment ts;
     test::recording_sink sink;
-    REQUIRE(ts.seg->publish_params(shm::default_params(shm::regime::ranging)).ok());
+    REQUIRE(ts.seg->publish_params(shm::default_params(scalpel::regime::ranging)).ok());
     guard::tick_guard core(*ts.seg, sink, guard::tick_settings{});
     REQUIRE(core.add_symbol("BTC-USDT") >= 0);
     const auto ref = open_position(*ts.seg, btc_long());
@@ -262,27 +263,35 @@ TEST_CASE("guard_tick: max holding closes with reason time_limit; PH stops after
           shm::close_reason::time_limit);
 }
 
-TEST_CASE(
-    "guard_tick: parameters — the block for the current regime, the slot's own values otherwise",
-    "[unit]") {
-    rig r;
+TEST_CASE("guard_tick: parameters — the current regime judges every position (judging_regime)",
+          "[unit]") {
+    rig r; // publishes the RANGING block, read on the first tick
     auto p = btc_long();
-    p.regime_at_entry = shm::regime::choppy;
-    p.ph_threshold_usd = 5.0; // stored at entry
-    p.ph_time_limit_s = 150;
+    p.regime_at_entry = scalpel::regime::choppy;
+    p.ph_threshold_usd = 5.0; // stored at entry: a record, never a judge
+    p.ph_time_limit_s = 60;
+    // No block read yet: the configured set of the entry regime stands in (CHOPPY 0.35 / 150 s).
     auto e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 5.0); // block is RANGING: the slot's values apply
+    CHECK(e.ph_threshold_usd == 0.35);
     CHECK(e.ph_time_limit_ms == 150'000);
-    auto block = shm::default_params(shm::regime::choppy);
-    block.ph_threshold_usd = 0.9;
-    REQUIRE(r.ts.seg->publish_params(block).ok());
     open_position(*r.ts.seg, p);
     r.core.refresh_slots();
-    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ 0.0 < 0.9
+    r.core.on_ticker(tick("BTC-USDT", 50050), monotonic_now_ns()); // net ≈ −0.50: hold
     CHECK(r.sink.frames.empty());
     e = r.core.params_for(p);
-    CHECK(e.ph_threshold_usd == 0.9); // current regime = CHOPPY: the block applies
-    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // ≈ 1.0 ≥ 0.9 (5.0 would hold)
+    CHECK(e.ph_threshold_usd == 0.28); // the current block (RANGING), not the entry's CHOPPY
+    CHECK(e.ph_time_limit_ms == 300'000);
+    CHECK(e.max_holding_ms == 3'600'000);
+    auto block = shm::default_params(scalpel::regime::choppy);
+    block.ph_threshold_usd = 0.9; // a retuned current block applies at once
+    REQUIRE(r.ts.seg->publish_params(block).ok());
+    r.core.on_ticker(tick("BTC-USDT", 50100), monotonic_now_ns()); // net ≈ −0.001 < 0.9
+    CHECK(r.sink.frames.empty());
+    e = r.core.params_for(p);
+    CHECK(e.ph_threshold_usd == 0.9);
+    CHECK(e.ph_time_limit_ms == 150'000);
+    CHECK(e.max_holding_ms == 1'800'000);
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // ≈ 0.998 ≥ 0.9 (5.0 would hold)
     CHECK(r.sink.frames.size() == 1);
 }
 
@@ -342,7 +351,7 @@ TEST_CASE(
     CHECK(l.levels.sl.to_double() == Approx(49860));
     // SHORT mirrors it.
     auto sh = p;
-    sh.pos_side = shm::side::short_;
+    sh.pos_side = scalpel::side::short_side;
     l = guard::replacement_oco_levels(sh, 49990, rp, tick, 0.5);
     CHECK(l.levels.tp.to_double() == Approx(49820));
     CHECK(l.levels.sl.to_double() == Approx(50140));

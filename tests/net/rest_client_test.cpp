@@ -170,7 +170,7 @@ TEST_CASE("net_rest: transient errors retry GETs, not order placement without cl
     CHECK(s.run(s.client().ticker("BTC-USDT")).ok());
     okx::place_order_req req;
     req.inst_id = "BTC-USDT";
-    req.side = okx::side::buy;
+    req.side = order_side::buy;
     req.sz = decimal(1, 2);
     auto o = s.run(s.client().place_order(req));
     // 5xx on a place order does not prove it did not execute; without a clOrdId it stays unknown.
@@ -201,7 +201,7 @@ TEST_CASE("net_rest: order placement with clOrdId asks before resending", "[sim]
     script_server srv;
     okx::place_order_req req;
     req.inst_id = "BTC-USDT";
-    req.side = okx::side::buy;
+    req.side = order_side::buy;
     req.ord_type = okx::ord_type::market;
     req.sz = decimal(1, 2);
     req.tgt_ccy = okx::tgt_ccy::base_ccy;
@@ -435,7 +435,7 @@ TEST_CASE("net_rest: an OCO re-send refused as a duplicate resolves to the first
     rest_session s(fast_cfg(srv.port()), test_creds);
     okx::algo_order_req a;
     a.inst_id = "BTC-USDT";
-    a.side = okx::side::sell;
+    a.side = order_side::sell;
     a.sz = decimal(1, 3);
     a.has_tp = a.has_sl = true;
     a.tp_trigger_px = decimal(51000, 0);

@@ -153,7 +153,7 @@ TEST_CASE("net_ws: private login, orders channel, order frame from a caller buff
     okx::place_order_req close;
     close.inst_id = "BTC-USDT";
     close.inst_id_code = 100001;
-    close.side = okx::side::sell;
+    close.side = order_side::sell;
     close.sz = decimal(1, 2);
     close.tgt_ccy = okx::tgt_ccy::base_ccy;
     close.cl_ord_id = "close1";

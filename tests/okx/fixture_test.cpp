@@ -85,7 +85,7 @@ TEST_CASE("okx fixtures: the WS place-order builder matches the documented reque
     place_order_req r;
     r.inst_id = "BTC-USDT";
     r.inst_id_code = 123456;
-    r.side = side::buy;
+    r.side = order_side::buy;
     r.ord_type = ord_type::market;
     r.sz = *decimal::parse("100");
     char buf[512];
@@ -198,7 +198,7 @@ TEST_CASE("okx fixtures: REST place order, builder field by field and the reply 
     r.inst_id_code = 123456; // REST never sends the code
     r.td_mode = td_mode::cash;
     r.cl_ord_id = "b15";
-    r.side = side::buy;
+    r.side = order_side::buy;
     r.ord_type = ord_type::limit;
     r.px = *decimal::parse("2.15");
     r.sz = *decimal::parse("2");
@@ -221,7 +221,7 @@ TEST_CASE("okx fixtures: algo order and cancel-algos builders field by field (do
     algo_order_req a;
     a.inst_id = "BTC-USDT";
     a.td_mode = td_mode::cross;
-    a.side = side::buy;
+    a.side = order_side::buy;
     a.sz = *decimal::parse("2");
     a.tgt_ccy = tgt_ccy::none; // the example leaves sz in OKX's default unit
     a.has_tp = true;

@@ -17,7 +17,7 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
     place_order_req r;
     r.inst_id = "BTC-USDT";
     r.cl_ord_id = "b15";
-    r.side = side::buy;
+    r.side = order_side::buy;
     r.ord_type = ord_type::limit;
     r.px = *decimal::parse("2.15");
     r.sz = decimal(2, 0);
@@ -31,7 +31,7 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
     SECTION("market with tgtCcy and tag; px ignored") {
         place_order_req m;
         m.inst_id = "LTC-USDT";
-        m.side = side::buy;
+        m.side = order_side::buy;
         m.ord_type = ord_type::market;
         m.sz = decimal(10, 0);
         m.px = decimal(5, 0);
@@ -66,7 +66,7 @@ TEST_CASE("okx place-order body matches TV1 byte for byte", "[unit][okx]") {
 TEST_CASE("okx OCO body matches TV4; conditional with one leg", "[unit][okx]") {
     algo_order_req a;
     a.inst_id = "BTC-USDT";
-    a.side = side::sell;
+    a.side = order_side::sell;
     a.sz = *decimal::parse("0.001");
     a.has_tp = a.has_sl = true;
     a.tp_trigger_px = decimal(52000, 0);
@@ -90,7 +90,7 @@ TEST_CASE("okx buy-side OCO states its size in base currency", "[unit][okx]") {
     // A SHORT's protection buys the base back; OKX would read a buy algo's sz as USDT by default.
     algo_order_req a;
     a.inst_id = "BTC-USDT";
-    a.side = side::buy;
+    a.side = order_side::buy;
     a.sz = *decimal::parse("0.001");
     a.has_tp = a.has_sl = true;
     a.tp_trigger_px = decimal(49000, 0);
@@ -122,7 +122,7 @@ TEST_CASE("okx WS frames", "[unit][okx]") {
     place_order_req r;
     r.inst_id = "BTC-USDT";
     r.cl_ord_id = "c1";
-    r.side = side::sell;
+    r.side = order_side::sell;
     r.ord_type = ord_type::market;
     r.sz = *decimal::parse("0.5");
     r.tgt_ccy = tgt_ccy::base_ccy;

@@ -50,14 +50,14 @@ decimal dec(const char* s) {
 okx::place_order_req market_buy(const char* usdt, std::string_view cl_ord_id = {}) {
     okx::place_order_req r;
     r.inst_id = "BTC-USDT";
-    r.side = okx::side::buy;
+    r.side = order_side::buy;
     r.ord_type = okx::ord_type::market;
     r.sz = dec(usdt);
     r.cl_ord_id = cl_ord_id;
     return r;
 }
 
-okx::place_order_req limit_order(okx::side side, decimal sz, decimal px,
+okx::place_order_req limit_order(order_side side, decimal sz, decimal px,
                                  std::string_view cl_ord_id = {},
                                  std::string_view inst_id = "BTC-USDT") {
     okx::place_order_req r;
@@ -73,7 +73,7 @@ okx::place_order_req limit_order(okx::side side, decimal sz, decimal px,
 okx::algo_order_req oco(decimal sz, decimal tp, decimal sl, std::string_view cl) {
     okx::algo_order_req r;
     r.inst_id = "BTC-USDT";
-    r.side = okx::side::sell;
+    r.side = order_side::sell;
     r.sz = sz;
     r.has_tp = r.has_sl = true;
     r.tp_trigger_px = tp;
@@ -272,7 +272,7 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         // A resting limit, listed as pending, cancelled by clOrdId; a second cancel is
         // already_done.
         auto lim =
-            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "lim1")));
+            s.run(c.place_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "lim1")));
         REQUIRE(lim.ok());
         auto pend = s.run(c.orders_pending("BTC-USDT"));
         REQUIRE(pend.ok());
@@ -333,22 +333,23 @@ TEST_CASE("sim_client_rest: signing, private endpoints and error mapping", "[sim
         CHECK(ins.err.code == 51008);
         CHECK(ins.err.sub_code == 1000);
         auto lot =
-            s.run(c.place_order(limit_order(okx::side::buy, dec("0.000010001"), dec("40000"))));
+            s.run(c.place_order(limit_order(order_side::buy, dec("0.000010001"), dec("40000"))));
         CHECK(lot.err.kind == okx::error_kind::invalid_order);
         CHECK(lot.err.code == 51121);
-        auto min = s.run(c.place_order(limit_order(okx::side::buy, dec("0.000001"), dec("40000"))));
+        auto min =
+            s.run(c.place_order(limit_order(order_side::buy, dec("0.000001"), dec("40000"))));
         CHECK(min.err.kind == okx::error_kind::invalid_order);
         CHECK(min.err.code == 51020);
         auto inst =
-            s.run(c.place_order(limit_order(okx::side::buy, dec("1"), dec("1"), {}, "FOO-USDT")));
+            s.run(c.place_order(limit_order(order_side::buy, dec("1"), dec("1"), {}, "FOO-USDT")));
         CHECK(inst.err.kind == okx::error_kind::invalid_order);
         CHECK(inst.err.code == 51001);
         const auto first =
-            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1")));
+            s.run(c.place_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "dup1")));
         REQUIRE(first.ok());
         // 51016: an order under this clOrdId exists. Never "absent": it resolves to that order.
         const auto dup =
-            s.run(c.submit_order(limit_order(okx::side::buy, dec("0.001"), dec("40000"), "dup1")));
+            s.run(c.submit_order(limit_order(order_side::buy, dec("0.001"), dec("40000"), "dup1")));
         CHECK(dup.placed());
         CHECK(dup.ack.ord_id == first.value.ord_id);
         CHECK(count_in_sim_log(port, "place_order", "dup1").orders == 1); // no retry of a rejection
@@ -492,7 +493,7 @@ TEST_CASE("sim_client_rest: did it land? apply_fail, hang and fail on trade/orde
         sim_post(port, "/sim/fault",
                  R"({"path_prefix":"/api/v5/trade/order","mode":"hang","count":1})");
         auto ack =
-            s.run(c.place_order(limit_order(okx::side::buy, dec("0.001"), dec("1000"), "land2")));
+            s.run(c.place_order(limit_order(order_side::buy, dec("0.001"), dec("1000"), "land2")));
         REQUIRE(ack.ok());
         CHECK_FALSE(ack.value.ord_id.empty());
         const auto n = count_in_sim_log(port, "place_order", "land2");

@@ -171,7 +171,7 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
     sim_post(port, "/sim/price", R"({"instId":"BTC-USDT","last":"50000"})");
     okx::place_order_req buy;
     buy.inst_id = "BTC-USDT";
-    buy.side = okx::side::buy;
+    buy.side = order_side::buy;
     buy.ord_type = okx::ord_type::market;
     buy.sz = dec("500");
     buy.cl_ord_id = "wsentry1";
@@ -185,7 +185,7 @@ TEST_CASE("sim_client_ws: private and business login, OCO trigger pushes, re-log
 
     okx::algo_order_req oco;
     oco.inst_id = "BTC-USDT";
-    oco.side = okx::side::sell;
+    oco.side = order_side::sell;
     oco.sz = dec("0.009");
     oco.has_tp = oco.has_sl = true;
     oco.tp_trigger_px = dec("50300");

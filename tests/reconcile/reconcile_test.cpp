@@ -36,7 +36,7 @@ segment_slot open_slot(std::uint32_t index, std::uint32_t gen, double size, std:
     s.generation = gen;
     s.state = shm::slot_state::open;
     s.pos.symbol.assign_truncated("BTC-USDT");
-    s.pos.pos_side = shm::side::long_;
+    s.pos.pos_side = side::long_side;
     s.pos.size = size;
     s.pos.entry_price = 100;
     s.pos.entry_fee_usd = 0.1;
@@ -241,7 +241,7 @@ TEST_CASE("missing segment: positions rebuilt from entry fills and their live OC
     CHECK(btc.pos.entry_cl_ord_id.view() == id(3, 7, shm::intent::entry));
     CHECK(eth.pos.oco_algo_id.empty());
     CHECK(eth.pos.size == Approx(2.0));
-    CHECK(eth.pos.pos_side == shm::side::long_);
+    CHECK(eth.pos.pos_side == side::long_side);
 }
 
 TEST_CASE("rebuild sizes positions to what is held and skips ones sold by hand", "[reconcile]") {

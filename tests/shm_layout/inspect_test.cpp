@@ -46,15 +46,15 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     CHECK(o.find("signal stopped") != std::string::npos);
     CHECK(o.find("guard  absent") != std::string::npos);
     CHECK(o.find("mutex: free") != std::string::npos);
-    CHECK(o.find("regime trending") != std::string::npos);
+    CHECK(o.find("regime TRENDING") != std::string::npos);
     CHECK(o.find("BTC-USDT") != std::string::npos);
     CHECK(o.find("last 50100") != std::string::npos);
-    CHECK(o.find("open    gen 3 BTC-USDT long") != std::string::npos);
-    CHECK(o.find("closing gen 1 ETH-USDT short") != std::string::npos);
+    CHECK(o.find("open    gen 3 BTC-USDT LONG") != std::string::npos);
+    CHECK(o.find("closing gen 1 ETH-USDT SHORT") != std::string::npos);
     CHECK(o.find("opening gen 1 XRP-USDT") != std::string::npos);
     CHECK(o.find("signal#1 (dead: stealable)") != std::string::npos);
     CHECK(o.find("journal (2 closed trades") != std::string::npos);
-    CHECK(o.find("SOL-USDT long ph") != std::string::npos);
+    CHECK(o.find("SOL-USDT LONG ph") != std::string::npos);
     CHECK(o.find("ticks=12345") != std::string::npos);
     CHECK(o.find("ATR 120.5") != std::string::npos);
     CHECK(o.find("claim signal#1 (dead: stealable) for manual") != std::string::npos);
@@ -78,7 +78,7 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
     CHECK(doc["header"]["init"].get_string().value() == "ready");
     CHECK(doc["header"]["mode"].get_string().value() == "0600");
     CHECK(doc["mutex"]["held"].get_bool().value() == false);
-    CHECK(doc["params"]["regime"].get_string().value() == "trending");
+    CHECK(doc["params"]["regime"].get_string().value() == "TRENDING");
     CHECK(doc["params"]["ph_threshold_usd"].get_double().value() == 0.35);
     CHECK(doc["params"]["taker_fee_rate"].get_double().value() == 0.001);
 
@@ -115,7 +115,7 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
         if (sym == "BTC-USDT") {
             saw_btc = true;
             CHECK(s["state"].get_string().value() == "open");
-            CHECK(s["side"].get_string().value() == "long");
+            CHECK(s["side"].get_string().value() == "LONG");
             // (50100 − 50000)·0.002 − 0.1 − 0.001·50100·0.002
             CHECK(s["net_pnl_usd"].get_double().value() == Approx(0.2 - 0.1 - 0.1002));
             CHECK(s["oco_algo_id"].get_string().value() == "712345678901234567");
@@ -126,7 +126,7 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
         if (sym == "ETH-USDT") {
             saw_eth = true;
             CHECK(s["state"].get_string().value() == "closing");
-            CHECK(s["side"].get_string().value() == "short");
+            CHECK(s["side"].get_string().value() == "SHORT");
             // (3000 − 2990)·0.05 − 0.1 − 0.001·2990·0.05
             CHECK(s["net_pnl_usd"].get_double().value() == Approx(0.5 - 0.1 - 0.1495));
             CHECK(s["close_attempts"].get_uint64().value() == 1);

@@ -46,7 +46,7 @@ std::string child_log(const testing::temp_segment& ts) {
 position test_position(const char* symbol) {
     position p;
     p.symbol.assign_truncated(symbol);
-    p.pos_side = side::long_;
+    p.pos_side = scalpel::side::long_side;
     p.size = 1;
     p.entry_price = 100;
     return p;

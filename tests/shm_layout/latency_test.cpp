@@ -126,7 +126,7 @@ TEST_CASE("pending close reason: only the claim holder states it; release and re
     auto sig = open_as(ts, role::signal);
     position p;
     p.symbol.assign_truncated("BTC-USDT");
-    p.pos_side = side::long_;
+    p.pos_side = scalpel::side::long_side;
     p.size = 0.01;
     p.entry_price = 50000;
     const auto r = sig->reserve_slot(p);
@@ -174,7 +174,7 @@ TEST_CASE("position::atr travels through open, update, snapshot and journal", "[
     auto sig = open_as(ts, role::signal);
     position p;
     p.symbol.assign_truncated("ETH-USDT");
-    p.pos_side = side::short_;
+    p.pos_side = scalpel::side::short_side;
     p.size = 0.5;
     p.entry_price = 3000;
     p.atr = 12.75;

@@ -89,7 +89,7 @@ std::uint64_t run_claim_rounds(segment& seg, owner_id me, role peer, std::uint32
             if (r + 1 < rounds) {
                 position p;
                 p.symbol.assign_truncated("RACE-USDT");
-                p.pos_side = side::long_;
+                p.pos_side = scalpel::side::long_side;
                 p.size = 1;
                 p.entry_price = 100;
                 const auto rr = seg.reserve_slot(p);

@@ -51,7 +51,7 @@ TEST_CASE("discard_slot frees a claimed slot without journaling it", "[unit][shm
     auto& seg = *g.seg;
     position p;
     p.symbol.assign_truncated("BTC-USDT");
-    p.pos_side = side::long_;
+    p.pos_side = side::long_side;
     const auto r = seg.reserve_slot(p);
     REQUIRE(r.status == slot_result::ok);
     p.size = 1;

@@ -1,5 +1,6 @@
 // The segment API in one process: create/attach/read-only, the slot life cycle with generations
 // and claims, deterministic ids, parameters, prices, journal, counters and liveness bookkeeping.
+#include "shm_layout/money_view.hpp"
 #include "shm_layout/segment.hpp"
 
 #include "shm_layout/order_ids.hpp"
@@ -17,7 +18,7 @@ namespace {
 position btc_long() {
     position p;
     p.symbol.assign_truncated("BTC-USDT");
-    p.pos_side = side::long_;
+    p.pos_side = scalpel::side::long_side;
     p.size = 0.002;
     p.entry_price = 50000;
     p.entry_fee_usd = 0.1;
@@ -132,7 +133,7 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
     ci.exit_price = 50300;
     ci.exit_time_ms = 1'700'000'060'000;
     ci.exit_fee_usd = 0.1;
-    ci.net_pnl_usd = net_pnl_at(filled, 50300, 0.001);
+    ci.net_pnl_usd = strategy::unrealised_net_pnl(view_of(filled), 50300, 0.001);
     ci.close_cl_ord_id = a2.cl_ord_id;
     REQUIRE(s.record_close(r.ref, s.self(), ci) == slot_result::ok);
     CHECK(s.snapshot(r.ref.index).snap.state == slot_state::free);

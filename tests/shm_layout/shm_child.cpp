@@ -217,7 +217,7 @@ int cmd_populate(const char* name, const char* rundir) {
     for (int i = 0; i < 2; ++i) {
         position p;
         p.symbol.assign_truncated("SOL-USDT");
-        p.pos_side = side::long_;
+        p.pos_side = scalpel::side::long_side;
         p.size = 1.5;
         p.entry_price = 100;
         p.entry_time_ms = wall_now_ms() - 60'000;
@@ -238,7 +238,7 @@ int cmd_populate(const char* name, const char* rundir) {
     // Open BTC long.
     position p;
     p.symbol.assign_truncated("BTC-USDT");
-    p.pos_side = side::long_;
+    p.pos_side = scalpel::side::long_side;
     p.size = 0.002;
     p.entry_price = 50000;
     p.entry_fee_usd = 0.1;
@@ -262,7 +262,7 @@ int cmd_populate(const char* name, const char* rundir) {
     // ETH short, being closed by this process.
     position e = p;
     e.symbol.assign_truncated("ETH-USDT");
-    e.pos_side = side::short_;
+    e.pos_side = scalpel::side::short_side;
     e.size = 0.05;
     e.entry_price = 3000;
     e.tp_price = 2950;
@@ -281,7 +281,7 @@ int cmd_populate(const char* name, const char* rundir) {
     // XRP opening (entry order in flight).
     position x;
     x.symbol.assign_truncated("XRP-USDT");
-    x.pos_side = side::long_;
+    x.pos_side = scalpel::side::long_side;
     x.size = 100;
     if (seg->reserve_slot(x).status != slot_result::ok)
         return 1;

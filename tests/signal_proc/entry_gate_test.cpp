@@ -50,7 +50,7 @@ TEST_CASE("the entry gate names why a symbol may not be entered", "[unit][shm]")
         CHECK(stale.reason == protection_block::guard_stale);
         CHECK(stale.heartbeat_age_ms >= 1000);
         const std::string line =
-            signal::format_protection_block("BTC-USDT", strategy::regime::ranging, stale);
+            signal::format_protection_block("BTC-USDT", regime::ranging, stale);
         CHECK(line.find("decision=NO_PROTECTION:guard_stale") != std::string::npos);
         CHECK(line.find("symbol=BTC-USDT") != std::string::npos);
     }

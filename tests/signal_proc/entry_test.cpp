@@ -77,7 +77,7 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     const auto slot = find_slot(sc.seg(), "BTC-USDT", shm::slot_state::open);
     REQUIRE(slot);
     const auto& p = slot->pos;
-    CHECK(p.pos_side == shm::side::long_);
+    CHECK(p.pos_side == scalpel::side::long_side);
     CHECK(p.entry_cl_ord_id == field(entry, "clOrdId"));
     CHECK(p.entry_ord_id == field(entry, "ordId"));
     CHECK(p.entry_price == fill);

@@ -41,7 +41,7 @@ struct rig {
     void trade(std::string_view symbol, double net, std::int64_t exit_ms) {
         shm::position p;
         p.symbol.assign_truncated(symbol);
-        p.pos_side = shm::side::long_;
+        p.pos_side = side::long_side;
         auto r = seg->reserve_slot(p);
         REQUIRE(r.status == shm::slot_result::ok);
         p.size = 1;

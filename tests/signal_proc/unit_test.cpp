@@ -106,13 +106,11 @@ TEST_CASE("bar names for the timeframes the strategy uses", "[unit]") {
 }
 
 TEST_CASE("regime parameters map field by field onto the segment block", "[unit]") {
-    for (auto r :
-         {strategy::regime::trending, strategy::regime::ranging, strategy::regime::choppy}) {
+    for (auto r : {scalpel::regime::trending, scalpel::regime::ranging, scalpel::regime::choppy}) {
         const auto p = strategy::default_params(r);
         const auto a = to_arm_params(r, p, 0.001);
-        const auto ref = shm::default_params(to_shm(r));
+        const auto ref = shm::default_params(r);
         CHECK(a.current == ref.current);
-        CHECK(from_shm(a.current) == r);
         CHECK(a.ph_enabled == ref.ph_enabled);
         CHECK(a.min_score == ref.min_score);
         CHECK(a.max_trades_per_hour == ref.max_trades_per_hour);
@@ -137,20 +135,19 @@ TEST_CASE("regime parameters map field by field onto the segment block", "[unit]
         CHECK(a.volume_profile_multiplier == ref.volume_profile_multiplier);
         CHECK(a.taker_fee_rate == 0.001);
     }
-    auto p = strategy::default_params(strategy::regime::ranging);
+    auto p = strategy::default_params(scalpel::regime::ranging);
     p.max_holding_ms = 90'000;
     p.ph_time_limit_ms = 12'500;
     p.mtf_bar_ms = 30 * 60'000;
-    const auto a = to_arm_params(strategy::regime::ranging, p, 0.002);
+    const auto a = to_arm_params(scalpel::regime::ranging, p, 0.002);
     CHECK(a.max_hold_s == 90);
     CHECK(a.ph_time_limit_s == 12.5);
     CHECK(a.mtf_timeframe_min == 30);
-    CHECK(to_shm(strategy::side::short_side) == shm::side::short_);
 }
 
 TEST_CASE("the decision line carries every filter verdict and the decision", "[unit]") {
     strategy::entry_decision d;
-    d.signal = strategy::direction::long_side;
+    d.signal = scalpel::side::long_side;
     d.blocked_by = strategy::entry_block::adx;
     d.score.long_score.ema = 2;
     d.score.long_score.rsi = 3;
@@ -160,7 +157,7 @@ TEST_CASE("the decision line carries every filter verdict and the decision", "[u
     d.mtf.verdict = {true, 2, strategy::filter_reason::mtf_agrees};
     d.adx.verdict = {false, 0, strategy::filter_reason::adx_too_low};
     const std::string line =
-        format_decision("BTC-USDT", strategy::regime::ranging, 50000.5, "live", d);
+        format_decision("BTC-USDT", scalpel::regime::ranging, 50000.5, "live", d);
     CHECK(line.rfind("decision symbol=BTC-USDT regime=RANGING price=50000.5 src=live", 0) == 0);
     CHECK(line.find("score_long=5 score_short=0 signal=LONG") != std::string::npos);
     CHECK(line.find("corr=PASS+0:pass") != std::string::npos);
@@ -173,15 +170,14 @@ TEST_CASE("the decision line carries every filter verdict and the decision", "[u
 
     strategy::entry_decision e;
     e.blocked_by = strategy::entry_block::none;
-    e.dir = strategy::direction::long_side;
+    e.dir = scalpel::side::long_side;
     e.size.size = decimal(150, 5);
-    CHECK(
-        format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e).find("size=0.0015") !=
-        std::string::npos);
-    CHECK(format_decision("ETH-USDT", strategy::regime::choppy, 1, "close", e)
+    CHECK(format_decision("ETH-USDT", scalpel::regime::choppy, 1, "close", e).find("size=0.0015") !=
+          std::string::npos);
+    CHECK(format_decision("ETH-USDT", scalpel::regime::choppy, 1, "close", e)
               .find("decision=ENTER_LONG") != std::string::npos);
 
     strategy::risk_verdict v{false, strategy::risk_block::daily_loss_stop, -11, -10, 0};
-    CHECK(format_risk_block("BTC-USDT", strategy::regime::trending, v).find("decision=RISK:") !=
+    CHECK(format_risk_block("BTC-USDT", scalpel::regime::trending, v).find("decision=RISK:") !=
           std::string::npos);
 }

@@ -55,10 +55,10 @@ TEST_CASE("strategy_engine: scan of real BTC 5m bars", "[unit][strategy][engine]
             REQUIRE(d.blocked_by != entry_block::not_enough_data);
             if (!d.enter())
                 continue;
-            const int mine = d.dir == direction::long_side ? d.score.long_score.total()
-                                                           : d.score.short_score.total();
-            const int other = d.dir == direction::long_side ? d.score.short_score.total()
-                                                            : d.score.long_score.total();
+            const int mine =
+                d.dir == side::long_side ? d.score.long_score.total() : d.score.short_score.total();
+            const int other =
+                d.dir == side::long_side ? d.score.short_score.total() : d.score.long_score.total();
             CHECK(mine >= p.min_score);
             CHECK(mine > other);
             CHECK(mine <= max_score);
@@ -67,7 +67,7 @@ TEST_CASE("strategy_engine: scan of real BTC 5m bars", "[unit][strategy][engine]
             CHECK(d.size.size >= btc.min_sz);
             CHECK(d.tp_sl.tp.is_multiple_of(btc.tick_sz));
             CHECK(d.tp_sl.sl.is_multiple_of(btc.tick_sz));
-            if (d.dir == direction::long_side) {
+            if (d.dir == side::long_side) {
                 ++longs;
                 CHECK(d.tp_sl.tp.to_double() > d.tp_sl.sl.to_double());
             } else {
@@ -96,7 +96,7 @@ TEST_CASE("strategy_engine: the first RANGING entry in detail", "[unit][strategy
     const auto d = evaluate_entry(m.at(i), {}, {10'000, 1.0, 0}, default_params(regime::ranging),
                                   btc, {}, m.now(i));
     REQUIRE(d.enter());
-    CHECK(d.dir == direction::long_side);
+    CHECK(d.dir == side::long_side);
     CHECK(d.score.long_score.total() == 7); // SMA 1 + EMA 2 + volume 2 + MACD 2
     CHECK(d.score.long_score.rsi == 0);     // RSI 64 > 35 + 20
     CHECK(d.score.short_score.total() == 6);
@@ -162,8 +162,8 @@ TEST_CASE("strategy_engine: each blocking stage", "[unit][strategy][engine]") {
     auto d = eval({60, 0, 0});
     CHECK(d.blocked_by == entry_block::balance);
     CHECK(d.balance.verdict.reason == filter_reason::insufficient_usdt);
-    CHECK(d.dir == direction::none);
-    CHECK(d.signal == direction::long_side);
+    CHECK(d.dir == side::none);
+    CHECK(d.signal == side::long_side);
     d = eval({10'000, 1, 1.0});
     CHECK(d.balance.verdict.reason == filter_reason::liability);
     // correlation: two correlated LONG positions (ETH twice) reach RANGING's max of 2

@@ -235,7 +235,7 @@ static_assert(decide_exit(long_pos, 30200, ranging_exit, 1'000'000 + 60'000).act
 
 TEST_CASE("strategy_exit: PH fires at the threshold net of both fees", "[unit][strategy][exit]") {
     // net(P) = 0.005(P − 30000) − 0.15 − 0.000005·P ≥ 0.28 ⇔ P ≥ 150.43/0.004995 = 30116.116…
-    CHECK(net_pnl(long_pos, 30116.2, 0.001) ==
+    CHECK(unrealised_net_pnl(long_pos, 30116.2, 0.001) ==
           Approx(0.005 * 116.2 - 0.15 - 0.001 * 30116.2 * 0.005));
     const std::int64_t t = long_pos.entry_time_ms + 100'000;
     auto d = decide_exit(long_pos, 30116.2, ranging_exit, t);
@@ -272,7 +272,7 @@ TEST_CASE("strategy_exit: PH only before its time limit; max holding", "[unit][s
 TEST_CASE("strategy_exit: SHORT mirror", "[unit][strategy][exit]") {
     constexpr position_view short_pos{side::short_side, 30000, 0.005, 0.15, 0};
     // net(29883) = 0.005·117 − 0.15 − 0.001·29883·0.005 = 0.585 − 0.15 − 0.149415 = 0.285585
-    CHECK(net_pnl(short_pos, 29883, 0.001) == Approx(0.285585));
+    CHECK(unrealised_net_pnl(short_pos, 29883, 0.001) == Approx(0.285585));
     CHECK(decide_exit(short_pos, 29883, ranging_exit, 1000).action == exit_action::ph_close);
     CHECK(decide_exit(short_pos, 29885, ranging_exit, 1000).action == exit_action::hold); // 0.2756
     CHECK(decide_exit(short_pos, 30117, ranging_exit, 1000).action == exit_action::hold);

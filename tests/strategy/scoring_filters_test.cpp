@@ -1,4 +1,4 @@
-// Scoring (each component, the 13-point maximum, the direction rule) and every filter's pass
+// Scoring (each component, the 13-point maximum, the side rule) and every filter's pass
 // and block cases. Real-data references (correlation, volume profile) come from
 // reference/make_reference.py; pivot levels are worked by hand in the comments.
 #include "strategy/adx_filter.hpp"
@@ -98,17 +98,16 @@ TEST_CASE("strategy_scoring: RSI zones and their mirror", "[unit][strategy][scor
 
 TEST_CASE("strategy_scoring: direction needs the minimum and a strict lead",
           "[unit][strategy][scoring]") {
-    CHECK(choose_direction(5, 3, 4) == direction::long_side);
-    CHECK(choose_direction(3, 5, 4) == direction::short_side);
-    CHECK(choose_direction(5, 5, 4) == direction::none);
-    CHECK(choose_direction(4, 3, 4) == direction::long_side);
-    CHECK(choose_direction(3, 2, 4) == direction::none);
-    CHECK(choose_direction(7, 6, 7) == direction::long_side);
+    CHECK(choose_direction(5, 3, 4) == side::long_side);
+    CHECK(choose_direction(3, 5, 4) == side::short_side);
+    CHECK(choose_direction(5, 5, 4) == side::none);
+    CHECK(choose_direction(4, 3, 4) == side::long_side);
+    CHECK(choose_direction(3, 2, 4) == side::none);
+    CHECK(choose_direction(7, 6, 7) == side::long_side);
     const auto s = score_signal(long_max_snapshot(), 100, default_params(regime::choppy));
     CHECK(s.long_score.total() == 13);
-    CHECK(s.dir == direction::long_side);
-    CHECK(score_signal(long_max_snapshot(), 0, default_params(regime::choppy)).dir ==
-          direction::none);
+    CHECK(s.dir == side::long_side);
+    CHECK(score_signal(long_max_snapshot(), 0, default_params(regime::choppy)).dir == side::none);
 }
 
 TEST_CASE("strategy_scoring: compute_indicators needs 34 bars", "[unit][strategy][scoring]") {
