@@ -460,3 +460,107 @@ TEST_CASE("okx fixtures: WS login request, success and failure events (docs exam
     CHECK(m->err.code == 60009);
     CHECK(m->err.message == "Login failed.");
 }
+
+TEST_CASE("okx fixtures: market/ticker request and response (docs example)", "[unit][okx]") {
+    CHECK(path_ticker("BTC-USD-SWAP") == "/api/v5/market/ticker?instId=BTC-USD-SWAP");
+    const auto r = parse_tickers(fixture("rest_market_ticker.json"));
+    REQUIRE(r.ok());
+    REQUIRE(r.value.size() == 1);
+    const auto& t = r.value[0];
+    CHECK(t.inst_id == "BTC-USD-SWAP");
+    CHECK(t.last == 9999.99);
+    CHECK(t.last_sz == 0.1);
+    CHECK(t.ask_px == 9999.99);
+    CHECK(t.ask_sz == 11);
+    CHECK(t.bid_px == 8888.88);
+    CHECK(t.bid_sz == 5);
+    CHECK(t.ts_ms == 1597026383085);
+}
+
+TEST_CASE("okx fixtures: REST cancel-order, builder field by field and the reply (docs example)",
+          "[unit][okx]") {
+    simdjson::dom::parser dp, op;
+    const simdjson::padded_string doc(fixture("rest_cancel_order_request.json"));
+    cancel_order_req c;
+    c.inst_id = "BTC-USD-190927";
+    c.ord_id = "590908157585625111";
+    c.cl_ord_id = "ignored"; // ordId wins; the body carries one id only
+    c.inst_id_code = 123456; // REST never sends the code
+    const std::string body = cancel_order_body(c);
+    same_fields(dp.parse(doc), op.parse(body));
+
+    const auto ack = parse_order_ack(fixture("rest_cancel_order_reply.json"));
+    REQUIRE(ack.ok());
+    CHECK(ack.value.ord_id == "12345689");
+    CHECK(ack.value.cl_ord_id == "oktswap6");
+    CHECK(ack.value.ts_ms == 1695190491421);
+}
+
+TEST_CASE("okx fixtures: WS cancel-order, builder field by field and the replies (docs examples)",
+          "[unit][okx]") {
+    simdjson::dom::parser dp, op;
+    const simdjson::padded_string doc_text(fixture("ws_cancel_order_request.json"));
+    simdjson::dom::element doc = dp.parse(doc_text);
+    cancel_order_req c;
+    c.inst_id = "BTC-USDT";
+    c.inst_id_code = 123456;
+    c.ord_id = "2510789768709120";
+    char buf[256];
+    const std::size_t n = write_ws_cancel_order("1514", c, buf, sizeof buf);
+    REQUIRE(n > 0);
+    simdjson::dom::element ours = op.parse(buf, n);
+    CHECK(std::string_view(ours["id"]) == std::string_view(doc["id"]));
+    CHECK(std::string_view(ours["op"]) == std::string_view(doc["op"]));
+    simdjson::dom::object doc_arg = doc["args"].at(0);
+    simdjson::dom::object arg = ours["args"].at(0);
+    CHECK(arg["instIdCode"].type().value() == simdjson::dom::element_type::INT64);
+    CHECK(std::int64_t(arg["instIdCode"]) == std::int64_t(doc_arg["instIdCode"]));
+    CHECK(std::string_view(arg["ordId"]) == std::string_view(doc_arg["ordId"]));
+    std::size_t n_fields = 0;
+    for (auto field : arg) {
+        (void)field;
+        ++n_fields;
+    }
+    CHECK(n_fields == 2); // no instId (delisted from the WS order operations)
+
+    ws_frame_parser p;
+    auto m = std::make_unique<ws_message>();
+    REQUIRE(p.parse(fixture("ws_cancel_order_reply_ok.json"), *m) == ws_msg::op_reply);
+    CHECK(m->op == "cancel-order");
+    CHECK(m->id == "1514");
+    CHECK(m->err.ok());
+    REQUIRE(m->n_rows == 1);
+    CHECK(m->ack_errs[0].ok());
+    CHECK(m->acks[0].ord_id == "2510789768709120");
+    CHECK(m->acks[0].cl_ord_id.empty());
+    CHECK(m->acks[0].ts_ms == 1695190491421);
+
+    REQUIRE(p.parse(fixture("ws_cancel_order_reply_format_error.json"), *m) == ws_msg::op_reply);
+    CHECK(m->op == "cancel-order");
+    CHECK(m->err.code == 60013);
+    CHECK(m->n_rows == 0);
+}
+
+TEST_CASE("okx fixtures: tickers and orders subscriptions, request and events (docs examples)",
+          "[unit][okx]") {
+    simdjson::dom::parser dp, op;
+    const simdjson::padded_string doc_text(fixture("ws_tickers_subscribe_request.json"));
+    simdjson::dom::element doc = dp.parse(doc_text);
+    const ws_sub sub{"tickers", "BTC-USDT", ""}; // as guard_service subscribes
+    const std::string frame = ws_subscribe_frame(&sub, 1);
+    simdjson::dom::element ours = op.parse(frame);
+    CHECK(std::string_view(ours["op"]) == std::string_view(doc["op"]));
+    REQUIRE(simdjson::dom::array(ours["args"]).size() == 1);
+    same_fields(doc["args"].at(0), ours["args"].at(0));
+
+    ws_frame_parser p;
+    auto m = std::make_unique<ws_message>();
+    REQUIRE(p.parse(fixture("ws_tickers_subscribe_ok.json"), *m) == ws_msg::subscribe);
+    CHECK(m->channel == "tickers");
+    CHECK(m->inst_id == "BTC-USDT");
+    REQUIRE(p.parse(fixture("ws_tickers_subscribe_error.json"), *m) == ws_msg::error);
+    CHECK(m->err.code == 60012);
+    REQUIRE(p.parse(fixture("ws_orders_subscribe_ok.json"), *m) == ws_msg::subscribe);
+    CHECK(m->channel == "orders");
+    CHECK(m->inst_id == "BTC-USD-200329");
+}
