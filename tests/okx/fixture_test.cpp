@@ -564,3 +564,29 @@ TEST_CASE("okx fixtures: tickers and orders subscriptions, request and events (d
     CHECK(m->channel == "orders");
     CHECK(m->inst_id == "BTC-USD-200329");
 }
+
+TEST_CASE("okx fixtures: orders-pending, a resting post-only buy (docs example)", "[unit][okx]") {
+    CHECK(path_orders_pending("SPOT") == "/api/v5/trade/orders-pending?instType=SPOT");
+    const auto r = parse_order_details(fixture("rest_orders_pending.json"));
+    REQUIRE(r.ok());
+    REQUIRE(r.value.size() == 1);
+    const auto& o = r.value[0];
+    CHECK(o.inst_id == "BTC-USDT");
+    CHECK(o.ord_id == "1752588852617379840");
+    CHECK(o.cl_ord_id.empty());
+    CHECK(o.state == order_state::live);
+    CHECK(o.side == "buy");
+    CHECK(o.ord_type == "post_only");
+    CHECK(o.px.str() == "13013.5");
+    CHECK(o.sz.str() == "0.001");
+    CHECK(o.acc_fill_sz.str() == "0");
+    CHECK(o.avg_px.str() == "0");  // "" before any fill
+    CHECK(o.fill_px.str() == "0"); // ""
+    CHECK(o.fill_time_ms == 0);    // ""
+    CHECK(o.trade_id.empty());
+    CHECK(o.fee.str() == "0");
+    CHECK(o.fee_ccy == "BTC");
+    CHECK(o.source.empty());
+    CHECK(o.c_time_ms == 1724733617998);
+    CHECK(o.u_time_ms == 1724733617998);
+}
