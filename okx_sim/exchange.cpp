@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <unistd.h>
 
 namespace scalpel::sim {
 namespace {
@@ -979,6 +980,12 @@ http_response exchange::control(const http_request& req, std::string_view path,
     const std::string ok_body = R"({"ok":true})";
     const std::int64_t now = market_now(mono_ns);
 
+    if (path == "/sim/identity")
+        return reply(200, json_obj()
+                              .boolean("ok", true)
+                              .str("runId", cfg_.run_id)
+                              .num("pid", static_cast<std::int64_t>(::getpid()))
+                              .done());
     if (path == "/sim/state") {
         std::vector<std::string> syms;
         for (std::size_t i = 0; i < market_.size(); ++i) {
@@ -994,6 +1001,7 @@ http_response exchange::control(const http_request& req, std::string_view path,
         }
         return reply(200, json_obj()
                               .boolean("ok", true)
+                              .str("runId", cfg_.run_id)
                               .num("market_time_ms", now)
                               .num("epoch_ms", epoch_ns / ns_per_ms)
                               .raw("speed", std::to_string(cfg_.speed))

@@ -32,6 +32,9 @@ struct exchange_config {
     std::int64_t auth_window_ms = 30'000;
     std::int64_t ticker_interval_ms = 100;
     std::int64_t candle_interval_ms = 1'000;
+    // Who this simulator is: served by /sim/identity and an X-Sim-Run-Id header on every HTTP
+    // answer, so a bot started for one simulator refuses any other on the same port.
+    std::string run_id;
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.
@@ -83,6 +86,7 @@ public:
     [[nodiscard]] const market& mkt() const noexcept { return market_; }
     [[nodiscard]] const engine& eng() const noexcept { return engine_; }
     [[nodiscard]] std::size_t ws_count() const noexcept { return conns_.size(); }
+    [[nodiscard]] const std::string& run_id() const noexcept { return cfg_.run_id; }
 
     // Paths the server recognises as WS endpoints (query string ignored).
     [[nodiscard]] static std::optional<ws_kind> ws_path(std::string_view target) noexcept;

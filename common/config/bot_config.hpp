@@ -34,6 +34,9 @@ struct exchange_config {
     double taker_fee = 0.001;
     std::string keys_file; // optional 0600 file; else SCALPEL_OKX_API_KEY/_SECRET/_PASSPHRASE
     std::int64_t request_timeout_ms = 5000;
+    // target sim: the run id the simulator must report (/sim/identity); empty = not checked.
+    // $SCALPEL_SIM_RUN_ID (set by deploy/run.sh) overrides it.
+    std::string sim_run_id;
 };
 
 struct segment_config {
@@ -75,5 +78,8 @@ struct bot_config {
 [[nodiscard]] bot_config parse(std::string_view yaml_text, std::string_view origin = "<config>");
 // Reads and parses a file. Throws config_error (missing file included).
 [[nodiscard]] bot_config load(const std::filesystem::path& file);
+// What the trading processes need on this host beyond valid text: segment.run_dir must be an
+// existing directory. Throws config_error naming the key.
+void check_host_paths(const bot_config& cfg);
 
 } // namespace scalpel::config
