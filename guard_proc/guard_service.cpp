@@ -297,6 +297,7 @@ void guard_service::impl::arm_heartbeat() {
         if (ec || stopping)
             return;
         seg.heartbeat();
+        poll_commands();
         arm_heartbeat();
     });
 }

@@ -79,6 +79,9 @@ int run_guard(const std::string& config_file) {
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
                  opened.seg->self().incarnation);
+    if (opened.seg->restore_persisted_halt())
+        spdlog::warn("entries HALTED by the operator (scalpelctl resume to allow them; {})",
+                     opened.seg->halt_file());
     try {
         guard::guard_service service(cfg, endpoint, creds, *opened.seg);
         return service.run();

@@ -87,6 +87,13 @@ struct guard_service::impl final : order_sink {
     net::awaitable<void> sleep_for(std::chrono::milliseconds d);
     void finish_work(shm::slot_ref ref, bool closing_flow);
 
+    // operator commands (control_commands.cpp), polled from the heartbeat timer
+    struct manual_outcome;
+    void poll_commands();
+    void run_command(std::uint32_t entry, const shm::command_view& c);
+    manual_outcome manual_close(shm::slot_ref ref);
+    manual_outcome start_manual_close(shm::slot_ref ref, const shm::position& pos);
+
     config::bot_config cfg;
     net_client::endpoint_config endpoint;
     net_client::credentials creds;
@@ -102,6 +109,7 @@ struct guard_service::impl final : order_sink {
     bool public_live = false, private_live = false, business_live = false, feed_stale = false;
     int polls_in_flight = 0;
     std::array<slot_work, shm::slot_capacity> work{};
+    std::array<std::uint32_t, shm::command_capacity> command_closes{}; // per mailbox entry
     std::unordered_map<std::string, okx::order_detail> orders_by_cl,
         orders_by_id;                                       // from `orders` pushes
     std::unordered_map<std::string, okx::error> op_rejects; // WS op:order refusals

@@ -51,4 +51,10 @@ std::string format_risk_block(std::string_view symbol, strategy::regime r,
         v.until_ms);
 }
 
+std::string format_halted(std::string_view symbol, strategy::regime r,
+                          std::int64_t halted_since_ms) {
+    return fmt::format("decision symbol={} regime={} decision=HALTED halted_since_ms={}", symbol,
+                       strategy::to_string(r), halted_since_ms);
+}
+
 } // namespace scalpel::signal

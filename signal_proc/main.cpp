@@ -76,6 +76,9 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
                  opened.seg->self().incarnation);
+    if (opened.seg->restore_persisted_halt())
+        spdlog::warn("entries HALTED by the operator (scalpelctl resume to allow them; {})",
+                     opened.seg->halt_file());
     net::io_context ioc{1};
     signal::signal_app app(ioc, cfg, std::move(keys), *opened.seg);
     net::signal_set signals(ioc, SIGTERM, SIGINT);

@@ -326,6 +326,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
     const strategy::regime reg = arm_.current();
+    if (const auto h = seg_.halt(); h.halted) {
+        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+        co_return;
+    }
     const strategy::regime_params& params = cfg_.regimes[reg];
     const auto inst = instruments_.find(m.symbol);
     if (inst == instruments_.end() || m.entry.empty() || !account_.ok)
@@ -381,6 +385,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     spdlog::info("{}", format_decision(m.symbol, reg, price, src, d));
     if (!d.enter() || stopping_)
         co_return;
+    if (const auto h = seg_.halt(); h.halted) { // halted while this symbol was evaluated
+        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+        co_return;
+    }
     open_request req;
     req.symbol = m.symbol;
     req.base_ccy = inst->second.base_ccy;

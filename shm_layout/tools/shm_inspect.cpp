@@ -181,6 +181,51 @@ void header_text(std::string& o, const std::string& name, const header_view& h) 
         h.creator_pid, h.created_ms, h.layout_hash, layout_hash, h.owner_uid, h.file_mode);
 }
 
+void control_json(json_out& j, const segment& seg) {
+    const auto halt = seg.halt();
+    j.begin_object("control")
+        .boolean("halted", halt.halted)
+        .integer("halt_changed_ms", halt.changed_ms)
+        .integer("halt_seq", halt.seq)
+        .begin_array("commands");
+    for (std::uint32_t i = 0; i < segment::command_slots(); ++i) {
+        const auto c = seg.read_command(i);
+        if (c.state == command_state::free)
+            continue;
+        j.begin_object()
+            .integer("entry", i)
+            .str("state", to_string(c.state))
+            .str("kind", to_string(c.kind))
+            .integer("slot", c.target.index)
+            .integer("generation", c.target.generation)
+            .integer("request_id", c.request_id)
+            .str("result", to_string(c.result))
+            .integer("closes_sent", c.closes_sent)
+            .integer("posted_ms", c.posted_ms)
+            .integer("done_ms", c.done_ms)
+            .end_object();
+    }
+    j.end_array().end_object();
+}
+
+void control_text(std::string& o, const segment& seg) {
+    const auto halt = seg.halt();
+    if (halt.halted)
+        fmt::format_to(std::back_inserter(o), "control: HALTED (no new entries) since {} ms\n",
+                       halt.changed_ms);
+    else
+        o += "control: entries allowed\n";
+    for (std::uint32_t i = 0; i < segment::command_slots(); ++i) {
+        const auto c = seg.read_command(i);
+        if (c.state == command_state::free)
+            continue;
+        fmt::format_to(std::back_inserter(o),
+                       "  command [{}] {} {} slot {} gen {} -> {} ({} close(s) sent)\n", i,
+                       to_string(c.kind), to_string(c.state), c.target.index, c.target.generation,
+                       to_string(c.result), c.closes_sent);
+    }
+}
+
 struct price_lookup {
     bool ok = false;
     double last = 0;
@@ -209,6 +254,7 @@ std::string render(const segment& seg, bool as_json) {
     if (as_json) {
         j.begin_object();
         header_json(j, seg.name(), h);
+        control_json(j, seg);
         j.begin_array("processes");
         for (const role r : shown_roles) {
             const auto v = seg.liveness(r, now);
@@ -293,6 +339,7 @@ std::string render(const segment& seg, bool as_json) {
         j.begin_array("slots");
     } else {
         header_text(o, seg.name(), h);
+        control_text(o, seg);
         o += "processes:\n";
         for (const role r : shown_roles) {
             const auto v = seg.liveness(r, now);
