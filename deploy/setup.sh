@@ -11,7 +11,7 @@ shift || true
 packages=(
   g++ cmake ninja-build pkg-config git
   libboost-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev
-  libyaml-cpp-dev libcli11-dev zlib1g-dev
+  libyaml-cpp-dev libcli11-dev zlib1g-dev libsqlite3-dev
   catch2 libbenchmark-dev
   supervisor python3 procps clang-format
 )

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <unistd.h>
 
 namespace scalpel::sim {
@@ -104,6 +105,7 @@ int rate_limit_for(std::string_view path) {
         {"/api/v5/market/candles", 40},
         {"/api/v5/market/history-candles", 20},
         {"/api/v5/account/balance", 10},
+        {"/api/v5/account/config", 5},
         {"/api/v5/trade/order", 60},
         {"/api/v5/trade/cancel-order", 60},
         {"/api/v5/trade/fills", 60},
@@ -147,6 +149,13 @@ std::string arg_json(const std::string& channel, const std::string& inst_id,
 exchange::exchange(market m, engine e, exchange_config cfg, std::int64_t mono_ns)
     : market_(std::move(m)), engine_(std::move(e)), cfg_(std::move(cfg)), mono0_(mono_ns),
       ticker_dirty_(market_.size(), false), ticker_pushed_mono_(market_.size(), 0) {
+    if (cfg_.run_id.empty()) {
+        // One id per simulator run: a bot's segment made against an earlier run is not adopted.
+        std::random_device rd;
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "run%08x%08x", rd(), rd());
+        cfg_.run_id = buf;
+    }
     on_timer(mono_ns, 0);
 }
 
@@ -645,6 +654,17 @@ http_response exchange::route(const http_request& req, std::string_view path,
     }
     if (is_get && path == "/api/v5/account/balance")
         return ok({render_balance(engine_, split_csv(get(q, "ccy")), now)});
+    if (is_get && path == "/api/v5/account/config") {
+        // The OKX shape (GET /api/v5/account/config), reduced to what a spot bot reads.
+        return ok({json_obj()
+                       .str("uid", cfg_.uid)
+                       .str("mainUid", cfg_.uid)
+                       .str("acctLv", "1")
+                       .str("posMode", "net_mode")
+                       .str("label", "okx_sim")
+                       .str("perm", "read_only,trade")
+                       .done()});
+    }
     if (is_get && (path == "/api/v5/asset/currencies" || path == "/api/v5/asset/balances"))
         return ok({});
 
@@ -1002,6 +1022,8 @@ http_response exchange::control(const http_request& req, std::string_view path,
         return reply(200, json_obj()
                               .boolean("ok", true)
                               .str("runId", cfg_.run_id)
+                              .str("run_id", cfg_.run_id)
+                              .str("uid", cfg_.uid)
                               .num("market_time_ms", now)
                               .num("epoch_ms", epoch_ns / ns_per_ms)
                               .raw("speed", std::to_string(cfg_.speed))

@@ -32,8 +32,9 @@ struct exchange_config {
     std::int64_t auth_window_ms = 30'000;
     std::int64_t ticker_interval_ms = 100;
     std::int64_t candle_interval_ms = 1'000;
-    // Who this simulator is: served by /sim/identity and an X-Sim-Run-Id header on every HTTP
-    // answer, so a bot started for one simulator refuses any other on the same port.
+    std::string uid = "100000001"; // account/config uid (the account a bot's segment belongs to)
+    // Who this simulator is: served by /sim/identity, /sim/state and an X-Sim-Run-Id header on
+    // every HTTP answer, so a bot started for one simulator refuses any other on the same port.
     std::string run_id;
 };
 

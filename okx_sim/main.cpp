@@ -104,6 +104,8 @@ int run(int argc, char** argv) {
                  "Enforce OKX per-endpoint rate limits from the start");
     app.add_option("--ws-idle-ms", xcfg.ws_idle_ms, "Close an idle WS after this long (code 4004)")
         ->capture_default_str();
+    app.add_option("--uid", xcfg.uid, "Account uid served by /api/v5/account/config")
+        ->capture_default_str();
     app.add_option("--run-id", xcfg.run_id,
                    "Identity served on /sim/identity and the X-Sim-Run-Id header (default: "
                    "sim-PID-EPOCHMS); deploy/run.sh passes one and the bot refuses any other");

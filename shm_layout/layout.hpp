@@ -21,8 +21,9 @@ namespace scalpel::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL; // "SCPLSHM1" little-endian
 // v2: latency_block, position::atr, position_slot::pending_reason. A v1 segment is refused.
-// v3: control_block (operator halt flag and command mailbox).
-inline constexpr std::uint32_t layout_version = 3;
+// v3: reconcile_block (identity, reconciliation stamp, per-symbol feed state).
+// v4: control_block (operator halt flag and command mailbox).
+inline constexpr std::uint32_t layout_version = 4;
 inline constexpr std::size_t slot_capacity = 64;
 inline constexpr std::size_t price_capacity = 32;
 inline constexpr std::size_t journal_capacity = 256;
@@ -202,6 +203,19 @@ struct alignas(128) latency_block {
     std::atomic<std::uint64_t> buckets[latency_bucket_count];
 };
 
+// Reconciliation state (issue 10). identity: seqlock, written under the mutex by the guard's
+// reconcile flow (record_identity), read lock-free. reconciled_ms / reconciled_incarnation: the
+// guard, relaxed incarnation then release store of the time, after a complete reconciliation;
+// readers acquire. feed: per price-table index, single writer (the guard), relaxed.
+struct alignas(128) reconcile_block {
+    std::atomic<std::uint64_t> identity_seq;
+    std::atomic<std::uint64_t> identity[word_count<segment_identity>];
+    std::atomic<std::int64_t> reconciled_ms; // wall ms; 0 = never reconciled
+    std::atomic<std::uint32_t> reconciled_incarnation;
+    std::atomic<std::uint32_t> pad0;
+    std::atomic<std::uint32_t> feed[price_capacity]; // feed_state
+};
+
 // Operator commands (scalpelctl → guard). One mailbox entry's life:
 //   free --(requester CAS)--> writing --(fields, release)--> posted
 //   posted --(guard CAS, taker recorded)--> taken --(guard: result, release)--> done
@@ -254,6 +268,7 @@ struct segment_layout {
     position_slot slots[slot_capacity];
     journal_block journal;
     latency_block latency;
+    reconcile_block reconcile;
     control_block control;
 };
 
@@ -270,6 +285,7 @@ static_assert(shm_safe<segment_header> && shm_safe<segment_info> && shm_safe<mut
 static_assert(shm_safe<process_entry> && shm_safe<counter_block> && shm_safe<params_block>);
 static_assert(shm_safe<price_entry> && shm_safe<price_table> && shm_safe<position_slot>);
 static_assert(shm_safe<journal_entry> && shm_safe<journal_block> && shm_safe<segment_layout>);
+static_assert(shm_safe<latency_block> && shm_safe<reconcile_block>);
 static_assert(shm_safe<latency_block> && shm_safe<command_entry> && shm_safe<control_block>);
 static_assert(sizeof(command_entry) == 64 && offsetof(control_block, commands) == 128);
 static_assert(offsetof(segment_layout, control) % 128 == 0);
@@ -297,6 +313,10 @@ static_assert(offsetof(segment_layout, slots) % 128 == 0 &&
 static_assert(offsetof(latency_block, buckets) == 128 &&
               sizeof(latency_block) == 128 + 8 * latency_bucket_count);
 static_assert(offsetof(segment_layout, latency) % 128 == 0);
+static_assert(offsetof(reconcile_block, identity) == 8 &&
+              offsetof(reconcile_block, reconciled_ms) == 96 &&
+              offsetof(reconcile_block, feed) == 112 && sizeof(reconcile_block) == 256);
+static_assert(offsetof(segment_layout, reconcile) % 128 == 0);
 
 // FNV-1a over the sizes and offsets of every block and value type: a struct edit changes it even
 // when nobody bumps layout_version.
@@ -331,6 +351,11 @@ inline constexpr std::uint64_t layout_hash = [] {
                             sizeof(quote),
                             sizeof(journal_record),
                             sizeof(latency_block),
+                            sizeof(reconcile_block),
+                            sizeof(segment_identity),
+                            offsetof(segment_layout, reconcile),
+                            offsetof(reconcile_block, reconciled_ms),
+                            offsetof(reconcile_block, feed),
                             sizeof(command_entry),
                             sizeof(control_block),
                             std::uint64_t{command_capacity},

@@ -363,6 +363,9 @@ public:
     // counts the reason, retires the claim and frees the slot (generation kept until reuse).
     [[nodiscard]] slot_result record_close(slot_ref ref, owner_id me,
                                            const close_info& info) noexcept;
+    // Under the mutex, for the claim holder: frees a slot WITHOUT a journal record — for the
+    // phantom positions of a segment made for another account/target/run (reconciliation).
+    [[nodiscard]] slot_result discard_slot(slot_ref ref, owner_id me) noexcept;
     // Hands out the next attempt number of `what` for this generation (persisted before the
     // order is sent) and its client order id.
     [[nodiscard]] attempt_result next_attempt(slot_ref ref, intent what) noexcept;
@@ -398,6 +401,22 @@ public:
     [[nodiscard]] std::uint64_t journal_head() const noexcept; // records ever appended
     // Record n (0-based). false when overwritten by the ring, not yet written, or mid-write.
     [[nodiscard]] bool read_journal(std::uint64_t n, journal_record& out) const noexcept;
+
+    // ---- reconciliation (issue 10) --------------------------------------------------------------
+    // Under the mutex: who this segment is for. False on lock failure / read-only.
+    [[nodiscard]] bool record_identity(const segment_identity& id) noexcept;
+    // Lock-free; recorded_ms == 0 when nothing was recorded yet (a fresh segment).
+    [[nodiscard]] segment_identity identity() const noexcept;
+    // Guard: a complete reconciliation finished at now_ms (stamped with its incarnation).
+    void mark_reconciled(epoch_ms now_ms) noexcept;
+    struct reconcile_stamp {
+        epoch_ms at_ms = 0;            // 0 = never
+        std::uint32_t incarnation = 0; // of the guard that did it
+    };
+    [[nodiscard]] reconcile_stamp reconciled() const noexcept;
+    // Guard: per price-table index (ignored when out of range). Anyone reads.
+    void set_feed_state(std::uint32_t price_index, feed_state s) noexcept;
+    [[nodiscard]] feed_state feed(std::uint32_t price_index) const noexcept;
 
     // ---- counters ------------------------------------------------------------------------------
     // Single writer per role: only the process owning `r` may add to it.

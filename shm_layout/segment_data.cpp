@@ -283,6 +283,22 @@ const char* to_string(close_reason r) noexcept {
         return "manual";
     case close_reason::reconcile:
         return "reconcile";
+    case close_reason::external:
+        return "external";
+    }
+    return "?";
+}
+
+const char* to_string(feed_state s) noexcept {
+    switch (s) {
+    case feed_state::unknown:
+        return "unknown";
+    case feed_state::live:
+        return "live";
+    case feed_state::polling:
+        return "polling";
+    case feed_state::down:
+        return "down";
     }
     return "?";
 }

@@ -214,6 +214,29 @@ slot_result segment::abandon_opening(slot_ref ref, owner_id me) noexcept {
     return slot_result::ok;
 }
 
+slot_result segment::discard_slot(slot_ref ref, owner_id me) noexcept {
+    if (read_only_)
+        return slot_result::read_only;
+    if (ref.index >= slot_capacity)
+        return slot_result::bad_index;
+    auto guard = lock();
+    if (!guard.locked())
+        return slot_result::lock_failed;
+    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+        return c;
+    auto& s = l_->slots[ref.index];
+    if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me))
+        return slot_result::not_owner;
+    const auto st = load_state(s);
+    if (st == slot_state::free || st == slot_state::closed)
+        return slot_result::wrong_state;
+    begin_slot_write(s);
+    s.closing_owner.store(retired_owner(ref.generation), std::memory_order_release);
+    store_state(s, slot_state::free);
+    end_slot_write(s);
+    return slot_result::ok;
+}
+
 claim_result segment::try_claim_closing(slot_ref ref, owner_id me) noexcept {
     if (read_only_)
         return claim_result::read_only;

@@ -33,7 +33,8 @@ enum class close_reason : std::uint8_t {
     sl = 3,
     time_limit = 4,
     manual = 5,
-    reconcile = 6
+    reconcile = 6,
+    external = 7 // closed outside the bot (by hand on the exchange); found by reconciliation
 };
 
 // free → opening → open → closing → closed → free. `closed` lasts only inside record_close.
@@ -128,6 +129,19 @@ struct journal_record {
     std::uint8_t pad[7] = {};
 };
 
+// Who a segment was made for (issue 10): the exchange target, the account uid (account/config)
+// and the simulator run id. Recorded by the guard's first reconciliation; a segment of another
+// identity is not adopted.
+struct segment_identity {
+    fixed_string<16> target; // "sim" / "okx_demo" / "okx_live"
+    fixed_string<24> uid;
+    fixed_string<40> run_id; // simulator run ("" on OKX)
+    epoch_ms recorded_ms = 0;
+};
+
+// Per-symbol state of the guard's market feed, by price-table index (the signal's entry gate).
+enum class feed_state : std::uint32_t { unknown = 0, live = 1, polling = 2, down = 3 };
+
 template <class T> inline constexpr std::size_t word_count = sizeof(T) / 8;
 
 template <class T>
@@ -139,6 +153,7 @@ static_assert(is_word_value<position> && sizeof(position) == 328);
 static_assert(is_word_value<arm_params> && sizeof(arm_params) == 200);
 static_assert(is_word_value<quote> && sizeof(quote) == 48);
 static_assert(is_word_value<journal_record> && sizeof(journal_record) == 352);
+static_assert(is_word_value<segment_identity> && sizeof(segment_identity) == 88);
 // Pinned offsets: an edit that moves a field must show up here and in layout_hash.
 static_assert(offsetof(position, size) == 216 && offsetof(position, atr) == 256 &&
               offsetof(position, entry_time_ms) == 296 &&
@@ -150,6 +165,7 @@ static_assert(offsetof(arm_params, min_score) == 8 && offsetof(arm_params, publi
 [[nodiscard]] const char* to_string(regime r) noexcept;
 [[nodiscard]] const char* to_string(close_reason r) noexcept;
 [[nodiscard]] const char* to_string(slot_state s) noexcept;
+[[nodiscard]] const char* to_string(feed_state s) noexcept;
 
 // Net PnL of a position at price p: gross (p − entry)·size (mirror for short) − entry fee −
 // estimated exit fee (taker · p · size). The formula of strategy.md's exits.

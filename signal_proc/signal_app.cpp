@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 namespace scalpel::signal {
 
@@ -61,7 +62,10 @@ signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
                          static_cast<std::size_t>(cfg_.entry.mtf_bars),
                          static_cast<std::size_t>(cfg_.entry.volume_profile_bars), 10, 10}),
       exec_(client_, seg_, make_executor_config(cfg_)), arm_(cfg_.arm, initial_regime(seg)),
-      risk_(cfg_.risk), cycle_timer_(ioc) {}
+      risk_(cfg_.risk),
+      ledger_(seg_, risk_,
+              (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string()),
+      cycle_timer_(ioc) {}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {
@@ -161,8 +165,10 @@ void signal_app::publish_params(const char* why) {
                  res.ok() ? "" : " (LOCK FAILED)");
 }
 
-// Restart: count what the segment already holds; opening slots are reconciled in the cycle.
+// Restart: risk state from the ledger (or, without one, from the journal ring), then count what
+// the segment already holds; opening slots are reconciled in the cycle.
 void signal_app::adopt_segment() {
+    const bool from_ledger = ledger_.adopt(wall_now_ms());
     int open = 0, opening = 0;
     for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
         const auto s = seg_.snapshot(i);
@@ -178,7 +184,7 @@ void signal_app::adopt_segment() {
     const std::uint64_t head = seg_.journal_head();
     const std::uint64_t first = head > shm::journal_capacity ? head - shm::journal_capacity : 0;
     const std::int64_t now = wall_now_ms();
-    for (std::uint64_t n = first; n < head; ++n) {
+    for (std::uint64_t n = first; n < head && !from_ledger; ++n) {
         shm::journal_record rec;
         if (!seg_.read_journal(n, rec))
             continue;
@@ -189,25 +195,12 @@ void signal_app::adopt_segment() {
         if (!held)
             risk_.on_trade_closed(sym, rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
     }
-    journal_seen_ = head;
     spdlog::info("segment adopted: {} open/closing, {} opening (to reconcile), {} journal records",
                  open, opening, head - first);
 }
 
 void signal_app::feed_journal() {
-    const std::uint64_t head = seg_.journal_head();
-    if (head - journal_seen_ > shm::journal_capacity)
-        journal_seen_ = head - shm::journal_capacity;
-    for (; journal_seen_ < head; ++journal_seen_) {
-        shm::journal_record rec;
-        if (!seg_.read_journal(journal_seen_, rec))
-            continue;
-        risk_.on_trade_closed(rec.pos.symbol.view(), rec.pos.net_pnl_usd, rec.pos.exit_time_ms);
-        spdlog::info("closed trade {} {} reason {} net {:.4f} (day net {:.4f}, loss streak {})",
-                     rec.pos.symbol.view(), shm::to_string(rec.pos.pos_side),
-                     shm::to_string(rec.pos.reason), rec.pos.net_pnl_usd, risk_.day_net_pnl_usd(),
-                     risk_.loss_streak());
-    }
+    (void)ledger_.feed(wall_now_ms());
 }
 
 void signal_app::update_arm(std::int64_t now_ms) {
@@ -307,8 +300,10 @@ net::awaitable<void> signal_app::cycle() {
     update_arm(now);
     feed_journal();
     co_await reconcile_opening_slots();
-    if (account_.ok)
+    if (account_.ok) {
         risk_.on_balance(account_.total_usd, now);
+        ledger_.after_balance(now);
+    }
     for (auto& m : feed_.markets()) {
         if (stopping_)
             break;

@@ -8,6 +8,7 @@
 #include "common/config/bot_config.hpp"
 #include "common/net/rest_client.hpp"
 #include "shm_layout/segment.hpp"
+#include "signal_proc/ledger_link.hpp"
 #include "signal_proc/market_feed.hpp"
 #include "signal_proc/order_executor.hpp"
 #include "strategy/arm.hpp"
@@ -60,9 +61,9 @@ private:
     order_executor exec_;
     strategy::adaptive_regime_manager arm_;
     strategy::risk_controller risk_;
+    ledger_link ledger_; // after risk_: feeds it
     std::map<std::string, instrument_info, std::less<>> instruments_;
     std::int64_t instruments_loaded_ms_ = 0;
-    std::uint64_t journal_seen_ = 0;
     struct account {
         double free_usdt = 0, total_usd = 0;
         double liabilities =

@@ -97,6 +97,22 @@ TEST_CASE("sim_auth accepts good signatures and rejects bad ones with OKX codes"
     CHECK(json_field(spaced.body, "sCode") == "0");
 }
 
+TEST_CASE("sim_account account/config serves the uid; /sim/state a run id per run", "[sim]") {
+    sim_process a({"--uid", "4242"});
+    const auto cfg = signed_call(a.port(), "GET", "/api/v5/account/config");
+    REQUIRE(cfg.status == 200);
+    CHECK(json_field(cfg.body, "code") == "0");
+    CHECK(json_field(cfg.body, "uid") == "4242");
+    CHECK(json_field(cfg.body, "acctLv") == "1");
+    CHECK(http_call(a.port(), "GET", "/api/v5/account/config").status == 401); // private
+    sim_process b({"--run-id", "fixed-run"});
+    CHECK(json_field(http_call(b.port(), "GET", "/sim/state").body, "run_id") == "fixed-run");
+    const std::string run_a = json_field(http_call(a.port(), "GET", "/sim/state").body, "run_id");
+    CHECK(run_a.size() > 3);
+    sim_process c;
+    CHECK(json_field(http_call(c.port(), "GET", "/sim/state").body, "run_id") != run_a);
+}
+
 TEST_CASE("sim_rest public endpoints answer with OKX envelopes", "[sim]") {
     sim_process sim;
     const auto port = sim.port();
