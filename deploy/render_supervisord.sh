@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Renders deploy/supervisord.conf.in into <run_dir>/supervisord.conf.
 # Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"]
-#          [--run-id ID] [--foreground]
+#          [--run-id ID] [--exporter PORT] [--foreground]
 # With --sim the simulator gets --run-id ID (generated when not given) and the bot processes get
 # SCALPEL_SIM_RUN_ID=ID, so they refuse any simulator but this one. The run id is written to
-# <run_dir>/sim_run_id. Used by deploy/run.sh and by the end-to-end tests (temp dirs).
+# <run_dir>/sim_run_id. --exporter adds scalpel_exporter (read-only Prometheus metrics on
+# 127.0.0.1:PORT). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="$1"; config="$2"; bin_dir="$3"; shift 3
-sim_args=""; with_sim=0; nodaemon=false; run_id=""
+sim_args=""; with_sim=0; nodaemon=false; run_id=""; exporter_port=""
 # A process must live this long to count as started (see supervisord.conf.in); config exits are
 # held one second longer so they are final.
 startsecs="${SCALPEL_STARTSECS:-3}"
@@ -17,6 +18,7 @@ while (($#)); do
   case "$1" in
     --sim) with_sim=1; sim_args="$2"; shift 2 ;;
     --run-id) run_id="$2"; shift 2 ;;
+    --exporter) exporter_port="$2"; shift 2 ;;
     --foreground) nodaemon=true; shift ;;
     *) echo "render_supervisord: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -43,9 +45,27 @@ stdout_logfile=$run_dir/logs/okx_sim.log
 redirect_stderr=true
 "
 fi
+exporter_section=""
+if [[ -n "$exporter_port" ]]; then
+  # Read-only on the segment; it waits for the bot to create it. Never in a trading path.
+  exporter_section="
+[program:scalpel_exporter]
+command=$bin_dir/exporter/scalpel_exporter --config $config --port $exporter_port
+priority=30
+autostart=true
+autorestart=unexpected
+exitcodes=0,2
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
+stdout_logfile=$run_dir/logs/scalpel_exporter.log
+redirect_stderr=true
+"
+fi
 # Values travel through the environment: no quoting of paths or arguments can break the render.
 R_RUN_DIR="$run_dir" R_BIN_DIR="$bin_dir" R_CONFIG="$config" R_NODAEMON="$nodaemon" \
-R_SIM_SECTION="$sim_section" R_STARTSECS="$startsecs" R_STARTRETRIES="$startretries" \
+R_SIM_SECTION="$sim_section$exporter_section" R_STARTSECS="$startsecs" R_STARTRETRIES="$startretries" \
 R_HOLD_S="$hold_s" R_BOT_ENV="$bot_env" \
 python3 - "$here/supervisord.conf.in" "$run_dir/supervisord.conf" <<'PY'
 import os, sys

@@ -15,13 +15,15 @@
 # exchange.target to okx-demo (or okx-live), export SCALPEL_OKX_API_KEY, SCALPEL_OKX_SECRET,
 # SCALPEL_OKX_PASSPHRASE, and run this script again.
 #
-# Environment: SCALPEL_BUILD_DIR, SCALPEL_RUN_DIR, SCALPEL_SIM_PORT; SCALPEL_SKIP_SETUP=1 skips
+# Environment: SCALPEL_BUILD_DIR, SCALPEL_RUN_DIR, SCALPEL_SIM_PORT, SCALPEL_METRICS_PORT (9464;
+# "off" for no exporter); SCALPEL_SKIP_SETUP=1 skips
 # setup.sh (tests run against an existing build).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SCALPEL_BUILD_DIR:-$here/build}"
 run_dir="${SCALPEL_RUN_DIR:-$here/deploy/run}"
 sim_port="${SCALPEL_SIM_PORT:-18080}"
+metrics_port="${SCALPEL_METRICS_PORT:-9464}" # Prometheus exporter on 127.0.0.1; "off" = none
 config="$run_dir/scalpel.yaml"
 ctl=(supervisorctl -c "$run_dir/supervisord.conf")
 start_window_s=20 # every program must be RUNNING (alive for startsecs) within this
@@ -127,6 +129,7 @@ YAML
     exit 2
   fi
 
+  [[ "$metrics_port" == off ]] || render_args+=(--exporter "$metrics_port")
   "$here/deploy/render_supervisord.sh" "$run_dir" "$config" "$build_dir" "${render_args[@]}"
   if supervisord_up; then
     echo "run: supervisord already running: reloading"
@@ -156,6 +159,8 @@ scalpel is running ($target). Watch it with:
   supervisorctl -c $run_dir/supervisord.conf status
   ${inspect[*]} --watch
   tail -f $run_dir/logs/guard_proc.log $run_dir/logs/signal_proc.log
+  $build_dir/scalpelctl/scalpelctl --config $config status
+  curl -s http://127.0.0.1:$metrics_port/metrics   (Prometheus; deploy/grafana/scalpel.json)
 Stop everything with:
   $here/deploy/run.sh stop            (positions stay open, guarded by their exchange OCOs)
   $here/deploy/run.sh stop --flatten  (close everything first)

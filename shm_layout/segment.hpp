@@ -268,6 +268,13 @@ struct post_result {
     std::uint64_t request_id = 0;
 };
 
+// The raw histogram (for a Prometheus exporter): per-bucket counts (bucket i holds values up to
+// latency_upper_bound_of(i)) and the sum, copied with relaxed loads (may be one record apart).
+struct latency_buckets {
+    std::array<std::uint64_t, latency_bucket_count> counts{};
+    std::uint64_t sum_ns = 0;
+};
+
 class segment {
 public:
     // Creates the segment (O_EXCL, 0600, fallocate, init, ready) or attaches to a ready one, then
@@ -432,6 +439,7 @@ public:
     // Anyone, lock-free (read-only handles too): count, max, mean and p50/p99/p99.9 of everything
     // recorded since the segment was created (or the last reset).
     [[nodiscard]] latency_summary read_latency() const noexcept;
+    [[nodiscard]] latency_buckets read_latency_buckets() const noexcept;
     // Guard only: zeroes the block (benchmarks and tests, after a warm-up).
     void reset_latency() noexcept;
 

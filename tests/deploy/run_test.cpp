@@ -41,7 +41,8 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 class deploy_dir {
 public:
     explicit deploy_dir(std::string extra_yaml = {}, std::string segment_extra = {})
-        : port_(test::free_tcp_port()), segment_(test::unique_name("operator.deploy")) {
+        : port_(test::free_tcp_port()), metrics_port_(test::free_tcp_port()),
+          segment_(test::unique_name("operator.deploy")) {
         std::ofstream(path() + "/scalpel.yaml")
             << fmt::format(R"(account: deploy
 exchange:
@@ -62,14 +63,17 @@ segment:
     }
     [[nodiscard]] const std::string& path() const { return dir_.path(); }
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::uint16_t metrics_port() const { return metrics_port_; }
     [[nodiscard]] const std::string& segment() const { return segment_; }
 
     test::run_result run(const std::vector<std::string>& args,
                          const std::vector<std::string>& env = {}) {
-        std::vector<std::string> argv{"/usr/bin/env", "SCALPEL_SKIP_SETUP=1",
+        std::vector<std::string> argv{"/usr/bin/env",
+                                      "SCALPEL_SKIP_SETUP=1",
                                       "SCALPEL_BUILD_DIR=" + std::string(SCALPEL_BINARY_DIR),
                                       "SCALPEL_RUN_DIR=" + path(),
-                                      "SCALPEL_SIM_PORT=" + std::to_string(port_)};
+                                      "SCALPEL_SIM_PORT=" + std::to_string(port_),
+                                      "SCALPEL_METRICS_PORT=" + std::to_string(metrics_port_)};
         argv.insert(argv.end(), env.begin(), env.end());
         argv.push_back("/bin/bash");
         argv.push_back(std::string(SCALPEL_SOURCE_DIR) + "/deploy/run.sh");
@@ -91,6 +95,7 @@ segment:
 private:
     test::temp_dir dir_;
     std::uint16_t port_;
+    std::uint16_t metrics_port_;
     std::string segment_;
 };
 
@@ -212,4 +217,30 @@ TEST_CASE("a crash loop backs off and ends FATAL instead of storming", "[deploy]
     CHECK(d.spawns_of("guard_proc") == 3); // the first spawn + startretries, with 1 s, 2 s pauses
     ::sleep(2);
     CHECK(d.spawns_of("guard_proc") == 3);
+}
+
+TEST_CASE("run.sh starts a healthy bot, serves metrics, stops with --flatten and --clean",
+          "[deploy]") {
+    deploy_dir d;
+    // Halted before the first start (the persisted flag): nothing opens during the test.
+    std::ofstream(d.path() + "/" + d.segment() + ".halted") << "halted_ms=1\n";
+    const auto r = d.run({});
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("scalpel is running") != std::string::npos);
+    CHECK(d.ctl({"status", "scalpel_exporter"}).output.find("RUNNING") != std::string::npos);
+    CHECK(d.log_of("guard_proc").find("entries HALTED by the operator") != std::string::npos);
+    CHECK(std::filesystem::exists("/dev/shm/" + d.segment()));
+    const auto metrics = test::http_request(d.metrics_port(), "GET", "/metrics");
+    CHECK(metrics.status == 200);
+    CHECK(metrics.body.find("scalpel_halted 1\n") != std::string::npos);
+
+    const auto stop = d.run({"stop", "--flatten", "--clean"});
+    INFO(stop.output);
+    CHECK(stop.exit_code == 0);
+    CHECK(stop.output.find("OCOs of ours pending on the exchange: 0") != std::string::npos);
+    CHECK(stop.output.find("removed /dev/shm/" + d.segment()) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists("/dev/shm/" + d.segment()));
+    CHECK_FALSE(std::filesystem::exists(d.path() + "/" + d.segment() + ".guard.lock"));
+    CHECK(d.ctl({"pid"}).exit_code != 0); // supervisord is gone
 }

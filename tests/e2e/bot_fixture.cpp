@@ -53,7 +53,7 @@ bot_fixture::bot_fixture(bot_options options) {
         std::ofstream out(config);
         out << fmt::format(R"(account: e2e
 log_level: debug
-symbols: [BTC-USDT, ETH-USDT]
+symbols: {3}
 exchange:
   target: sim
   rest_url: http://127.0.0.1:{0}
@@ -69,7 +69,7 @@ guard:
   rest_poll_s: 0.5
   stale_feed_s: 1.5
 )",
-                           port_, segment_, dir_.path())
+                           port_, segment_, dir_.path(), options.symbols)
             << options.extra_yaml << "\n";
     }
     const std::string sim_args =

@@ -21,6 +21,7 @@ namespace scalpel::e2e {
 
 struct bot_options {
     std::string extra_yaml; // appended to the generated config (top-level keys)
+    std::string symbols = "[BTC-USDT, ETH-USDT]";
     // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
     std::string sim_args =
         "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
@@ -50,6 +51,7 @@ public:
     [[nodiscard]] std::uint16_t sim_port() const noexcept { return port_; }
     [[nodiscard]] const std::string& segment_name() const noexcept { return segment_; }
     [[nodiscard]] const std::string& run_dir() const noexcept { return dir_.path(); }
+    [[nodiscard]] std::string config_path() const { return dir_.path() + "/scalpel.yaml"; }
 
     // supervisorctl -c <conf> args...
     test::run_result ctl(const std::vector<std::string>& args);
