@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Renders deploy/supervisord.conf.in into <run_dir>/supervisord.conf.
 # Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"]
-#          [--run-id ID] [--exporter PORT] [--foreground]
+#          [--run-id ID] [--exporter PORT] [--notifier] [--foreground]
 # With --sim the simulator gets --run-id ID (generated when not given) and the bot processes get
 # SCALPEL_SIM_RUN_ID=ID, so they refuse any simulator but this one. The run id is written to
 # <run_dir>/sim_run_id. --exporter adds scalpel_exporter (read-only Prometheus metrics on
-# 127.0.0.1:PORT). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
+# 127.0.0.1:PORT); --notifier adds scalpel_notifier (alerts; its token/URL stay in the environment
+# supervisord inherits, never in the rendered file). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="$1"; config="$2"; bin_dir="$3"; shift 3
-sim_args=""; with_sim=0; nodaemon=false; run_id=""; exporter_port=""
+sim_args=""; with_sim=0; nodaemon=false; run_id=""; exporter_port=""; with_notifier=0
 # A process must live this long to count as started (see supervisord.conf.in); config exits are
 # held one second longer so they are final.
 startsecs="${SCALPEL_STARTSECS:-3}"
@@ -19,6 +20,7 @@ while (($#)); do
     --sim) with_sim=1; sim_args="$2"; shift 2 ;;
     --run-id) run_id="$2"; shift 2 ;;
     --exporter) exporter_port="$2"; shift 2 ;;
+    --notifier) with_notifier=1; shift ;;
     --foreground) nodaemon=true; shift ;;
     *) echo "render_supervisord: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -60,6 +62,22 @@ startretries=$startretries
 stopsignal=TERM
 environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
 stdout_logfile=$run_dir/logs/scalpel_exporter.log
+redirect_stderr=true
+"
+fi
+if ((with_notifier)); then
+  exporter_section+="
+[program:scalpel_notifier]
+command=$bin_dir/notifier/scalpel_notifier --config $config
+priority=40
+autostart=true
+autorestart=unexpected
+exitcodes=0,2
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
+stdout_logfile=$run_dir/logs/scalpel_notifier.log
 redirect_stderr=true
 "
 fi

@@ -16,7 +16,8 @@
 # SCALPEL_OKX_PASSPHRASE, and run this script again.
 #
 # Environment: SCALPEL_BUILD_DIR, SCALPEL_RUN_DIR, SCALPEL_SIM_PORT, SCALPEL_METRICS_PORT (9464;
-# "off" for no exporter); SCALPEL_SKIP_SETUP=1 skips
+# "off" for no exporter); SCALPEL_ALERT_WEBHOOK_URL and/or SCALPEL_TELEGRAM_BOT_TOKEN +
+# SCALPEL_TELEGRAM_CHAT_ID add the alert notifier; SCALPEL_SKIP_SETUP=1 skips
 # setup.sh (tests run against an existing build).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -130,6 +131,10 @@ YAML
   fi
 
   [[ "$metrics_port" == off ]] || render_args+=(--exporter "$metrics_port")
+  # Alerts only when a destination is in the environment (never written to any file).
+  if [[ -n "${SCALPEL_ALERT_WEBHOOK_URL:-}" || -n "${SCALPEL_TELEGRAM_BOT_TOKEN:-}" ]]; then
+    render_args+=(--notifier)
+  fi
   "$here/deploy/render_supervisord.sh" "$run_dir" "$config" "$build_dir" "${render_args[@]}"
   if supervisord_up; then
     echo "run: supervisord already running: reloading"
