@@ -175,6 +175,18 @@ std::vector<okx::algo_order> our_pending_ocos(ctl_context& c, const shm::segment
     return ours;
 }
 
+// After a timeout: withdraw the command if no guard took it (so a guard that comes back later does
+// not act on a request the operator saw fail), and say which it was.
+std::string give_up(shm::segment& seg, const shm::post_result& posted) {
+    if (seg.cancel_command(posted.entry, posted.request_id))
+        return "no guard took the command (is guard_proc running?); withdrawn";
+    const auto cmd = seg.read_command(posted.entry);
+    if (cmd.state == shm::command_state::done)
+        (void)seg.release_command(posted.entry, posted.request_id);
+    return fmt::format("the guard took it ({}, {}); it carries on, check `scalpelctl status`",
+                       shm::to_string(cmd.state), shm::to_string(cmd.result));
+}
+
 } // namespace
 
 int run_halt(ctl_context& c, bool halt) {
@@ -207,14 +219,12 @@ int run_exit(ctl_context& c, const std::string& target, std::chrono::seconds tim
         throw ctl_error(exit_unconfirmed, "the command mailbox is full; try again");
     const bool done =
         wait_done(*seg, posted.entry, {*t}, std::chrono::steady_clock::now() + timeout);
-    const auto cmd = seg->read_command(posted.entry);
-    (void)seg->release_command(posted.entry, posted.request_id);
     if (!done)
         throw ctl_error(exit_unconfirmed,
-                        fmt::format("slot {} ({}) not closed within {} s (command {} / {}); is "
-                                    "guard_proc running?",
-                                    t->ref.index, t->pos.symbol.view(), timeout.count(),
-                                    shm::to_string(cmd.state), shm::to_string(cmd.result)));
+                        fmt::format("slot {} ({}) not closed within {} s: {}", t->ref.index,
+                                    t->pos.symbol.view(), timeout.count(), give_up(*seg, posted)));
+    const auto cmd = seg->read_command(posted.entry);
+    (void)seg->release_command(posted.entry, posted.request_id);
     const auto x = confirm(c, *seg, *t);
     if (c.json()) {
         json_out j;
@@ -241,13 +251,13 @@ int run_flatten(ctl_context& c, std::chrono::seconds timeout) {
         const auto posted = seg->post_command(shm::command_kind::flatten);
         if (!posted.ok)
             throw ctl_error(exit_unconfirmed, "the command mailbox is full; try again");
-        const bool done = wait_done(*seg, posted.entry, targets, deadline);
-        (void)seg->release_command(posted.entry, posted.request_id);
-        if (!done)
+        if (!wait_done(*seg, posted.entry, targets, deadline))
             throw ctl_error(exit_unconfirmed,
-                            fmt::format("{} position(s) still open after {} s; is guard_proc "
-                                        "running? (entries stay halted)",
-                                        live_positions(*seg).size(), timeout.count()));
+                            fmt::format("{} position(s) still open after {} s (entries stay "
+                                        "halted): {}",
+                                        live_positions(*seg).size(), timeout.count(),
+                                        give_up(*seg, posted)));
+        (void)seg->release_command(posted.entry, posted.request_id);
     }
     std::sort(asked.begin(), asked.end(), [](const auto& a, const auto& b) {
         return a.ref.index != b.ref.index ? a.ref.index < b.ref.index

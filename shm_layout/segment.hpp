@@ -467,6 +467,9 @@ public:
                         epoch_ms now_ms = wall_now_ms()) noexcept;
     // Requester: frees a done entry of its request id (false if it is not that or not done).
     bool release_command(std::uint32_t entry, std::uint64_t request_id) noexcept;
+    // Requester: withdraws its command while no guard has taken it (posted → free). false once
+    // taken: the guard then carries it out.
+    bool cancel_command(std::uint32_t entry, std::uint64_t request_id) noexcept;
     [[nodiscard]] static constexpr std::size_t command_slots() noexcept { return command_capacity; }
 
     // Raw layout for tests and diagnostics only; processes must not use it.

@@ -180,6 +180,17 @@ bool segment::release_command(std::uint32_t entry, std::uint64_t request_id) noe
                                            std::memory_order_acq_rel);
 }
 
+bool segment::cancel_command(std::uint32_t entry, std::uint64_t request_id) noexcept {
+    if (read_only_ || entry >= command_capacity)
+        return false;
+    auto& e = l_->control.commands[entry];
+    if (e.request_id.load(rlx) != request_id)
+        return false;
+    auto st = static_cast<std::uint32_t>(command_state::posted);
+    return e.state.compare_exchange_strong(st, static_cast<std::uint32_t>(command_state::free),
+                                           std::memory_order_acq_rel);
+}
+
 const char* to_string(command_kind k) noexcept {
     switch (k) {
     case command_kind::none:

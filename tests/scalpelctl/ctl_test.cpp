@@ -290,3 +290,31 @@ TEST_CASE("scalpelctl flatten closes positions on three symbols, cancels every O
     std::this_thread::sleep_for(3s);
     CHECK(bot.open_positions().empty());
 }
+
+TEST_CASE("scalpelctl exit with guard_proc stopped times out and withdraws the command",
+          "[e2e][ctl]") {
+    bot_fixture bot(options());
+    const auto pos = wait_positions(bot, 1, 60s);
+    REQUIRE(!pos.empty());
+    REQUIRE(ctl(bot, {"halt"}).exit_code == 0);
+    REQUIRE(bot.ctl({"stop", "guard_proc"}).exit_code == 0);
+    const std::string symbol(pos[0].pos.symbol.view());
+    const auto r = ctl(bot, {"exit", symbol, "--timeout", "2"});
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("withdrawn") != std::string::npos);
+    // The guard comes back and does not act on the request the operator saw fail.
+    REQUIRE(bot.ctl({"start", "guard_proc"}).exit_code == 0);
+    REQUIRE(bot.wait_running("guard_proc", 20s));
+    std::this_thread::sleep_for(2s);
+    bool still_open = false;
+    for (const auto& s : bot.open_positions())
+        still_open = still_open || (s.generation == pos[0].generation &&
+                                    s.pos.symbol.view() == pos[0].pos.symbol.view());
+    CHECK(still_open);
+    for (const auto& q : bot.sim_requests()) {
+        shm::order_id_parts parts;
+        CHECK_FALSE((q.kind == "place_order" && shm::parse_cl_ord_id(q.cl_ord_id, parts) &&
+                     parts.what == shm::intent::close));
+    }
+}

@@ -79,6 +79,17 @@ TEST_CASE("commands: post, take, finish, release; a dead taker's command is take
     CHECK_FALSE(ctl.seg->release_command(posted.entry, posted.request_id + 1));
     CHECK(ctl.seg->release_command(posted.entry, posted.request_id));
     CHECK(ctl.seg->read_command(posted.entry).state == command_state::free);
+    // A command no guard took can be withdrawn; a taken one cannot.
+    const auto second = ctl.seg->post_command(command_kind::flatten);
+    REQUIRE(second.ok);
+    CHECK_FALSE(ctl.seg->cancel_command(second.entry, second.request_id + 1));
+    CHECK(ctl.seg->cancel_command(second.entry, second.request_id));
+    CHECK(ctl.seg->read_command(second.entry).state == command_state::free);
+    const auto third = ctl.seg->post_command(command_kind::flatten);
+    REQUIRE(g2.seg->take_command(third.entry));
+    CHECK_FALSE(ctl.seg->cancel_command(third.entry, third.request_id));
+    g2.seg->finish_command(third.entry, command_result::no_position, 0);
+    CHECK(ctl.seg->release_command(third.entry, third.request_id));
     // The mailbox fills up and refuses the 17th command.
     for (std::size_t i = 0; i < segment::command_slots(); ++i)
         CHECK(ctl.seg->post_command(command_kind::flatten).ok);
