@@ -448,9 +448,10 @@ net::awaitable<void> guard_service::impl::reconcile_slot(shm::slot_ref ref) {
                 (state == okx::algo_state::canceled || state == okx::algo_state::order_failed ||
                  state == okx::algo_state::partially_failed)) ||
                (!a.ok() && a.err.kind == error_kind::not_found)) {
-        // Grace period: signal_proc places the OCO right after the entry fill.
+        // Grace period: signal_proc places the OCO right after the entry fill. Whether the coins
+        // are still held (protect) or gone (close as external) is the account reconcile's call.
         if (wall_now_ms() - s.snap.pos.entry_time_ms > 10'000 && !core.oco_fired(ref))
-            co_await replace_oco(ref);
+            request_account_reconcile("OCO missing");
     }
     finish_work(ref, false);
 }

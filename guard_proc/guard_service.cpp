@@ -44,7 +44,7 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       rest(ioc.get_executor(), endpoint, creds),
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, 2000}), heartbeat_timer(ioc),
       refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc), stats_timer(ioc),
-      signals(ioc, SIGINT, SIGTERM) {
+      account_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
 }
 
@@ -97,7 +97,8 @@ int guard_service::impl::run() {
     log_adopted();
     start_feeds();
     spawn(load_instruments(), "instruments");
-    reconcile_all(); // start-up reconcile of every adopted slot
+    reconcile_all();                      // start-up reconcile of every adopted slot
+    request_account_reconcile("startup"); // the exchange against the segment (issue 10)
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) {
             spdlog::info("signal {}: stopping", sig);
@@ -107,6 +108,7 @@ int guard_service::impl::run() {
     arm_heartbeat();
     arm_refresh();
     arm_reconcile();
+    arm_account_reconcile();
     arm_poll();
     arm_stats();
     seg.set_status(shm::process_status::running);
@@ -132,7 +134,8 @@ void guard_service::impl::stop() {
         return;
     stopping = true;
     seg.set_status(shm::process_status::stopping);
-    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer})
+    for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
+                    &account_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)
@@ -223,6 +226,8 @@ void guard_service::impl::on_orders(std::span<const okx::order_detail> rows) {
             orders_by_id[std::string(o.ord_id.view())] = o;
         if (!o.algo_id.empty() && o.state == okx::order_state::filled)
             on_oco_signal(o.algo_id.view(), o.algo_cl_ord_id.view());
+        else if (o.state == okx::order_state::filled && !ours(o.cl_ord_id.view()))
+            request_account_reconcile("a fill outside the bot"); // e.g. coins sold by hand
     }
 }
 
@@ -297,6 +302,7 @@ void guard_service::impl::arm_heartbeat() {
         if (ec || stopping)
             return;
         seg.heartbeat();
+        publish_feed_state();
         poll_commands();
         arm_heartbeat();
     });

@@ -9,6 +9,7 @@
 #include "common/net/ws_client.hpp"
 #include "guard_proc/guard.hpp"
 #include "guard_proc/guard_service.hpp"
+#include "reconcile/reconcile.hpp"
 
 #include <array>
 #include <optional>
@@ -85,6 +86,22 @@ struct guard_service::impl final : order_sink {
     net::awaitable<okx::result<okx::algo_order>> fetch_algo(shm::slot_ref ref,
                                                             const shm::position& pos);
     net::awaitable<void> sleep_for(std::chrono::milliseconds d);
+
+    // Account reconciliation (reconcile_flow.cpp): the exchange against the segment.
+    void request_account_reconcile(const char* why); // no-op while one runs
+    void arm_account_reconcile();
+    void publish_feed_state(); // per-symbol feed state for signal_proc's entry gate
+    net::awaitable<void> account_reconcile(const char* why);
+    net::awaitable<std::optional<reconcile::exchange_snapshot>> fetch_exchange_snapshot();
+    [[nodiscard]] reconcile::segment_snapshot
+    segment_snapshot(const reconcile::identity& exchange_who) const;
+    [[nodiscard]] bool ours(std::string_view cl_ord_id) const;
+    net::awaitable<bool> apply(const reconcile::action& a, const reconcile::exchange_snapshot& ex);
+    bool discard_all_slots();
+    bool close_external(shm::slot_ref ref, const reconcile::action& a);
+    bool start_reconcile_close(shm::slot_ref ref, const reconcile::action& a);
+    net::awaitable<bool> shrink(shm::slot_ref ref, const reconcile::action& a);
+    net::awaitable<bool> adopt(const reconcile::action& a);
     void finish_work(shm::slot_ref ref, bool closing_flow);
 
     // operator commands (control_commands.cpp), polled from the heartbeat timer
@@ -103,6 +120,9 @@ struct guard_service::impl final : order_sink {
     tick_guard core;
     std::unique_ptr<net_client::ws_client> public_ws, private_ws, business_ws;
     net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer;
+    net::steady_timer account_timer;
+    bool account_reconcile_running = false;
+    bool reconcile_instruments_loaded = false;
     net::signal_set signals;
     bool stopping = false;
     bool polling = false;

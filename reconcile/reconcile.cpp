@@ -158,10 +158,14 @@ void decide_slot(const exchange_snapshot& ex, const segment_slot& s, const slot_
 
 // Entries of ours without a close and with coins still held, newest first per symbol, sized to
 // what is held. Their live OCO (same slot key) comes along.
-void rebuild(const exchange_snapshot& ex, std::string_view tag, const options& opt,
+// Only called for a segment without slots (new or discarded): every entry of ours without a
+// close is a position nobody tracks. (An in-flight entry of this segment has a reserved slot, so
+// its segment is not rebuilt.)
+void rebuild(const exchange_snapshot& ex, std::string_view tag,
              std::vector<const exchange_algo*>& owned, std::vector<action>& out) {
     struct entry {
         slot_key key;
+        double bought = 0;
         shm::position pos;
         std::string cl;
     };
@@ -181,15 +185,18 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag, const options& o
         entry& e = entries[k];
         e.key = k;
         shm::position& p = e.pos;
-        if (p.size == 0) {
+        if (e.bought == 0) {
             p.symbol.assign_truncated(f.inst_id);
             p.pos_side = f.buy ? shm::side::long_ : shm::side::short_;
             p.entry_time_ms = f.time_ms;
             p.entry_cl_ord_id.assign_truncated(f.cl_ord_id);
             p.entry_ord_id.assign_truncated(f.ord_id);
         }
-        p.entry_price = (p.entry_price * p.size + f.px * f.sz) / (p.size + f.sz);
-        p.size += f.sz;
+        // VWAP over what was bought; a buyer's base-currency fee is not held.
+        const double bought = e.bought + f.sz;
+        p.entry_price = (p.entry_price * e.bought + f.px * f.sz) / bought;
+        e.bought = bought;
+        p.size += f.sz - f.fee_base;
         p.entry_fee_usd += f.fee_usd;
     }
     for (const auto& a : ex.algos) {
@@ -233,7 +240,6 @@ void rebuild(const exchange_snapshot& ex, std::string_view tag, const options& o
         }
         a.reason = a.pos.oco_algo_id.empty() ? "entry fill of ours without a close, no live OCO"
                                              : "entry fill of ours with its live OCO";
-        (void)opt;
         out.push_back(std::move(a));
     }
 }
@@ -301,7 +307,7 @@ std::vector<action> decide(const exchange_snapshot& ex, const segment_snapshot& 
             }
         }
     } else {
-        rebuild(ex, seg.account_tag, opt, owned, out);
+        rebuild(ex, seg.account_tag, owned, out);
     }
     for (const auto& a : ex.algos) {
         if (a.state != algo_status::live ||

@@ -31,6 +31,7 @@ struct exchange_fill {
     double px = 0, sz = 0;
     double fee_usd = 0; // positive = paid, converted to quote at px
     std::int64_t time_ms = 0;
+    double fee_base = 0; // the part charged in the base currency (a buyer's fee), base units
 };
 
 // Who the data belongs to: a segment made for another account, target or simulator run is not
@@ -60,8 +61,9 @@ struct segment_slot {
 };
 
 struct segment_snapshot {
-    bool exists = false; // false: the segment was just created (or is about to be replaced)
-    identity who;        // recorded at creation (empty fields = unknown, treated as foreign)
+    // false: the segment was just created and holds no slot: positions are rebuilt from our fills.
+    bool exists = false;
+    identity who; // recorded at creation (empty fields = unknown, treated as foreign)
     std::string account_tag;
     std::uint32_t id_epoch = 0;      // created_ms / 1000, as in our client order ids
     std::vector<segment_slot> slots; // every non-free slot

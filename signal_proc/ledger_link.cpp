@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace scalpel::signal {
 
 ledger_link::ledger_link(const shm::segment& seg, strategy::risk_controller& risk, std::string file)
@@ -28,9 +30,12 @@ bool ledger_link::adopt(std::int64_t now_ms) {
                  file_, from, drain_->position(), d.drained, d.lost, r.trades_replayed,
                  risk_.day_net_pnl_usd(), risk_.loss_streak(),
                  r.start_balance_restored ? ", day start balance kept" : "");
-    if (d.lost)
-        spdlog::warn("ledger: journal records {}..{} were overwritten before they were drained",
+    if (d.lost) {
+        spdlog::warn("ledger: journal records {}..{} were overwritten before they were drained; "
+                     "refilling from the exchange's fills",
                      d.first_lost, d.end_lost - 1);
+        gap_pending_ = true;
+    }
     if (r.start_balance_restored)
         saved_day_ = utc_day_of(now_ms);
     return true;
@@ -57,9 +62,12 @@ std::uint64_t ledger_link::feed(std::int64_t now_ms) {
     const auto d = drain_->drain(on_new);
     if (!d.ok)
         spdlog::error("ledger {}: write failed; the drain retries next cycle", file_);
-    if (d.lost)
-        spdlog::warn("ledger: journal records {}..{} were overwritten before they were drained",
+    if (d.lost) {
+        spdlog::warn("ledger: journal records {}..{} were overwritten before they were drained; "
+                     "refilling from the exchange's fills",
                      d.first_lost, d.end_lost - 1);
+        gap_pending_ = true;
+    }
     if (fed) {
         if (const auto st = save_risk_day(*db_, risk_, now_ms); !st.ok())
             spdlog::error("ledger {}: {}", file_, st.message);
@@ -75,6 +83,32 @@ void ledger_link::after_balance(std::int64_t now_ms) {
         return;
     }
     saved_day_ = utc_day_of(now_ms);
+}
+
+int ledger_link::refill(std::vector<ledger::trade_row> trades, std::int64_t now_ms) {
+    if (!db_)
+        return 0;
+    std::sort(trades.begin(), trades.end(),
+              [](const auto& a, const auto& b) { return a.exit_time_ms < b.exit_time_ms; });
+    int added = 0;
+    bool ok = true;
+    for (const auto& t : trades) {
+        bool inserted = false;
+        if (!db_->record_trade(t, &inserted).ok()) {
+            ok = false;
+            continue;
+        }
+        if (!inserted)
+            continue;
+        ++added;
+        risk_.on_trade_closed(t.symbol, t.net_pnl_usd, t.exit_time_ms);
+        spdlog::info("closed trade {} {} reason {} net {:.4f} (refilled from the exchange)",
+                     t.symbol, t.side, t.reason, t.net_pnl_usd);
+    }
+    if (added > 0)
+        (void)save_risk_day(*db_, risk_, now_ms);
+    gap_pending_ = !ok;
+    return added;
 }
 
 void ledger_link::log_closed(const shm::journal_record& rec) const {

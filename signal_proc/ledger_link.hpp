@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace scalpel::signal {
 
@@ -32,6 +33,11 @@ public:
     void after_balance(std::int64_t now_ms);
 
     [[nodiscard]] ledger::ledger* db() noexcept { return db_.get(); }
+    // True once the journal ring lost records before they were drained; cleared by refill().
+    [[nodiscard]] bool gap_pending() const noexcept { return gap_pending_; }
+    // Trades rebuilt from the exchange for a gap: recorded (known ones ignored), the new ones
+    // fed to the risk controller in exit order. Returns how many were new.
+    int refill(std::vector<ledger::trade_row> trades, std::int64_t now_ms);
 
 private:
     void log_closed(const shm::journal_record& rec) const;
@@ -43,6 +49,7 @@ private:
     std::optional<journal_drain> drain_;
     std::uint64_t journal_seen_ = 0; // fallback path only
     std::int64_t saved_day_ = -1;
+    bool gap_pending_ = false;
 };
 
 } // namespace scalpel::signal

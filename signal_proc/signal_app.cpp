@@ -3,6 +3,7 @@
 
 #include "common/clock.hpp"
 #include "signal_proc/decision_log.hpp"
+#include "signal_proc/entry_gate.hpp"
 #include "signal_proc/param_map.hpp"
 #include "strategy/engine.hpp"
 #include "strategy/scoring.hpp"
@@ -65,7 +66,7 @@ signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
       risk_(cfg_.risk),
       ledger_(seg_, risk_,
               (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string()),
-      cycle_timer_(ioc) {}
+      fills_(client_, cfg_.segment.account_tag), cycle_timer_(ioc) {}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {
@@ -200,7 +201,35 @@ void signal_app::adopt_segment() {
 }
 
 void signal_app::feed_journal() {
-    (void)ledger_.feed(wall_now_ms());
+    if (ledger_.feed(wall_now_ms()) > 0)
+        fills_dirty_ = true;
+}
+
+// The exchange's fills (both processes' orders) into the ledger: after an entry or a close, and
+// every fill_sync_cycles cycles.
+net::awaitable<void> signal_app::sync_fills() {
+    constexpr std::uint64_t fill_sync_cycles = 60;
+    const bool gap = ledger_.gap_pending();
+    if (ledger_.db() == nullptr || !(gap || fills_dirty_ || cycles_ % fill_sync_cycles == 0))
+        co_return;
+    const auto r = co_await fills_.run(*ledger_.db(), cfg_.symbols);
+    fills_dirty_ = !r.ok;
+    if (!r.ok)
+        spdlog::warn("ledger: fill sync incomplete ({} fills, {} orders); retried next cycle",
+                     r.fills, r.orders);
+    if (!gap || !r.ok)
+        co_return;
+    // Journal records were lost: rebuild the closed trades from the fills and our fired OCOs.
+    const auto fired = co_await client_.algos_history("oco", "effective");
+    if (!fired.ok())
+        co_return; // gap stays pending
+    std::vector<refill_algo> algos;
+    for (const auto& a : fired.value)
+        algos.push_back({std::string(a.algo_cl_ord_id.view()), std::string(a.ord_id.view()),
+                         std::string(a.actual_side.view())});
+    const int added =
+        ledger_.refill(rebuild_trades(r.seen, algos, cfg_.segment.account_tag), wall_now_ms());
+    spdlog::info("ledger: gap refilled from the exchange: {} trades added", added);
 }
 
 void signal_app::update_arm(std::int64_t now_ms) {
@@ -299,6 +328,13 @@ net::awaitable<void> signal_app::cycle() {
     now = wall_now_ms();
     update_arm(now);
     feed_journal();
+    // Positions the guard adopted from the exchange (reconciliation) count as open too. Not
+    // opening slots: those are ours, and one abandoned would never be closed in the journal.
+    for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i)
+        if (const auto sl = seg_.snapshot(i); sl.ok && (sl.snap.state == shm::slot_state::open ||
+                                                        sl.snap.state == shm::slot_state::closing))
+            risk_.on_position_restored(sl.snap.pos.symbol.view());
+    co_await sync_fills();
     co_await reconcile_opening_slots();
     if (account_.ok) {
         risk_.on_balance(account_.total_usd, now);
@@ -318,11 +354,15 @@ net::awaitable<void> signal_app::cycle() {
 }
 
 net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t now_ms) {
+    const strategy::regime reg = arm_.current();
+    if (const auto h = seg_.halt(); h.halted) { // every symbol says so, held or not
+        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+        co_return;
+    }
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
-    const strategy::regime reg = arm_.current();
-    if (const auto h = seg_.halt(); h.halted) {
-        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+    if (const auto p = check_protection(seg_, m.symbol); !p.ok()) {
+        spdlog::info("{}", format_protection_block(m.symbol, reg, p)); // no entry unprotected
         co_return;
     }
     const strategy::regime_params& params = cfg_.regimes[reg];
@@ -398,6 +438,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
                  out.ref.index, out.ref.generation);
     if (out.status == open_status::opened)
         risk_.on_trade_opened(m.symbol, wall_now_ms());
+    fills_dirty_ = true; // whatever happened, the exchange's fills say it
 }
 
 } // namespace scalpel::signal

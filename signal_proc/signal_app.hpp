@@ -8,6 +8,7 @@
 #include "common/config/bot_config.hpp"
 #include "common/net/rest_client.hpp"
 #include "shm_layout/segment.hpp"
+#include "signal_proc/fill_sync.hpp"
 #include "signal_proc/ledger_link.hpp"
 #include "signal_proc/market_feed.hpp"
 #include "signal_proc/order_executor.hpp"
@@ -46,6 +47,7 @@ private:
     void publish_params(const char* why);
     void adopt_segment();
     void feed_journal();
+    net::awaitable<void> sync_fills();
     void update_arm(std::int64_t now_ms);
     net::awaitable<void> reconcile_opening_slots();
     net::awaitable<void> evaluate_symbol(symbol_market& m, std::int64_t now_ms);
@@ -62,6 +64,8 @@ private:
     strategy::adaptive_regime_manager arm_;
     strategy::risk_controller risk_;
     ledger_link ledger_; // after risk_: feeds it
+    fill_sync fills_;
+    bool fills_dirty_ = true; // an entry or a close since the last fill sync
     std::map<std::string, instrument_info, std::less<>> instruments_;
     std::int64_t instruments_loaded_ms_ = 0;
     struct account {

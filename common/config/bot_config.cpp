@@ -94,6 +94,12 @@ void read_guard(yaml_reader r, guard_config& g) {
     r.read_duration("rest_poll_s", g.rest_poll_ms, second_ms, 0.2, 60);
     r.read_duration("stale_feed_s", g.stale_feed_ms, second_ms, 0.5, 120);
     r.read_duration("heartbeat_ms", g.heartbeat_ms, 1, 10, 100);
+    r.read_duration("account_reconcile_s", g.account_reconcile_ms, second_ms, 5, 3600);
+    std::string unprotected = g.close_unprotected ? "close" : "protect";
+    r.read("unprotected", unprotected);
+    if (unprotected != "protect" && unprotected != "close")
+        r.fail("unprotected", fmt::format("'{}' is not one of protect, close", unprotected));
+    g.close_unprotected = unprotected == "close";
     r.finish();
 }
 

@@ -58,6 +58,10 @@ struct guard_config {
     std::int64_t rest_poll_ms = 1000;  // price polling while the WS feed is down or stale
     std::int64_t stale_feed_ms = 3000; // no ticker for this long → stale
     std::int64_t heartbeat_ms = 100;
+    // Account reconciliation (issue 10): our OCOs, fills and balances against the segment.
+    std::int64_t account_reconcile_ms = 30'000;
+    // Coins of ours without a live OCO: "protect" (place one) or "close" (sell at market).
+    bool close_unprotected = false;
 };
 
 struct bot_config {

@@ -441,6 +441,19 @@ std::string render(const segment& seg, bool as_json) {
             j.end_object();
         }
         j.end_object();
+        const auto id = seg.identity();
+        const auto rec = seg.reconciled();
+        j.begin_object("reconcile")
+            .str("target", id.target.view())
+            .str("uid", id.uid.view())
+            .str("run_id", id.run_id.view())
+            .integer("identity_recorded_ms", id.recorded_ms)
+            .integer("reconciled_ms", rec.at_ms)
+            .integer("reconciled_by_incarnation", rec.incarnation);
+        j.begin_object("feeds");
+        for (std::uint32_t i = 0; i < seg.price_count(); ++i)
+            j.str(seg.read_price(i, now).symbol.view(), to_string(seg.feed(i)));
+        j.end_object().end_object();
         j.begin_object("latency")
             .integer("count", lat.count)
             .integer("p50_ns", lat.p50_ns)
@@ -462,6 +475,21 @@ std::string render(const segment& seg, bool as_json) {
                                c[i]);
         o += '\n';
     }
+    const auto id = seg.identity();
+    const auto rec = seg.reconciled();
+    if (id.recorded_ms == 0)
+        o += "reconciliation: never (identity not recorded)\n";
+    else
+        fmt::format_to(std::back_inserter(o),
+                       "reconciliation: target {} uid {} run {}; last {} ms ago by guard "
+                       "incarnation {}\n",
+                       id.target.view(), id.uid.view(), id.run_id.empty() ? "-" : id.run_id.view(),
+                       rec.at_ms ? wall_now_ms() - rec.at_ms : -1, rec.incarnation);
+    o += "feeds:";
+    for (std::uint32_t i = 0; i < seg.price_count(); ++i)
+        fmt::format_to(std::back_inserter(o), " {}={}", seg.read_price(i, now).symbol.view(),
+                       to_string(seg.feed(i)));
+    o += '\n';
     if (lat.count == 0)
         o += "tick→order latency: no close orders recorded\n";
     else

@@ -63,7 +63,10 @@ symbols: [SOL-USDT]
 exchange: {target: okx-demo}
 regimes: {choppy: {ph_threshold_usd: 0.5, ph_time_limit_s: 90, max_holding_min: 20, mtf_timeframe: 30m}}
 signal: {cycle_s: 2.5}
+guard: {account_reconcile_s: 12, unprotected: close}
 )");
+    CHECK(c.guard.account_reconcile_ms == 12'000);
+    CHECK(c.guard.close_unprotected);
     CHECK(c.segment.name == "scalpel.alt");
     CHECK(c.symbols == std::vector<std::string>{"SOL-USDT"});
     CHECK(c.exchange.rest_url == "https://www.okx.com");
@@ -97,6 +100,10 @@ TEST_CASE("bad config names the key, the value and the allowed range", "[unit][c
     CHECK_THAT(error_of("regimes: {ranging: {ph_enabled: maybe}}"),
                Catch::Contains("regimes.ranging.ph_enabled"));
     CHECK_THAT(error_of("log_level: loud"), Catch::Contains("log_level"));
+    CHECK_THAT(error_of("guard: {unprotected: ignore}"),
+               Catch::Contains("guard.unprotected") && Catch::Contains("protect, close"));
+    CHECK_THAT(error_of("guard: {account_reconcile_s: 1}"),
+               Catch::Contains("guard.account_reconcile_s"));
     CHECK_THAT(error_of("a: [unclosed"), Catch::Contains("not valid YAML"));
     CHECK_THAT(error_of("segment: {account_tag: 'has space'}"),
                Catch::Contains("segment.account_tag"));

@@ -66,6 +66,8 @@ public:
 
     // Read-only view of the segment (nullptr until some process created it).
     shm::segment* segment();
+    // Drops the cached view (after the segment was removed and made anew).
+    void forget_segment() { view_.reset(); }
     // Slots in state open (or closing); empty when none.
     std::vector<shm::slot_snapshot> open_positions();
     std::vector<shm::journal_record> journal();

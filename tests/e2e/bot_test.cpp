@@ -4,6 +4,7 @@
 // the simulator and audit the segment's journal and the simulator's order log.
 #include "tests/e2e/bot_fixture.hpp"
 
+#include "ledger/ledger.hpp"
 #include "shm_layout/order_ids.hpp"
 
 #include <catch2/catch.hpp>
@@ -353,4 +354,82 @@ TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the
     const auto reqs = bot.sim_requests();
     CHECK(filled_closes(reqs, pos->pos, entry_recv_ns(reqs, pos->pos)) == 1);
     CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
+}
+
+TEST_CASE("reboot: both processes stopped, segment removed → the position is known and protected, "
+          "no duplicate entry, history intact",
+          "[e2e]") {
+    bot_fixture bot({permissive()});
+    // History: one trade closed by PH and drained into the ledger.
+    const auto first = wait_for_position(bot, 120s);
+    REQUIRE(first);
+    const std::string first_sym(first->pos.symbol.view());
+    bot.set_price(first_sym, first->pos.entry_price);
+    bot.set_price(first_sym, ph_spike_price(first->pos, 0.001));
+    REQUIRE(wait_for_close(bot, *first, 15s));
+    const std::string ledger_file = bot.run_dir() + "/" + std::string(ledger::default_file_name);
+    const auto ledger_has = [&](std::string_view entry_cl_ord_id) {
+        auto db = ledger::ledger::open(ledger_file);
+        return db.db && db.db->trade(entry_cl_ord_id).has_value();
+    };
+    REQUIRE(test::wait_until([&] { return ledger_has(first->pos.entry_cl_ord_id.view()); }, 15s));
+
+    // A position open and protected at the moment of the "reboot".
+    std::optional<shm::slot_snapshot> held;
+    REQUIRE(test::wait_until(
+        [&] {
+            for (const auto& s : bot.open_positions())
+                if (s.state == shm::slot_state::open && !s.pos.oco_algo_id.empty() &&
+                    s.pos.entry_cl_ord_id != first->pos.entry_cl_ord_id)
+                    held = s;
+            return held.has_value();
+        },
+        120s));
+    const std::string sym(held->pos.symbol.view());
+    bot.set_price(sym, held->pos.entry_price); // keep it away from its OCO and PH
+    REQUIRE(bot.ctl({"stop", "signal_proc"}).exit_code == 0);
+    REQUIRE(bot.ctl({"stop", "guard_proc"}).exit_code == 0);
+    bot.forget_segment();
+    REQUIRE(shm::segment::remove(bot.segment_name())); // tmpfs is gone after a reboot
+
+    const mono_ns restart_ns = monotonic_now_ns();
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(bot.ctl({"start", "guard_proc"}).exit_code == 0);
+    REQUIRE(bot.ctl({"start", "signal_proc"}).exit_code == 0);
+    std::optional<shm::slot_snapshot> rebuilt;
+    REQUIRE(test::wait_until(
+        [&] {
+            auto* seg = bot.segment();
+            if (seg == nullptr || seg->reconciled().at_ms == 0)
+                return false;
+            for (const auto& s : bot.open_positions())
+                if (s.pos.oco_algo_id == held->pos.oco_algo_id)
+                    rebuilt = s;
+            return rebuilt.has_value();
+        },
+        30s));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    std::cout << "reboot: segment rebuilt, position adopted with its live OCO in " << took.count()
+              << " ms\n";
+    CHECK(rebuilt->pos.size == Approx(held->pos.size).margin(1e-8));
+    CHECK(rebuilt->pos.entry_price == Approx(held->pos.entry_price));
+    CHECK(rebuilt->pos.pos_side == held->pos.pos_side);
+
+    // Several signal cycles later: no second entry on that symbol, still one live OCO for it.
+    std::this_thread::sleep_for(6s);
+    int entries_after = 0;
+    for (const auto& r : bot.sim_requests())
+        if (r.kind == "place_order" && r.inst_id == sym && r.recv_mono_ns > restart_ns &&
+            is_intent(r.cl_ord_id, shm::intent::entry))
+            ++entries_after;
+    CHECK(entries_after == 0);
+    int live_ocos = 0;
+    for (const auto& s : bot.open_positions())
+        if (s.pos.symbol == sym)
+            ++live_ocos;
+    CHECK(live_ocos == 1);
+    CHECK(ledger_has(first->pos.entry_cl_ord_id.view())); // history survived
+    const std::string signal_log = bot.log_of("signal_proc");
+    CHECK(signal_log.find("risk restored from") != std::string::npos);
 }

@@ -39,6 +39,8 @@ public:
     [[nodiscard]] shm::segment& seg() { return *seg_; }
     [[nodiscard]] net_client::rest_session& rest() { return *rest_; }
     [[nodiscard]] const std::string& guard_log() const noexcept { return guard_log_; }
+    [[nodiscard]] const std::string& segment_name() const noexcept { return seg_name_; }
+    [[nodiscard]] const std::string& run_dir() const noexcept { return dir_.path(); }
 
     std::string sim(const std::string& path, const std::string& body = "{}");
     void set_price(const std::string& inst, double last);

@@ -59,6 +59,8 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     CHECK(o.find("ATR 120.5") != std::string::npos);
     CHECK(o.find("claim signal#1 (dead: stealable) for manual") != std::string::npos);
     CHECK(o.find("tick→order latency: no close orders recorded") != std::string::npos);
+    CHECK(o.find("reconciliation: never (identity not recorded)") != std::string::npos);
+    CHECK(o.find("feeds: ") != std::string::npos);
 }
 
 TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]") {
@@ -96,6 +98,14 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
         CHECK(p["status"].get_string().value() == "ok");
     }
     CHECK(prices == 2);
+    CHECK(doc["reconcile"]["reconciled_ms"].get_int64().value() == 0);
+    CHECK(doc["reconcile"]["uid"].get_string().value().empty());
+    std::size_t feeds = 0;
+    for (auto f : doc["reconcile"]["feeds"].get_object()) {
+        ++feeds;
+        CHECK(f.value.get_string().value() == "unknown");
+    }
+    CHECK(feeds == 2);
 
     std::size_t slots = 0;
     bool saw_btc = false, saw_eth = false;

@@ -3,6 +3,7 @@
 // multiplier rounded to the tick, and the slot published open with every field. Then no second
 // entry for the symbol, and SIGTERM exits 0.
 #include "common/decimal.hpp"
+#include "ledger/ledger.hpp"
 #include "tests/signal_proc/scenario_common.hpp"
 
 #include <cmath>
@@ -100,6 +101,20 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     CHECK(count_orders(sc.orders()).place_orders == 1);
 
+    // The ledger holds the entry: its fill with the fee as OKX reports it, and the order row.
+    auto db = ledger::ledger::open(sc.run_dir() + "/" + std::string(ledger::default_file_name));
+    REQUIRE(db.db);
+    const auto fills = db.db->fills_of(field(entry, "ordId"));
+    REQUIRE(fills.size() >= 1);
+    CHECK(fills[0].fee_ccy == "BTC");
+    CHECK(std::stod(fills[0].fee) < 0); // OKX sign: charged
+    CHECK(fills[0].cl_ord_id == field(entry, "clOrdId"));
+    const auto order = db.db->order(field(entry, "clOrdId"));
+    REQUIRE(order);
+    CHECK(order->kind == "entry");
+    CHECK(order->state == "filled");
+    CHECK(*decimal::parse(order->sz) == *decimal::parse(field(entry, "accFillSz")));
+
     sc.signal_child().kill(SIGTERM);
     const auto st = sc.signal_child().wait_for(std::chrono::seconds(10));
     REQUIRE(st);
@@ -109,4 +124,28 @@ TEST_CASE("signal_proc enters LONG with an OCO at the spec's prices", "[sim]") {
     const auto cycles = sc.log_lines(" done: ");
     for (std::size_t i = 0; i < cycles.size() && i < 5; ++i)
         std::printf("%s\n", cycles[i].c_str());
+}
+
+TEST_CASE("signal_proc opens nothing without a live, reconciled guard; the line says why",
+          "[sim]") {
+    {
+        scenario sc(scenario_options{}.without_guard());
+        sc.start_signal();
+        REQUIRE(sc.wait_log("decision=NO_PROTECTION:guard_absent", std::chrono::seconds(40)));
+        CHECK(sc.log_lines("decision=ENTER").empty());
+        CHECK(count_orders(sc.orders()).place_orders == 0);
+    }
+    {
+        scenario sc;
+        sc.stop_guard(); // attached but silent: a hung guard
+        // Past the 500 ms stale_after: a heartbeat younger than that still counts as alive.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        sc.start_signal();
+        const bool stale =
+            sc.wait_log("decision=NO_PROTECTION:guard_stale", std::chrono::seconds(40));
+        INFO(sc.log());
+        REQUIRE(stale);
+        CHECK(sc.log_lines("decision=ENTER").empty());
+        CHECK(count_orders(sc.orders()).place_orders == 0);
+    }
 }

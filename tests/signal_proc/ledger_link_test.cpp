@@ -3,10 +3,12 @@
 // the risk controller comes back from the ledger after a restart with the same day net, loss
 // streak, open count and day start balance as the live one had.
 #include "ledger/ledger.hpp"
+#include "shm_layout/order_ids.hpp"
 #include "shm_layout/segment.hpp"
 #include "signal_proc/journal_drain.hpp"
 #include "signal_proc/ledger_link.hpp"
 #include "signal_proc/risk_restore.hpp"
+#include "signal_proc/trade_refill.hpp"
 #include "tests/support/net_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -169,4 +171,64 @@ TEST_CASE("the risk controller comes back from the ledger after a restart", "[le
     CHECK(day->start_balance_usd == Approx(1000));
     CHECK(day->loss_streak == 0);
     CHECK(day->trades == 2);
+}
+
+namespace {
+
+std::string our_id(std::uint32_t slot, std::uint32_t gen, shm::intent what) {
+    shm::order_id_parts p;
+    p.tag.assign_truncated("ldg");
+    p.epoch = 1'795'000'000;
+    p.slot = slot;
+    p.generation = gen;
+    p.what = what;
+    shm::id_string out;
+    REQUIRE(shm::make_cl_ord_id(p, out));
+    return std::string(out.view());
+}
+
+} // namespace
+
+TEST_CASE("trades lost from the ring are rebuilt from the exchange's fills", "[ledger]") {
+    using signal::refill_fill;
+    const std::string e1 = our_id(1, 1, shm::intent::entry), c1 = our_id(1, 1, shm::intent::close);
+    const std::string e2 = our_id(2, 5, shm::intent::entry), o2 = our_id(2, 5, shm::intent::oco);
+    const std::string e3 = our_id(3, 1, shm::intent::entry);
+    std::vector<refill_fill> fills{
+        // slot 1: bought 1.0 (fee 0.001 BTC = 0.1 USD), sold by the guard's close at 102.
+        {"a", e1, "BTC-USDT", true, 100, 1.0, 0.1, 0.001, today_ms - 9000},
+        {"b", c1, "BTC-USDT", false, 102, 0.999, 0.102, 0, today_ms - 8000},
+        // slot 2: bought in two fills, its OCO's SL child (no clOrdId) sold at 97.
+        {"c", e2, "ETH-USDT", true, 100, 0.5, 0.05, 0.0005, today_ms - 7000},
+        {"c", e2, "ETH-USDT", true, 102, 0.5, 0.05, 0.0005, today_ms - 6900},
+        {"k", "", "ETH-USDT", false, 97, 0.999, 0.0969, 0, today_ms - 5000},
+        // slot 3: still open. A stranger's fill is ignored.
+        {"d", e3, "BTC-USDT", true, 100, 1.0, 0.1, 0.001, today_ms - 4000},
+        {"z", "", "BTC-USDT", false, 100, 5.0, 0.5, 0, today_ms - 3000},
+    };
+    const std::vector<signal::refill_algo> algos{{o2, "k", "sl"}};
+    const auto trades = signal::rebuild_trades(fills, algos, "ldg");
+    REQUIRE(trades.size() == 2);
+    const auto& t1 = trades[0].entry_cl_ord_id == e1 ? trades[0] : trades[1];
+    const auto& t2 = trades[0].entry_cl_ord_id == e2 ? trades[0] : trades[1];
+    CHECK(t1.reason == "close");
+    CHECK(t1.close_cl_ord_id == c1);
+    CHECK(t1.size == Approx(0.999));
+    CHECK(t1.net_pnl_usd == Approx(2 * 0.999 - 0.1 - 0.102));
+    CHECK(t1.source == "exchange");
+    CHECK(t2.reason == "sl");
+    CHECK(t2.entry_price == Approx(101));
+    CHECK(t2.exit_price == Approx(97));
+    CHECK(t2.net_pnl_usd == Approx(-4 * 0.999 - 0.1 - 0.0969));
+    CHECK(t2.exit_time_ms == today_ms - 5000);
+
+    // Into the ledger: new trades feed the risk controller once, known ones are ignored.
+    rig r;
+    strategy::risk_controller risk;
+    signal::ledger_link link(*r.seg, risk, r.ledger_file());
+    REQUIRE(link.adopt(today_ms));
+    CHECK(link.refill(trades, today_ms) == 2);
+    CHECK(risk.day_net_pnl_usd() == Approx(t1.net_pnl_usd + t2.net_pnl_usd));
+    CHECK(link.refill(trades, today_ms) == 0);
+    CHECK(risk.loss_streak() == 1);
 }

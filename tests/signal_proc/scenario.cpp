@@ -34,11 +34,14 @@ scenario::scenario(scenario_options o) {
     seg_name_ = unique_name("scalpel.sigtest");
     log_ = dir_.path() + "/signal_proc.log";
     write_config(o);
+    if (o.stand_in_guard)
+        start_stand_in_guard();
 }
 
 scenario::~scenario() {
     if (signal_)
         (void)signal_->kill_and_wait();
+    stop_guard();
     seg_.reset();
     shm::segment::remove(seg_name_);
 }
@@ -58,6 +61,37 @@ void scenario::write_config(const scenario_options& o) {
       << o.entry_extra << "regimes:\n"
       << regime_block("trending", o.regime_extra) << regime_block("ranging", o.regime_extra)
       << regime_block("choppy", o.regime_extra);
+}
+
+void scenario::start_stand_in_guard() {
+    shm::open_options opts;
+    opts.rundir = dir_.path();
+    opts.account_tag = "sigtest";
+    auto r = shm::segment::create_or_attach(seg_name_, shm::role::guard, opts);
+    if (!r.ok())
+        throw std::runtime_error("stand-in guard: " + r.message);
+    guard_seg_ = std::move(r.seg);
+    for (const char* sym : {"BTC-USDT", "ETH-USDT"}) {
+        const auto idx = guard_seg_->register_symbol(sym);
+        if (!idx.ok)
+            throw std::runtime_error("stand-in guard: register_symbol");
+        guard_seg_->set_feed_state(idx.index, shm::feed_state::live);
+    }
+    guard_seg_->set_status(shm::process_status::running);
+    guard_seg_->heartbeat();
+    guard_seg_->mark_reconciled(wall_now_ms());
+    guard_thread_ = std::thread([this] {
+        while (!guard_stop_.load()) {
+            guard_seg_->heartbeat();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+}
+
+void scenario::stop_guard() {
+    guard_stop_ = true;
+    if (guard_thread_.joinable())
+        guard_thread_.join();
 }
 
 void scenario::start_signal() {

@@ -10,9 +10,11 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace scalpel::test {
@@ -23,6 +25,9 @@ struct scenario_options {
     std::string entry_extra;  // extra lines under entry: (2-space indented)
     std::string signal_extra; // extra lines under signal:
     std::string risk_extra;   // extra lines under risk:
+    // A stand-in for guard_proc (heartbeat, reconciled stamp, live feeds) so signal_proc's
+    // entry gate opens; off to test the gate itself.
+    bool stand_in_guard = true;
 
     // Chainable setters (designated initializers trip -Wmissing-field-initializers on g++ 12).
     scenario_options& with_symbols(std::string v) {
@@ -45,6 +50,10 @@ struct scenario_options {
         risk_extra = std::move(v);
         return *this;
     }
+    scenario_options& without_guard() {
+        stand_in_guard = false;
+        return *this;
+    }
 };
 
 class scenario {
@@ -54,6 +63,8 @@ public:
 
     void start_signal();
     void kill_signal(int sig = SIGKILL);
+    // Stops the stand-in guard's heartbeat (as if guard_proc hung or died).
+    void stop_guard();
     [[nodiscard]] child_process& signal_child() { return *signal_; }
 
     // POST to the control API; throws on a non-200 answer.
@@ -69,9 +80,11 @@ public:
     shm::segment& seg();
     [[nodiscard]] const std::string& segment_name() const noexcept { return seg_name_; }
     [[nodiscard]] std::uint16_t port() const noexcept { return sim_->port(); }
+    [[nodiscard]] const std::string& run_dir() const noexcept { return dir_.path(); }
 
 private:
     void write_config(const scenario_options& o);
+    void start_stand_in_guard();
 
     temp_dir dir_;
     std::unique_ptr<sim_process> sim_;
@@ -80,6 +93,9 @@ private:
     std::string log_;
     std::unique_ptr<child_process> signal_;
     std::unique_ptr<shm::segment> seg_;
+    std::unique_ptr<shm::segment> guard_seg_; // the stand-in guard's attachment
+    std::atomic<bool> guard_stop_{false};
+    std::thread guard_thread_;
     simdjson::dom::parser parser_;
     std::string orders_json_;
 };
