@@ -18,3 +18,6 @@ endif()
 if(SCALPEL_BUILD_BENCH)
   find_package(benchmark CONFIG)
 endif()
+
+# promtool (Debian package prometheus) checks the exporter's output in tests/exporter.
+find_program(SCALPEL_PROMTOOL promtool)

@@ -1,40 +1,96 @@
 #!/usr/bin/env bash
 # Renders deploy/supervisord.conf.in into <run_dir>/supervisord.conf.
-# Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"] [--foreground]
-# Used by deploy/run.sh and by the end-to-end tests (which render into a temp dir).
+# Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"]
+#          [--run-id ID] [--exporter PORT] [--notifier] [--foreground]
+# With --sim the simulator gets --run-id ID (generated when not given) and the bot processes get
+# SCALPEL_SIM_RUN_ID=ID, so they refuse any simulator but this one. The run id is written to
+# <run_dir>/sim_run_id. --exporter adds scalpel_exporter (read-only Prometheus metrics on
+# 127.0.0.1:PORT); --notifier adds scalpel_notifier (alerts; its token/URL stay in the environment
+# supervisord inherits, never in the rendered file). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="$1"; config="$2"; bin_dir="$3"; shift 3
-sim_args=""; with_sim=0; nodaemon=false
+sim_args=""; with_sim=0; nodaemon=false; run_id=""; exporter_port=""; with_notifier=0
+# A process must live this long to count as started (see supervisord.conf.in); config exits are
+# held one second longer so they are final.
+startsecs="${SCALPEL_STARTSECS:-3}"
+startretries="${SCALPEL_STARTRETRIES:-5}"
 while (($#)); do
   case "$1" in
     --sim) with_sim=1; sim_args="$2"; shift 2 ;;
+    --run-id) run_id="$2"; shift 2 ;;
+    --exporter) exporter_port="$2"; shift 2 ;;
+    --notifier) with_notifier=1; shift ;;
     --foreground) nodaemon=true; shift ;;
     *) echo "render_supervisord: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$run_dir/logs"
+hold_s=$((startsecs + 1))
 sim_section=""
+bot_env=""
 if ((with_sim)); then
+  run_id="${run_id:-sim-$(date +%s)-$$-$RANDOM}"
+  echo "$run_id" > "$run_dir/sim_run_id"
+  bot_env=",SCALPEL_SIM_RUN_ID=\"$run_id\""
   sim_section="[program:okx_sim]
-command=$bin_dir/okx_sim/okx_sim $sim_args
+command=$bin_dir/okx_sim/okx_sim $sim_args --run-id $run_id
 priority=1
 autostart=true
-autorestart=true
-startsecs=1
+autorestart=unexpected
+exitcodes=0,2
+startsecs=$startsecs
+startretries=$startretries
 stopsignal=TERM
+environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
 stdout_logfile=$run_dir/logs/okx_sim.log
 redirect_stderr=true
 "
 fi
-python3 - "$here/supervisord.conf.in" "$run_dir/supervisord.conf" <<PY
-import sys
+exporter_section=""
+if [[ -n "$exporter_port" ]]; then
+  # Read-only on the segment; it waits for the bot to create it. Never in a trading path.
+  exporter_section="
+[program:scalpel_exporter]
+command=$bin_dir/exporter/scalpel_exporter --config $config --port $exporter_port
+priority=30
+autostart=true
+autorestart=unexpected
+exitcodes=0,2
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
+stdout_logfile=$run_dir/logs/scalpel_exporter.log
+redirect_stderr=true
+"
+fi
+if ((with_notifier)); then
+  exporter_section+="
+[program:scalpel_notifier]
+command=$bin_dir/notifier/scalpel_notifier --config $config
+priority=40
+autostart=true
+autorestart=unexpected
+exitcodes=0,2
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
+stdout_logfile=$run_dir/logs/scalpel_notifier.log
+redirect_stderr=true
+"
+fi
+# Values travel through the environment: no quoting of paths or arguments can break the render.
+R_RUN_DIR="$run_dir" R_BIN_DIR="$bin_dir" R_CONFIG="$config" R_NODAEMON="$nodaemon" \
+R_SIM_SECTION="$sim_section$exporter_section" R_STARTSECS="$startsecs" R_STARTRETRIES="$startretries" \
+R_HOLD_S="$hold_s" R_BOT_ENV="$bot_env" \
+python3 - "$here/supervisord.conf.in" "$run_dir/supervisord.conf" <<'PY'
+import os, sys
 src, dst = sys.argv[1], sys.argv[2]
 text = open(src).read()
-for key, value in {
-    "@RUN_DIR@": """$run_dir""", "@BIN_DIR@": """$bin_dir""", "@CONFIG@": """$config""",
-    "@NODAEMON@": """$nodaemon""", "@SIM_SECTION@": """$sim_section""",
-}.items():
-    text = text.replace(key, value)
+for key in ("RUN_DIR", "BIN_DIR", "CONFIG", "NODAEMON", "SIM_SECTION", "STARTSECS",
+            "STARTRETRIES", "HOLD_S", "BOT_ENV"):
+    text = text.replace("@" + key + "@", os.environ["R_" + key])
 open(dst, "w").write(text)
 PY

@@ -14,6 +14,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev zlib1g-dev libsqlite3-dev
   catch2 libbenchmark-dev
   supervisor python3 procps clang-format ccache
+  prometheus  # promtool: the exporter test checks /metrics with it
 )
 
 missing=()

@@ -362,6 +362,7 @@ void guard_service::impl::arm_heartbeat() {
             return;
         seg.heartbeat();
         publish_feed_state();
+        poll_commands();
         arm_heartbeat();
     });
 }

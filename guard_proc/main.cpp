@@ -3,8 +3,10 @@
 // records) until SIGTERM/SIGINT. Exit codes for supervisord: 0 clean stop, 2 config error,
 // 3 segment version mismatch, 1 any other fatal error. Never logs a secret.
 #include "common/config/bot_config.hpp"
+#include "common/final_exit.hpp"
 #include "common/log.hpp"
 #include "common/net/endpoint.hpp"
+#include "common/net/sim_identity.hpp"
 #include "guard_proc/guard_service.hpp"
 #include "shm_layout/segment.hpp"
 
@@ -16,6 +18,30 @@
 namespace {
 
 constexpr int exit_fatal = 1, exit_config = 2, exit_version = 3;
+constexpr auto sim_start_wait = std::chrono::seconds(10); // okx_sim starts alongside us
+
+// 0 when the exchange may be used; else the exit code (a foreign simulator is final: exit 2).
+int check_exchange_identity(const scalpel::config::bot_config& cfg,
+                            const scalpel::net_client::endpoint_config& endpoint) {
+    using namespace scalpel;
+    if (cfg.exchange.target != config::exchange_target::sim)
+        return 0;
+    const auto check = net_client::verify_sim_identity(
+        endpoint, net_client::expected_sim_run_id(cfg.exchange.sim_run_id), sim_start_wait);
+    switch (check.verdict) {
+    case net_client::identity_verdict::not_checked:
+    case net_client::identity_verdict::match:
+        spdlog::info("{}", check.message);
+        return 0;
+    case net_client::identity_verdict::mismatch:
+        spdlog::critical("config error: {}", check.message);
+        return exit_config;
+    case net_client::identity_verdict::unreachable:
+        break;
+    }
+    spdlog::critical("{}", check.message);
+    return exit_fatal;
+}
 
 int run_guard(const std::string& config_file) {
     using namespace scalpel;
@@ -27,6 +53,7 @@ int run_guard(const std::string& config_file) {
         log::init("guard_proc", cfg.log_level, config::log_marker(cfg));
         endpoint = guard::endpoint_for(cfg.exchange);
         creds = guard::credentials_for(cfg.exchange);
+        config::check_host_paths(cfg);
     } catch (const config::config_error& e) {
         spdlog::critical("config error: {}", e.what());
         return exit_config;
@@ -37,6 +64,8 @@ int run_guard(const std::string& config_file) {
     spdlog::info("guard_proc starting: target {}, rest {}, ws {}, keys {}",
                  config::to_string(cfg.exchange.target), endpoint.rest.str(), endpoint.ws.str(),
                  net_client::describe(creds));
+    if (const int rc = check_exchange_identity(cfg, endpoint); rc != 0)
+        return rc;
     shm::open_options opts;
     opts.rundir = cfg.segment.run_dir;
     opts.account_tag = cfg.segment.account_tag;
@@ -50,6 +79,9 @@ int run_guard(const std::string& config_file) {
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
                  opened.seg->self().incarnation);
+    if (opened.seg->restore_persisted_halt())
+        spdlog::warn("entries HALTED by the operator (scalpelctl resume to allow them; {})",
+                     opened.seg->halt_file());
     try {
         guard::guard_service service(cfg, endpoint, creds, *opened.seg);
         return service.run();
@@ -63,6 +95,7 @@ int run_guard(const std::string& config_file) {
 } // namespace
 
 int main(int argc, char** argv) {
+    const auto started = std::chrono::steady_clock::now();
     CLI::App app{"guard_proc: scalpel's position guard (PH / max holding / OCO bookkeeping)"};
     std::string config_file;
     app.add_option("--config", config_file, "YAML configuration file")->required();
@@ -70,10 +103,10 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
-        return rc == 0 ? 0 : exit_config;
+        return scalpel::final_exit(rc == 0 ? 0 : exit_config, started);
     }
     try {
-        return run_guard(config_file);
+        return scalpel::final_exit(run_guard(config_file), started);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "guard_proc: fatal: %s\n", e.what());
         return exit_fatal;

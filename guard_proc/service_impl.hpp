@@ -91,6 +91,12 @@ struct guard_service::impl final : order_sink {
     net::awaitable<bool> shrink(shm::slot_ref ref, const reconcile::action& a);
     net::awaitable<bool> adopt(const reconcile::action& a);
 
+    // operator commands (control_commands.cpp), polled from the heartbeat timer
+    struct manual_outcome;
+    void poll_commands();
+    void run_command(std::uint32_t entry, const shm::command_view& c);
+    manual_outcome manual_close(shm::slot_ref ref);
+
     config::bot_config cfg;
     net_client::endpoint_config endpoint;
     net_client::credentials creds;
@@ -115,6 +121,7 @@ struct guard_service::impl final : order_sink {
     bool burst_armed = false;
     int exit_code = 0;                         // 2: a configured symbol OKX does not list
     okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode
+    std::array<std::uint32_t, shm::command_capacity> command_closes{}; // per mailbox entry
 };
 
 [[nodiscard]] tracker_settings exit_settings(const config::guard_config& g);

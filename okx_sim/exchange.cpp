@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <unistd.h>
 
 namespace scalpel::sim {
 namespace {
@@ -1331,6 +1332,12 @@ http_response exchange::control(const http_request& req, std::string_view path,
     const std::string ok_body = R"({"ok":true})";
     const std::int64_t now = market_now(mono_ns);
 
+    if (path == "/sim/identity")
+        return reply(200, json_obj()
+                              .boolean("ok", true)
+                              .str("runId", cfg_.run_id)
+                              .num("pid", static_cast<std::int64_t>(::getpid()))
+                              .done());
     if (path == "/sim/state") {
         std::vector<std::string> syms;
         for (std::size_t i = 0; i < market_.size(); ++i) {
@@ -1346,6 +1353,7 @@ http_response exchange::control(const http_request& req, std::string_view path,
         }
         return reply(200, json_obj()
                               .boolean("ok", true)
+                              .str("runId", cfg_.run_id)
                               .str("run_id", cfg_.run_id)
                               .str("uid", cfg_.uid)
                               .num("market_time_ms", now)

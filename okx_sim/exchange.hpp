@@ -37,7 +37,9 @@ struct exchange_config {
     std::int64_t clock_skew_ms = 0;           // the exchange clock runs this far from ours
     bool refuse_ws_login = false;             // every WS login fails (60009)
     std::string uid = "100000001"; // account/config uid (the account a bot's segment belongs to)
-    std::string run_id;            // /sim/state run_id; empty → made up at start (one per run)
+    // Who this simulator is: served by /sim/identity, /sim/state and an X-Sim-Run-Id header on
+    // every HTTP answer, so a bot started for one simulator refuses any other on the same port.
+    std::string run_id;
 };
 
 // The headers auth needs ("" = absent) plus the rest of the request as received.
@@ -90,6 +92,7 @@ public:
     [[nodiscard]] const market& mkt() const noexcept { return market_; }
     [[nodiscard]] const engine& eng() const noexcept { return engine_; }
     [[nodiscard]] std::size_t ws_count() const noexcept { return conns_.size(); }
+    [[nodiscard]] const std::string& run_id() const noexcept { return cfg_.run_id; }
 
     // Paths the server recognises as WS endpoints (query string ignored).
     [[nodiscard]] static std::optional<ws_kind> ws_path(std::string_view target) noexcept;

@@ -5,6 +5,7 @@
 #include "okx_sim/server.hpp"
 
 #include "common/clock.hpp"
+#include "common/final_exit.hpp"
 #include "common/log.hpp"
 #include "common/market_data.hpp"
 
@@ -13,6 +14,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 
 namespace {
 
@@ -40,9 +43,22 @@ std::map<std::string, amount> parse_balances(const std::string& text) {
     return out;
 }
 
-} // namespace
+// A replay needs its data: a missing folder is a deploy error (exit 2), never a silent random walk.
+void require_data_dir(const market_config& mcfg) {
+    if (mcfg.random_walk)
+        return;
+    const auto dir = market_data_dir() / mcfg.source / "1m";
+    if (!std::filesystem::is_directory(dir))
+        throw market_data_error("market data folder " + dir.string() +
+                                " does not exist (--data-dir / $SCALPEL_DATA_DIR, --source); "
+                                "pass --random-walk for synthetic prices");
+}
 
-int main(int argc, char** argv) {
+std::string default_run_id() {
+    return "sim-" + std::to_string(::getpid()) + "-" + std::to_string(wall_now_ms());
+}
+
+int run(int argc, char** argv) {
     CLI::App app{"okx_sim: OKX v5 spot exchange simulator (REST + WS + /sim control on one port)"};
     server_options sopt;
     exchange_config xcfg;
@@ -105,7 +121,9 @@ int main(int argc, char** argv) {
                  "Answer every WS login with 60009 Login failed");
     app.add_option("--uid", xcfg.uid, "Account uid served by /api/v5/account/config")
         ->capture_default_str();
-    app.add_option("--run-id", xcfg.run_id, "Run id served by /sim/state (default: random)");
+    app.add_option("--run-id", xcfg.run_id,
+                   "Identity served on /sim/identity and the X-Sim-Run-Id header (default: "
+                   "sim-PID-EPOCHMS); deploy/run.sh passes one and the bot refuses any other");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
         ->capture_default_str();
     try {
@@ -117,6 +135,9 @@ int main(int argc, char** argv) {
     try {
         if (!data_dir.empty())
             ::setenv("SCALPEL_DATA_DIR", data_dir.c_str(), 1); // before any thread exists
+        if (xcfg.run_id.empty())
+            xcfg.run_id = default_run_id();
+        require_data_dir(mcfg);
         if (xcfg.speed <= 0)
             throw std::invalid_argument("--speed must be positive");
         if (xcfg.half_spread_ticks < 0)
@@ -136,6 +157,7 @@ int main(int argc, char** argv) {
         market mkt(insts, mcfg);
         for (std::size_t i = 0; i < mkt.size(); ++i)
             spdlog::info("{}", mkt.describe(i));
+        spdlog::info("run id {}", xcfg.run_id);
         spdlog::info("api key {}, speed {}x, fee {} / maker {}, time shift {} days",
                      scalpel::log::redact(xcfg.api_key), xcfg.speed, fee, maker_fee,
                      mkt.time_shift_ms() / 86'400'000);
@@ -154,8 +176,18 @@ int main(int argc, char** argv) {
     } catch (const market_data_error& e) {
         std::fprintf(stderr, "okx_sim: market data error: %s\n", e.what());
         return 2;
+    } catch (const port_in_use& e) {
+        std::fprintf(stderr, "okx_sim: config error: %s\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "okx_sim: %s\n", e.what());
         return 1;
     }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const auto started = std::chrono::steady_clock::now();
+    return scalpel::final_exit(run(argc, argv), started);
 }

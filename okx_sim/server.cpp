@@ -209,6 +209,7 @@ awaitable<void> http_session(tcp::socket sock, exchange& ex) {
         }
         http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
         res.set(http::field::server, "okx_sim");
+        res.set("X-Sim-Run-Id", ex.run_id());
         res.set(http::field::content_type, "application/json");
         res.keep_alive(req.keep_alive());
         res.body() = std::move(out.body);
@@ -253,9 +254,14 @@ int run_server(exchange& ex, const server_options& opt) {
     tcp::acceptor acceptor(ioc);
     const tcp::endpoint ep(net::ip::make_address(opt.host), opt.port);
     acceptor.open(ep.protocol());
+    // SO_REUSEADDR only skips TIME_WAIT: a port another process listens on still fails to bind.
     acceptor.set_option(net::socket_base::reuse_address(true));
     beast::error_code ec;
     acceptor.bind(ep, ec);
+    if (ec == net::error::address_in_use)
+        throw port_in_use("port " + std::to_string(opt.port) + " on " + opt.host +
+                          " is already in use (another okx_sim or program listens there); "
+                          "refusing to start so no bot talks to the wrong exchange");
     if (ec)
         throw std::runtime_error("cannot bind " + opt.host + ":" + std::to_string(opt.port) + ": " +
                                  ec.message());

@@ -7,6 +7,7 @@
 #include "okx_sim/exchange.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace scalpel::sim {
@@ -17,8 +18,14 @@ struct server_options {
     std::int64_t timer_ms = 10; // market/push tick of the event loop
 };
 
+// The listen port is taken by another process: a deploy error, not a transient one.
+struct port_in_use : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Binds, prints "okx_sim listening on HOST:PORT" on stdout (flushed), and runs until SIGINT or
-// SIGTERM. Throws std::runtime_error when the address cannot be bound. Returns 0 on a clean stop.
+// SIGTERM. Throws port_in_use when another process listens on the port, std::runtime_error when
+// the address cannot be bound otherwise. Returns 0 on a clean stop.
 int run_server(exchange& ex, const server_options& opt);
 
 } // namespace scalpel::sim

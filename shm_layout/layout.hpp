@@ -22,11 +22,13 @@ namespace scalpel::shm {
 inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL; // "SCPLSHM1" little-endian
 // v2: latency_block, position::atr, position_slot::pending_reason. A v1 segment is refused.
 // v3: reconcile_block (identity, reconciliation stamp, per-symbol feed state).
-inline constexpr std::uint32_t layout_version = 3;
+// v4: control_block (operator halt flag and command mailbox).
+inline constexpr std::uint32_t layout_version = 4;
 inline constexpr std::size_t slot_capacity = 64;
 inline constexpr std::size_t price_capacity = 32;
 inline constexpr std::size_t journal_capacity = 256;
 inline constexpr std::size_t counter_count = 16;
+inline constexpr std::size_t command_capacity = 16;
 
 enum class init_state : std::uint32_t { empty = 0, initializing = 1, ready = 2 };
 
@@ -214,6 +216,47 @@ struct alignas(128) reconcile_block {
     std::atomic<std::uint32_t> feed[price_capacity]; // feed_state
 };
 
+// Operator commands (scalpelctl → guard). One mailbox entry's life:
+//   free --(requester CAS)--> writing --(fields, release)--> posted
+//   posted --(guard CAS, taker recorded)--> taken --(guard: result, release)--> done
+//   done --(requester, after reading)--> free; a taken entry whose taker died is re-taken.
+enum class command_kind : std::uint32_t { none = 0, exit_position = 1, flatten = 2 };
+enum class command_state : std::uint32_t { free = 0, writing = 1, posted = 2, taken = 3, done = 4 };
+// What the guard did with a command. Whether the exchange confirmed is for the requester to check.
+enum class command_result : std::uint32_t {
+    pending = 0,
+    close_sent = 1,  // exit: the claim was won and the market close sent (flatten: every one)
+    no_position = 2, // exit: the slot is not open at that generation (already closed)
+    busy = 3,        // exit: another close of this position is already under way
+    failed = 4       // the close could not be started (see the guard's log)
+};
+
+struct alignas(64) command_entry {
+    std::atomic<std::uint32_t> state;       // command_state; CAS/release/acquire as drawn above
+    std::atomic<std::uint32_t> kind;        // command_kind; requester, before posted
+    std::atomic<std::uint32_t> slot;        // exit_position: slot index; requester, before posted
+    std::atomic<std::uint32_t> generation;  // exit_position: slot generation; requester
+    std::atomic<std::uint64_t> request_id;  // requester's id (pid << 32 | counter); requester
+    std::atomic<std::uint32_t> taker;       // guard: {role:8 | incarnation:24} at take
+    std::atomic<std::uint32_t> result;      // command_result; guard, before done
+    std::atomic<std::uint32_t> closes_sent; // guard: market closes it sent for this command
+    std::atomic<std::uint32_t> pad0;
+    std::atomic<std::int64_t> posted_ms; // wall ms; requester
+    std::atomic<std::int64_t> done_ms;   // wall ms; guard
+};
+
+// Operator control. halted: writer anyone attached read-write (scalpelctl, or a process restoring
+// the persisted flag at start), release; readers (signal_proc before every entry, inspect)
+// acquire. halt_seq bumps on every change (release, after halted_ms and halted).
+struct alignas(128) control_block {
+    std::atomic<std::uint32_t> halted; // 0 = entries allowed, 1 = no new entries
+    std::atomic<std::uint32_t> pad0;
+    std::atomic<std::int64_t> halted_ms; // wall ms of the last change
+    std::atomic<std::uint64_t> halt_seq;
+    std::uint8_t pad[104];
+    command_entry commands[command_capacity];
+};
+
 struct segment_layout {
     segment_header header;
     segment_info info;
@@ -226,6 +269,7 @@ struct segment_layout {
     journal_block journal;
     latency_block latency;
     reconcile_block reconcile;
+    control_block control;
 };
 
 // ---- static guarantees -------------------------------------------------------------------
@@ -242,6 +286,9 @@ static_assert(shm_safe<process_entry> && shm_safe<counter_block> && shm_safe<par
 static_assert(shm_safe<price_entry> && shm_safe<price_table> && shm_safe<position_slot>);
 static_assert(shm_safe<journal_entry> && shm_safe<journal_block> && shm_safe<segment_layout>);
 static_assert(shm_safe<latency_block> && shm_safe<reconcile_block>);
+static_assert(shm_safe<latency_block> && shm_safe<command_entry> && shm_safe<control_block>);
+static_assert(sizeof(command_entry) == 64 && offsetof(control_block, commands) == 128);
+static_assert(offsetof(segment_layout, control) % 128 == 0);
 
 static_assert(sizeof(segment_header) == 64, "the header is frozen");
 static_assert(offsetof(segment_header, magic) == 0 && offsetof(segment_header, version) == 8 &&
@@ -309,6 +356,15 @@ inline constexpr std::uint64_t layout_hash = [] {
                             offsetof(segment_layout, reconcile),
                             offsetof(reconcile_block, reconciled_ms),
                             offsetof(reconcile_block, feed),
+                            sizeof(command_entry),
+                            sizeof(control_block),
+                            std::uint64_t{command_capacity},
+                            offsetof(segment_layout, control),
+                            offsetof(control_block, halt_seq),
+                            offsetof(control_block, commands),
+                            offsetof(command_entry, request_id),
+                            offsetof(command_entry, result),
+                            offsetof(command_entry, posted_ms),
                             std::uint64_t{slot_capacity},
                             std::uint64_t{price_capacity},
                             std::uint64_t{journal_capacity},

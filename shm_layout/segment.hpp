@@ -238,6 +238,42 @@ struct latency_summary {
     std::uint64_t p999_ns = 0;
 };
 
+[[nodiscard]] const char* to_string(command_kind k) noexcept;
+[[nodiscard]] const char* to_string(command_state s) noexcept;
+[[nodiscard]] const char* to_string(command_result r) noexcept;
+
+struct halt_view {
+    bool halted = false;
+    epoch_ms changed_ms = 0; // wall ms of the last change (0: never)
+    std::uint64_t seq = 0;   // changes so far
+};
+
+// One mailbox entry as read (lock-free, relaxed fields after an acquire load of state).
+struct command_view {
+    command_state state = command_state::free;
+    command_kind kind = command_kind::none;
+    slot_ref target; // exit_position only
+    std::uint64_t request_id = 0;
+    owner_id taker;
+    command_result result = command_result::pending;
+    std::uint32_t closes_sent = 0;
+    epoch_ms posted_ms = 0;
+    epoch_ms done_ms = 0;
+};
+
+struct post_result {
+    bool ok = false; // false: read-only handle or every entry busy
+    std::uint32_t entry = 0;
+    std::uint64_t request_id = 0;
+};
+
+// The raw histogram (for a Prometheus exporter): per-bucket counts (bucket i holds values up to
+// latency_upper_bound_of(i)) and the sum, copied with relaxed loads (may be one record apart).
+struct latency_buckets {
+    std::array<std::uint64_t, latency_bucket_count> counts{};
+    std::uint64_t sum_ns = 0;
+};
+
 class segment {
 public:
     // Creates the segment (O_EXCL, 0600, fallocate, init, ready) or attaches to a ready one, then
@@ -402,8 +438,38 @@ public:
     // Anyone, lock-free (read-only handles too): count, max, mean and p50/p99/p99.9 of everything
     // recorded since the segment was created (or the last reset).
     [[nodiscard]] latency_summary read_latency() const noexcept;
+    [[nodiscard]] latency_buckets read_latency_buckets() const noexcept;
     // Guard only: zeroes the block (benchmarks and tests, after a warm-up).
     void reset_latency() noexcept;
+
+    // ---- operator control (segment_control.cpp) -------------------------------------------------
+    // Anyone, lock-free.
+    [[nodiscard]] halt_view halt() const noexcept;
+    // Any read-write handle (scalpelctl attaches with role::none): sets or clears the halt flag,
+    // and persists it as <rundir>/<name>.halted (created / removed) so it survives a reboot.
+    // Returns false on a read-only handle or when the file could not be written. Idempotent (seq
+    // bumps only on a change).
+    bool set_halted(bool on, epoch_ms now_ms = wall_now_ms()) noexcept;
+    // At process start: a <rundir>/<name>.halted file (a halt from before a reboot) sets the
+    // flag. Returns true when the segment is halted afterwards.
+    bool restore_persisted_halt() noexcept;
+    [[nodiscard]] std::string halt_file() const; // "" without a rundir
+    // Requester: posts a command into a free mailbox entry (lock-free CAS).
+    [[nodiscard]] post_result post_command(command_kind kind, slot_ref target = {},
+                                           epoch_ms now_ms = wall_now_ms()) noexcept;
+    [[nodiscard]] command_view read_command(std::uint32_t entry) const noexcept;
+    // Guard only: posted → taken by this incarnation; also re-takes an entry whose taker is dead
+    // (owner_dead). false when someone else holds it or it is not posted/taken.
+    [[nodiscard]] bool take_command(std::uint32_t entry) noexcept;
+    // Guard only, for a command it took: records the result and marks it done.
+    void finish_command(std::uint32_t entry, command_result r, std::uint32_t closes_sent,
+                        epoch_ms now_ms = wall_now_ms()) noexcept;
+    // Requester: frees a done entry of its request id (false if it is not that or not done).
+    bool release_command(std::uint32_t entry, std::uint64_t request_id) noexcept;
+    // Requester: withdraws its command while no guard has taken it (posted → free). false once
+    // taken: the guard then carries it out.
+    bool cancel_command(std::uint32_t entry, std::uint64_t request_id) noexcept;
+    [[nodiscard]] static constexpr std::size_t command_slots() noexcept { return command_capacity; }
 
     // Raw layout for tests and diagnostics only; processes must not use it.
     [[nodiscard]] segment_layout& raw_for_testing() noexcept { return *l_; }

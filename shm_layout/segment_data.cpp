@@ -144,6 +144,15 @@ void segment::record_latency(mono_ns ns) noexcept {
         b.max_ns.store(v, std::memory_order_relaxed);
 }
 
+latency_buckets segment::read_latency_buckets() const noexcept {
+    const auto& b = l_->latency;
+    latency_buckets r;
+    for (std::size_t i = 0; i < latency_bucket_count; ++i)
+        r.counts[i] = b.buckets[i].load(std::memory_order_relaxed);
+    r.sum_ns = b.sum_ns.load(std::memory_order_relaxed);
+    return r;
+}
+
 latency_summary segment::read_latency() const noexcept {
     const auto& b = l_->latency;
     std::array<std::uint64_t, latency_bucket_count> copy;

@@ -50,4 +50,9 @@ std::string format_risk_block(std::string_view symbol, regime r, const strategy:
         v.until_ms);
 }
 
+std::string format_halted(std::string_view symbol, regime r, std::int64_t halted_since_ms) {
+    return fmt::format("decision symbol={} regime={} decision=HALTED halted_since_ms={}", symbol,
+                       strategy::to_string(r), halted_since_ms);
+}
+
 } // namespace scalpel::signal

@@ -28,4 +28,9 @@ namespace scalpel::signal {
 [[nodiscard]] std::string format_risk_block(std::string_view symbol, regime r,
                                             const strategy::risk_verdict& v);
 
+// "decision symbol=BTC-USDT regime=RANGING decision=HALTED halted_since_ms=..": the operator
+// halted new entries (scalpelctl halt); nothing was evaluated.
+[[nodiscard]] std::string format_halted(std::string_view symbol, regime r,
+                                        std::int64_t halted_since_ms);
+
 } // namespace scalpel::signal

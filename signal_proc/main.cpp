@@ -4,9 +4,11 @@
 // SIGTERM/SIGINT. Exit codes: 0 clean stop, 2 config error, 3 segment version mismatch, 1 other.
 // Never prints a secret.
 #include "common/config/bot_config.hpp"
+#include "common/final_exit.hpp"
 #include "common/log.hpp"
 #include "common/net/asio.hpp"
 #include "common/net/credentials.hpp"
+#include "common/net/sim_identity.hpp"
 #include "shm_layout/segment.hpp"
 #include "signal_proc/signal_app.hpp"
 
@@ -22,6 +24,31 @@ namespace {
 using namespace scalpel;
 
 constexpr int exit_ok = 0, exit_fatal = 1, exit_config = 2, exit_version = 3;
+constexpr auto sim_start_wait = std::chrono::seconds(10); // okx_sim starts alongside us
+
+// 0 when the exchange may be used; else the exit code (a foreign simulator is final: exit 2).
+int check_exchange_identity(const config::bot_config& cfg) {
+    if (cfg.exchange.target != config::exchange_target::sim)
+        return exit_ok;
+    net_client::endpoint_config ep;
+    ep.rest = net_client::parse_url(cfg.exchange.rest_url);
+    ep.ws = net_client::parse_url(cfg.exchange.ws_url);
+    const auto check = net_client::verify_sim_identity(
+        ep, net_client::expected_sim_run_id(cfg.exchange.sim_run_id), sim_start_wait);
+    switch (check.verdict) {
+    case net_client::identity_verdict::not_checked:
+    case net_client::identity_verdict::match:
+        spdlog::info("{}", check.message);
+        return exit_ok;
+    case net_client::identity_verdict::mismatch:
+        spdlog::critical("config error: {}", check.message);
+        return exit_config;
+    case net_client::identity_verdict::unreachable:
+        break;
+    }
+    spdlog::critical("{}", check.message);
+    return exit_fatal;
+}
 
 std::optional<net_client::credentials> load_keys(const config::bot_config& cfg) {
     if (auto env = net_client::credentials_from_env())
@@ -49,6 +76,9 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     }
     spdlog::info("segment {} {} (incarnation {})", cfg.segment.name, shm::to_string(opened.status),
                  opened.seg->self().incarnation);
+    if (opened.seg->restore_persisted_halt())
+        spdlog::warn("entries HALTED by the operator (scalpelctl resume to allow them; {})",
+                     opened.seg->halt_file());
     net::io_context ioc{1};
     signal::signal_app app(ioc, cfg, std::move(keys), *opened.seg);
     net::signal_set signals(ioc, SIGTERM, SIGINT);
@@ -70,9 +100,7 @@ int run(const config::bot_config& cfg, std::optional<net_client::credentials> ke
     return app.exit_code() != 0 ? app.exit_code() : exit_ok;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
     CLI::App cli{"signal_proc: scalpel's strategy process (candles, ARM, filters, entries, OCO)"};
     std::string config_file;
     cli.add_option("--config", config_file, "YAML config file")->required();
@@ -92,6 +120,7 @@ int main(int argc, char** argv) {
     log::init("signal_proc", cfg.log_level, config::log_marker(cfg));
     try {
         keys = load_keys(cfg);
+        config::check_host_paths(cfg);
         spdlog::info("config {}: account {} target {} symbols {} cycle {} ms, keys {}", config_file,
                      cfg.account, config::to_string(cfg.exchange.target), cfg.symbols.size(),
                      cfg.signal.cycle_ms, net_client::describe(*keys));
@@ -100,6 +129,8 @@ int main(int argc, char** argv) {
         return exit_config;
     }
     try {
+        if (const int rc = check_exchange_identity(cfg); rc != exit_ok)
+            return rc;
         return run(cfg, std::move(keys));
     } catch (const net_client::config_error& e) {
         spdlog::critical("config error: {}", e.what());
@@ -108,4 +139,11 @@ int main(int argc, char** argv) {
         spdlog::critical("fatal: {}", e.what());
         return exit_fatal;
     }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const auto started = std::chrono::steady_clock::now();
+    return final_exit(run_main(argc, argv), started);
 }

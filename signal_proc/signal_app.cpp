@@ -393,9 +393,13 @@ net::awaitable<void> signal_app::cycle() {
 }
 
 net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t now_ms) {
+    const regime reg = arm_.current();
+    if (const auto h = seg_.halt(); h.halted) { // every symbol says so, held or not
+        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+        co_return;
+    }
     if (symbol_busy(m.symbol))
         co_return; // one position per symbol; open slots are the guard's
-    const regime reg = arm_.current();
     if (const auto p = check_protection(seg_, m.symbol); !p.ok()) {
         spdlog::info("{}", format_protection_block(m.symbol, reg, p)); // no entry unprotected
         co_return;
@@ -455,6 +459,10 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     spdlog::info("{}", format_decision(m.symbol, reg, price, src, d));
     if (!d.enter() || stopping_)
         co_return;
+    if (const auto h = seg_.halt(); h.halted) { // halted while this symbol was evaluated
+        spdlog::info("{}", format_halted(m.symbol, reg, h.changed_ms));
+        co_return;
+    }
     open_request req;
     req.symbol = m.symbol;
     req.base_ccy = inst->second.base_ccy;

@@ -44,6 +44,7 @@ void read_exchange(yaml_reader r, exchange_config& e) {
     r.read("ws_url", e.ws_url);
     r.read("taker_fee", e.taker_fee, 0.0, 0.01);
     r.read("keys_file", e.keys_file);
+    r.read("sim_run_id", e.sim_run_id);
     r.read_duration("request_timeout_s", e.request_timeout_ms, second_ms, 0.5, 60);
     r.read_duration("order_deadline_s", e.order_deadline_ms, second_ms, 0.5, 60);
     r.read_duration("order_lookup_lag_s", e.order_lookup_lag_ms, second_ms, 0, 60);
@@ -324,6 +325,13 @@ bot_config load(const std::filesystem::path& file) {
     std::stringstream text;
     text << in.rdbuf();
     return parse(text.str(), file.string());
+}
+
+void check_host_paths(const bot_config& cfg) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(cfg.segment.run_dir, ec))
+        throw config_error(
+            fmt::format("segment.run_dir: '{}' is not an existing directory", cfg.segment.run_dir));
 }
 
 } // namespace scalpel::config

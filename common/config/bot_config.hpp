@@ -47,6 +47,9 @@ struct exchange_config {
     std::int64_t order_lookup_lag_ms = 3000;       // not found after expTime + this = absent
     std::int64_t order_lookup_interval_ms = 250;   // clOrdId lookups while resolving
     std::int64_t order_resolve_timeout_ms = 10000; // lookups failing this long past that: unknown
+    // target sim: the run id the simulator must report (/sim/identity); empty = not checked.
+    // $SCALPEL_SIM_RUN_ID (set by deploy/run.sh) overrides it.
+    std::string sim_run_id;
 };
 
 struct segment_config {
@@ -114,6 +117,9 @@ struct bot_config {
 [[nodiscard]] bot_config parse(std::string_view yaml_text, std::string_view origin = "<config>");
 // Reads and parses a file. Throws config_error (missing file included).
 [[nodiscard]] bot_config load(const std::filesystem::path& file);
+// What the trading processes need on this host beyond valid text: segment.run_dir must be an
+// existing directory. Throws config_error naming the key.
+void check_host_paths(const bot_config& cfg);
 
 // What every log line of this run must carry ("" normally; insecure_url_marker under the
 // override).

@@ -5,6 +5,7 @@
 // works while a process is hung holding the mutex and cannot corrupt anything. Exit codes: 0 ok, 1
 // error, 3 version/layout mismatch (the frozen header is still printed), 4 no such segment, 5
 // segment not ready.
+#include "common/json_out.hpp"
 #include "shm_layout/money_view.hpp"
 #include "shm_layout/segment.hpp"
 
@@ -20,93 +21,9 @@
 
 using namespace scalpel;
 using namespace scalpel::shm;
+using scalpel::json_out;
 
 namespace {
-
-// A tiny JSON emitter: objects, arrays, escaped strings, finite numbers (null otherwise).
-class json_out {
-public:
-    json_out& begin_object(std::string_view key = {}) { return open(key, '{'); }
-    json_out& begin_array(std::string_view key = {}) { return open(key, '['); }
-    json_out& end_object() { return close('}'); }
-    json_out& end_array() { return close(']'); }
-    json_out& str(std::string_view key, std::string_view v) {
-        prefix(key);
-        escape(v);
-        return *this;
-    }
-    json_out& num(std::string_view key, double v) {
-        prefix(key);
-        if (std::isfinite(v))
-            fmt::format_to(std::back_inserter(out_), "{}", v);
-        else
-            out_ += "null";
-        return *this;
-    }
-    template <class I> json_out& integer(std::string_view key, I v) {
-        prefix(key);
-        fmt::format_to(std::back_inserter(out_), "{}", v);
-        return *this;
-    }
-    json_out& boolean(std::string_view key, bool v) {
-        prefix(key);
-        out_ += v ? "true" : "false";
-        return *this;
-    }
-    [[nodiscard]] const std::string& text() const { return out_; }
-
-private:
-    json_out& open(std::string_view key, char c) {
-        prefix(key);
-        out_ += c;
-        first_ = true;
-        return *this;
-    }
-    json_out& close(char c) {
-        out_ += c;
-        first_ = false;
-        return *this;
-    }
-    void prefix(std::string_view key) {
-        if (!first_)
-            out_ += ',';
-        first_ = false;
-        if (!key.empty()) {
-            escape(key);
-            out_ += ':';
-        }
-    }
-    void escape(std::string_view s) {
-        out_ += '"';
-        for (const char c : s) {
-            switch (c) {
-            case '"':
-                out_ += "\\\"";
-                break;
-            case '\\':
-                out_ += "\\\\";
-                break;
-            case '\n':
-                out_ += "\\n";
-                break;
-            case '\r':
-                out_ += "\\r";
-                break;
-            case '\t':
-                out_ += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20)
-                    fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
-                else
-                    out_ += c;
-            }
-        }
-        out_ += '"';
-    }
-    std::string out_;
-    bool first_ = true;
-};
 
 constexpr role shown_roles[] = {role::signal, role::guard, role::aux};
 
@@ -182,6 +99,51 @@ void header_text(std::string& o, const std::string& name, const header_view& h) 
         h.creator_pid, h.created_ms, h.layout_hash, layout_hash, h.owner_uid, h.file_mode);
 }
 
+void control_json(json_out& j, const segment& seg) {
+    const auto halt = seg.halt();
+    j.begin_object("control")
+        .boolean("halted", halt.halted)
+        .integer("halt_changed_ms", halt.changed_ms)
+        .integer("halt_seq", halt.seq)
+        .begin_array("commands");
+    for (std::uint32_t i = 0; i < segment::command_slots(); ++i) {
+        const auto c = seg.read_command(i);
+        if (c.state == command_state::free)
+            continue;
+        j.begin_object()
+            .integer("entry", i)
+            .str("state", to_string(c.state))
+            .str("kind", to_string(c.kind))
+            .integer("slot", c.target.index)
+            .integer("generation", c.target.generation)
+            .integer("request_id", c.request_id)
+            .str("result", to_string(c.result))
+            .integer("closes_sent", c.closes_sent)
+            .integer("posted_ms", c.posted_ms)
+            .integer("done_ms", c.done_ms)
+            .end_object();
+    }
+    j.end_array().end_object();
+}
+
+void control_text(std::string& o, const segment& seg) {
+    const auto halt = seg.halt();
+    if (halt.halted)
+        fmt::format_to(std::back_inserter(o), "control: HALTED (no new entries) since {} ms\n",
+                       halt.changed_ms);
+    else
+        o += "control: entries allowed\n";
+    for (std::uint32_t i = 0; i < segment::command_slots(); ++i) {
+        const auto c = seg.read_command(i);
+        if (c.state == command_state::free)
+            continue;
+        fmt::format_to(std::back_inserter(o),
+                       "  command [{}] {} {} slot {} gen {} -> {} ({} close(s) sent)\n", i,
+                       to_string(c.kind), to_string(c.state), c.target.index, c.target.generation,
+                       to_string(c.result), c.closes_sent);
+    }
+}
+
 struct price_lookup {
     bool ok = false;
     double last = 0;
@@ -210,6 +172,7 @@ std::string render(const segment& seg, bool as_json) {
     if (as_json) {
         j.begin_object();
         header_json(j, seg.name(), h);
+        control_json(j, seg);
         j.begin_array("processes");
         for (const role r : shown_roles) {
             const auto v = seg.liveness(r, now);
@@ -294,6 +257,7 @@ std::string render(const segment& seg, bool as_json) {
         j.begin_array("slots");
     } else {
         header_text(o, seg.name(), h);
+        control_text(o, seg);
         o += "processes:\n";
         for (const role r : shown_roles) {
             const auto v = seg.liveness(r, now);

@@ -51,6 +51,7 @@ public:
     [[nodiscard]] std::uint16_t sim_port() const noexcept { return port_; }
     [[nodiscard]] const std::string& segment_name() const noexcept { return segment_; }
     [[nodiscard]] const std::string& run_dir() const noexcept { return dir_.path(); }
+    [[nodiscard]] std::string config_path() const { return dir_.path() + "/scalpel.yaml"; }
 
     // supervisorctl -c <conf> args...
     test::run_result ctl(const std::vector<std::string>& args);

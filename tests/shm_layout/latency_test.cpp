@@ -196,8 +196,7 @@ TEST_CASE("a layout v1 segment (no latency block) is refused as a version mismat
     STATIC_REQUIRE(layout_version >= 2);
     testing::temp_segment ts;
     // What a v1 creator left: its magic, version 1, ready, and the smaller v1 size.
-    const std::size_t v1_size =
-        sizeof(segment_layout) - sizeof(latency_block) - sizeof(reconcile_block);
+    const std::size_t v1_size = offsetof(segment_layout, latency);
     const int fd = ::shm_open(("/" + ts.name).c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
     REQUIRE(fd >= 0);
     std::vector<unsigned char> bytes(v1_size, 0x5a);
