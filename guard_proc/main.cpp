@@ -28,19 +28,7 @@ int check_exchange_identity(const scalpel::config::bot_config& cfg,
         return 0;
     const auto check = net_client::verify_sim_identity(
         endpoint, net_client::expected_sim_run_id(cfg.exchange.sim_run_id), sim_start_wait);
-    switch (check.verdict) {
-    case net_client::identity_verdict::not_checked:
-    case net_client::identity_verdict::match:
-        spdlog::info("{}", check.message);
-        return 0;
-    case net_client::identity_verdict::mismatch:
-        spdlog::critical("config error: {}", check.message);
-        return exit_config;
-    case net_client::identity_verdict::unreachable:
-        break;
-    }
-    spdlog::critical("{}", check.message);
-    return exit_fatal;
+    return net_client::log_and_exit_code(check);
 }
 
 int run_guard(const std::string& config_file) {

@@ -35,19 +35,7 @@ int check_exchange_identity(const config::bot_config& cfg) {
     ep.ws = net_client::parse_url(cfg.exchange.ws_url);
     const auto check = net_client::verify_sim_identity(
         ep, net_client::expected_sim_run_id(cfg.exchange.sim_run_id), sim_start_wait);
-    switch (check.verdict) {
-    case net_client::identity_verdict::not_checked:
-    case net_client::identity_verdict::match:
-        spdlog::info("{}", check.message);
-        return exit_ok;
-    case net_client::identity_verdict::mismatch:
-        spdlog::critical("config error: {}", check.message);
-        return exit_config;
-    case net_client::identity_verdict::unreachable:
-        break;
-    }
-    spdlog::critical("{}", check.message);
-    return exit_fatal;
+    return net_client::log_and_exit_code(check);
 }
 
 std::optional<net_client::credentials> load_keys(const config::bot_config& cfg) {

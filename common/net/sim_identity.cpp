@@ -4,6 +4,7 @@
 #include "common/net/rest_client.hpp"
 
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <thread>
@@ -88,6 +89,22 @@ identity_check verify_sim_identity(const endpoint_config& ep, std::string_view e
     out.message = "no simulator answered at " + ep.rest.str() + " within " +
                   std::to_string(wait.count()) + " ms";
     return out;
+}
+
+int log_and_exit_code(const identity_check& c) {
+    switch (c.verdict) {
+    case identity_verdict::not_checked:
+    case identity_verdict::match:
+        spdlog::info("{}", c.message);
+        return 0;
+    case identity_verdict::mismatch:
+        spdlog::critical("config error: {}", c.message);
+        return 2;
+    case identity_verdict::unreachable:
+        break;
+    }
+    spdlog::critical("{}", c.message);
+    return 1;
 }
 
 } // namespace scalpel::net_client

@@ -36,4 +36,9 @@ struct identity_check {
                                                  std::string_view expected,
                                                  std::chrono::milliseconds wait);
 
+// What a process does with a check: logs its message and returns its exit code — 0 (not
+// checked, match: go on), 2 (a foreign simulator: a config error, final under supervisord) or 1
+// (unreachable: supervisord may retry).
+[[nodiscard]] int log_and_exit_code(const identity_check& c);
+
 } // namespace scalpel::net_client
