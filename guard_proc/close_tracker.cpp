@@ -205,7 +205,7 @@ void close_tracker::absorb_algo(const event& e) noexcept {
         break;
     case ev::algo_absent:
         if ((o.st == oco_st::unknown || o.st == oco_st::place_sent) &&
-            e.now >= o.since + s_.lookup_lag) {
+            e.now >= o.since + std::max<nanoseconds>(s_.lookup_lag, s_.oco_land_lag)) {
             o.st = oco_st::gone;
             o.reusable = true;
         }
