@@ -199,8 +199,9 @@ enum class exit_state : std::uint8_t {
 //               |                               |    and every OCO is resolved, so none can fill)
 //  stuck        | order / algo                  | D (a late outcome may unblock it)
 // ¹ takeover is accepted in every state but closed: the attempts it names become unknown.
-// ² an absent OCO is gone only after its placement time (bind/takeover for older ones) +
-//   max(lookup_lag, oco_land_lag): algo placement has no expTime, a held request lands late.
+// ² an absent OCO is gone only after its placement time (bind/takeover for older ones) + lag:
+//   lookup_lag for one known to have landed, else max(lookup_lag, oco_land_lag) — algo
+//   placement has no expTime, a held request may land late.
 //
 // D, the decision rule, in priority order:
 //  1. A close/compensation attempt not terminal: before its deadline and not reported unknown →
@@ -286,6 +287,9 @@ private:
         std::chrono::nanoseconds since{}; // placement or first sight (for "absent" + lag)
         std::chrono::nanoseconds next_lookup{};
         bool reusable = false; // found absent after the lag: a re-placement reuses this id
+        // Known to have reached the book (stored in the slot, seen live, placed, cancelled): a
+        // later "not found" cannot be a late landing, so the short lookup_lag applies to it.
+        bool landed = false;
     };
 
     void absorb(const event& e) noexcept;

@@ -253,7 +253,7 @@ TEST_CASE("tracker row: checking_oco + algo gone / absent after lag → close", 
     CHECK(r.t.state() == exit_state::checking_oco);
     r.advance(500ms);
     CHECK(has(r.out, cmd::lookup_algo, 0));
-    r.now += 10s; // oco_land_lag: an OCO placement has no expTime
+    r.now += 2s; // a stored OCO was acknowledged: "not found" is no late landing, lookup_lag
     r.simple(ev::algo_absent, 0);
     CHECK(r.t.state() == exit_state::closing);
     CHECK(has(r.out, cmd::send_close_ws, 0));
@@ -279,6 +279,18 @@ TEST_CASE("invariant: an OCO attempt found absent may still land — no close be
     CHECK(has(r.out, cmd::cancel_oco, 0));
     CHECK(!has(r.out, cmd::send_close_ws));
     r.simple(ev::cancel_ok, 0);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
+TEST_CASE("tracker row: checking_oco + an OCO known landed (51412) absent after lookup_lag → close",
+          "[unit][row]") {
+    rig r;
+    r.open(); // o000 stored: acknowledged, so it reached the book
+    r.verdict();
+    r.simple(ev::cancel_ambiguous, 0);
+    r.now += 2s;
+    r.simple(ev::algo_absent, 0);
+    CHECK(r.t.state() == exit_state::closing);
     CHECK(has(r.out, cmd::send_close_ws, 0));
 }
 
