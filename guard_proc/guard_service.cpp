@@ -377,6 +377,8 @@ void guard_service::impl::arm_refresh() {
             return;
         core.refresh_slots();
         core.poll_timers(monotonic_now_ns());
+        if (core.take_positions_left())
+            sweep_after_close(); // whoever closed it, an OCO of it may have landed late
         if (core.take_symbols_added()) {
             spdlog::info("new symbol with an open position: resubscribing tickers");
             start_public();
