@@ -51,7 +51,7 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
       stats_timer(ioc), burst_timer(ioc), account_timer(ioc), sweep_timer(ioc),
-      signals(ioc, SIGINT, SIGTERM) {
+      late_sweep_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
     endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
@@ -189,7 +189,7 @@ void guard_service::impl::stop() {
     stopping = true;
     seg.set_status(shm::process_status::stopping);
     for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
-                    &burst_timer, &account_timer, &sweep_timer})
+                    &burst_timer, &account_timer, &sweep_timer, &late_sweep_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)

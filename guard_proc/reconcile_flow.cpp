@@ -210,6 +210,17 @@ void guard_service::impl::sweep_after_close() {
         if (ec || stopping)
             return;
         request_account_reconcile("close recorded");
+        // An OCO attempt still held by the exchange may land after this sweep: one more once
+        // oco_grace (the tracker's land lag) has passed.
+        if (late_sweep_armed)
+            return;
+        late_sweep_armed = true;
+        late_sweep_timer.expires_after(std::chrono::milliseconds(cfg.guard.oco_grace_ms));
+        late_sweep_timer.async_wait([this](const boost::system::error_code& ec2) {
+            late_sweep_armed = false;
+            if (!ec2 && !stopping)
+                request_account_reconcile("late OCO sweep");
+        });
     });
 }
 

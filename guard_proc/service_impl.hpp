@@ -17,9 +17,10 @@
 
 namespace scalpel::guard {
 
-// After a recorded close, the account reconcile that cancels OCOs no open position owns runs this
-// much later (the slot is free by then; a few closes in a burst share one sweep).
-inline constexpr std::chrono::milliseconds post_close_sweep_delay{1500};
+// After a close (recorded, or a slot seen leaving), the account reconcile that cancels OCOs no
+// open position owns runs this much later: closes in a burst share one sweep, and the audit's
+// "orphan" bound (3 s after the close fill) must cover it plus one reconcile's REST round trips.
+inline constexpr std::chrono::milliseconds post_close_sweep_delay{250};
 
 // What a push or a lookup names: a slot generation, the intent and the attempt of one of our ids.
 struct id_target {
@@ -107,10 +108,10 @@ struct guard_service::impl final : order_sink {
     std::unique_ptr<net_client::ws_client> public_ws, private_ws, business_ws;
     net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer,
         burst_timer;
-    net::steady_timer account_timer, sweep_timer;
+    net::steady_timer account_timer, sweep_timer, late_sweep_timer;
     bool account_reconcile_running = false;
     bool account_reconcile_again = false; // requested while one ran: run once more after it
-    bool sweep_armed = false;
+    bool sweep_armed = false, late_sweep_armed = false;
     bool reconcile_instruments_loaded = false;
     net::signal_set signals;
     bool stopping = false;
