@@ -98,7 +98,9 @@ void close_tracker::absorb(const event& e) noexcept {
             n_att_, std::min<std::uint32_t>(e.close_attempts - std::min(base_, e.close_attempts),
                                             max_attempts));
         for (std::uint32_t k = n_oco_; k < e.oco_attempts && k < max_ocos; ++k)
-            oco_[k] = oco_rec{k == e.attempt ? oco_st::presumed_live : oco_st::unknown, e.now};
+            oco_[k] = oco_rec{.st = k == e.attempt ? oco_st::presumed_live : oco_st::unknown,
+                              .since = e.now,
+                              .landed = k == e.attempt}; // a stored id was acknowledged
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
         break;
     case ev::takeover:
@@ -113,7 +115,9 @@ void close_tracker::absorb(const event& e) noexcept {
         n_att_ = std::max(n_att_, std::min<std::uint32_t>(e.close_attempts, max_attempts));
         for (std::uint32_t k = 0; k < e.oco_attempts && k < max_ocos; ++k)
             if (k >= n_oco_ || oco_[k].st != oco_st::gone)
-                oco_[k] = oco_rec{oco_st::unknown, e.now};
+                oco_[k] = oco_rec{.st = oco_st::unknown,
+                                  .since = e.now,
+                                  .landed = k == e.attempt || (k < n_oco_ && oco_[k].landed)};
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
         if (want_ == shm::close_reason::none)
             want_ = e.reason;
@@ -191,6 +195,9 @@ void close_tracker::absorb_algo(const event& e) noexcept {
     for (; n_oco_ <= e.attempt; ++n_oco_)
         oco_[n_oco_] = oco_rec{oco_st::unknown, e.now};
     oco_rec& o = oco_[e.attempt];
+    // Any answer but "not found" or "unclear" proves the placement reached the exchange.
+    o.landed = o.landed || (e.kind != ev::algo_absent && e.kind != ev::oco_unknown &&
+                            e.kind != ev::oco_rejected);
     switch (e.kind) {
     case ev::algo:
         if (e.algo == algo_status::fired) {
@@ -205,7 +212,8 @@ void close_tracker::absorb_algo(const event& e) noexcept {
         break;
     case ev::algo_absent:
         if ((o.st == oco_st::unknown || o.st == oco_st::place_sent) &&
-            e.now >= o.since + s_.lookup_lag) {
+            e.now >= o.since + (o.landed ? s_.lookup_lag
+                                         : std::max<nanoseconds>(s_.lookup_lag, s_.oco_land_lag))) {
             o.st = oco_st::gone;
             o.reusable = true;
         }

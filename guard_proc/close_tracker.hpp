@@ -43,7 +43,13 @@ struct tracker_settings {
     std::chrono::milliseconds retry_interval{1000}; // between close attempts after the first retry
     std::chrono::milliseconds cancel_retry{500};    // an OCO found live after a cancel: recancel
     std::chrono::milliseconds oco_grace{10000};     // after the entry fill, before we place an OCO
-    std::uint32_t max_close_attempts = 8;           // then stuck: alert, keep the claim
+    // An OCO placement carries no expTime (OKX offers none for order-algo): a request the
+    // exchange holds may land long after a lookup said "not found". So an OCO attempt is absent
+    // only once this long has passed since its placement (or since we first saw its id) — never
+    // after the short order lookup_lag. Measured in the chaos suite: an o000 held 5.5–8 s landed
+    // after the guard had judged it absent 2 s after seeing it, and fired after our close filled.
+    std::chrono::milliseconds oco_land_lag{10000};
+    std::uint32_t max_close_attempts = 8; // then stuck: alert, keep the claim
     close_order order = close_order::cancel_first;
 };
 
@@ -193,7 +199,9 @@ enum class exit_state : std::uint8_t {
 //               |                               |    and every OCO is resolved, so none can fill)
 //  stuck        | order / algo                  | D (a late outcome may unblock it)
 // ¹ takeover is accepted in every state but closed: the attempts it names become unknown.
-// ² an absent OCO is gone only after its placement time (bind/takeover for older ones) + lag.
+// ² an absent OCO is gone only after its placement time (bind/takeover for older ones) + lag:
+//   lookup_lag for one known to have landed, else max(lookup_lag, oco_land_lag) — algo
+//   placement has no expTime, a held request may land late.
 //
 // D, the decision rule, in priority order:
 //  1. A close/compensation attempt not terminal: before its deadline and not reported unknown →
@@ -279,6 +287,9 @@ private:
         std::chrono::nanoseconds since{}; // placement or first sight (for "absent" + lag)
         std::chrono::nanoseconds next_lookup{};
         bool reusable = false; // found absent after the lag: a re-placement reuses this id
+        // Known to have reached the book (stored in the slot, seen live, placed, cancelled): a
+        // later "not found" cannot be a late landing, so the short lookup_lag applies to it.
+        bool landed = false;
     };
 
     void absorb(const event& e) noexcept;

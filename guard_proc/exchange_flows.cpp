@@ -344,6 +344,7 @@ void guard_service::impl::record_close(shm::slot_ref ref, const command& c) {
                  ref.generation, shm::to_string(info.reason), pos.symbol.view(), info.exit_price,
                  info.exit_fee_usd, info.net_pnl_usd);
     net::post(ioc, [this] { core.refresh_slots(); });
+    sweep_after_close();
 }
 
 void guard_service::impl::alert(shm::slot_ref ref, const command& c) {

@@ -266,6 +266,12 @@ void tick_guard::set_inst_id_code(std::string_view inst_id, std::int64_t code) n
         symbols_[static_cast<std::size_t>(i)].inst_id_code = code;
 }
 
+bool tick_guard::take_positions_left() noexcept {
+    const bool was = positions_left_;
+    positions_left_ = false;
+    return was;
+}
+
 bool tick_guard::take_symbols_added() noexcept {
     const bool was = symbols_added_;
     symbols_added_ = false;
@@ -292,8 +298,11 @@ void tick_guard::refresh_slots() noexcept {
         track_slot(refs[k], s.snap, si);
     }
     for (std::size_t i = 0; i < exits_.size(); ++i)
-        if (!seen[i])
+        if (!seen[i]) {
+            positions_left_ = positions_left_ || listed_[i];
             exits_[i].bound = false; // closed or freed: the exit is over (or never ours)
+        }
+    listed_ = seen;
 }
 
 // One open/closing slot at refresh: bind its tracker (fresh, or as a takeover of a dead owner's

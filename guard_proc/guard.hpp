@@ -94,6 +94,9 @@ public:
     // (symbols_added() says so).
     void refresh_slots() noexcept;
     [[nodiscard]] bool take_symbols_added() noexcept;
+    // True once since the last call when a watched position left the open set (closed by anyone:
+    // this guard, signal_proc's last-resort close, a reconcile): its OCOs must be swept.
+    [[nodiscard]] bool take_positions_left() noexcept;
 
     // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right
     // after the read completed, before parsing). Allocation-free, lock-free.
@@ -148,7 +151,9 @@ private:
     std::array<symbol_entry, max_symbols> symbols_{};
     std::size_t n_symbols_ = 0;
     bool symbols_added_ = false;
-    shm::arm_params params_{}; // last good copy of the latch
+    bool positions_left_ = false;
+    std::array<bool, shm::slot_capacity> listed_{}; // open/closing at the last refresh
+    shm::arm_params params_{};                      // last good copy of the latch
     bool have_params_ = false;
     std::array<exit_slot, shm::slot_capacity> exits_{};
     std::array<char, 512> frame_{};

@@ -50,7 +50,8 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       rest(ioc.get_executor(), endpoint, creds),
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
-      stats_timer(ioc), burst_timer(ioc), account_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
+      stats_timer(ioc), burst_timer(ioc), account_timer(ioc), sweep_timer(ioc),
+      late_sweep_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
     endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
@@ -64,6 +65,9 @@ tracker_settings exit_settings(const config::guard_config& g) {
     t.retry_interval = std::chrono::milliseconds(g.close_retry_ms);
     t.cancel_retry = std::chrono::milliseconds(g.cancel_retry_ms);
     t.oco_grace = std::chrono::milliseconds(g.oco_grace_ms);
+    // signal_proc's OCO gets oco_grace before the guard places one: the same bound is how long
+    // an OCO placement may still land after a lookup found nothing (no expTime on order-algo).
+    t.oco_land_lag = std::chrono::milliseconds(g.oco_grace_ms);
     t.max_close_attempts = static_cast<std::uint32_t>(g.max_close_attempts);
     t.order = g.order == config::close_order::sell_first ? close_order::sell_first
                                                          : close_order::cancel_first;
@@ -185,7 +189,7 @@ void guard_service::impl::stop() {
     stopping = true;
     seg.set_status(shm::process_status::stopping);
     for (auto* t : {&heartbeat_timer, &refresh_timer, &reconcile_timer, &poll_timer, &stats_timer,
-                    &burst_timer, &account_timer})
+                    &burst_timer, &account_timer, &sweep_timer, &late_sweep_timer})
         t->cancel();
     signals.cancel();
     if (public_ws)
@@ -374,6 +378,8 @@ void guard_service::impl::arm_refresh() {
             return;
         core.refresh_slots();
         core.poll_timers(monotonic_now_ns());
+        if (core.take_positions_left())
+            sweep_after_close(); // whoever closed it, an OCO of it may have landed late
         if (core.take_symbols_added()) {
             spdlog::info("new symbol with an open position: resubscribing tickers");
             start_public();

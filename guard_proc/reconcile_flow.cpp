@@ -187,10 +187,41 @@ guard_service::impl::segment_snapshot(const reconcile::identity& exchange_who) c
 }
 
 void guard_service::impl::request_account_reconcile(const char* why) {
-    if (account_reconcile_running)
+    if (account_reconcile_running) {
+        // Its snapshot may predate what prompted this request (a close just recorded): once more.
+        account_reconcile_again = true;
         return;
+    }
     account_reconcile_running = true;
     spawn(account_reconcile(why), "account reconcile");
+}
+
+// An OCO of a closed position must be canceled within seconds (issue 9), not at the next
+// account_reconcile_s round: one that landed late (order-algo has no expTime) or that another
+// incarnation placed is live with nobody owning it. The sweep is reconcile::decide's "live OCO
+// of ours that no open position owns". Coalesced: closes within the delay share one sweep.
+void guard_service::impl::sweep_after_close() {
+    if (sweep_armed || stopping)
+        return;
+    sweep_armed = true;
+    sweep_timer.expires_after(post_close_sweep_delay);
+    sweep_timer.async_wait([this](const boost::system::error_code& ec) {
+        sweep_armed = false;
+        if (ec || stopping)
+            return;
+        request_account_reconcile("close recorded");
+        // An OCO attempt still held by the exchange may land after this sweep: one more once
+        // oco_grace (the tracker's land lag) has passed.
+        if (late_sweep_armed)
+            return;
+        late_sweep_armed = true;
+        late_sweep_timer.expires_after(std::chrono::milliseconds(cfg.guard.oco_grace_ms));
+        late_sweep_timer.async_wait([this](const boost::system::error_code& ec2) {
+            late_sweep_armed = false;
+            if (!ec2 && !stopping)
+                request_account_reconcile("late OCO sweep");
+        });
+    });
 }
 
 void guard_service::impl::arm_account_reconcile() {
@@ -204,10 +235,17 @@ void guard_service::impl::arm_account_reconcile() {
 }
 
 net::awaitable<void> guard_service::impl::account_reconcile(const char* why) {
-    struct running_flag { // cleared however the flow ends
-        bool& f;
-        ~running_flag() { f = false; }
-    } flag{account_reconcile_running};
+    struct running_flag { // cleared however the flow ends; a request meanwhile runs it again
+        guard_service::impl& s;
+        ~running_flag() {
+            s.account_reconcile_running = false;
+            if (s.account_reconcile_again && !s.stopping) {
+                s.account_reconcile_again = false;
+                // Posted: never start a flow from inside this one's frame teardown.
+                net::post(s.ioc, [p = &s] { p->request_account_reconcile("requested meanwhile"); });
+            }
+        }
+    } flag{*this};
     const auto t0 = std::chrono::steady_clock::now();
     if (!reconcile_instruments_loaded) { // lot sizes before any order
         co_await load_instruments();

@@ -11,10 +11,16 @@
 #include "guard_proc/guard_service.hpp"
 #include "reconcile/reconcile.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 namespace scalpel::guard {
+
+// After a close (recorded, or a slot seen leaving), the account reconcile that cancels OCOs no
+// open position owns runs this much later: closes in a burst share one sweep, and the audit's
+// "orphan" bound (3 s after the close fill) must cover it plus one reconcile's REST round trips.
+inline constexpr std::chrono::milliseconds post_close_sweep_delay{250};
 
 // What a push or a lookup names: a slot generation, the intent and the attempt of one of our ids.
 struct id_target {
@@ -76,8 +82,9 @@ struct guard_service::impl final : order_sink {
     net::awaitable<void> sleep_for(std::chrono::milliseconds d);
 
     // Account reconciliation (reconcile_flow.cpp): the exchange against the segment.
-    void request_account_reconcile(const char* why); // no-op while one runs
+    void request_account_reconcile(const char* why); // while one runs: once more after it
     void arm_account_reconcile();
+    void sweep_after_close();  // a reconcile shortly after a recorded close (orphan OCOs)
     void publish_feed_state(); // per-symbol feed state for signal_proc's entry gate
     net::awaitable<void> account_reconcile(const char* why);
     net::awaitable<std::optional<reconcile::exchange_snapshot>> fetch_exchange_snapshot();
@@ -107,8 +114,10 @@ struct guard_service::impl final : order_sink {
     std::unique_ptr<net_client::ws_client> public_ws, private_ws, business_ws;
     net::steady_timer heartbeat_timer, refresh_timer, reconcile_timer, poll_timer, stats_timer,
         burst_timer;
-    net::steady_timer account_timer;
+    net::steady_timer account_timer, sweep_timer, late_sweep_timer;
     bool account_reconcile_running = false;
+    bool account_reconcile_again = false; // requested while one ran: run once more after it
+    bool sweep_armed = false, late_sweep_armed = false;
     bool reconcile_instruments_loaded = false;
     net::signal_set signals;
     bool stopping = false;

@@ -295,9 +295,11 @@ std::vector<action> decide(const exchange_snapshot& ex, const segment_snapshot& 
                 owned.push_back(o.live);
             decide_slot(ex, s, o, opt, out);
         }
-        // OCOs of opening/closing slots belong to flows in progress: never cancel those.
+        // OCOs of opening/closing slots belong to flows in progress: never cancel those. A
+        // closed slot (recorded, awaiting signal_proc's journal) has no flow left: its recorder
+        // resolved every OCO it knew of, so a live one landed late and is an orphan.
         for (const auto& s : seg.slots) {
-            if (s.state == shm::slot_state::open)
+            if (s.state != shm::slot_state::opening && s.state != shm::slot_state::closing)
                 continue;
             for (const auto& a : ex.algos) {
                 slot_key k;

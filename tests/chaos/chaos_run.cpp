@@ -89,6 +89,10 @@ public:
 
     void warm_up() {
         say("waiting for the first entry (≤ {} s)", opt_.first_entry_timeout.count());
+        poll(); // the bot may have entered before we looked: wait_row only sees newer rows
+        for (const auto& r : rows_)
+            if (is_entry_fill(r))
+                return;
         if (!wait_row([&](const log_row& r) { return is_entry_fill(r); },
                       std::chrono::duration_cast<ms>(opt_.first_entry_timeout)))
             throw std::runtime_error(

@@ -253,7 +253,53 @@ TEST_CASE("tracker row: checking_oco + algo gone / absent after lag → close", 
     CHECK(r.t.state() == exit_state::checking_oco);
     r.advance(500ms);
     CHECK(has(r.out, cmd::lookup_algo, 0));
+    r.now += 2s; // a stored OCO was acknowledged: "not found" is no late landing, lookup_lag
+    r.simple(ev::algo_absent, 0);
+    CHECK(r.t.state() == exit_state::closing);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
+// Chaos suite, seed 7: signal_proc's o000 was held by the exchange 5.5–8 s (no expTime on
+// order-algo); the guard saw the id, found it absent 2 s later, sold at +3.3 s, and the late OCO
+// fired at +6.9 s — a double close. An OCO id is absent only after oco_land_lag.
+TEST_CASE("invariant: an OCO attempt found absent may still land — no close before oco_land_lag",
+          "[unit][invariant]") {
+    rig r;
+    r.feed({.kind = ev::open, .attempt = no_stored_oco, .lots = lots, .oco_attempts = 1});
+    CHECK(r.t.state() == exit_state::checking_oco); // o000 handed out, outcome unknown
+    r.verdict();
+    for (int i = 0; i < 19; ++i) { // 9.5 s of lookups, every one "not found"
+        r.now += 500ms;
+        r.simple(ev::algo_absent, 0);
+        REQUIRE(!has(r.out, cmd::send_close_ws));
+        REQUIRE(!has(r.out, cmd::send_close_rest));
+        REQUIRE(r.t.state() == exit_state::checking_oco);
+    }
+    r.algo(0, algo_status::live); // it landed late: cancel it, then sell
+    CHECK(has(r.out, cmd::cancel_oco, 0));
+    CHECK(!has(r.out, cmd::send_close_ws));
+    r.simple(ev::cancel_ok, 0);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
+TEST_CASE("tracker row: checking_oco + an OCO known landed (51412) absent after lookup_lag → close",
+          "[unit][row]") {
+    rig r;
+    r.open(); // o000 stored: acknowledged, so it reached the book
+    r.verdict();
+    r.simple(ev::cancel_ambiguous, 0);
     r.now += 2s;
+    r.simple(ev::algo_absent, 0);
+    CHECK(r.t.state() == exit_state::closing);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
+TEST_CASE("invariant: an OCO attempt absent past oco_land_lag is gone — the close goes out",
+          "[unit][invariant]") {
+    rig r;
+    r.feed({.kind = ev::open, .attempt = no_stored_oco, .lots = lots, .oco_attempts = 1});
+    r.verdict();
+    r.now += 10s;
     r.simple(ev::algo_absent, 0);
     CHECK(r.t.state() == exit_state::closing);
     CHECK(has(r.out, cmd::send_close_ws, 0));
@@ -434,6 +480,10 @@ TEST_CASE("tracker row: placing_oco + unknown → looked up; absent after lag �
     CHECK(r.t.state() == exit_state::checking_oco);
     CHECK(has(r.out, cmd::lookup_algo, 0));
     r.now += 2s;
+    r.simple(ev::algo_absent, 0); // the placement may still land: not re-placed yet
+    CHECK(r.t.state() == exit_state::checking_oco);
+    CHECK(!has(r.out, cmd::place_oco));
+    r.now += 8s;
     r.simple(ev::algo_absent, 0);
     CHECK(r.t.state() == exit_state::placing_oco);
     CHECK(has(r.out, cmd::place_oco, 0));

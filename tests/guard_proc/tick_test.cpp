@@ -165,6 +165,28 @@ TEST_CASE("guard_tick: a claim held by a live signal_proc, or a fired OCO, block
     CHECK(r.sink.frames.empty());
 }
 
+// Chaos suite: signal_proc's last-resort market close left a late OCO live 15 s (until the next
+// account reconcile). A position leaving the open set, whoever closed it, triggers the OCO sweep.
+TEST_CASE("guard_tick: a position closed by another process is reported once for the OCO sweep",
+          "[unit]") {
+    rig r;
+    auto sig = r.ts.open(shm::role::signal);
+    const auto ref = open_position(*sig, btc_long());
+    r.core.refresh_slots();
+    CHECK(!r.core.take_positions_left());
+    REQUIRE(sig->try_claim_closing(ref, sig->self()) == shm::claim_result::claimed);
+    r.core.refresh_slots(); // closing by a live signal_proc: still listed, not the guard's
+    CHECK(!r.core.take_positions_left());
+    shm::close_info ci;
+    ci.reason = shm::close_reason::reconcile;
+    REQUIRE(sig->record_close(ref, sig->self(), ci) == shm::slot_result::ok);
+    r.core.refresh_slots();
+    CHECK(r.core.take_positions_left());
+    CHECK(!r.core.take_positions_left()); // once
+    r.core.refresh_slots();
+    CHECK(!r.core.take_positions_left());
+}
+
 TEST_CASE("guard_tick: no judging before the instrument's real lot size is known", "[unit]") {
     test::temp_segment ts;
     test::recording_sink sink;

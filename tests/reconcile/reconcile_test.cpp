@@ -154,6 +154,38 @@ TEST_CASE("OCOs of opening or closing slots are left to their flows", "[reconcil
     CHECK(decide(ex, segment_with({opening, closing}), opts()).empty());
 }
 
+// Chaos suite, seed 7: an OCO that landed late (order-algo has no expTime) after its position's
+// close was recorded stayed live while the slot waited, `closed`, for signal_proc's journal — and
+// a closed slot counted as a flow in progress. A recorded close has no flow left to own an OCO.
+TEST_CASE("a live OCO of a slot whose close is recorded is cancelled, as are its second attempts",
+          "[reconcile]") {
+    auto closed = open_slot(6, 2, 1.0, "A6");
+    closed.state = shm::slot_state::closed;
+    const auto ex = exchange_with({oco("A6", id(6, 2, shm::intent::oco, 0), algo_status::live),
+                                   oco("B6", id(6, 2, shm::intent::oco, 1), algo_status::live)},
+                                  0.0);
+    const auto acts = decide(ex, segment_with({closed}), opts());
+    REQUIRE(acts.size() == 2);
+    CHECK(acts[0].kind == action_kind::cancel_oco);
+    CHECK(acts[0].algo_id == "A6");
+    CHECK(acts[0].reason == "live OCO of ours that no open position owns");
+    CHECK(acts[1].kind == action_kind::cancel_oco);
+    CHECK(acts[1].algo_id == "B6");
+}
+
+TEST_CASE("a late OCO of a freed or reused slot is cancelled, the new position's kept",
+          "[reconcile]") {
+    // Slot 6 was reused (generation 3) after generation 2 closed; gen 2's o000 landed late.
+    const auto ex = exchange_with({oco("OLD", id(6, 2, shm::intent::oco, 0), algo_status::live),
+                                   oco("NEW", id(6, 3, shm::intent::oco, 0), algo_status::live)},
+                                  1.0);
+    auto reused = open_slot(6, 3, 1.0, "NEW");
+    const auto acts = decide(ex, segment_with({reused}), opts());
+    REQUIRE(acts.size() == 1);
+    CHECK(acts[0].kind == action_kind::cancel_oco);
+    CHECK(acts[0].algo_id == "OLD");
+}
+
 TEST_CASE("a second live OCO for one position is cancelled, the recorded one kept", "[reconcile]") {
     const auto ex = exchange_with({oco("A0", id(3, 7, shm::intent::oco, 0), algo_status::live),
                                    oco("A1", id(3, 7, shm::intent::oco, 1), algo_status::live)},
