@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "guard_proc/oco_levels.hpp"
+#include "guard_proc/order_notes.hpp"
 #include "strategy/money.hpp"
 
 #include <fmt/ranges.h>
@@ -132,15 +133,29 @@ net::awaitable<void> guard_service::impl::rest_close(shm::slot_ref ref, command 
     spdlog::info("slot {} gen {}: {} {} {} over REST, clOrdId {}", ref.index, ref.generation,
                  reverse ? "COMPENSATING" : "close", inst, req.sz.str(), cl);
     const auto placed = co_await rest.place_order(req);
+    const std::string sz = req.sz.str();
+    note_args note;
+    note.cl_ord_id = cl;
+    note.symbol = inst;
+    note.sz = sz;
+    note.kind = reverse ? shm::order_kind::compensate : shm::order_kind::close;
+    note.outcome = shm::order_outcome::placed;
+    note.channel = shm::order_channel::rest;
+    note.side = req.side;
     if (placed.ok()) {
         seg.add(shm::counter::orders_sent);
+        note.ord_id = placed.value.ord_id.view();
+        note_order(seg, note);
         core.feed(ref, now_event(ev::close_acked, c.attempt));
         co_return;
     }
     spdlog::warn("slot {}: REST close {} failed: {} {}", ref.index, cl, placed.err.code,
                  placed.err.message.view());
-    event e = now_event(
-        definitely_refused(placed.err.kind) ? ev::close_rejected : ev::close_unknown, c.attempt);
+    const bool refused = definitely_refused(placed.err.kind);
+    note.outcome = refused ? refusal_of(placed.err) : shm::order_outcome::unknown;
+    note.error_code = placed.err.code;
+    note_order(seg, note);
+    event e = now_event(refused ? ev::close_rejected : ev::close_unknown, c.attempt);
     e.insufficient = placed.err.kind == error_kind::insufficient_funds;
     core.feed(ref, e);
 }
@@ -152,9 +167,12 @@ net::awaitable<void> guard_service::impl::lookup_order(shm::slot_ref ref, comman
     const auto cl = seg.cl_ord_id(ref, shm::intent::close, c.attempt);
     const auto o =
         co_await rest.order(std::string(s.snap.pos.symbol.view()), {}, std::string(cl.view()));
-    if (o.ok())
-        core.feed(ref, order_event(ref, o.value, c.attempt, false));
-    else
+    if (o.ok()) {
+        const event e = order_event(ref, o.value, c.attempt, false);
+        note_order_row(seg, o.value,
+                       e.reverse ? shm::order_kind::compensate : shm::order_kind::close);
+        core.feed(ref, e);
+    } else
         core.feed(ref, now_event(o.err.kind == error_kind::not_found ? ev::order_absent
                                                                      : ev::lookup_failed,
                                  c.attempt));
@@ -175,6 +193,17 @@ net::awaitable<void> guard_service::impl::lookup_child(shm::slot_ref ref) {
         const auto o = co_await rest.order(std::string(s.snap.pos.symbol.view()),
                                            std::string(a.value.ord_id.view()));
         if (o.ok()) {
+            if (o.value.state == okx::order_state::filled ||
+                o.value.state == okx::order_state::partially_filled) {
+                note_args n;
+                n.cl_ord_id = cl.view();
+                n.ord_id = o.value.ord_id.view();
+                n.kind = shm::order_kind::oco;
+                n.outcome = outcome_of(o.value.state);
+                n.side = side_of(o.value.side.view());
+                n.child = true;
+                note_order(seg, n);
+            }
             core.feed(ref, order_event(ref, o.value, 0, true));
             co_return;
         }
@@ -190,9 +219,10 @@ net::awaitable<void> guard_service::impl::lookup_child(shm::slot_ref ref) {
 net::awaitable<void> guard_service::impl::lookup_algo(shm::slot_ref ref, std::uint32_t k) {
     const auto cl = seg.cl_ord_id(ref, shm::intent::oco, k);
     const auto a = co_await rest.algo_order({}, std::string(cl.view()));
-    if (a.ok())
+    if (a.ok()) {
+        note_algo_row(seg, a.value);
         core.feed(ref, algo_event(a.value, k));
-    else
+    } else
         core.feed(ref, now_event(a.err.kind == error_kind::not_found ? ev::algo_absent
                                                                      : ev::lookup_failed,
                                  k));
@@ -212,6 +242,16 @@ net::awaitable<void> guard_service::impl::cancel_oco(shm::slot_ref ref, std::uin
     const auto c = co_await rest.cancel_algos(reqs);
     if (c.ok()) {
         spdlog::info("slot {}: OCO {} cancelled", ref.index, cl.view());
+        {
+            note_args n;
+            n.cl_ord_id = cl.view();
+            n.ord_id = algo_id;
+            n.symbol = inst;
+            n.kind = shm::order_kind::oco;
+            n.outcome = shm::order_outcome::canceled;
+            n.channel = shm::order_channel::rest;
+            note_order(seg, n);
+        }
         core.feed(ref, now_event(ev::cancel_ok, k));
         co_return;
     }
@@ -270,6 +310,22 @@ net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c
     req.sl_trigger_px = chosen.levels.sl;
     req.algo_cl_ord_id = cl.view();
     const auto placed = co_await rest.place_algo(req);
+    const std::string sz = req.sz.str();
+    note_args note;
+    note.cl_ord_id = cl.view();
+    note.ord_id = placed.ok() ? placed.value.algo_id.view() : std::string_view{};
+    note.symbol = inst;
+    note.sz = sz;
+    note.kind = shm::order_kind::oco;
+    note.outcome = shm::order_outcome::placed;
+    note.channel = shm::order_channel::rest;
+    note.side = req.side;
+    if (!placed.ok()) {
+        note.outcome = definitely_refused(placed.err.kind) ? refusal_of(placed.err)
+                                                           : shm::order_outcome::unknown;
+        note.error_code = placed.err.code;
+    }
+    note_order(seg, note);
     if (!placed.ok()) {
         seg.add(shm::counter::errors);
         spdlog::error("slot {}: placing OCO {} failed: {} {}", ref.index, cl.view(),

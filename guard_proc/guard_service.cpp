@@ -6,6 +6,7 @@
 #include "guard_proc/service_impl.hpp"
 
 #include "common/log.hpp"
+#include "guard_proc/order_notes.hpp"
 #include "shm_layout/order_ids.hpp"
 
 #include <csignal>
@@ -99,6 +100,20 @@ void guard_service::impl::close_started(const close_request& r, bool sent) noexc
     spdlog::info("slot {} gen {}: {} close of {} {} clOrdId {} {}", r.ref.index, r.ref.generation,
                  shm::to_string(r.reason), r.symbol.view(), r.size.str(), r.cl_ord_id.view(),
                  sent ? "sent over ws" : "NOT sent (socket down): REST next");
+    // After the bytes left (or did not): the order log, for the ledger. A frame the socket did
+    // not take never reached the exchange: absent.
+    const std::string sz = r.size.str();
+    {
+        note_args n;
+        n.cl_ord_id = r.cl_ord_id.view();
+        n.symbol = r.symbol.view();
+        n.sz = sz;
+        n.kind = shm::order_kind::close;
+        n.outcome = sent ? shm::order_outcome::sent : shm::order_outcome::absent;
+        n.channel = shm::order_channel::ws;
+        n.side = closing_order_side(r.pos_side);
+        note_order(seg, n);
+    }
 }
 
 // The trackers' commands other than WS closes. Each executor feeds its result back.
@@ -278,9 +293,46 @@ std::optional<id_target> guard_service::impl::target_of(std::string_view cl_ord_
     return id_target{{p.slot, p.generation}, p.what, p.attempt};
 }
 
+// An order push of ours into the order log: its kind from the id's intent (a close that trades
+// the entry's way is a compensation); an OCO's child as that OCO's fill (its ordId kept, so the
+// ledger knows the child's fills as the OCO's).
+void guard_service::impl::note_pushed_order(const okx::order_detail& o) {
+    if (!o.algo_cl_ord_id.empty()) {
+        if (ours(o.algo_cl_ord_id.view()) && (o.state == okx::order_state::filled ||
+                                              o.state == okx::order_state::partially_filled)) {
+            note_args n;
+            n.cl_ord_id = o.algo_cl_ord_id.view();
+            n.ord_id = o.ord_id.view();
+            n.kind = shm::order_kind::oco;
+            n.outcome = outcome_of(o.state);
+            n.side = side_of(o.side.view());
+            n.child = true;
+            note_order(seg, n);
+        }
+        return;
+    }
+    shm::order_id_parts p;
+    if (!shm::parse_cl_ord_id(o.cl_ord_id.view(), p) || p.tag.view() != seg.account_tag())
+        return;
+    note_order_row(seg, o, kind_of(p.what, o));
+}
+
+shm::order_kind guard_service::impl::kind_of(shm::intent what, const okx::order_detail& o) const {
+    if (what == shm::intent::entry)
+        return shm::order_kind::entry;
+    if (what == shm::intent::oco)
+        return shm::order_kind::oco;
+    const auto t = target_of(o.cl_ord_id.view());
+    const auto s = t ? seg.snapshot(t->ref.index) : shm::snapshot_result{};
+    const bool reverse = s.ok && s.snap.generation == t->ref.generation &&
+                         o.side.view() != okx::to_string(closing_order_side(s.snap.pos.pos_side));
+    return reverse ? shm::order_kind::compensate : shm::order_kind::close;
+}
+
 void guard_service::impl::on_orders(std::span<const okx::order_detail> rows) {
     bool entry_filled = false;
     for (const auto& o : rows) {
+        note_pushed_order(o);
         if (!o.algo_cl_ord_id.empty()) { // an OCO's child order
             if (const auto t = target_of(o.algo_cl_ord_id.view()); t && t->what == shm::intent::oco)
                 core.feed(t->ref, order_event(t->ref, o, t->attempt, true));
@@ -335,10 +387,27 @@ void guard_service::impl::on_op_reply(const okx::ws_message& m) {
         if (!t || t->what != shm::intent::close)
             continue;
         if (err.ok()) {
+            {
+                note_args n;
+                n.cl_ord_id = cl;
+                n.kind = shm::order_kind::close;
+                n.outcome = shm::order_outcome::placed;
+                n.channel = shm::order_channel::ws;
+                note_order(seg, n);
+            }
             core.feed(t->ref, now_event(ev::close_acked, t->attempt));
             continue;
         }
         spdlog::warn("close {} refused over WS: {} {}", cl, err.code, err.message.view());
+        {
+            note_args n;
+            n.cl_ord_id = cl;
+            n.kind = shm::order_kind::close;
+            n.outcome = refusal_of(err);
+            n.channel = shm::order_channel::ws;
+            n.error_code = err.code;
+            note_order(seg, n);
+        }
         event e = now_event(ev::close_rejected, t->attempt);
         e.insufficient = err.kind == okx::error_kind::insufficient_funds;
         core.feed(t->ref, e);
@@ -347,6 +416,8 @@ void guard_service::impl::on_op_reply(const okx::ws_message& m) {
 
 void guard_service::impl::on_algo_orders(std::span<const okx::algo_order> rows) {
     for (const auto& a : rows) {
+        if (ours(a.algo_cl_ord_id.view())) // any epoch: a reconcile cancels old ones too
+            note_algo_row(seg, a);
         const auto t = target_of(a.algo_cl_ord_id.view());
         if (!t || t->what != shm::intent::oco)
             continue;

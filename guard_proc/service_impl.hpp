@@ -48,6 +48,9 @@ struct guard_service::impl final : order_sink {
     void on_orders(std::span<const okx::order_detail> rows);
     void on_op_reply(const okx::ws_message& m);
     void on_algo_orders(std::span<const okx::algo_order> rows);
+    // the order log (order_notes.hpp): pushes of our orders, and what kind an order of ours is
+    void note_pushed_order(const okx::order_detail& o);
+    [[nodiscard]] shm::order_kind kind_of(shm::intent what, const okx::order_detail& o) const;
     [[nodiscard]] std::optional<id_target> target_of(std::string_view cl_ord_id) const;
     void log_adopted();
     [[nodiscard]] event now_event(ev kind, std::uint32_t attempt = 0) const;

@@ -38,8 +38,18 @@ CREATE TABLE IF NOT EXISTS risk_days (
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 )sql";
 
+// v2: where an order went (ws / rest) and, for an OCO, the ordId of the order it fired, so its
+// fills (which carry no algoClOrdId) are known as the OCO's; an index for counts by kind.
+constexpr const char* schema_v2 = R"sql(
+ALTER TABLE orders ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN child_ord_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS orders_by_kind ON orders (kind, state);
+CREATE INDEX IF NOT EXISTS orders_by_child ON orders (child_ord_id) WHERE child_ord_id <> '';
+CREATE INDEX IF NOT EXISTS fills_by_cl_ord ON fills (cl_ord_id);
+)sql";
+
 // migrations[v] takes a file from user_version v to v+1. Append, never edit.
-constexpr const char* migrations[] = {schema_v1};
+constexpr const char* migrations[] = {schema_v1, schema_v2};
 static_assert(std::size(migrations) == schema_version);
 
 // A prepared statement, finalized on scope exit.
@@ -268,6 +278,26 @@ open_result ledger::open(const std::string& path) {
     return {std::move(db), {}};
 }
 
+open_result ledger::open_read_only(const std::string& path) {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        status err{rc, "open " + path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+        sqlite3_close_v2(raw);
+        return {nullptr, std::move(err)};
+    }
+    std::unique_ptr<ledger> db(new ledger(raw, path));
+    sqlite3_busy_timeout(raw, 1000); // a checkpoint in progress: wait a little, never the writer
+    const int v = db->user_version();
+    if (v < 1 || v > schema_version)
+        return {nullptr,
+                {SQLITE_MISMATCH, path + ": schema version " + std::to_string(v) +
+                                      " (this build reads 1.." + std::to_string(schema_version) +
+                                      ")"}};
+    return {std::move(db), {}};
+}
+
 status ledger::exec(const char* sql) {
     char* err = nullptr;
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
@@ -304,15 +334,40 @@ status ledger::migrate() {
     return tx.commit();
 }
 
+// The rank of an order state (order_row): sent 0, unknown 1, placed 2, partially_filled 3,
+// terminal 4. Spelled for the current row and for the incoming one (`excluded`).
+#define STATE_RANK_OLD                                                                             \
+    "(CASE state WHEN 'sent' THEN 0 WHEN 'unknown' THEN 1 WHEN 'placed' THEN 2 "                   \
+    "WHEN 'partially_filled' THEN 3 ELSE 4 END)"
+#define STATE_RANK_NEW                                                                             \
+    "(CASE excluded.state WHEN 'sent' THEN 0 WHEN 'unknown' THEN 1 WHEN 'placed' THEN 2 "          \
+    "WHEN 'partially_filled' THEN 3 ELSE 4 END)"
+
 status ledger::record_order(const order_row& o) {
-    // The first report wins for what was sent; later ones fill in the outcome.
-    statement s(db_,
-                "INSERT INTO orders (cl_ord_id, ord_id, symbol, side, kind, ord_type, px, sz, "
-                "state, error_code, sent_ms, updated_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                "?11,?12) ON CONFLICT(cl_ord_id) DO UPDATE SET "
-                "ord_id = CASE WHEN excluded.ord_id <> '' THEN excluded.ord_id ELSE ord_id END, "
-                "state = excluded.state, error_code = excluded.error_code, "
-                "updated_ms = excluded.updated_ms");
+    // What was sent: the first report wins (later ones fill blanks). The state moves forward only;
+    // a terminal state gives way to "filled" alone (see order_row).
+    statement s(
+        db_,
+        "INSERT INTO orders (cl_ord_id, ord_id, symbol, side, kind, ord_type, px, sz, state, "
+        "error_code, sent_ms, updated_ms, channel, child_ord_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
+        "?9,?10,?11,?12,?13,?14) ON CONFLICT(cl_ord_id) DO UPDATE SET "
+        "ord_id = CASE WHEN ord_id = '' THEN excluded.ord_id ELSE ord_id END, "
+        "child_ord_id = CASE WHEN excluded.child_ord_id <> '' THEN excluded.child_ord_id "
+        "ELSE child_ord_id END, "
+        "symbol = CASE WHEN symbol = '' THEN excluded.symbol ELSE symbol END, "
+        "side = CASE WHEN side = '' THEN excluded.side ELSE side END, "
+        "kind = CASE WHEN excluded.kind = 'compensate' THEN excluded.kind ELSE kind END, "
+        "ord_type = CASE WHEN ord_type = '' THEN excluded.ord_type ELSE ord_type END, "
+        "sz = CASE WHEN sz = '' THEN excluded.sz ELSE sz END, "
+        "channel = CASE WHEN channel = '' THEN excluded.channel ELSE channel END, "
+        // Rank: sent 0, unknown 1, placed 2, partially_filled 3, terminal 4.
+        "state = CASE WHEN excluded.state = 'filled' OR (" STATE_RANK_OLD " < 4 AND " STATE_RANK_NEW
+        " >= " STATE_RANK_OLD ") THEN excluded.state ELSE state END, "
+        "error_code = CASE WHEN excluded.error_code <> '' THEN excluded.error_code "
+        "ELSE error_code END, "
+        "sent_ms = CASE WHEN sent_ms = 0 OR (excluded.sent_ms > 0 AND excluded.sent_ms < sent_ms) "
+        "THEN excluded.sent_ms ELSE sent_ms END, "
+        "updated_ms = MAX(updated_ms, excluded.updated_ms)");
     s.text(1, o.cl_ord_id)
         .text(2, o.ord_id)
         .text(3, o.symbol)
@@ -325,8 +380,26 @@ status ledger::record_order(const order_row& o) {
         .text(10, o.error_code)
         .integer(11, o.sent_ms)
         .integer(12, o.updated_ms ? o.updated_ms : o.sent_ms)
+        .text(13, o.channel)
+        .text(14, o.child_ord_id)
         .step();
     return s.done("record order");
+}
+#undef STATE_RANK_OLD
+#undef STATE_RANK_NEW
+
+status ledger::record_orders(const std::vector<order_row>& rows, std::string_view cursor_name,
+                             std::int64_t value) {
+    transaction tx(db_);
+    if (status s = tx.begun(); !s.ok())
+        return s;
+    for (const auto& o : rows)
+        if (status s = record_order(o); !s.ok())
+            return s;
+    if (!cursor_name.empty())
+        if (status s = upsert_cursor(db_, cursor_name, value); !s.ok())
+            return s;
+    return tx.commit();
 }
 
 status ledger::record_fill(const fill_row& f) {
@@ -441,14 +514,68 @@ std::vector<fill_row> ledger::fills_of(std::string_view ord_id) {
     return out;
 }
 
+namespace {
+constexpr const char* order_columns = "cl_ord_id, ord_id, symbol, side, kind, ord_type, px, sz, "
+                                      "state, error_code, sent_ms, updated_ms, channel, "
+                                      "child_ord_id";
+order_row read_order(const statement& s) {
+    return order_row{s.col_text(0), s.col_text(1), s.col_text(2),  s.col_text(3), s.col_text(4),
+                     s.col_text(5), s.col_text(6), s.col_text(7),  s.col_text(8), s.col_text(9),
+                     s.col_int(10), s.col_int(11), s.col_text(12), s.col_text(13)};
+}
+} // namespace
+
 std::optional<order_row> ledger::order(std::string_view cl_ord_id) {
-    statement s(db_, "SELECT cl_ord_id, ord_id, symbol, side, kind, ord_type, px, sz, state, "
-                     "error_code, sent_ms, updated_ms FROM orders WHERE cl_ord_id = ?1");
+    const std::string sql =
+        std::string("SELECT ") + order_columns + " FROM orders WHERE cl_ord_id = ?1";
+    statement s(db_, sql.c_str());
     if (s.text(1, cl_ord_id).step() != SQLITE_ROW)
         return std::nullopt;
-    return order_row{s.col_text(0), s.col_text(1), s.col_text(2), s.col_text(3),
-                     s.col_text(4), s.col_text(5), s.col_text(6), s.col_text(7),
-                     s.col_text(8), s.col_text(9), s.col_int(10), s.col_int(11)};
+    return read_order(s);
+}
+
+std::vector<order_row> ledger::orders_since(std::int64_t since_ms, std::size_t limit) {
+    const std::string sql = std::string("SELECT ") + order_columns +
+                            " FROM orders WHERE updated_ms >= ?1 ORDER BY sent_ms, cl_ord_id "
+                            "LIMIT ?2";
+    statement s(db_, sql.c_str());
+    s.integer(1, since_ms).integer(2, static_cast<std::int64_t>(limit));
+    std::vector<order_row> out;
+    while (s.step() == SQLITE_ROW)
+        out.push_back(read_order(s));
+    return out;
+}
+
+std::vector<fill_row> ledger::all_fills() {
+    statement s(db_, "SELECT trade_id, ord_id, cl_ord_id, symbol, side, fill_px, fill_sz, fee, "
+                     "fee_ccy, fill_time_ms FROM fills ORDER BY fill_time_ms, trade_id");
+    std::vector<fill_row> out;
+    while (s.step() == SQLITE_ROW) {
+        out.push_back({s.col_text(0), s.col_text(1), s.col_text(2), s.col_text(3), s.col_text(4),
+                       s.col_text(5), s.col_text(6), s.col_text(7), s.col_text(8), s.col_int(9)});
+    }
+    return out;
+}
+
+std::vector<order_count> ledger::orders_by_kind() {
+    statement s(db_, "SELECT kind, state, COUNT(*) FROM orders GROUP BY kind, state "
+                     "ORDER BY kind, state");
+    std::vector<order_count> out;
+    while (s.step() == SQLITE_ROW)
+        out.push_back({s.col_text(0), s.col_text(1), s.col_int(2)});
+    return out;
+}
+
+std::vector<fill_count> ledger::fills_by_kind() {
+    // A fill is its order's (by clOrdId), else an OCO's (by the child ordId the OCO fired).
+    statement s(db_, "SELECT COALESCE((SELECT o.kind FROM orders o WHERE f.cl_ord_id <> '' AND "
+                     "o.cl_ord_id = f.cl_ord_id), (SELECT c.kind FROM orders c WHERE "
+                     "c.child_ord_id <> '' AND c.child_ord_id = f.ord_id), 'other') AS k, "
+                     "COUNT(*) FROM fills f GROUP BY k ORDER BY k");
+    std::vector<fill_count> out;
+    while (s.step() == SQLITE_ROW)
+        out.push_back({s.col_text(0), s.col_int(1)});
+    return out;
 }
 
 std::vector<period_stats> ledger::profit(period p, std::int64_t since_ms, std::int64_t until_ms) {

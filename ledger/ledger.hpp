@@ -18,7 +18,8 @@ struct sqlite3;
 namespace scalpel::ledger {
 
 // PRAGMA user_version of a file this build writes; older files are migrated on open.
-inline constexpr int schema_version = 1;
+// v2: orders.channel / orders.child_ord_id, an index by (kind, state) for the exporter.
+inline constexpr int schema_version = 2;
 
 // The outcome of a ledger call. `code` is the SQLite result code (0 = ok); message names the
 // statement that failed. Never carries secrets (the ledger holds none).
@@ -28,22 +29,33 @@ struct status {
     [[nodiscard]] bool ok() const noexcept { return code == 0; }
 };
 
-// One order we sent. Upserted by cl_ord_id: the first call records it as sent, later calls
-// update state/ord_id/error as the outcome becomes known.
+// One order we sent and its outcome. Upserted by cl_ord_id, one row per order whoever reports it
+// (signal_proc for its entries, OCOs and last-resort closes; the guard's order log for its closes,
+// compensations and OCO re-placements; the exchange's fills): what was sent is kept from the
+// first report, the state only moves forward (sent → unknown → placed → partially_filled → a
+// terminal state), and a terminal state gives way to nothing but "filled" (the exchange's fills
+// are the truth: an order judged absent that filled after all). A cancel of an OCO is not an order
+// of its own: it is that OCO's outcome, "canceled".
 struct order_row {
     std::string cl_ord_id;    // ours (shm_layout/order_ids.hpp) or algoClOrdId for an OCO
     std::string ord_id;       // exchange ordId / algoId once known
     std::string symbol;       // instId
     std::string side;         // "buy" / "sell"
-    std::string kind;         // "entry" / "oco" / "close"
+    std::string kind;         // "entry" / "oco" / "close" / "compensate"
     std::string ord_type;     // OKX ordType ("market", "limit", "oco", ...)
     std::string px;           // decimal string as sent ("" for market)
     std::string sz;           // decimal string as sent
-    std::string state;        // "sent", "live", "filled", "canceled", "rejected", ...
-    std::string error_code;   // OKX sCode on rejection ("" otherwise)
+    std::string state;        // order_states below
+    std::string error_code;   // OKX sCode on refusal ("" otherwise)
     std::int64_t sent_ms = 0; // wall ms when sent
     std::int64_t updated_ms = 0;
+    std::string channel;      // "ws" / "rest" ("" when unknown)
+    std::string child_ord_id; // an OCO: ordId of the order it fired (its fills carry that id)
 };
+
+// Every value orders.state takes, in the order a state may move (terminal ones last).
+inline constexpr const char* order_states[] = {"sent",   "unknown",  "placed",  "partially_filled",
+                                               "filled", "canceled", "refused", "absent"};
 
 // One fill. Keyed by (symbol, trade_id): recording the same fill twice is a no-op.
 struct fill_row {
@@ -111,6 +123,17 @@ struct reason_stats {
     double net_pnl_usd = 0;
 };
 
+// The exporter's figures: orders by (kind, state) and fills by the kind of their order (an OCO's
+// fills via its child ordId; "other" for a fill of no order in the ledger, e.g. a hand trade).
+struct order_count {
+    std::string kind, state;
+    std::int64_t n = 0;
+};
+struct fill_count {
+    std::string kind;
+    std::int64_t n = 0;
+};
+
 struct row_counts {
     std::int64_t orders = 0, fills = 0, trades = 0, risk_days = 0;
 };
@@ -126,6 +149,9 @@ public:
     // Opens (creating if absent) the file at `path`, sets WAL + synchronous=FULL, creates or
     // migrates the schema. A file with a newer user_version than this build is refused.
     [[nodiscard]] static open_result open(const std::string& path);
+    // Read-only (SQLITE_OPEN_READONLY, no migration, no pragma that writes): for readers such as
+    // the exporter. WAL readers never block the writer. Refuses a file that does not exist.
+    [[nodiscard]] static open_result open_read_only(const std::string& path);
     ~ledger();
     ledger(const ledger&) = delete;
     ledger& operator=(const ledger&) = delete;
@@ -135,6 +161,10 @@ public:
 
     // ---- writers (each one transaction, committed when it returns ok) -----------------------
     [[nodiscard]] status record_order(const order_row& o);
+    // Several order reports and (when `cursor` is not empty) a cursor in one transaction: the
+    // order-log drain's step, so a crash never loses or doubles a note.
+    [[nodiscard]] status record_orders(const std::vector<order_row>& rows, std::string_view cursor,
+                                       std::int64_t value);
     [[nodiscard]] status record_fill(const fill_row& f);
     // inserted = false when a trade with that entry_cl_ord_id is already there.
     [[nodiscard]] status record_trade(const trade_row& t, bool* inserted = nullptr);
@@ -161,6 +191,11 @@ public:
     [[nodiscard]] std::vector<reason_stats> profit_by_reason(std::int64_t since_ms,
                                                              std::int64_t until_ms);
     [[nodiscard]] row_counts counts();
+    [[nodiscard]] std::vector<order_count> orders_by_kind();
+    [[nodiscard]] std::vector<fill_count> fills_by_kind();
+    [[nodiscard]] std::vector<order_row> orders_since(std::int64_t since_ms,
+                                                      std::size_t limit = 1000);
+    [[nodiscard]] std::vector<fill_row> all_fills();
     // "ok" when PRAGMA integrity_check finds nothing, else its first complaint.
     [[nodiscard]] std::string integrity_check();
 

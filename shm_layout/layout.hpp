@@ -23,12 +23,14 @@ inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL; // "SCPLSH
 // v2: latency_block, position::atr, position_slot::pending_reason. A v1 segment is refused.
 // v3: reconcile_block (identity, reconciliation stamp, per-symbol feed state).
 // v4: control_block (operator halt flag and command mailbox).
-inline constexpr std::uint32_t layout_version = 4;
+// v5: order_log_block (the guard's order outcomes, drained into the ledger by signal_proc).
+inline constexpr std::uint32_t layout_version = 5;
 inline constexpr std::size_t slot_capacity = 64;
 inline constexpr std::size_t price_capacity = 32;
 inline constexpr std::size_t journal_capacity = 256;
 inline constexpr std::size_t counter_count = 16;
 inline constexpr std::size_t command_capacity = 16;
+inline constexpr std::size_t order_log_capacity = 512;
 
 enum class init_state : std::uint32_t { empty = 0, initializing = 1, ready = 2 };
 
@@ -257,6 +259,21 @@ struct alignas(128) control_block {
     command_entry commands[command_capacity];
 };
 
+// The guard's order outcomes (order_note), a ring like the journal but with ONE writer: the guard
+// (its lock file admits one incarnation at a time), lock-free, from its service code only (never
+// the tick path). seq = 2·n+2 once note n is complete, odd while being written; head: release
+// after the entry is done. Reader: signal_proc's drain (and inspect), lock-free.
+struct alignas(64) order_log_entry {
+    std::atomic<std::uint64_t> seq;
+    std::atomic<std::uint64_t> words[word_count<order_note>];
+};
+
+struct alignas(128) order_log_block {
+    std::atomic<std::uint64_t> head; // notes appended
+    std::uint8_t pad[120];
+    order_log_entry entries[order_log_capacity];
+};
+
 struct segment_layout {
     segment_header header;
     segment_info info;
@@ -270,6 +287,7 @@ struct segment_layout {
     latency_block latency;
     reconcile_block reconcile;
     control_block control;
+    order_log_block order_log;
 };
 
 // ---- static guarantees -------------------------------------------------------------------
@@ -289,6 +307,9 @@ static_assert(shm_safe<latency_block> && shm_safe<reconcile_block>);
 static_assert(shm_safe<latency_block> && shm_safe<command_entry> && shm_safe<control_block>);
 static_assert(sizeof(command_entry) == 64 && offsetof(control_block, commands) == 128);
 static_assert(offsetof(segment_layout, control) % 128 == 0);
+static_assert(shm_safe<order_log_entry> && shm_safe<order_log_block>);
+static_assert(sizeof(order_log_entry) == 192 && offsetof(order_log_block, entries) == 128);
+static_assert(offsetof(segment_layout, order_log) % 128 == 0);
 
 static_assert(sizeof(segment_header) == 64, "the header is frozen");
 static_assert(offsetof(segment_header, magic) == 0 && offsetof(segment_header, version) == 8 &&
@@ -365,6 +386,14 @@ inline constexpr std::uint64_t layout_hash = [] {
                             offsetof(command_entry, request_id),
                             offsetof(command_entry, result),
                             offsetof(command_entry, posted_ms),
+                            sizeof(order_note),
+                            sizeof(order_log_entry),
+                            sizeof(order_log_block),
+                            std::uint64_t{order_log_capacity},
+                            offsetof(segment_layout, order_log),
+                            offsetof(order_note, at_ms),
+                            offsetof(order_note, kind),
+                            offsetof(order_note, note_seq),
                             std::uint64_t{slot_capacity},
                             std::uint64_t{price_capacity},
                             std::uint64_t{journal_capacity},

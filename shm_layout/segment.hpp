@@ -408,6 +408,13 @@ public:
     // Record n (0-based). false when overwritten by the ring, not yet written, or mid-write.
     [[nodiscard]] bool read_journal(std::uint64_t n, journal_record& out) const noexcept;
 
+    // ---- order log (the guard's order outcomes → signal_proc's ledger drain) ------------------
+    // Single writer: the guard's service code (never the tick path), lock-free; stamps note_seq.
+    void append_order_note(const order_note& note) noexcept;
+    [[nodiscard]] std::uint64_t order_log_head() const noexcept; // notes ever appended
+    // Note n (0-based). false when overwritten by the ring, not yet written, or mid-write.
+    [[nodiscard]] bool read_order_note(std::uint64_t n, order_note& out) const noexcept;
+
     // ---- reconciliation (issue 10) --------------------------------------------------------------
     // Under the mutex: who this segment is for. False on lock failure / read-only.
     [[nodiscard]] bool record_identity(const segment_identity& id) noexcept;

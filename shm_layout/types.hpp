@@ -129,6 +129,45 @@ struct journal_record {
     std::uint8_t pad[7] = {};
 };
 
+// What one order of ours is for, as the ledger files it (issue 10: every order sent and its
+// outcome). A cancel of an OCO is not an order of its own: it is the OCO's outcome (canceled).
+enum class order_kind : std::uint8_t { entry = 0, oco = 1, close = 2, compensate = 3 };
+// What became of it. sent: handed to the exchange, no answer yet; placed: accepted (live);
+// refused: the exchange said no (error_code); absent: never landed (expired, 51149, or not found
+// past its deadline + lookup lag); unknown: no answer and no lookup settled it.
+enum class order_outcome : std::uint8_t {
+    sent = 0,
+    placed = 1,
+    partially_filled = 2,
+    filled = 3,
+    canceled = 4,
+    refused = 5,
+    absent = 6,
+    unknown = 7
+};
+enum class order_channel : std::uint8_t { unknown = 0, ws = 1, rest = 2 };
+
+// One order outcome the guard learned (off its hot path), for signal_proc to file in the ledger.
+// Several notes per order are normal (sent, then placed, then filled): the ledger upserts them.
+struct order_note {
+    id_string cl_ord_id; // clOrdId, or algoClOrdId for an OCO
+    id_string ord_id;    // ordId / algoId once known
+    symbol_string symbol;
+    fixed_string<24> sz;         // decimal as sent ("" when unknown)
+    epoch_ms at_ms = 0;          // wall ms the outcome was learned
+    std::int32_t error_code = 0; // OKX sCode of a refusal (0 otherwise)
+    order_kind kind = order_kind::close;
+    order_outcome outcome = order_outcome::sent;
+    order_channel channel = order_channel::unknown;
+    std::uint8_t flags = 0;     // note_flag_*
+    std::uint64_t note_seq = 0; // 1-based order of appends, stamped by the segment
+};
+
+inline constexpr std::uint8_t note_flag_buy = 1;  // the order buys
+inline constexpr std::uint8_t note_flag_sell = 4; // the order sells (neither: side not known)
+// An OCO's note about the order it fired: ord_id is that child's ordId (its fills carry it).
+inline constexpr std::uint8_t note_flag_child = 2;
+
 // Who a segment was made for (issue 10): the exchange target, the account uid (account/config)
 // and the simulator run id. Recorded by the guard's first reconciliation; a segment of another
 // identity is not adopted.
@@ -154,6 +193,7 @@ static_assert(is_word_value<arm_params> && sizeof(arm_params) == 200);
 static_assert(is_word_value<quote> && sizeof(quote) == 48);
 static_assert(is_word_value<journal_record> && sizeof(journal_record) == 352);
 static_assert(is_word_value<segment_identity> && sizeof(segment_identity) == 88);
+static_assert(is_word_value<order_note> && sizeof(order_note) == 144);
 // Pinned offsets: an edit that moves a field must show up here and in layout_hash.
 static_assert(offsetof(position, size) == 216 && offsetof(position, atr) == 256 &&
               offsetof(position, entry_time_ms) == 296 &&
@@ -166,5 +206,8 @@ using scalpel::to_string; // side, regime (common/)
 [[nodiscard]] const char* to_string(close_reason r) noexcept;
 [[nodiscard]] const char* to_string(slot_state s) noexcept;
 [[nodiscard]] const char* to_string(feed_state s) noexcept;
+[[nodiscard]] const char* to_string(order_kind k) noexcept;
+[[nodiscard]] const char* to_string(order_outcome o) noexcept;
+[[nodiscard]] const char* to_string(order_channel c) noexcept;
 
 } // namespace scalpel::shm

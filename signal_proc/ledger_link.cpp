@@ -22,6 +22,7 @@ bool ledger_link::adopt(std::int64_t now_ms) {
     }
     db_ = std::move(opened.db);
     drain_.emplace(seg_, *db_);
+    order_drain_.emplace(seg_, *db_);
     const std::uint64_t from = drain_->position();
     const auto d = drain_->drain(); // committed before the replay reads them
     const auto r = restore_risk(*db_, risk_, now_ms);
@@ -57,6 +58,7 @@ std::uint64_t ledger_link::feed(std::int64_t now_ms) {
             if (seg_.read_journal(journal_seen_, rec))
                 on_new(rec);
         }
+        own_orders_.clear(); // no ledger: nowhere to keep them
         return fed;
     }
     const auto d = drain_->drain(on_new);
@@ -72,7 +74,18 @@ std::uint64_t ledger_link::feed(std::int64_t now_ms) {
         if (const auto st = save_risk_day(*db_, risk_, now_ms); !st.ok())
             spdlog::error("ledger {}: {}", file_, st.message);
     }
+    drain_orders();
     return fed;
+}
+
+void ledger_link::drain_orders() {
+    const auto r = order_drain_->drain(own_orders_);
+    if (!r.ok)
+        spdlog::error("ledger {}: order write failed; retried next cycle", file_);
+    if (r.lost)
+        spdlog::warn("ledger: {} order-log notes were overwritten before they were drained "
+                     "(their fills still reach the ledger from the exchange)",
+                     r.lost);
 }
 
 void ledger_link::after_balance(std::int64_t now_ms) {

@@ -75,6 +75,26 @@ bool duplicate_algo(const okx::error& e) noexcept {
 
 } // namespace
 
+void order_executor::report(std::string_view cl_ord_id, std::string_view ord_id,
+                            std::string_view symbol, order_side s, const char* kind,
+                            const decimal& sz, const char* state, int error_code) {
+    if (orders_ == nullptr)
+        return;
+    ledger::order_row o;
+    o.cl_ord_id = std::string(cl_ord_id);
+    o.ord_id = std::string(ord_id);
+    o.symbol = std::string(symbol);
+    o.side = okx::to_string(s);
+    o.kind = kind;
+    o.ord_type = std::string_view(kind) == "oco" ? "oco" : "market";
+    o.sz = sz.str();
+    o.state = state;
+    o.error_code = error_code != 0 ? std::to_string(error_code) : std::string();
+    o.sent_ms = o.updated_ms = wall_now_ms();
+    o.channel = "rest"; // signal_proc sends everything over REST
+    orders_->push_back(std::move(o));
+}
+
 order_executor::order_executor(net_client::rest_client& client, shm::segment& seg,
                                executor_config cfg)
     : client_(client), seg_(seg), cfg_(cfg) {}
@@ -164,6 +184,8 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     const net_client::order_placement placed = co_await client_.submit_order(po);
     if (placed.state == net_client::placement_state::absent) {
         const bool expired = placed.err.kind == okx::error_kind::expired;
+        report(cl_id, {}, req.symbol, po.side, "entry", req.size, expired ? "absent" : "refused",
+               placed.err.code);
         spdlog::warn("entry {} {}: {} ({} {}); clOrdId {} slot {} abandoned", req.symbol,
                      expired ? "expired unplaced" : "rejected", okx::to_string(placed.err.kind),
                      placed.err.code, placed.err.message.view(), cl_id, rsv.ref.index);
@@ -172,6 +194,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         co_return open_outcome{expired ? open_status::not_filled : open_status::rejected, rsv.ref};
     }
     if (placed.state == net_client::placement_state::unknown) {
+        report(cl_id, {}, req.symbol, po.side, "entry", req.size, "unknown", placed.err.code);
         spdlog::error("entry {}: clOrdId {} outcome unknown ({} {}); slot {} left opening for "
                       "reconcile, no new entry attempt meanwhile",
                       req.symbol, cl_id, okx::to_string(placed.err.kind), placed.err.code,
@@ -180,6 +203,10 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     }
     fill_info f;
     const int got = co_await confirm_fill(req.symbol, cl_id, true, placed.exp_time_ms, &f);
+    report(cl_id, f.ord_id, req.symbol, po.side, "entry", req.size,
+           got == fill_filled ? "filled"
+           : got == fill_none ? "canceled"
+                              : "placed");
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
@@ -324,6 +351,9 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
             else if (i + 1 < lookups)
                 co_await sleep_ms(cfg_.poll_ms);
         }
+        if (algo_id.empty())
+            report(algo_cl, {}, sym, req.side, "oco", req.sz, unclear ? "unknown" : "refused",
+                   ack.err.code);
         if (algo_id.empty() && unclear) {
             spdlog::warn("OCO {} {} unresolved: {} {} {}; retried under the same id", sym, algo_cl,
                          okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view());
@@ -336,6 +366,7 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
             co_return oco_result::rejected;
         }
     }
+    report(algo_cl, algo_id, sym, req.side, "oco", req.sz, "placed");
     pos->oco_algo_id = std::string_view(algo_id);
     (void)seg_.update_position(ref, *pos);
     spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym, algo_id,
@@ -407,6 +438,10 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     po.cl_ord_id = cl_id;
     seg_.add(shm::counter::orders_sent);
     const net_client::order_placement placed = co_await client_.submit_order(po);
+    if (!placed.placed())
+        report(cl_id, {}, sym, po.side, "close", mc.size,
+               placed.state == net_client::placement_state::absent ? "refused" : "unknown",
+               placed.err.code);
     if (!placed.placed()) {
         spdlog::error("market close {} clOrdId {} {}: {} {} {}", sym, cl_id,
                       net_client::to_string(placed.state), okx::to_string(placed.err.kind),
@@ -414,7 +449,12 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         co_return false;
     }
     fill_info f;
-    if (co_await confirm_fill(sym, cl_id, true, placed.exp_time_ms, &f) != fill_filled) {
+    const int got = co_await confirm_fill(sym, cl_id, true, placed.exp_time_ms, &f);
+    report(cl_id, f.ord_id, sym, po.side, "close", mc.size,
+           got == fill_filled ? "filled"
+           : got == fill_none ? "canceled"
+                              : "placed");
+    if (got != fill_filled) {
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
         co_return false;
     }

@@ -17,6 +17,7 @@
 #include "common/net/rest_client.hpp"
 #include "common/side.hpp"
 #include "shm_layout/segment.hpp"
+#include "signal_proc/order_log_drain.hpp"
 #include "strategy/regime.hpp"
 #include "strategy/sizing.hpp"
 
@@ -82,6 +83,8 @@ public:
     net::awaitable<open_outcome> open(open_request req);
     // The account mode decides every later order's tdMode (read at start-up).
     void set_td_mode(okx::td_mode m) noexcept { cfg_.td_mode = m; }
+    // Where the outcome of every order sent goes (the ledger link writes it off this path).
+    void set_order_queue(order_queue* q) noexcept { orders_ = q; }
 
     // Reconciles one slot found in `opening` (left by a dead process or an unresolved outcome):
     // entry not found/canceled → abandon; filled → adopt an OCO placed under one of the slot's
@@ -118,9 +121,15 @@ private:
                                          const strategy::instrument_spec& inst);
     net::awaitable<double> current_price(std::string inst);
 
+    // One order report for the ledger (nothing without a queue).
+    void report(std::string_view cl_ord_id, std::string_view ord_id, std::string_view symbol,
+                order_side s, const char* kind, const decimal& sz, const char* state,
+                int error_code = 0);
+
     net_client::rest_client& client_;
     shm::segment& seg_;
     executor_config cfg_;
+    order_queue* orders_ = nullptr;
 };
 
 } // namespace scalpel::signal

@@ -73,7 +73,9 @@ signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
       risk_(cfg_.risk),
       ledger_(seg_, risk_,
               (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string()),
-      fills_(client_, cfg_.segment.account_tag), cycle_timer_(ioc) {}
+      fills_(client_, cfg_.segment.account_tag), cycle_timer_(ioc) {
+    exec_.set_order_queue(&ledger_.orders());
+}
 
 void signal_app::start() {
     auto on_done = [](std::exception_ptr e) {

@@ -144,6 +144,50 @@ void control_text(std::string& o, const segment& seg) {
     }
 }
 
+// The guard's order outcomes (the last 20 notes), as signal_proc files them in the ledger.
+void print_order_log(const segment& seg, bool as_json, json_out& j, std::string& o) {
+    const std::uint64_t head = seg.order_log_head();
+    const std::uint64_t from = head > 20 ? head - 20 : 0;
+    if (as_json)
+        j.begin_object("order_log").integer("head", head).begin_array("notes");
+    else
+        fmt::format_to(std::back_inserter(o), "order log ({} guard order outcomes, last {}):\n",
+                       head, head - from);
+    for (std::uint64_t n = from; n < head; ++n) {
+        order_note note;
+        if (!seg.read_order_note(n, note))
+            continue;
+        if (as_json)
+            j.begin_object()
+                .integer("seq", note.note_seq)
+                .str("cl_ord_id", note.cl_ord_id.view())
+                .str("ord_id", note.ord_id.view())
+                .str("symbol", note.symbol.view())
+                .str("kind", to_string(note.kind))
+                .str("outcome", to_string(note.outcome))
+                .str("channel", to_string(note.channel))
+                .str("side", (note.flags & note_flag_buy)    ? "buy"
+                             : (note.flags & note_flag_sell) ? "sell"
+                                                             : "")
+                .boolean("child", (note.flags & note_flag_child) != 0)
+                .str("sz", note.sz.view())
+                .integer("error_code", note.error_code)
+                .integer("at_ms", note.at_ms)
+                .end_object();
+        else
+            fmt::format_to(
+                std::back_inserter(o), "  #{} {} {} {} {} {} sz {} {}{} at {}\n", note.note_seq,
+                note.cl_ord_id.view(), note.symbol.view(), to_string(note.kind),
+                (note.flags & note_flag_buy)    ? "buy"
+                : (note.flags & note_flag_sell) ? "sell"
+                                                : "",
+                to_string(note.outcome), note.sz.view(), to_string(note.channel),
+                note.error_code ? fmt::format(" sCode {}", note.error_code) : "", note.at_ms);
+    }
+    if (as_json)
+        j.end_array().end_object();
+}
+
 struct price_lookup {
     bool ok = false;
     double last = 0;
@@ -431,8 +475,10 @@ std::string render(const segment& seg, bool as_json) {
                            to_string(p.pos_side), to_string(p.reason), p.entry_price, p.exit_price,
                            p.net_pnl_usd, to_string(rec.closed_by));
     }
-    if (as_json) {
+    if (as_json)
         j.end_array().end_object();
+    print_order_log(seg, as_json, j, o);
+    if (as_json) {
         j.begin_object("counters");
         for (const role r : shown_roles) {
             const auto c = seg.counters(r);

@@ -242,3 +242,128 @@ TEST_CASE("profit per day, week and month with win rate, fees and reasons", "[le
     CHECK(since[0].reason == "sl");
     CHECK(db.trades_since(0, 2).size() == 2);
 }
+
+TEST_CASE("a v1 file is migrated to v2: its orders kept, channel and child id added", "[ledger]") {
+    temp_ledger t;
+    {
+        // The v1 orders table exactly as v1 made it, with one row.
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(t.file.c_str(), &raw) == SQLITE_OK);
+        REQUIRE(
+            sqlite3_exec(
+                raw,
+                "CREATE TABLE orders (cl_ord_id TEXT PRIMARY KEY, ord_id TEXT NOT NULL DEFAULT "
+                "'', symbol TEXT NOT NULL, side TEXT NOT NULL, kind TEXT NOT NULL, ord_type "
+                "TEXT NOT NULL, px TEXT NOT NULL DEFAULT '', sz TEXT NOT NULL DEFAULT '', state "
+                "TEXT NOT NULL, error_code TEXT NOT NULL DEFAULT '', sent_ms INTEGER NOT NULL, "
+                "updated_ms INTEGER NOT NULL);"
+                "CREATE TABLE fills (symbol TEXT NOT NULL, trade_id TEXT NOT NULL, ord_id TEXT "
+                "NOT NULL, cl_ord_id TEXT NOT NULL, side TEXT NOT NULL, fill_px TEXT NOT NULL, "
+                "fill_sz TEXT NOT NULL, fee TEXT NOT NULL, fee_ccy TEXT NOT NULL, fill_time_ms "
+                "INTEGER NOT NULL, PRIMARY KEY (symbol, trade_id));"
+                "INSERT INTO orders VALUES ('old1', '9', 'BTC-USDT', 'buy', 'entry', 'market', "
+                "'', '0.01', 'filled', '', 5, 6);"
+                "PRAGMA user_version=1;",
+                nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    auto opened = ledger::open(t.file);
+    REQUIRE(opened.db);
+    CHECK(opened.db->user_version() == schema_version);
+    CHECK(opened.db->integrity_check() == "ok");
+    const auto old = opened.db->order("old1");
+    REQUIRE(old);
+    CHECK(old->state == "filled");
+    CHECK(old->channel.empty());
+    order_row o = *old;
+    o.channel = "ws";
+    REQUIRE(opened.db->record_order(o).ok());
+    CHECK(opened.db->order("old1")->channel == "ws");
+}
+
+TEST_CASE("order states only move forward; the exchange's fill beats a terminal guess",
+          "[ledger]") {
+    temp_ledger t;
+    auto opened = ledger::open(t.file);
+    REQUIRE(opened.db);
+    auto& db = *opened.db;
+    const auto report = [&](std::string state, std::string code = {}, std::int64_t ms = 10) {
+        order_row o{"c1", "",     "BTC-USDT",       "sell",          "close", "market",
+                    "",   "0.01", std::move(state), std::move(code), ms,      ms,
+                    "ws", ""};
+        REQUIRE(db.record_order(o).ok());
+        return db.order("c1")->state;
+    };
+    CHECK(report("sent") == "sent");
+    CHECK(report("placed", {}, 20) == "placed");
+    CHECK(report("sent", {}, 30) == "placed"); // a late "sent" does not move it back
+    CHECK(report("canceled", {}, 40) == "canceled");
+    CHECK(report("placed", {}, 50) == "canceled"); // terminal
+    CHECK(report("absent", {}, 60) == "canceled"); // terminal: only a fill moves it
+    CHECK(report("filled", {}, 70) == "filled");   // the exchange's fill wins
+    CHECK(report("refused", "51008", 80) == "filled");
+    const auto got = db.order("c1");
+    CHECK(got->sent_ms == 10);
+    CHECK(got->updated_ms == 80);
+    CHECK(got->channel == "ws");
+    CHECK(got->error_code == "51008"); // kept for the record even though it did not win
+
+    // A refusal on its own row, then counts by kind and state.
+    REQUIRE(db.record_order({"e1", "", "ETH-USDT", "buy", "entry", "market", "", "1", "refused",
+                             "51008", 1, 1, "rest", ""})
+                .ok());
+    // An OCO fired: its child ordId carries the fills.
+    REQUIRE(db.record_order({"o1", "algo7", "BTC-USDT", "sell", "oco", "oco", "", "0.01", "placed",
+                             "", 1, 1, "rest", ""})
+                .ok());
+    REQUIRE(
+        db.record_order({"o1", "", "", "", "oco", "oco", "", "", "filled", "", 2, 2, "", "child9"})
+            .ok());
+    const auto oco = db.order("o1");
+    CHECK(oco->ord_id == "algo7");
+    CHECK(oco->child_ord_id == "child9");
+    CHECK(oco->state == "filled");
+    // A compensation is known as one even when the exchange's fill reported it first as a close.
+    REQUIRE(db.record_order({"k1", "", "BTC-USDT", "buy", "close", "market", "", "0.01", "filled",
+                             "", 3, 3, "", ""})
+                .ok());
+    REQUIRE(db.record_order({"k1", "", "BTC-USDT", "buy", "compensate", "market", "", "0.01",
+                             "placed", "", 3, 3, "rest", ""})
+                .ok());
+    CHECK(db.order("k1")->kind == "compensate");
+
+    REQUIRE(
+        db.record_fill({"f1", "child9", "", "BTC-USDT", "sell", "1", "0.01", "-0.01", "USDT", 5})
+            .ok());
+    REQUIRE(
+        db.record_fill({"f2", "c1ord", "c1", "BTC-USDT", "sell", "1", "0.01", "-0.01", "USDT", 6})
+            .ok());
+    REQUIRE(db.record_fill({"f3", "hand", "", "BTC-USDT", "buy", "1", "0.01", "-0.01", "USDT", 7})
+                .ok());
+    const auto by_kind = db.orders_by_kind();
+    const auto n_of = [&](std::string_view kind, std::string_view state) {
+        for (const auto& c : by_kind)
+            if (c.kind == kind && c.state == state)
+                return c.n;
+        return std::int64_t{0};
+    };
+    CHECK(n_of("close", "filled") == 1);
+    CHECK(n_of("entry", "refused") == 1);
+    CHECK(n_of("oco", "filled") == 1);
+    CHECK(n_of("compensate", "filled") == 1);
+    const auto fills = db.fills_by_kind();
+    REQUIRE(fills.size() == 3);
+    CHECK((fills[0].kind == "close" && fills[0].n == 1));
+    CHECK((fills[1].kind == "oco" && fills[1].n == 1));
+    CHECK((fills[2].kind == "other" && fills[2].n == 1));
+
+    // A reader alongside the writer: read-only, sees what was committed.
+    auto reader = ledger::open_read_only(t.file);
+    REQUIRE(reader.db);
+    CHECK(reader.db->counts().orders == 4);
+    CHECK_FALSE(reader.db
+                    ->record_order({"x", "", "BTC-USDT", "buy", "entry", "market", "", "1", "sent",
+                                    "", 1, 1, "", ""})
+                    .ok());
+    CHECK_FALSE(ledger::open_read_only(t.file + ".missing").db);
+}

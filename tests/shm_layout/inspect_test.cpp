@@ -54,6 +54,9 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     CHECK(o.find("opening gen 1 XRP-USDT") != std::string::npos);
     CHECK(o.find("signal#1 (dead: stealable)") != std::string::npos);
     CHECK(o.find("journal (2 closed trades") != std::string::npos);
+    CHECK(o.find("order log (1 guard order outcomes") != std::string::npos);
+    CHECK(o.find("popc0001 ETH-USDT close buy refused sz 0.5 rest sCode 51008") !=
+          std::string::npos);
     CHECK(o.find("SOL-USDT LONG ph") != std::string::npos);
     CHECK(o.find("ticks=12345") != std::string::npos);
     CHECK(o.find("ATR 120.5") != std::string::npos);
@@ -139,6 +142,13 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
     CHECK(saw_eth);
 
     CHECK(doc["journal"]["head"].get_uint64().value() == 2);
+    CHECK(doc["order_log"]["head"].get_uint64().value() == 1);
+    for (auto n : doc["order_log"]["notes"].get_array()) {
+        CHECK(n["cl_ord_id"].get_string().value() == "popc0001");
+        CHECK(n["outcome"].get_string().value() == "refused");
+        CHECK(n["error_code"].get_int64().value() == 51008);
+        CHECK(n["side"].get_string().value() == "buy");
+    }
     std::size_t recs = 0;
     for (auto j : doc["journal"]["records"].get_array()) {
         ++recs;

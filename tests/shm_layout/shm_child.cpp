@@ -285,6 +285,17 @@ int cmd_populate(const char* name, const char* rundir) {
     x.size = 100;
     if (seg->reserve_slot(x).status != slot_result::ok)
         return 1;
+    // One order outcome in the order log (the guard's, as signal_proc's drain reads them).
+    order_note note;
+    note.cl_ord_id.assign_truncated("popc0001");
+    note.symbol.assign_truncated("ETH-USDT");
+    note.sz.assign_truncated("0.5");
+    note.kind = order_kind::close;
+    note.outcome = order_outcome::refused;
+    note.channel = order_channel::rest;
+    note.error_code = 51008;
+    note.flags = note_flag_buy;
+    seg->append_order_note(note);
     seg->add(counter::ticks, 12345);
     seg->add(counter::ph_closes, 1);
     seg->add(counter::sl_closes, 0);
