@@ -1,9 +1,10 @@
 // scalpel_exporter: serves the bot's segment as Prometheus metrics on a loopback port
 // (GET /metrics, text format 0.0.4). Its own process and supervisord program: it maps the segment
 // read-only on each scrape (waiting quietly until the bot made it), never writes it, never takes
-// its mutex, so it cannot touch the guard's hot path. Blocking one-connection-at-a-time HTTP is
-// plenty for a scraper every few seconds. Exit codes: 0 on SIGTERM, 2 config error (bad config,
-// non-loopback host, port in use).
+// its mutex, so it cannot touch the guard's hot path. The ledger (run_dir/ledger.sqlite) is opened
+// SQLITE_OPEN_READONLY once it exists: a WAL reader, it never blocks signal_proc's writes. Blocking
+// one-connection-at-a-time HTTP is plenty for a scraper every few seconds. Exit codes: 0 on
+// SIGTERM, 2 config error (bad config, non-loopback host, port in use).
 #include "common/config/bot_config.hpp"
 #include "common/final_exit.hpp"
 #include "exporter/metrics.hpp"
@@ -15,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -76,13 +78,27 @@ public:
             if (r.ok())
                 seg_ = std::move(r.seg);
         }
-        return exporter::render_metrics(seg_.get(),
-                                        static_cast<double>(cfg_.guard.stale_feed_ms) / 1000.0);
+        return exporter::render_metrics(
+            seg_.get(), static_cast<double>(cfg_.guard.stale_feed_ms) / 1000.0, ledger_figures());
     }
 
 private:
+    exporter::ledger_figures ledger_figures() {
+        if (!db_) {
+            const std::string path =
+                (std::filesystem::path(cfg_.segment.run_dir) / ledger::default_file_name).string();
+            if (!std::filesystem::exists(path))
+                return {};
+            db_ = ledger::ledger::open_read_only(path).db;
+            if (!db_)
+                return {};
+        }
+        return exporter::read_ledger(*db_);
+    }
+
     const config::bot_config& cfg_;
     std::unique_ptr<shm::segment> seg_;
+    std::unique_ptr<ledger::ledger> db_;
 };
 
 void serve_one(int client, scraper& s) {

@@ -175,12 +175,50 @@ void latency(writer& w, const shm::segment& seg) {
     w.sample("scalpel_guard_tick_to_order_seconds_count", {}, static_cast<double>(cumulative));
 }
 
+// A label value from the ledger: its vocabulary is ours ([a-z_]); anything else is shown as "?"
+// rather than risk a broken exposition.
+std::string label_value(std::string_view v) {
+    if (v.empty())
+        return "none";
+    for (const char c : v)
+        if (!((c >= 'a' && c <= 'z') || c == '_'))
+            return "?";
+    return std::string(v);
+}
+
+void ledger_counts(writer& w, const ledger_figures& l) {
+    w.family("scalpel_ledger_up", "gauge", "1 when the ledger (SQLite) could be read");
+    w.sample("scalpel_ledger_up", {}, l.ok ? 1 : 0);
+    w.family("scalpel_orders_total", "counter",
+             "Orders the bot sent, from the ledger, by kind and outcome (state)");
+    for (const auto& o : l.orders)
+        w.sample(
+            "scalpel_orders_total",
+            fmt::format("kind=\"{}\",outcome=\"{}\"", label_value(o.kind), label_value(o.state)),
+            static_cast<double>(o.n));
+    w.family("scalpel_fills_total", "counter",
+             "Fills in the ledger by the kind of their order (other: not an order of the bot)");
+    for (const auto& f : l.fills)
+        w.sample("scalpel_fills_total", fmt::format("kind=\"{}\"", label_value(f.kind)),
+                 static_cast<double>(f.n));
+}
+
 } // namespace
 
-std::string render_metrics(const shm::segment* seg, double stale_feed_s) {
+ledger_figures read_ledger(ledger::ledger& db) {
+    ledger_figures f;
+    f.orders = db.orders_by_kind();
+    f.fills = db.fills_by_kind();
+    f.ok = true;
+    return f;
+}
+
+std::string render_metrics(const shm::segment* seg, double stale_feed_s,
+                           const ledger_figures& ledger) {
     writer w;
     w.family("scalpel_up", "gauge", "1 when the bot's segment could be read");
     w.sample("scalpel_up", {}, seg != nullptr ? 1 : 0);
+    ledger_counts(w, ledger);
     if (seg == nullptr)
         return w.take();
     const mono_ns now = monotonic_now_ns();

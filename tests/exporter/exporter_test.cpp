@@ -1,6 +1,9 @@
 // scalpel_exporter against a real segment: a guard-role test process publishes a price, opens a
 // position, records close latencies and halts; the exporter (a real child process on a free
-// loopback port) serves /metrics, which must pass `promtool check metrics` and show those values.
+// loopback port) serves /metrics, which must pass `promtool check metrics` and show those values;
+// plus orders by kind/outcome and fills by kind from the ledger, read while the writer keeps
+// writing (a read-only WAL reader never blocks it).
+#include "ledger/ledger.hpp"
 #include "shm_layout/segment.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -49,6 +52,31 @@ TEST_CASE("exporter /metrics is promtool-clean and shows the segment", "[unit][s
         seg.record_latency(ns);
     REQUIRE(seg.set_halted(true));
 
+    // The ledger signal_proc would have written: a refused entry, a filled entry, a fired OCO
+    // (its child's fill), a filled WS close; and a hand trade's fill.
+    auto writer = ledger::ledger::open(dir.path() + "/" + std::string(ledger::default_file_name));
+    REQUIRE(writer.db);
+    auto& db = *writer.db;
+    const auto order = [&](std::string cl, std::string kind, std::string state, std::string code,
+                           std::string child = {}) {
+        REQUIRE(db.record_order({cl, "", "BTC-USDT", "buy", kind, "market", "", "0.002", state,
+                                 code, 1, 1, "rest", child})
+                    .ok());
+    };
+    order("e1", "entry", "refused", "51008");
+    order("e2", "entry", "filled", "");
+    order("o2", "oco", "filled", "", "child2");
+    order("c3", "close", "filled", "");
+    REQUIRE(
+        db.record_fill({"t1", "ord2", "e2", "BTC-USDT", "buy", "50000", "0.002", "-0.1", "USDT", 2})
+            .ok());
+    REQUIRE(db.record_fill(
+                  {"t2", "child2", "", "BTC-USDT", "sell", "50100", "0.002", "-0.1", "USDT", 3})
+                .ok());
+    REQUIRE(
+        db.record_fill({"t3", "hand", "", "BTC-USDT", "sell", "50100", "0.001", "-0.05", "USDT", 4})
+            .ok());
+
     const std::string config = dir.path() + "/scalpel.yaml";
     std::ofstream(config) << fmt::format("segment:\n  name: {}\n  run_dir: {}\n", name, dir.path());
     const auto port = test::free_tcp_port();
@@ -75,6 +103,16 @@ TEST_CASE("exporter /metrics is promtool-clean and shows the segment", "[unit][s
     CHECK(m.body.find(R"(scalpel_guard_tick_to_order_seconds_bucket{le="5e-05"} 2)") !=
           std::string::npos);
     CHECK(m.body.find(R"(scalpel_closes_total{reason="manual"} 0)") != std::string::npos);
+    CHECK(m.body.find("scalpel_ledger_up 1\n") != std::string::npos);
+    CHECK(m.body.find(R"(scalpel_orders_total{kind="entry",outcome="refused"} 1)") !=
+          std::string::npos);
+    CHECK(m.body.find(R"(scalpel_orders_total{kind="entry",outcome="filled"} 1)") !=
+          std::string::npos);
+    CHECK(m.body.find(R"(scalpel_orders_total{kind="oco",outcome="filled"} 1)") !=
+          std::string::npos);
+    CHECK(m.body.find(R"(scalpel_fills_total{kind="entry"} 1)") != std::string::npos);
+    CHECK(m.body.find(R"(scalpel_fills_total{kind="oco"} 1)") != std::string::npos);
+    CHECK(m.body.find(R"(scalpel_fills_total{kind="other"} 1)") != std::string::npos);
 
     const std::string file = dir.path() + "/metrics.txt";
     std::ofstream(file) << m.body;
@@ -82,6 +120,15 @@ TEST_CASE("exporter /metrics is promtool-clean and shows the segment", "[unit][s
         {"/bin/sh", "-c", std::string(SCALPEL_PROMTOOL) + " check metrics < " + file});
     INFO(check.output);
     CHECK(check.exit_code == 0);
+
+    // The writer goes on writing with the exporter holding the file; the next scrape sees it.
+    order("c4", "close", "filled", "");
+    order("e1", "entry", "refused", "51008"); // an upsert, not a second order
+    const auto again = test::http_request(port, "GET", "/metrics");
+    CHECK(again.body.find(R"(scalpel_orders_total{kind="close",outcome="filled"} 2)") !=
+          std::string::npos);
+    CHECK(again.body.find(R"(scalpel_orders_total{kind="entry",outcome="refused"} 1)") !=
+          std::string::npos);
 
     CHECK(test::http_request(port, "GET", "/").status == 404);
     exporter.kill(SIGTERM);
