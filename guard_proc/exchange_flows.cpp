@@ -193,17 +193,7 @@ net::awaitable<void> guard_service::impl::lookup_child(shm::slot_ref ref) {
         const auto o = co_await rest.order(std::string(s.snap.pos.symbol.view()),
                                            std::string(a.value.ord_id.view()));
         if (o.ok()) {
-            if (o.value.state == okx::order_state::filled ||
-                o.value.state == okx::order_state::partially_filled) {
-                note_args n;
-                n.cl_ord_id = cl.view();
-                n.ord_id = o.value.ord_id.view();
-                n.kind = shm::order_kind::oco;
-                n.outcome = outcome_of(o.value.state);
-                n.side = side_of(o.value.side.view());
-                n.child = true;
-                note_order(seg, n);
-            }
+            note_oco_child(seg, cl.view(), o.value);
             core.feed(ref, order_event(ref, o.value, 0, true));
             co_return;
         }
@@ -242,16 +232,8 @@ net::awaitable<void> guard_service::impl::cancel_oco(shm::slot_ref ref, std::uin
     const auto c = co_await rest.cancel_algos(reqs);
     if (c.ok()) {
         spdlog::info("slot {}: OCO {} cancelled", ref.index, cl.view());
-        {
-            note_args n;
-            n.cl_ord_id = cl.view();
-            n.ord_id = algo_id;
-            n.symbol = inst;
-            n.kind = shm::order_kind::oco;
-            n.outcome = shm::order_outcome::canceled;
-            n.channel = shm::order_channel::rest;
-            note_order(seg, n);
-        }
+        note_outcome(seg, cl.view(), shm::order_kind::oco, shm::order_outcome::canceled,
+                     shm::order_channel::rest, 0, algo_id, inst);
         core.feed(ref, now_event(ev::cancel_ok, k));
         co_return;
     }

@@ -103,17 +103,15 @@ void guard_service::impl::close_started(const close_request& r, bool sent) noexc
     // After the bytes left (or did not): the order log, for the ledger. A frame the socket did
     // not take never reached the exchange: absent.
     const std::string sz = r.size.str();
-    {
-        note_args n;
-        n.cl_ord_id = r.cl_ord_id.view();
-        n.symbol = r.symbol.view();
-        n.sz = sz;
-        n.kind = shm::order_kind::close;
-        n.outcome = sent ? shm::order_outcome::sent : shm::order_outcome::absent;
-        n.channel = shm::order_channel::ws;
-        n.side = closing_order_side(r.pos_side);
-        note_order(seg, n);
-    }
+    note_args n;
+    n.cl_ord_id = r.cl_ord_id.view();
+    n.symbol = r.symbol.view();
+    n.sz = sz;
+    n.kind = shm::order_kind::close;
+    n.outcome = sent ? shm::order_outcome::sent : shm::order_outcome::absent;
+    n.channel = shm::order_channel::ws;
+    n.side = closing_order_side(r.pos_side);
+    note_order(seg, n);
 }
 
 // The trackers' commands other than WS closes. Each executor feeds its result back.
@@ -298,17 +296,8 @@ std::optional<id_target> guard_service::impl::target_of(std::string_view cl_ord_
 // ledger knows the child's fills as the OCO's).
 void guard_service::impl::note_pushed_order(const okx::order_detail& o) {
     if (!o.algo_cl_ord_id.empty()) {
-        if (ours(o.algo_cl_ord_id.view()) && (o.state == okx::order_state::filled ||
-                                              o.state == okx::order_state::partially_filled)) {
-            note_args n;
-            n.cl_ord_id = o.algo_cl_ord_id.view();
-            n.ord_id = o.ord_id.view();
-            n.kind = shm::order_kind::oco;
-            n.outcome = outcome_of(o.state);
-            n.side = side_of(o.side.view());
-            n.child = true;
-            note_order(seg, n);
-        }
+        if (ours(o.algo_cl_ord_id.view()))
+            note_oco_child(seg, o.algo_cl_ord_id.view(), o);
         return;
     }
     shm::order_id_parts p;
@@ -387,27 +376,14 @@ void guard_service::impl::on_op_reply(const okx::ws_message& m) {
         if (!t || t->what != shm::intent::close)
             continue;
         if (err.ok()) {
-            {
-                note_args n;
-                n.cl_ord_id = cl;
-                n.kind = shm::order_kind::close;
-                n.outcome = shm::order_outcome::placed;
-                n.channel = shm::order_channel::ws;
-                note_order(seg, n);
-            }
+            note_outcome(seg, cl, shm::order_kind::close, shm::order_outcome::placed,
+                         shm::order_channel::ws);
             core.feed(t->ref, now_event(ev::close_acked, t->attempt));
             continue;
         }
         spdlog::warn("close {} refused over WS: {} {}", cl, err.code, err.message.view());
-        {
-            note_args n;
-            n.cl_ord_id = cl;
-            n.kind = shm::order_kind::close;
-            n.outcome = refusal_of(err);
-            n.channel = shm::order_channel::ws;
-            n.error_code = err.code;
-            note_order(seg, n);
-        }
+        note_outcome(seg, cl, shm::order_kind::close, refusal_of(err), shm::order_channel::ws,
+                     err.code);
         event e = now_event(ev::close_rejected, t->attempt);
         e.insufficient = err.kind == okx::error_kind::insufficient_funds;
         core.feed(t->ref, e);

@@ -71,6 +71,35 @@ void note_order(shm::segment& seg, const note_args& a) noexcept {
     seg.append_order_note(n);
 }
 
+void note_outcome(shm::segment& seg, std::string_view cl_ord_id, shm::order_kind kind,
+                  shm::order_outcome outcome, shm::order_channel channel, int error_code,
+                  std::string_view ord_id, std::string_view symbol) noexcept {
+    note_args n;
+    n.cl_ord_id = cl_ord_id;
+    n.ord_id = ord_id;
+    n.symbol = symbol;
+    n.kind = kind;
+    n.outcome = outcome;
+    n.channel = channel;
+    n.error_code = error_code;
+    note_order(seg, n);
+}
+
+void note_oco_child(shm::segment& seg, std::string_view algo_cl_ord_id,
+                    const okx::order_detail& child) noexcept {
+    if (child.state != okx::order_state::filled &&
+        child.state != okx::order_state::partially_filled)
+        return;
+    note_args n;
+    n.cl_ord_id = algo_cl_ord_id;
+    n.ord_id = child.ord_id.view();
+    n.kind = shm::order_kind::oco;
+    n.outcome = outcome_of(child.state);
+    n.side = side_of(child.side.view());
+    n.child = true;
+    note_order(seg, n);
+}
+
 void note_order_row(shm::segment& seg, const okx::order_detail& o, shm::order_kind kind) noexcept {
     const std::string sz = o.sz.str();
     {

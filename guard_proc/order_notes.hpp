@@ -39,6 +39,14 @@ struct note_args {
 // Appends one note (wall time now). Lock-free; does nothing on a read-only segment.
 void note_order(shm::segment& seg, const note_args& a) noexcept;
 
+// An answer that carries only the outcome of one of our ids (a WS op reply, a cancel answer).
+void note_outcome(shm::segment& seg, std::string_view cl_ord_id, shm::order_kind kind,
+                  shm::order_outcome outcome, shm::order_channel channel, int error_code = 0,
+                  std::string_view ord_id = {}, std::string_view symbol = {}) noexcept;
+// The order an OCO of ours fired (push or lookup), once it traded: that OCO's fill.
+void note_oco_child(shm::segment& seg, std::string_view algo_cl_ord_id,
+                    const okx::order_detail& child) noexcept;
+
 // One order or algo row as the exchange reported it (push or lookup).
 void note_order_row(shm::segment& seg, const okx::order_detail& o, shm::order_kind kind) noexcept;
 void note_algo_row(shm::segment& seg, const okx::algo_order& a) noexcept;
