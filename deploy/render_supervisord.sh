@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Renders deploy/supervisord.conf.in into <run_dir>/supervisord.conf.
 # Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"]
-#          [--run-id ID] [--exporter PORT] [--notifier] [--foreground]
+#          [--run-id ID] [--exporter PORT] [--notifier] [--guard-standby] [--foreground]
 # With --sim the simulator gets --run-id ID (generated when not given) and the bot processes get
 # SCALPEL_SIM_RUN_ID=ID, so they refuse any simulator but this one. The run id is written to
 # <run_dir>/sim_run_id. --exporter adds scalpel_exporter (read-only Prometheus metrics on
 # 127.0.0.1:PORT); --notifier adds scalpel_notifier (alerts; its token/URL stay in the environment
-# supervisord inherits, never in the rendered file). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
+# supervisord inherits, never in the rendered file). --guard-standby adds guard_standby, a second
+# guard_proc that waits while guard_proc holds the guard role and takes over within milliseconds
+# when it dies (both run with --standby, so whichever restarts becomes the standby). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="$1"; config="$2"; bin_dir="$3"; shift 3
-sim_args=""; with_sim=0; nodaemon=false; run_id=""; exporter_port=""; with_notifier=0
+sim_args=""; with_sim=0; with_standby=0; nodaemon=false; run_id=""; exporter_port=""; with_notifier=0
 # A process must live this long to count as started (see supervisord.conf.in); config exits are
 # held one second longer so they are final.
 startsecs="${SCALPEL_STARTSECS:-3}"
@@ -21,6 +23,7 @@ while (($#)); do
     --run-id) run_id="$2"; shift 2 ;;
     --exporter) exporter_port="$2"; shift 2 ;;
     --notifier) with_notifier=1; shift ;;
+    --guard-standby) with_standby=1; shift ;;
     --foreground) nodaemon=true; shift ;;
     *) echo "render_supervisord: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -44,6 +47,26 @@ startretries=$startretries
 stopsignal=TERM
 environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
 stdout_logfile=$run_dir/logs/okx_sim.log
+redirect_stderr=true
+"
+fi
+guard_flags=""
+standby_section=""
+if ((with_standby)); then
+  guard_flags=" --standby"
+  # Same program as guard_proc; priority 11 so guard_proc normally starts first and is active.
+  standby_section="[program:guard_standby]
+command=$bin_dir/guard_proc/guard_proc --config $config --standby
+priority=11
+autostart=true
+autorestart=unexpected
+exitcodes=0,2,3
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+stopwaitsecs=10
+environment=SCALPEL_RUN_DIR=\"$run_dir\",SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"$bot_env
+stdout_logfile=$run_dir/logs/guard_standby.log
 redirect_stderr=true
 "
 fi
@@ -84,13 +107,13 @@ fi
 # Values travel through the environment: no quoting of paths or arguments can break the render.
 R_RUN_DIR="$run_dir" R_BIN_DIR="$bin_dir" R_CONFIG="$config" R_NODAEMON="$nodaemon" \
 R_SIM_SECTION="$sim_section$exporter_section" R_STARTSECS="$startsecs" R_STARTRETRIES="$startretries" \
-R_HOLD_S="$hold_s" R_BOT_ENV="$bot_env" \
+R_HOLD_S="$hold_s" R_BOT_ENV="$bot_env" R_GUARD_FLAGS="$guard_flags" R_GUARD_STANDBY="$standby_section" \
 python3 - "$here/supervisord.conf.in" "$run_dir/supervisord.conf" <<'PY'
 import os, sys
 src, dst = sys.argv[1], sys.argv[2]
 text = open(src).read()
 for key in ("RUN_DIR", "BIN_DIR", "CONFIG", "NODAEMON", "SIM_SECTION", "STARTSECS",
-            "STARTRETRIES", "HOLD_S", "BOT_ENV"):
+            "STARTRETRIES", "HOLD_S", "BOT_ENV", "GUARD_FLAGS", "GUARD_STANDBY"):
     text = text.replace("@" + key + "@", os.environ["R_" + key])
 open(dst, "w").write(text)
 PY

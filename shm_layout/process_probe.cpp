@@ -63,6 +63,22 @@ int acquire_role_lock(const std::string& path) noexcept {
     return fd;
 }
 
+bool wait_role_lock_free(const std::string& path) noexcept {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    int rc = 0;
+    while ((rc = ::fcntl(fd, F_OFD_SETLKW, &fl)) != 0 && errno == EINTR) {
+    }
+    const int e = errno;
+    ::close(fd); // releases the lock: register_role takes it for good
+    errno = e;
+    return rc == 0;
+}
+
 lock_probe probe_role_lock(const std::string& path) noexcept {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -24,6 +24,12 @@ enum class lock_probe : std::uint8_t { held, free, unknown };
 // another errno on I/O failure.
 [[nodiscard]] int acquire_role_lock(const std::string& path) noexcept;
 
+// Blocks until no other open file description holds the lock on `path` (a hot standby waiting for
+// the active process of its role to die), then returns without holding it: the caller attaches
+// normally and may lose a race to another waiter, in which case it waits again. False on I/O
+// failure (errno set).
+[[nodiscard]] bool wait_role_lock_free(const std::string& path) noexcept;
+
 // Whether some open file description holds a lock on `path`; free when the file does not exist,
 // unknown when it cannot be opened.
 [[nodiscard]] lock_probe probe_role_lock(const std::string& path) noexcept;

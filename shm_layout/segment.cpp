@@ -360,8 +360,12 @@ open_result segment::attach_read_only(std::string_view name_sv, const open_optio
     }
 }
 
+std::string segment::role_lock_path(std::string_view rundir, std::string_view name, role r) {
+    return fmt::format("{}/{}.{}.lock", rundir, name, to_string(r));
+}
+
 std::string segment::lock_path(role r) const {
-    return fmt::format("{}/{}.{}.lock", options_.rundir, name_, to_string(r));
+    return role_lock_path(options_.rundir, name_, r);
 }
 
 open_status segment::register_role(std::string& message) noexcept {

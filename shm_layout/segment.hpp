@@ -291,6 +291,9 @@ public:
 
     // Unlinks the name (mappings stay valid). Returns false if there was nothing to remove.
     static bool remove(std::string_view name) noexcept;
+    // <rundir>/<name>.<role>.lock: the OFD lock a process of that role holds for its whole life.
+    [[nodiscard]] static std::string role_lock_path(std::string_view rundir, std::string_view name,
+                                                    role r);
 
     ~segment();
     segment(const segment&) = delete;

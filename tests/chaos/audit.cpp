@@ -292,12 +292,20 @@ private:
         }
     }
 
-    // An OCO of ours still live `orphan_grace` after its position closed (or with no position).
+    // An OCO of ours live for `orphan_grace` while its position was closed (or with no position).
+    // A placement processed late (after the close) cannot be cancelled before it exists: its time
+    // counts from its placement, and it is counted as a late landing.
     void judge_orphans(position_facts& f, std::int64_t close_ns) {
         for (const auto& al : f.algos) {
-            const std::int64_t since = f.a.entries_filled == 0 ? al.live.from_ns : close_ns;
-            if (since == 0)
+            const std::int64_t since =
+                f.a.entries_filled == 0 ? al.live.from_ns : std::max(close_ns, al.live.from_ns);
+            if (close_ns == 0 && f.a.entries_filled != 0)
                 continue; // position still open: the OCO protects it
+            if (f.a.entries_filled != 0 && al.live.from_ns > close_ns) {
+                ++report_.late_ocos;
+                report_.max_late_oco_live_ns =
+                    std::max(report_.max_late_oco_live_ns, al.live.to_ns - al.live.from_ns);
+            }
             const std::int64_t after = al.live.to_ns - since;
             if (after <= opt_.orphan_grace.count())
                 continue;

@@ -44,16 +44,20 @@ struct position_audit {
 
 struct audit_report {
     int positions = 0, closed = 0, open_protected = 0, young_open = 0;
-    int double_closes = 0;     // ≥ 2 close fills
-    int size_mismatches = 0;   // closed, but Σ close fills ≠ entry size
-    int multi_oco = 0;         // > 1 live OCO at some moment
-    int unprotected = 0;       // unprotected ≥ unprotected_limit
-    int orphan_ocos = 0;       // OCOs live > orphan_grace after their position closed (or none)
-    int lost = 0;              // no close, no live OCO, older than `young`
+    int double_closes = 0;   // ≥ 2 close fills
+    int size_mismatches = 0; // closed, but Σ close fills ≠ entry size
+    int multi_oco = 0;       // > 1 live OCO at some moment
+    int unprotected = 0;     // unprotected ≥ unprotected_limit
+    // OCOs live > orphan_grace while their position was closed (or without an entry): the time
+    // counts from the close, or from the OCO's placement when a late request landed after it.
+    int orphan_ocos = 0;
+    int late_ocos = 0; // OCO placements the exchange processed after their position had closed
+    int lost = 0;      // no close, no live OCO, older than `young`
     int duplicate_entries = 0; // > 1 entry fill for one position
     std::int64_t max_unprotected_ns = 0, max_orphan_ns = 0, max_two_oco_ns = 0;
-    int foreign_orders = 0;             // orders whose id is not ours
-    std::map<std::string, int> rejects; // "<kind>/<intent> <sCode>" → count
+    std::int64_t max_late_oco_live_ns = 0; // the longest a late-landing OCO stayed live
+    int foreign_orders = 0;                // orders whose id is not ours
+    std::map<std::string, int> rejects;    // "<kind>/<intent> <sCode>" → count
     // "<audit>: <mechanism>" → count: which pattern in the records each failure showed.
     std::map<std::string, int> mechanisms;
     std::vector<position_audit> detail;

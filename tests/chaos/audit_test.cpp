@@ -171,6 +171,28 @@ TEST_CASE("an OCO still live seconds after its position closed is an orphan", "[
     CHECK(audit(c.r, quick).orphan_ocos == 0);
 }
 
+TEST_CASE("an OCO placement landing after the close counts from its landing: cancelled at once it "
+          "is a late landing, left live it is an orphan",
+          "[unit]") {
+    records_builder b;
+    b.order(id(8, shm::intent::entry), "buy", gross, 1 * s_ns, base_fee, "BTC");
+    b.order(id(8, shm::intent::close), "sell", net, 2 * s_ns);
+    const auto late = b.algo(id(8, shm::intent::oco), 7 * s_ns, "canceled"); // held 5 s
+    b.cancel(late, id(8, shm::intent::oco), 7 * s_ns + 400 * ms_ns);
+    auto rep = audit(b.r, at(60 * s_ns));
+    CHECK(rep.orphan_ocos == 0);
+    CHECK(rep.late_ocos == 1);
+    CHECK(rep.max_late_oco_live_ns == 400 * ms_ns);
+
+    records_builder c; // the same late landing never cancelled
+    c.order(id(9, shm::intent::entry), "buy", gross, 1 * s_ns, base_fee, "BTC");
+    c.order(id(9, shm::intent::close), "sell", net, 2 * s_ns);
+    c.algo(id(9, shm::intent::oco), 7 * s_ns, "live");
+    rep = audit(c.r, at(60 * s_ns));
+    CHECK(rep.orphan_ocos == 1);
+    CHECK(rep.max_orphan_ns == 53 * s_ns);
+}
+
 TEST_CASE("an old open position with no live OCO is lost; a young one is not judged", "[unit]") {
     records_builder b;
     b.order(id(8, shm::intent::entry), "buy", gross, 1 * s_ns, base_fee, "BTC");

@@ -1,7 +1,7 @@
 // chaos_run: the chaos suite from the command line (deploy/chaos.sh runs it). Prints progress
 // and the summary table; exit 0 when every audit count is zero, 1 when not, 2 on bad arguments.
 //   chaos_run --kills 1000 --seed 7 [--max-minutes M] [--settle-s S] [--keep DIR]
-//             [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults]
+//             [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults] [--no-standby]
 //   chaos_run --reaudit DIR      (audit again what a --keep DIR run kept)
 #include "tests/chaos/chaos_run.hpp"
 
@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
                 o.rest_faults = false;
             else if (a == "--no-ws-faults")
                 o.ws_faults = false;
+            else if (a == "--no-standby")
+                o.guard_standby = false;
             else
                 throw std::invalid_argument("unknown argument " + a);
         }

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -567,8 +568,16 @@ chaos_result run_chaos(const chaos_options& options) {
                               "--symbols BTC-USDT,ETH-USDT,SOL-USDT,XRP-USDT,DOGE-USDT "
                               "--balance USDT=40000,BTC=0.5,ETH=8,SOL=100,XRP=20000,DOGE=100000",
                               options.seed);
+    bo.guard_standby = options.guard_standby;
+    // Kills come every 0.2–0.8 s: under run.sh's crash-loop policy (a process must live 3 s, 5
+    // retries) supervisord would declare a twice-killed program FATAL and the run would test an
+    // idle bot. The chaos tests what the bot does when supervisord restarts it, so it always does.
+    ::setenv("SCALPEL_STARTSECS", "1", 0);
+    ::setenv("SCALPEL_STARTRETRIES", "1000", 0);
     e2e::bot_fixture bot(bo);
-    process_watch watch(bot.run_dir() + "/supervisord.pid");
+    process_watch watch(
+        bot.run_dir() + "/supervisord.pid",
+        shm::segment::role_lock_path(bot.run_dir(), bot.segment_name(), shm::role::guard));
     driver d(options, bot, watch);
     try {
         d.warm_up();
@@ -625,6 +634,8 @@ void print_summary(std::ostream& out, const chaos_result& r, std::size_t max_fin
         {"duplicate entries", std::to_string(a.duplicate_entries)},
         {"max unprotected time", fmt::format("{:.0f} ms", a.max_unprotected_ns / 1e6)},
         {"max orphan OCO life after close", fmt::format("{:.1f} s", a.max_orphan_ns / 1e9)},
+        {"OCOs landing after their close (late)", std::to_string(a.late_ocos)},
+        {"max life of a late OCO", fmt::format("{:.0f} ms", a.max_late_oco_live_ns / 1e6)},
         {"max overlap of two live OCOs", fmt::format("{:.1f} s", a.max_two_oco_ns / 1e9)},
         {"orders with foreign ids", std::to_string(a.foreign_orders)},
     };

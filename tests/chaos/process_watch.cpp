@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,22 @@ int program_of(const std::string& cmdline) {
     return -1;
 }
 
+// Whether `pid` holds a write OFD lock on the file `path` (the fd's link and its fdinfo "lock:"
+// row).
+bool holds_write_lock(pid_t pid, const std::string& path) {
+    const std::string proc = "/proc/" + std::to_string(pid);
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator(proc + "/fd", ec)) {
+        std::error_code link_ec;
+        if (std::filesystem::read_symlink(fd.path(), link_ec) != path || link_ec)
+            continue;
+        const std::string info = slurp(proc + "/fdinfo/" + fd.path().filename().string());
+        if (info.find("lock:") != std::string::npos && info.find("WRITE") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 const char* program_name(program p) noexcept {
@@ -38,8 +55,11 @@ std::int64_t mono_now_ns() noexcept {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-process_watch::process_watch(std::string supervisord_pidfile, std::chrono::milliseconds period)
+process_watch::process_watch(std::string supervisord_pidfile, std::string guard_lock,
+                             std::chrono::milliseconds period)
     : pidfile_(std::move(supervisord_pidfile)), period_(period) {
+    if (!guard_lock.empty()) // /proc/<pid>/fd links are canonical paths
+        guard_lock_ = std::filesystem::weakly_canonical(guard_lock).string();
     sample();
     thread_ = std::thread([this] { loop(); });
 }
@@ -65,6 +85,9 @@ void process_watch::sample() {
         pid_t child = 0;
         while (children >> child) {
             const int p = program_of(slurp("/proc/" + std::to_string(child) + "/cmdline"));
+            if (p == static_cast<int>(program::guard) && !guard_lock_.empty() &&
+                !holds_write_lock(child, guard_lock_))
+                continue; // a standby (or a guard not yet attached) guards nothing yet
             if (p >= 0)
                 found[p] = child;
         }

@@ -2,6 +2,8 @@
 // children and their command lines), never from the bot's own records. Records, per program, the
 // intervals in which it had no process — the chaos audit's notion of "no live guard" — and lets
 // the driver SIGKILL the current process of a program. A background thread samples every few ms.
+// With a guard role lock path, the guard is the guard_proc process that holds that OFD lock (from
+// /proc/<pid>/fdinfo): a hot standby waiting for the role guards nothing and is not counted.
 #pragma once
 
 #include "tests/chaos/audit.hpp"
@@ -24,7 +26,8 @@ inline constexpr int program_count = 2;
 class process_watch {
 public:
     // `supervisord_pidfile`: the run dir's supervisord.pid.
-    explicit process_watch(std::string supervisord_pidfile,
+    // `guard_lock`: <run_dir>/<segment>.guard.lock, or empty to count any guard_proc process.
+    explicit process_watch(std::string supervisord_pidfile, std::string guard_lock = {},
                            std::chrono::milliseconds period = std::chrono::milliseconds(5));
     ~process_watch();
     process_watch(const process_watch&) = delete;
@@ -55,6 +58,7 @@ private:
     void sample();
 
     std::string pidfile_;
+    std::string guard_lock_;
     std::chrono::milliseconds period_;
     mutable std::mutex mu_;
     state st_[program_count];

@@ -74,9 +74,17 @@ guard:
     }
     const std::string sim_args =
         fmt::format("--host 127.0.0.1 --port {} {}", port_, options.sim_args);
-    auto render = test::run_capture(
-        {"/bin/bash", std::string(SCALPEL_SOURCE_DIR) + "/deploy/render_supervisord.sh",
-         dir_.path(), config, SCALPEL_BINARY_DIR, "--sim", sim_args});
+    std::vector<std::string> render_argv{"/bin/bash",
+                                         std::string(SCALPEL_SOURCE_DIR) +
+                                             "/deploy/render_supervisord.sh",
+                                         dir_.path(),
+                                         config,
+                                         SCALPEL_BINARY_DIR,
+                                         "--sim",
+                                         sim_args};
+    if (options.guard_standby)
+        render_argv.emplace_back("--guard-standby");
+    auto render = test::run_capture(render_argv);
     if (render.exit_code != 0)
         throw std::runtime_error("render_supervisord failed: " + render.output);
     conf_ = dir_.path() + "/supervisord.conf";

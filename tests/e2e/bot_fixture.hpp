@@ -25,6 +25,8 @@ struct bot_options {
     // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
     std::string sim_args =
         "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
+    // A hot standby guard (program guard_standby, both guards with --standby), as run.sh deploys.
+    bool guard_standby = false;
 };
 
 // One order-affecting request the simulator saw (from /sim/orders).

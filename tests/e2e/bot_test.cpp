@@ -258,6 +258,69 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
     CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
 }
 
+TEST_CASE("with a hot standby, a guard SIGKILLed while its OCO cancel is held is replaced by the "
+          "standby at once: one close, the position bare far less than a restart",
+          "[e2e]") {
+    bot_fixture bot({.extra_yaml = permissive(), .guard_standby = true});
+    REQUIRE(bot.wait_running("guard_standby", 20s));
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    const std::string sym(pos->pos.symbol.view());
+    const pid_t active = bot.segment()->liveness(shm::role::guard).pid;
+    const int standby = bot.pid_of("guard_standby") == active ? bot.pid_of("guard_proc")
+                                                              : bot.pid_of("guard_standby");
+    REQUIRE(active > 0);
+    REQUIRE(standby > 0);
+    REQUIRE(standby != active);
+
+    // cancel_first: the PH verdict cancels the OCO first; the exchange holds that cancel 400 ms
+    // and the active guard dies meanwhile, so the cancel lands with no guard of that pid alive.
+    REQUIRE(bot.sim("POST", "/sim/fault",
+                    R"({"path_prefix":"/api/v5/trade/cancel-algos","method":"POST",)"
+                    R"("mode":"delay","delay_ms":400,"count":1})")
+                .status == 200);
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
+    REQUIRE(test::wait_until(
+        [&] {
+            return bot.sim("POST", "/sim/orders/since", R"({"after_seq":0,"after_arrival":0})")
+                       .body.find("/api/v5/trade/cancel-algos") != std::string::npos;
+        },
+        10s));
+    REQUIRE(::kill(active, SIGKILL) == 0);
+
+    const auto rec = wait_for_close(bot, *pos, 20s);
+    REQUIRE(rec);
+    // The standby took the role: it is the guard now (no supervisord restart was needed).
+    CHECK(bot.segment()->liveness(shm::role::guard).pid == standby);
+    const auto reqs = bot.sim_requests();
+    const std::int64_t entry_ns = entry_recv_ns(reqs, pos->pos);
+    CHECK(filled_closes(reqs, pos->pos, entry_ns) == 1);
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
+    // Bare time on the exchange: from the OCO's cancel taking effect to the close order's fill.
+    std::int64_t canceled_ns = 0, closed_ns = 0;
+    for (const auto& r : reqs) {
+        if (r.recv_mono_ns <= entry_ns || r.inst_id != sym)
+            continue;
+        if (r.kind == "cancel_algo" && r.s_code == "0" && canceled_ns == 0)
+            canceled_ns = r.recv_mono_ns;
+        if (r.kind == "place_order" && r.state == "filled" && closed_ns == 0)
+            closed_ns = r.recv_mono_ns;
+    }
+    for (const auto& r : reqs) { // no OCO of the position is left live
+        INFO(r.algo_cl_ord_id);
+        CHECK_FALSE((r.kind == "place_algo" && r.inst_id == sym && r.state == "live"));
+    }
+    if (canceled_ns > 0 && closed_ns > canceled_ns)
+        std::cout << fmt::format("standby takeover during a held OCO cancel: position bare {:.2f} "
+                                 "ms (first effective OCO cancel → close fill)\n",
+                                 (closed_ns - canceled_ns) / 1e6);
+    for (const auto& r : reqs)
+        if (r.recv_mono_ns > entry_ns && r.inst_id == sym)
+            std::cout << fmt::format("  {:+9.2f} ms {} {} {} {} sCode {} {}\n",
+                                     (r.recv_mono_ns - entry_ns) / 1e6, r.kind, r.via, r.side,
+                                     r.cl_ord_id + r.algo_cl_ord_id, r.s_code, r.state);
+}
+
 TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns",
           "[e2e]") {
     bot_fixture bot({permissive()});

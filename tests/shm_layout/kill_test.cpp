@@ -1,6 +1,7 @@
 // Multi-process tests with real fork+exec (shm_child) and real SIGKILL: robust-mutex recovery and
 // its repairs, the closing-claim race, the parameter latch under killed writers, concurrent
 // creators, a creator dying mid-init, role liveness. Figures are printed, never asserted tightly.
+#include "shm_layout/process_probe.hpp"
 #include "shm_layout/segment.hpp"
 
 #include "shm_layout/seqlock.hpp"
@@ -10,12 +11,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <random>
 #include <sys/wait.h>
+#include <thread>
 
 using namespace scalpel;
 using namespace scalpel::shm;
@@ -305,4 +308,38 @@ TEST_CASE("liveness: alive, hung (SIGSTOP), dead (SIGKILL); a dead owner's claim
     CHECK(seg->liveness(role::guard).verdict == liveness_verdict::dead);
     CHECK(seg->try_claim_closing(r.ref, seg->self()) == claim_result::stolen);
     CHECK(seg->counters(role::signal)[static_cast<std::size_t>(counter::claims_stolen)] == 1);
+}
+
+TEST_CASE("a standby waiting for the guard role takes it the moment the holder is SIGKILLed",
+          "[shm][kill]") {
+    testing::temp_segment ts;
+    auto seg = open_seg(ts, role::signal);
+    const auto r = seg->reserve_slot(test_position("BTC-USDT"));
+    REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
+    auto child =
+        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
+    REQUIRE(wait_until(
+        [&] { return seg->liveness(role::guard).verdict == liveness_verdict::alive; }, 5000ms));
+
+    const std::string lock = segment::role_lock_path(ts.options().rundir, ts.name, role::guard);
+    std::atomic<bool> free{false}, waited_ok{false};
+    std::atomic<std::int64_t> freed_at_ns{0};
+    std::thread standby([&] {
+        waited_ok = wait_role_lock_free(lock);
+        freed_at_ns = monotonic_now_ns();
+        free = true;
+    });
+    std::this_thread::sleep_for(200ms);
+    CHECK_FALSE(free.load()); // the holder is alive: the standby keeps waiting
+
+    const std::int64_t killed_at_ns = monotonic_now_ns();
+    child.kill(SIGKILL);
+    REQUIRE(wait_until([&] { return free.load(); }, 5000ms));
+    standby.join();
+    CHECK(waited_ok.load());
+    auto taken = segment::create_or_attach(ts.name, role::guard, ts.options());
+    INFO(taken.message);
+    CHECK(taken.ok());
+    std::cout << "standby: guard role free " << (freed_at_ns - killed_at_ns) / 1000
+              << " us after the holder's SIGKILL\n";
 }
