@@ -260,9 +260,10 @@ struct alignas(128) control_block {
 };
 
 // The guard's order outcomes (order_note), a ring like the journal but with ONE writer: the guard
-// (its lock file admits one incarnation at a time), lock-free, from its service code only (never
-// the tick path). seq = 2·n+2 once note n is complete, odd while being written; head: release
-// after the entry is done. Reader: signal_proc's drain (and inspect), lock-free.
+// (its role lock admits one incarnation at a time; a --standby guard attaches only once it holds
+// it), lock-free, from its service code only (never the tick path). seq = 2·n+2 once note n is
+// complete, odd while being written; head: release after the entry is done. Reader: signal_proc's
+// drain (and inspect), lock-free.
 struct alignas(64) order_log_entry {
     std::atomic<std::uint64_t> seq;
     std::atomic<std::uint64_t> words[word_count<order_note>];
