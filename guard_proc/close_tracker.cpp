@@ -297,7 +297,9 @@ bool close_tracker::resolve_attempts(nanoseconds now) noexcept {
         }
         looking = true;
         if (now >= a.next_lookup) {
-            emit(command{.kind = cmd::lookup_order, .attempt = base_ + i});
+            command c{.kind = cmd::lookup_order, .attempt = base_ + i};
+            c.deadline = a.deadline; // so the shell can tell an absent order from a late one
+            emit(c);
             a.next_lookup = now + s_.lookup_interval;
         }
         wake_at(a.next_lookup);

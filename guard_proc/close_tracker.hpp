@@ -104,7 +104,7 @@ struct event {
 enum class cmd : std::uint8_t {
     send_close_ws,   // attempt n, lots, deadline → op:order with expTime
     send_close_rest, // attempt n, lots, deadline → POST trade/order with expTime
-    lookup_order,    // attempt n (or child) by clOrdId (ordId for the child)
+    lookup_order,    // attempt n (or child) by clOrdId (ordId for the child); deadline = n's
     lookup_algo,     // OCO attempt k by algoClOrdId (algoId when stored)
     cancel_oco,      // OCO attempt k
     place_oco,       // OCO attempt k (reused id when k was never resolved as placed)

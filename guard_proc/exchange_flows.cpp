@@ -172,10 +172,19 @@ net::awaitable<void> guard_service::impl::lookup_order(shm::slot_ref ref, comman
         note_order_row(seg, o.value,
                        e.reverse ? shm::order_kind::compensate : shm::order_kind::close);
         core.feed(ref, e);
-    } else
+    } else {
+        // Not found past its deadline + the lookup lag: it can no longer land (the tracker judges
+        // it the same way) — the ledger files it absent.
+        const bool absent =
+            o.err.kind == error_kind::not_found &&
+            monotonic_now_ns() >= c.deadline.count() + cfg.guard.lookup_lag_ms * 1'000'000;
+        if (absent && c.deadline.count() > 0)
+            note_outcome(seg, cl.view(), shm::order_kind::close, shm::order_outcome::absent,
+                         shm::order_channel::unknown, 0, {}, s.snap.pos.symbol.view());
         core.feed(ref, now_event(o.err.kind == error_kind::not_found ? ev::order_absent
                                                                      : ev::lookup_failed,
                                  c.attempt));
+    }
 }
 
 // The fired OCO's child: the OCO attempts are looked up for the one that triggered, then its

@@ -2,8 +2,9 @@
 // guard_proc and signal_proc under supervisord. A PH close over WS is filed filled (channel ws)
 // and the OCO it cancelled as canceled; the entry after it, refused by the simulator (a 51008
 // fault), is filed refused with its code; a close whose WS op the simulator refuses is filed
-// refused (ws, its code) and its REST retry filled (rest). Each row is audited against the
-// simulator's own order log, and every order the simulator filled is in the ledger as filled.
+// refused (ws, its code), one whose WS op is lost absent, and their REST retries filled (rest).
+// Each row is audited against the simulator's own order log, and every order the simulator
+// filled is in the ledger as filled.
 #include "tests/e2e/bot_fixture.hpp"
 #include "tests/e2e/bot_scenario.hpp"
 
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -68,6 +70,52 @@ std::string log_lines(const bot_fixture& bot, const std::string& program, const 
         if (line.find(word) != std::string::npos)
             out += line + "\n";
     return out;
+}
+
+// Registers a WS order-op fault, waits for a position not in `done`, closes it by PH and
+// checks the close that filled went over REST (the WS attempt failed) as the simulator has it.
+// Returns the ledger's row of the failed WS attempt (the same slot generation, one attempt lower).
+std::optional<ledger::order_row> close_through_ws_fault(bot_fixture& bot, const std::string& fault,
+                                                        std::vector<std::string>& done) {
+    REQUIRE(bot.sim("POST", "/sim/fault", fault).status == 200);
+    std::optional<shm::slot_snapshot> pos;
+    REQUIRE(test::wait_until(
+        [&] {
+            pos = wait_for_position(bot, 1s);
+            return pos && std::find(done.begin(), done.end(),
+                                    std::string(pos->pos.entry_cl_ord_id.view())) == done.end();
+        },
+        120s));
+    done.emplace_back(pos->pos.entry_cl_ord_id.view());
+    const std::string sym(pos->pos.symbol.view());
+    bot.set_price(sym, pos->pos.entry_price);
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
+    const auto rec = wait_for_close(bot, *pos, 30s);
+    REQUIRE(rec);
+    bot.sim("POST", "/sim/resume", fmt::format(R"({{"instId":"{}"}})", sym));
+    const std::string rest_cl(rec->pos.close_cl_ord_id.view());
+    const auto rest_close = wait_for_order(bot, rest_cl, "filled", 20s);
+    REQUIRE(rest_close);
+    CHECK(rest_close->channel == "rest");
+    CHECK(rest_close->kind == "close");
+    const auto sim_rest = sim_placement(bot, rest_cl);
+    REQUIRE(sim_rest);
+    CHECK(sim_rest->via == "rest");
+    CHECK(sim_rest->state == "filled");
+    const auto rp = parts_of(rest_cl);
+    REQUIRE(rp.attempt >= 1);
+    std::optional<ledger::order_row> ws_attempt;
+    for (const auto& o : ledger_orders(bot)) {
+        shm::order_id_parts p;
+        if (shm::parse_cl_ord_id(o.cl_ord_id, p) && p.what == shm::intent::close &&
+            p.slot == rp.slot && p.generation == rp.generation && p.attempt == rp.attempt - 1)
+            ws_attempt = o;
+    }
+    if (ws_attempt) {
+        const auto on_sim = sim_placement(bot, ws_attempt->cl_ord_id);
+        CHECK((!on_sim || on_sim->state != "filled")); // it never traded
+    }
+    return ws_attempt;
 }
 
 } // namespace
@@ -140,52 +188,24 @@ TEST_CASE("every order the bot sends is in the ledger with the outcome the simul
 
     // 4. The next close's WS op is refused by the simulator: filed refused (ws, its code), and
     //    the retry over REST (next attempt) filed filled (rest).
-    REQUIRE(bot.sim("POST", "/sim/fault",
-                    R"({"path_prefix":"/ws/op/order","count":1,"mode":"fail","code":"50001",)"
-                    R"("msg":"Service temporarily unavailable"})")
-                .status == 200);
-    std::optional<shm::slot_snapshot> next;
-    REQUIRE(test::wait_until(
-        [&] {
-            next = wait_for_position(bot, 1s);
-            return next && !(next->generation == pos->generation &&
-                             next->pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id);
-        },
-        120s));
-    const std::string sym2(next->pos.symbol.view());
-    bot.set_price(sym2, next->pos.entry_price);
-    bot.set_price(sym2, ph_spike_price(next->pos, 0.001));
-    const auto rec2 = wait_for_close(bot, *next, 20s);
-    REQUIRE(rec2);
-    const std::string rest_cl(rec2->pos.close_cl_ord_id.view());
-    const auto rest_close = wait_for_order(bot, rest_cl, "filled", 20s);
-    REQUIRE(rest_close);
-    CHECK(rest_close->channel == "rest");
-    CHECK(rest_close->kind == "close");
-    const auto sim_rest = sim_placement(bot, rest_cl);
-    REQUIRE(sim_rest);
-    CHECK(sim_rest->via == "rest");
-    CHECK(sim_rest->state == "filled");
-    // The refused WS attempt: the same slot generation, attempt one lower.
-    const auto rp = parts_of(rest_cl);
-    REQUIRE(rp.attempt >= 1);
-    std::optional<ledger::order_row> ws_refused;
-    for (const auto& o : ledger_orders(bot)) {
-        shm::order_id_parts p;
-        if (shm::parse_cl_ord_id(o.cl_ord_id, p) && p.what == shm::intent::close &&
-            p.slot == rp.slot && p.generation == rp.generation && p.attempt == rp.attempt - 1)
-            ws_refused = o;
-    }
-    REQUIRE(ws_refused);
-    CHECK(ws_refused->state == "refused");
-    CHECK(ws_refused->error_code == "50001");
-    CHECK(ws_refused->channel == "ws");
-    const auto sim_refused = sim_placement(bot, ws_refused->cl_ord_id);
-    CHECK((!sim_refused || sim_refused->state != "filled"));
+    std::vector<std::string> done{entry_cl};
+    const auto refused_ws = close_through_ws_fault(
+        bot, R"({"path_prefix":"/ws/op/order","count":1,"mode":"fail","code":"50001"})", done);
+    REQUIRE(refused_ws);
+    CHECK(refused_ws->state == "refused");
+    CHECK(refused_ws->error_code == "50001");
+    CHECK(refused_ws->channel == "ws");
+
+    // 5. The next close's WS op is lost (dropped, never answered): after its deadline and the
+    //    lookup lag it is filed absent; the REST retry filled.
+    const auto lost_ws = close_through_ws_fault(
+        bot, R"({"path_prefix":"/ws/op/order","count":1,"mode":"drop"})", done);
+    REQUIRE(lost_ws);
+    CHECK(lost_ws->state == "absent");
+    CHECK(lost_ws->channel == "ws");
 
     // Every order the simulator filled for us is in the ledger as filled.
     int audited = 0;
-    const auto rows = ledger_orders(bot);
     for (const auto& r : bot.sim_requests()) {
         if (r.kind != "place_order" || r.state != "filled" || r.cl_ord_id.empty())
             continue;
