@@ -93,7 +93,40 @@ net::awaitable<fill_sync_result> fill_sync::run(ledger::ledger& db,
             ++r.orders;
         }
     }
+    r.ok &= co_await sync_ocos(db, r);
     co_return r;
+}
+
+net::awaitable<bool> fill_sync::sync_ocos(ledger::ledger& db, fill_sync_result& r) {
+    bool ok = true;
+    for (const char* state : {"effective", "canceled"}) {
+        const auto h = co_await client_.algos_history("oco", state);
+        if (!h.ok()) {
+            ok = false;
+            continue;
+        }
+        for (const auto& a : h.value) {
+            shm::order_id_parts parts;
+            if (!shm::parse_cl_ord_id(a.algo_cl_ord_id.view(), parts) || parts.tag.view() != tag_)
+                continue;
+            ledger::order_row o;
+            o.cl_ord_id = std::string(a.algo_cl_ord_id.view());
+            o.ord_id = std::string(a.algo_id.view());
+            o.symbol = std::string(a.inst_id.view());
+            o.side = std::string(a.side.view());
+            o.kind = "oco";
+            o.ord_type = "oco";
+            o.sz = a.sz.str();
+            const bool fired = a.state == okx::algo_state::effective;
+            o.state = fired ? "filled" : "canceled";
+            o.child_ord_id = fired ? std::string(a.ord_id.view()) : std::string();
+            o.sent_ms = a.c_time_ms;
+            o.updated_ms = a.u_time_ms > 0 ? a.u_time_ms : a.c_time_ms;
+            ok &= db.record_order(o).ok();
+            ++r.ocos;
+        }
+    }
+    co_return ok;
 }
 
 } // namespace scalpel::signal

@@ -3,8 +3,10 @@
 // (ledger_fill_sync: signal::fill_sync) files them and is SIGKILLed mid-write, round after round;
 // then one pass as after a restart. Afterwards PRAGMA integrity_check is ok and the ledger's fills
 // are exactly the simulator's fills of our orders: same count, same set of trade ids, and each
-// fill's size and fee as the simulator reported them.
+// fill's size and fee as the simulator reported them. Also: the same path files our OCOs' outcomes
+// from the exchange's algo history, and a fired OCO's fill counts as an oco fill.
 #include "ledger/ledger.hpp"
+#include "shm_layout/order_ids.hpp"
 #include "tests/okx_sim/sim_client.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -155,5 +157,86 @@ TEST_CASE("SIGKILL while the ledger files the simulator's fills: exactly the sim
                              "on the simulator, {} in the ledger, integrity {}\n",
                              rounds, mid_pass_kills, placed, expected.size(), fills.size(),
                              db.integrity_check());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("the exchange's algo history files our OCOs' outcomes; a fired OCO's fill is an oco fill",
+          "[ledger][sim]") {
+    namespace fs = std::filesystem;
+    test::sim_process sim({"--speed", "1", "--balance", "USDT=100000,BTC=10"});
+    const fs::path dir = fs::temp_directory_path() / ("ledger-oco-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string file = (dir / "ledger.sqlite").string();
+    const auto post = [&](const std::string& path, const std::string& body) {
+        const auto r = path.starts_with("/sim/")
+                           ? test::http_call(sim.port(), "POST", path, body)
+                           : test::signed_call(sim.port(), "POST", path, body);
+        INFO(path << " " << body << " -> " << r.body);
+        REQUIRE(r.status == 200);
+        return r.body;
+    };
+    // Two OCOs under ids of ours (tag "lk", the way the bot names them); one is cancelled, the
+    // other fires at TP and its child market order sells.
+    const auto oco_id = [](std::uint32_t attempt) {
+        shm::order_id_parts p;
+        p.tag.assign_truncated("lk");
+        p.epoch = 12345;
+        p.slot = 3;
+        p.generation = 1;
+        p.what = shm::intent::oco;
+        p.attempt = attempt;
+        shm::id_string id;
+        REQUIRE(shm::make_cl_ord_id(p, id));
+        return std::string(id.view());
+    };
+    const std::string fired_cl = oco_id(0), canceled_cl = oco_id(1);
+    post("/sim/price", fmt::format(R"({{"instId":"{}","last":"50000"}})", inst));
+    const auto place = [&](const std::string& cl) {
+        const auto body = post("/api/v5/trade/order-algo",
+                               fmt::format(R"({{"instId":"{}","tdMode":"cash","side":"sell",)"
+                                           R"("ordType":"oco","sz":"0.001","tpTriggerPx":"51000",)"
+                                           R"("tpOrdPx":"-1","slTriggerPx":"49000","slOrdPx":"-1",)"
+                                           R"("algoClOrdId":"{}"}})",
+                                           inst, cl));
+        REQUIRE(body.find(R"("sCode":"0")") != std::string::npos);
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        REQUIRE(parser.parse(body).get(doc) == simdjson::SUCCESS);
+        return std::string(doc["data"].at(0)["algoId"].get_string().value());
+    };
+    const std::string fired_algo = place(fired_cl);
+    const std::string canceled_algo = place(canceled_cl);
+    post("/api/v5/trade/cancel-algos",
+         fmt::format(R"([{{"instId":"{}","algoId":"{}"}}])", inst, canceled_algo));
+    post("/sim/price", fmt::format(R"({{"instId":"{}","last":"51500"}})", inst));
+
+    test::child_process once(
+        {SCALPEL_LEDGER_FILL_SYNC, file, std::to_string(sim.port()), inst, "--once"},
+        (dir / "writer.log").string());
+    const auto st = once.wait_for(30s);
+    REQUIRE(st.has_value());
+    CHECK(WEXITSTATUS(*st) == 0);
+
+    auto opened = ledger::ledger::open(file);
+    REQUIRE(opened.db);
+    auto& db = *opened.db;
+    const auto fired = db.order(fired_cl);
+    REQUIRE(fired);
+    CHECK(fired->kind == "oco");
+    CHECK(fired->state == "filled");
+    CHECK(fired->ord_id == fired_algo);
+    CHECK_FALSE(fired->child_ord_id.empty());
+    const auto canceled = db.order(canceled_cl);
+    REQUIRE(canceled);
+    CHECK(canceled->state == "canceled");
+    CHECK(canceled->ord_id == canceled_algo);
+    // The child's fill (no clOrdId of ours on it) is known as the OCO's through its ordId.
+    const auto child_fills = db.fills_of(fired->child_ord_id);
+    REQUIRE(child_fills.size() >= 1);
+    std::map<std::string, std::int64_t> by_kind;
+    for (const auto& c : db.fills_by_kind())
+        by_kind[c.kind] = c.n;
+    CHECK(by_kind["oco"] == static_cast<std::int64_t>(child_fills.size()));
     fs::remove_all(dir);
 }

@@ -16,7 +16,7 @@ TEST_CASE("entry rejected: slot abandoned, nothing on the exchange, next cycle e
     scenario sc;
     sc.control(
         "/sim/fault",
-        R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"fail","status":200,"code":"51008","msg":"Insufficient balance"})");
+        R"({"path_prefix":"/api/v5/trade/order","method":"POST","count":1,"mode":"fail","status":200,"code":"51008","msg":"Insufficient balance"})");
     sc.start_signal();
     REQUIRE(sc.wait_log("rejected: insufficient_funds", std::chrono::seconds(30)));
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(20)));
@@ -64,7 +64,8 @@ TEST_CASE("OCO rejected past the retries: the position is closed at market", "[s
 
 TEST_CASE("entry applied but never answered: no duplicate, position protected", "[sim]") {
     scenario sc;
-    sc.control("/sim/fault", R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"hang"})");
+    sc.control("/sim/fault",
+               R"({"path_prefix":"/api/v5/trade/order","method":"POST","count":1,"mode":"hang"})");
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -76,8 +77,9 @@ TEST_CASE("entry applied but never answered: no duplicate, position protected", 
 
 TEST_CASE("entry answered 'outcome unknown' (50004): no duplicate, position protected", "[sim]") {
     scenario sc;
-    sc.control("/sim/fault",
-               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"apply_fail"})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order","method":"POST","count":1,"mode":"apply_fail"})");
     sc.start_signal();
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(40)));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -91,8 +93,9 @@ TEST_CASE("entry processed after its expTime is discarded, never re-sent, one fi
     // 3 s (the 5.5–8 s of issue 9, scaled down).
     scenario sc(scenario_options{}.with_exchange(
         "  order_deadline_s: 1.5\n  order_lookup_lag_s: 0.5\n  order_lookup_interval_s: 0.1\n"));
-    sc.control("/sim/fault",
-               R"({"path_prefix":"/api/v5/trade/order","count":1,"mode":"delay","delay_ms":3000})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order","method":"POST","count":1,"mode":"delay","delay_ms":3000})");
     sc.start_signal();
     REQUIRE(sc.wait_log("expired unplaced", std::chrono::seconds(30)));
     REQUIRE(wait_protected(sc, "BTC-USDT", std::chrono::seconds(30)));
