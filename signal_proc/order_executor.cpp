@@ -77,7 +77,8 @@ bool duplicate_algo(const okx::error& e) noexcept {
 
 void order_executor::report(std::string_view cl_ord_id, std::string_view ord_id,
                             std::string_view symbol, order_side s, const char* kind,
-                            const decimal& sz, const char* state, int error_code) {
+                            const decimal& sz, const char* state, std::int64_t sent_ms,
+                            int error_code) {
     if (orders_ == nullptr)
         return;
     ledger::order_row o;
@@ -90,7 +91,8 @@ void order_executor::report(std::string_view cl_ord_id, std::string_view ord_id,
     o.sz = sz.str();
     o.state = state;
     o.error_code = error_code != 0 ? std::to_string(error_code) : std::string();
-    o.sent_ms = o.updated_ms = wall_now_ms();
+    o.sent_ms = sent_ms;
+    o.updated_ms = wall_now_ms();
     o.channel = "rest"; // signal_proc sends everything over REST
     orders_->push_back(std::move(o));
 }
@@ -185,7 +187,7 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     if (placed.state == net_client::placement_state::absent) {
         const bool expired = placed.err.kind == okx::error_kind::expired;
         report(cl_id, {}, req.symbol, po.side, "entry", req.size, expired ? "absent" : "refused",
-               placed.err.code);
+               intent.entry_time_ms, placed.err.code);
         spdlog::warn("entry {} {}: {} ({} {}); clOrdId {} slot {} abandoned", req.symbol,
                      expired ? "expired unplaced" : "rejected", okx::to_string(placed.err.kind),
                      placed.err.code, placed.err.message.view(), cl_id, rsv.ref.index);
@@ -194,7 +196,8 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
         co_return open_outcome{expired ? open_status::not_filled : open_status::rejected, rsv.ref};
     }
     if (placed.state == net_client::placement_state::unknown) {
-        report(cl_id, {}, req.symbol, po.side, "entry", req.size, "unknown", placed.err.code);
+        report(cl_id, {}, req.symbol, po.side, "entry", req.size, "unknown", intent.entry_time_ms,
+               placed.err.code);
         spdlog::error("entry {}: clOrdId {} outcome unknown ({} {}); slot {} left opening for "
                       "reconcile, no new entry attempt meanwhile",
                       req.symbol, cl_id, okx::to_string(placed.err.kind), placed.err.code,
@@ -206,7 +209,8 @@ net::awaitable<open_outcome> order_executor::open(open_request req) {
     report(cl_id, f.ord_id, req.symbol, po.side, "entry", req.size,
            got == fill_filled ? "filled"
            : got == fill_none ? "canceled"
-                              : "placed");
+                              : "placed",
+           intent.entry_time_ms);
     if (got == fill_none) {
         spdlog::warn("entry {}: clOrdId {} not filled; slot {} abandoned", req.symbol, cl_id,
                      rsv.ref.index);
@@ -337,6 +341,7 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
     req.sl_trigger_px = lv.sl;
     req.algo_cl_ord_id = algo_cl;
     seg_.add(shm::counter::orders_sent);
+    const std::int64_t sent_ms = wall_now_ms();
     auto ack = co_await client_.place_algo(req);
     std::string algo_id(ack.ok() ? ack.value.algo_id.view() : std::string_view{});
     if (!ack.ok()) {
@@ -353,7 +358,7 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
         }
         if (algo_id.empty())
             report(algo_cl, {}, sym, req.side, "oco", req.sz, unclear ? "unknown" : "refused",
-                   ack.err.code);
+                   sent_ms, ack.err.code);
         if (algo_id.empty() && unclear) {
             spdlog::warn("OCO {} {} unresolved: {} {} {}; retried under the same id", sym, algo_cl,
                          okx::to_string(ack.err.kind), ack.err.code, ack.err.message.view());
@@ -366,7 +371,7 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
             co_return oco_result::rejected;
         }
     }
-    report(algo_cl, algo_id, sym, req.side, "oco", req.sz, "placed");
+    report(algo_cl, algo_id, sym, req.side, "oco", req.sz, "placed", sent_ms);
     pos->oco_algo_id = std::string_view(algo_id);
     (void)seg_.update_position(ref, *pos);
     spdlog::info("OCO {} placed: algoId {} algoClOrdId {} sz {} tp {} sl {}{}{}", sym, algo_id,
@@ -437,11 +442,17 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     po.tgt_ccy = okx::tgt_ccy::base_ccy;
     po.cl_ord_id = cl_id;
     seg_.add(shm::counter::orders_sent);
+    const std::int64_t sent_ms = wall_now_ms();
     const net_client::order_placement placed = co_await client_.submit_order(po);
-    if (!placed.placed())
+    if (!placed.placed()) {
+        const bool absent = placed.state == net_client::placement_state::absent;
+        const bool expired = placed.err.kind == okx::error_kind::expired;
         report(cl_id, {}, sym, po.side, "close", mc.size,
-               placed.state == net_client::placement_state::absent ? "refused" : "unknown",
-               placed.err.code);
+               !absent   ? "unknown"
+               : expired ? "absent"
+                         : "refused",
+               sent_ms, placed.err.code);
+    }
     if (!placed.placed()) {
         spdlog::error("market close {} clOrdId {} {}: {} {} {}", sym, cl_id,
                       net_client::to_string(placed.state), okx::to_string(placed.err.kind),
@@ -453,7 +464,8 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     report(cl_id, f.ord_id, sym, po.side, "close", mc.size,
            got == fill_filled ? "filled"
            : got == fill_none ? "canceled"
-                              : "placed");
+                              : "placed",
+           sent_ms);
     if (got != fill_filled) {
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
         co_return false;

@@ -124,7 +124,7 @@ private:
     // One order report for the ledger (nothing without a queue).
     void report(std::string_view cl_ord_id, std::string_view ord_id, std::string_view symbol,
                 order_side s, const char* kind, const decimal& sz, const char* state,
-                int error_code = 0);
+                std::int64_t sent_ms, int error_code = 0);
 
     net_client::rest_client& client_;
     shm::segment& seg_;
