@@ -133,6 +133,7 @@ private:
         bool bound = false;
         std::uint32_t generation = 0;
         std::uint32_t close_seen = 0, oco_seen = 0; // slot attempt counters last fed
+        bool opening = false; // entry filled, OCO not yet published (its stored id unconfirmed)
         close_tracker tracker;
     };
 
@@ -144,6 +145,8 @@ private:
               bool takeover) noexcept;
     void judge_now(shm::slot_ref ref, const symbol_entry& sym, std::int64_t entry_time_ms) noexcept;
     [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& s) const noexcept;
+    [[nodiscard]] std::uint32_t stored_oco(shm::slot_ref ref,
+                                           const shm::slot_snapshot& s) const noexcept;
 
     shm::segment& seg_;
     order_sink& sink_;

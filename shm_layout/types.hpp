@@ -74,6 +74,12 @@ struct position {
     std::uint8_t pad0 = 0;
 };
 
+// An entry whose fill is recorded (update_position after the fill: entry_ord_id comes only from the
+// exchange's fill). From then on the guard watches the slot, even while it is still opening.
+[[nodiscard]] inline bool entry_filled(const position& p) noexcept {
+    return !p.entry_ord_id.empty() && p.size > 0 && p.entry_price > 0;
+}
+
 // The regime's whole parameter set (strategy.md's table), plus fee rate and publish stamps.
 // Written by signal_proc (publish_params), read by guard_proc every tick (read_params).
 struct arm_params {

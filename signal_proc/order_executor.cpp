@@ -27,6 +27,8 @@ const char* to_string(open_status s) noexcept {
         return "unresolved";
     case open_status::closed_no_oco:
         return "closed_no_oco";
+    case open_status::guard_exit:
+        return "guard_exit";
     case open_status::failed:
         return "failed";
     }
@@ -220,6 +222,12 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
         // An unresolved attempt's algoClOrdId: the next try goes out under it.
         std::string reuse = std::move(first_reuse_id);
         for (int attempt = 0; attempt <= cfg_.oco_retries; ++attempt) {
+            if (exit_taken_by_guard(ref)) {
+                spdlog::info("entry {}: the guard claimed the exit of slot {} before its OCO; it "
+                             "resolves any OCO attempt and closes the position",
+                             sym, ref.index);
+                co_return open_outcome{open_status::guard_exit, ref};
+            }
             const oco_result r = co_await place_oco(ref, &pos, atr, s, params, inst, reuse);
             if (r == oco_result::placed) {
                 (void)co_await sweep_extra_ocos(ref, sym, std::string(pos.oco_algo_id.view()));
@@ -249,6 +257,16 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
     if (co_await close_at_market(ref, pos, s, inst))
         co_return open_outcome{open_status::closed_no_oco, ref};
     co_return open_outcome{open_status::failed, ref};
+}
+
+// The guard watches a filled entry from its fill on (segment::guarded_slots) and may claim its exit
+// before the OCO exists: the exit is then the guard's, and no further OCO goes out for it.
+bool order_executor::exit_taken_by_guard(shm::slot_ref ref) const noexcept {
+    const auto s = seg_.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
+        return false; // the slot moved on: place_oco's own checks say so
+    return shm::owner_role_bits(s.snap.closing_owner) ==
+           static_cast<std::uint8_t>(shm::role::guard);
 }
 
 net::awaitable<std::optional<okx::algo_order>>
@@ -442,6 +460,8 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (!sr.ok || sr.snap.state != shm::slot_state::opening)
         co_return open_status::failed;
     const shm::slot_ref ref = sr.snap.ref(index);
+    if (exit_taken_by_guard(ref))
+        co_return open_status::guard_exit; // the guard closes it (and resolves its OCOs)
     shm::position pos = sr.snap.pos;
     const std::string sym(pos.symbol.view());
     const std::string cl_id(pos.entry_cl_ord_id.view());

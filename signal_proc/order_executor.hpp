@@ -58,6 +58,7 @@ enum class open_status : std::uint8_t {
     slot_refused,  // reserve_slot failed (symbol busy, no slot, lock)
     unresolved,    // outcome still unknown: the slot stays opening for the next reconcile
     closed_no_oco, // filled but no OCO could be placed: closed at market (reason reconcile)
+    guard_exit,    // filled; the guard claimed its exit (PH, max hold) before the OCO: it closes
     failed,        // filled, no OCO, and the market close failed too (left opening, retried)
 };
 [[nodiscard]] const char* to_string(open_status s) noexcept;
@@ -111,6 +112,7 @@ private:
                                          std::string reuse_id);
     // Looks an algoClOrdId up: the algo when it is live/paused/effective, nullopt otherwise.
     net::awaitable<std::optional<okx::algo_order>> find_oco(std::string algo_cl_ord_id);
+    [[nodiscard]] bool exit_taken_by_guard(shm::slot_ref ref) const noexcept;
     // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
     net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                          std::string keep_algo_id);

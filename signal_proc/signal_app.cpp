@@ -475,7 +475,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     const auto out = co_await exec_.open(req);
     spdlog::info("entry {} result: {} (slot {} gen {})", m.symbol, to_string(out.status),
                  out.ref.index, out.ref.generation);
-    if (out.status == open_status::opened)
+    if (out.status == open_status::opened || out.status == open_status::guard_exit)
         risk_.on_trade_opened(m.symbol, wall_now_ms());
     fills_dirty_ = true; // whatever happened, the exchange's fills say it
 }
