@@ -5,7 +5,8 @@
 // position protected; the entry processed by the exchange after its expTime (late) → discarded,
 // never re-sent, the next decision's entry fills: exactly one fill.
 // A last-resort close whose OCO placements land late: each landed OCO is canceled before the
-// sell (the land lag waited out), exactly one close fills and no OCO stays live.
+// sell (the land lag waited out), exactly one close fills and no OCO stays live; OCO attempts
+// that cannot be looked up are never taken as gone: no sell.
 #include "tests/signal_proc/scenario_common.hpp"
 
 #include <thread>
@@ -177,4 +178,30 @@ TEST_CASE("last-resort close: a late OCO is resolved before the sell, exactly on
     CHECK(c.filled_buys == 1);
     CHECK(c.filled_sells == 1); // exactly one close
     CHECK(c.live_algos == 0);
+}
+
+TEST_CASE(
+    "last-resort close: OCO attempts that cannot be looked up are never assumed gone, no sell",
+    "[sim]") {
+    // The OCO placement is held past the executor's patience (as above) and every lookup of it by
+    // algoClOrdId fails (503): its outcome cannot be resolved, so nothing is sold.
+    scenario sc(scenario_options{}
+                    .with_signal("  oco_retries: 0\n")
+                    .with_guard_config("  oco_grace_s: 2\n")
+                    .with_segment_prefix("feed_unresolved"));
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST","count":50,"mode":"delay","delay_ms":9000})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","method":"GET","count":1000,"mode":"fail","status":503})");
+    sc.start_signal();
+    const bool gave_up = sc.wait_log("no market close", std::chrono::seconds(60));
+    INFO(sc.log());
+    sc.kill_signal(SIGTERM);
+    const auto c = count_orders(sc.orders());
+    CHECK(c.filled_buys == 1);
+    CHECK(c.filled_sells == 0); // the held OCO may still land and protect it: no sell meanwhile
+    CHECK(sc.log_lines("closed at market").empty());
+    CHECK(gave_up);
 }
