@@ -21,10 +21,10 @@ namespace scalpel::guard {
 tick_guard::tick_guard(shm::segment& seg, order_sink& sink, tick_settings settings) noexcept
     : seg_(seg), sink_(sink), settings_(settings) {}
 
-void tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
+int tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
     const int si = find_symbol(t.inst_id.view());
     if (si < 0)
-        return;
+        return si;
     const symbol_entry& sym = symbols_[static_cast<std::size_t>(si)];
     shm::quote q;
     q.last = t.last;
@@ -36,12 +36,13 @@ void tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
     seg_.add(shm::counter::price_updates);
     ++ticks_;
     if (sym.slot_count == 0)
-        return;
+        return si;
     seg_.add(shm::counter::ticks);
     refresh_params();
     const std::int64_t now_ms = wall_now_ms();
     for (std::uint32_t i = 0; i < sym.slot_count; ++i)
         judge_slot(sym.slots[i], t.last, rx_ns, now_ms);
+    return si;
 }
 
 void tick_guard::refresh_params() noexcept {

@@ -99,8 +99,9 @@ public:
     [[nodiscard]] bool take_positions_left() noexcept;
 
     // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right
-    // after the read completed, before parsing). Allocation-free, lock-free.
-    void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
+    // after the read completed, before parsing). Allocation-free, lock-free. Returns the symbol's
+    // index (-1: not a symbol of ours), for the caller's per-symbol feed health.
+    int on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
     // An exit wanted outside the tick path (reconciliation, an operator's `exit`): takes the
     // slot's closing claim, states the reason and hands the tracker a verdict. False when the

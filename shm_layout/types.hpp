@@ -145,8 +145,17 @@ struct segment_identity {
     epoch_ms recorded_ms = 0;
 };
 
-// Per-symbol state of the guard's market feed, by price-table index (the signal's entry gate).
-enum class feed_state : std::uint32_t { unknown = 0, live = 1, polling = 2, down = 3 };
+// Per-symbol state of the guard's market feed, by price-table index (the signal's entry gate):
+// live (OKX acked the symbol's tickers subscription on the current connection and its ticks are
+// fresh), polling (REST prices stand in), down (neither), not_subscribed (OKX refused the
+// subscription: no entry, whatever REST says).
+enum class feed_state : std::uint32_t {
+    unknown = 0,
+    live = 1,
+    polling = 2,
+    down = 3,
+    not_subscribed = 4
+};
 
 template <class T> inline constexpr std::size_t word_count = sizeof(T) / 8;
 

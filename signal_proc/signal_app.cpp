@@ -29,6 +29,7 @@ executor_config make_executor_config(const config::bot_config& c) {
     e.oco_retries = c.signal.oco_retries;
     e.poll_ms = c.signal.order_poll_ms;
     e.oco_lookups = c.signal.oco_lookups;
+    e.oco_land_lag_ms = c.guard.oco_grace_ms; // the guard's oco_land_lag (guard_service.cpp)
     e.taker_fee_rate = c.exchange.taker_fee;
     e.move_past_pct = c.entry.sizing.move_past_pct;
     return e;
