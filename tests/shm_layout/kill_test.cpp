@@ -55,6 +55,16 @@ position test_position(const char* symbol) {
     return p;
 }
 
+// A child process attached as the guard that holds the closing claim of `ref`'s (opened) slot.
+child_process guard_holding_claim(const testing::temp_segment& ts, segment& seg, slot_ref ref) {
+    REQUIRE(seg.publish_open(ref, test_position("BTC-USDT")) == slot_result::ok);
+    auto child =
+        spawn(ts, {"claim-hold", std::to_string(ref.index), std::to_string(ref.generation)});
+    REQUIRE(wait_until(
+        [&] { return owner_role_bits(seg.snapshot(ref.index).snap.closing_owner) == 2; }, 5000ms));
+    return child;
+}
+
 double us_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -290,12 +300,7 @@ TEST_CASE("liveness: alive, hung (SIGSTOP), dead (SIGKILL); a dead owner's claim
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
-    REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
-    auto child =
-        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
-    REQUIRE(wait_until(
-        [&] { return owner_role_bits(seg->snapshot(r.ref.index).snap.closing_owner) == 2; },
-        5000ms));
+    auto child = guard_holding_claim(ts, *seg, r.ref);
     CHECK(seg->liveness(role::guard).verdict == liveness_verdict::alive);
     CHECK(seg->try_claim_closing(r.ref, seg->self()) == claim_result::held_by_other);
     CHECK(segment::create_or_attach(ts.name, role::guard, ts.options()).status ==
@@ -319,11 +324,7 @@ TEST_CASE("a standby waiting for the guard role takes it the moment the holder i
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
-    REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
-    auto child =
-        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
-    REQUIRE(wait_until(
-        [&] { return seg->liveness(role::guard).verdict == liveness_verdict::alive; }, 5000ms));
+    auto child = guard_holding_claim(ts, *seg, r.ref);
 
     const std::string lock = segment::role_lock_path(ts.options().rundir, ts.name, role::guard);
     std::atomic<bool> free{false}, waited_ok{false};
