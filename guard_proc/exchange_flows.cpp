@@ -407,8 +407,13 @@ void guard_service::impl::alert(shm::slot_ref ref, const command& c) {
 net::awaitable<void> guard_service::impl::poll_ticker(std::string inst_id) {
     const auto t = co_await rest.ticker(inst_id);
     --polls_in_flight;
-    if (t.ok() && !stopping && (!public_live || feed_stale))
-        core.on_ticker(t.value, monotonic_now_ns());
+    const int si = core.find_symbol(inst_id);
+    const mono_ns now = monotonic_now_ns();
+    // The WS may have come back meanwhile: its prices are newer than this answer.
+    if (t.ok() && !stopping && si >= 0 && feeds.wants_poll(static_cast<std::size_t>(si), now)) {
+        (void)core.on_ticker(t.value, now);
+        feeds.on_poll_tick(static_cast<std::size_t>(si), now);
+    }
 }
 
 // Until the real lot and tick sizes are in, no slot is judged (the OCO protects it meanwhile):

@@ -21,10 +21,10 @@ namespace scalpel::guard {
 tick_guard::tick_guard(shm::segment& seg, order_sink& sink, tick_settings settings) noexcept
     : seg_(seg), sink_(sink), settings_(settings) {}
 
-void tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
+int tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
     const int si = find_symbol(t.inst_id.view());
     if (si < 0)
-        return;
+        return si;
     const symbol_entry& sym = symbols_[static_cast<std::size_t>(si)];
     shm::quote q;
     q.last = t.last;
@@ -36,12 +36,13 @@ void tick_guard::on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept {
     seg_.add(shm::counter::price_updates);
     ++ticks_;
     if (sym.slot_count == 0)
-        return;
+        return si;
     seg_.add(shm::counter::ticks);
     refresh_params();
     const std::int64_t now_ms = wall_now_ms();
     for (std::uint32_t i = 0; i < sym.slot_count; ++i)
         judge_slot(sym.slots[i], t.last, rx_ns, now_ms);
+    return si;
 }
 
 void tick_guard::refresh_params() noexcept {
@@ -60,7 +61,12 @@ void tick_guard::judge_slot(shm::slot_ref ref, double price, mono_ns rx_ns,
     if (!x.bound || x.generation != ref.generation || !x.tracker.judging())
         return;
     const shm::snapshot_result s = seg_.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation || s.snap.state != shm::slot_state::open)
+    if (!s.ok || s.snap.generation != ref.generation)
+        return;
+    const bool watched =
+        s.snap.state == shm::slot_state::open ||
+        (s.snap.state == shm::slot_state::opening && shm::entry_filled(s.snap.pos));
+    if (!watched)
         return;
     const shm::position& pos = s.snap.pos;
     const strategy::exit_decision d =
@@ -280,7 +286,7 @@ bool tick_guard::take_symbols_added() noexcept {
 
 void tick_guard::refresh_slots() noexcept {
     std::array<shm::slot_ref, shm::slot_capacity> refs{};
-    const std::size_t n = seg_.open_slots({}, refs);
+    const std::size_t n = seg_.guarded_slots(refs);
     for (std::size_t i = 0; i < n_symbols_; ++i)
         symbols_[i].slot_count = 0;
     std::array<bool, shm::slot_capacity> seen{};
@@ -333,16 +339,27 @@ void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int 
     }
     const auto closes = s.attempts[static_cast<std::size_t>(shm::intent::close)];
     const auto ocos = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
-    if (closes == x.close_seen && ocos == x.oco_seen)
+    const bool opening = s.state == shm::slot_state::opening;
+    if (closes == x.close_seen && ocos == x.oco_seen && opening == x.opening)
         return;
     x.close_seen = closes;
     x.oco_seen = ocos;
+    x.opening = opening;
     feed(ref, event{.kind = ev::open,
                     .now = std::chrono::nanoseconds(monotonic_now_ns()),
-                    .attempt = oco_attempt_of(seg_, ref, s.pos.oco_algo_cl_ord_id.view()),
+                    .attempt = stored_oco(ref, s),
                     .lots = lots_in(s.pos.size, sym.lot_sz),
                     .close_attempts = closes,
                     .oco_attempts = ocos});
+}
+
+// The OCO attempt whose ids the slot stores, once it is acknowledged: publish_open comes only
+// after the placement, but while the slot is opening signal_proc stores the id before sending.
+std::uint32_t tick_guard::stored_oco(shm::slot_ref ref,
+                                     const shm::slot_snapshot& s) const noexcept {
+    return s.state == shm::slot_state::opening
+               ? no_stored_oco
+               : oco_attempt_of(seg_, ref, s.pos.oco_algo_cl_ord_id.view());
 }
 
 void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symbol_entry& sym,
@@ -352,12 +369,13 @@ void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symb
     x.generation = ref.generation;
     x.close_seen = s.attempts[static_cast<std::size_t>(shm::intent::close)];
     x.oco_seen = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    x.opening = s.state == shm::slot_state::opening;
     x.tracker = close_tracker(settings_.exits);
     const mono_ns now = monotonic_now_ns();
     const std::int64_t age_ms = std::max<std::int64_t>(0, wall_now_ms() - s.pos.entry_time_ms);
     event e{.kind = takeover ? ev::takeover : ev::open,
             .now = std::chrono::nanoseconds(now),
-            .attempt = oco_attempt_of(seg_, ref, s.pos.oco_algo_cl_ord_id.view()),
+            .attempt = stored_oco(ref, s),
             .reason = takeover ? adopted_reason(s) : shm::close_reason::none,
             .lots = lots_in(s.pos.size, sym.lot_sz),
             .close_attempts = x.close_seen,

@@ -99,8 +99,9 @@ public:
     [[nodiscard]] bool take_positions_left() noexcept;
 
     // THE hot path: one ticker whose frame was received at rx_ns (CLOCK_MONOTONIC, taken right
-    // after the read completed, before parsing). Allocation-free, lock-free.
-    void on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
+    // after the read completed, before parsing). Allocation-free, lock-free. Returns the symbol's
+    // index (-1: not a symbol of ours), for the caller's per-symbol feed health.
+    int on_ticker(const okx::ticker& t, mono_ns rx_ns) noexcept;
 
     // An exit wanted outside the tick path (reconciliation, an operator's `exit`): takes the
     // slot's closing claim, states the reason and hands the tracker a verdict. False when the
@@ -133,6 +134,7 @@ private:
         bool bound = false;
         std::uint32_t generation = 0;
         std::uint32_t close_seen = 0, oco_seen = 0; // slot attempt counters last fed
+        bool opening = false; // entry filled, OCO not yet published (its stored id unconfirmed)
         close_tracker tracker;
     };
 
@@ -144,6 +146,8 @@ private:
               bool takeover) noexcept;
     void judge_now(shm::slot_ref ref, const symbol_entry& sym, std::int64_t entry_time_ms) noexcept;
     [[nodiscard]] shm::close_reason adopted_reason(const shm::slot_snapshot& s) const noexcept;
+    [[nodiscard]] std::uint32_t stored_oco(shm::slot_ref ref,
+                                           const shm::slot_snapshot& s) const noexcept;
 
     shm::segment& seg_;
     order_sink& sink_;

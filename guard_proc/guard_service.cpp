@@ -52,7 +52,10 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
       core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
       stats_timer(ioc), burst_timer(ioc), account_timer(ioc), sweep_timer(ioc),
-      late_sweep_timer(ioc), signals(ioc, SIGINT, SIGTERM) {
+      late_sweep_timer(ioc), signals(ioc, SIGINT, SIGTERM),
+      feeds(std::chrono::milliseconds(c.guard.stale_feed_ms),
+            std::chrono::milliseconds(c.guard.resubscribe_ms)) {
+    static_assert(feed_health::capacity == tick_guard::max_symbols);
     endpoint.ws_stale_after = std::chrono::milliseconds(cfg.guard.stale_feed_ms);
     endpoint.reconnect_min = std::chrono::milliseconds(cfg.guard.ws_reconnect_min_ms);
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
@@ -256,15 +259,26 @@ void guard_service::impl::start_public() {
     for (std::size_t i = 0; i < core.symbol_count(); ++i)
         subs.push_back({"tickers", std::string(core.symbol(i).inst_id.view()), ""});
     net_client::ws_handlers h;
-    h.on_ticker = [this](const okx::ticker& t, mono_ns rx_ns) { core.on_ticker(t, rx_ns); };
+    h.on_ticker = [this](const okx::ticker& t, mono_ns rx_ns) {
+        const int si = core.on_ticker(t, rx_ns); // the order (if any) is out: then the stamp
+        if (si >= 0)
+            feeds.on_ws_tick(static_cast<std::size_t>(si), rx_ns);
+    };
+    h.on_subscription = [this](const okx::ws_message& m) { on_subscription(m); };
     h.on_stale = [this](bool stale) {
         feed_stale = stale;
         spdlog::warn("public feed {}", stale ? "stale: REST polling" : "flowing again");
     };
-    h.on_state = [this](net_client::ws_state s) { on_ws_state("public", s, public_live); };
+    h.on_state = [this](net_client::ws_state s) {
+        // Acks belong to one connection: a new one (or none) must ack every symbol again.
+        if (s != net_client::ws_state::subscribing && s != net_client::ws_state::live)
+            feeds.on_connection_lost();
+        on_ws_state("public", s, public_live);
+    };
     if (public_ws)
         public_ws->stop();
     public_live = false;
+    feeds.on_connection_lost();
     public_ws = std::make_unique<net_client::ws_client>(
         ioc, endpoint, net_client::ws_kind::public_channel, std::move(subs), h);
     public_ws->start();
@@ -279,6 +293,39 @@ void guard_service::impl::on_ws_state(const char* which, net_client::ws_state s,
     if (!live && now_live)
         spdlog::info("{} WebSocket live", which);
     live = now_live;
+}
+
+// OKX answers each tickers argument: an ack makes the symbol subscribed on this connection, a
+// refusal (60018) marks it not subscribed until a later ack (resubscribe_refused asks again).
+void guard_service::impl::on_subscription(const okx::ws_message& m) {
+    if (m.channel != "tickers")
+        return;
+    const int si = core.find_symbol(m.inst_id.view());
+    if (si < 0)
+        return;
+    const auto i = static_cast<std::size_t>(si);
+    if (m.kind == okx::ws_msg::subscribe) {
+        if (feeds.refused(i))
+            spdlog::info("tickers {} subscribed after a refusal", m.inst_id.view());
+        feeds.on_acked(i);
+        return;
+    }
+    if (!feeds.refused(i))
+        spdlog::warn("tickers {} subscription refused: {} {}: no entries for it, REST prices "
+                     "stand in; asking again every {} ms",
+                     m.inst_id.view(), m.err.code, m.err.message.view(), cfg.guard.resubscribe_ms);
+    feeds.on_refused(i, monotonic_now_ns());
+}
+
+void guard_service::impl::resubscribe_refused(mono_ns now) {
+    for (std::size_t i = 0; i < core.symbol_count(); ++i) {
+        if (!public_ws || !feeds.take_resubscribe(i, now))
+            continue;
+        const okx::ws_sub sub{"tickers", std::string(core.symbol(i).inst_id.view()), ""};
+        if (!public_ws->resubscribe(sub))
+            spdlog::warn("tickers {}: resubscribe not sent (public socket not connected)",
+                         sub.inst_id);
+    }
 }
 
 // Our ids name their slot, generation, intent and attempt (shm/order_ids.hpp): anything else
@@ -468,27 +515,31 @@ void guard_service::impl::reconcile_all() {
     }
 }
 
-// While the public feed is down or stale, REST tickers feed the same tick path.
+// Every symbol without a live WS feed (socket down, not acked, refused, or its ticks stale) gets
+// REST tickers through the same tick path; refused symbols are asked for again.
 void guard_service::impl::arm_poll() {
     poll_timer.expires_after(std::chrono::milliseconds(cfg.guard.rest_poll_ms));
     poll_timer.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopping)
             return;
-        const bool need = !public_live || feed_stale;
-        if (need && !polling)
-            spdlog::warn("public feed down or stale: polling REST tickers every {} ms",
-                         cfg.guard.rest_poll_ms);
-        if (!need && polling)
-            spdlog::info("public feed back: REST polling off");
-        polling = need;
-        if (need) {
-            for (std::size_t i = 0; i < core.symbol_count(); ++i) {
-                if (polls_in_flight >= cfg.guard.max_polls_in_flight)
-                    break;
-                ++polls_in_flight;
-                spawn(poll_ticker(std::string(core.symbol(i).inst_id.view())), "poll");
-            }
+        const mono_ns now = monotonic_now_ns();
+        resubscribe_refused(now);
+        std::size_t wanted = 0;
+        for (std::size_t i = 0; i < core.symbol_count(); ++i) {
+            if (!feeds.wants_poll(i, now))
+                continue;
+            ++wanted;
+            if (polls_in_flight >= cfg.guard.max_polls_in_flight)
+                continue;
+            ++polls_in_flight;
+            spawn(poll_ticker(std::string(core.symbol(i).inst_id.view())), "poll");
         }
+        if (wanted > 0 && !polling)
+            spdlog::warn("{} symbol(s) without a live WS feed: polling REST tickers every {} ms",
+                         wanted, cfg.guard.rest_poll_ms);
+        if (wanted == 0 && polling)
+            spdlog::info("every symbol's WS feed live: REST polling off");
+        polling = wanted > 0;
         arm_poll();
     });
 }

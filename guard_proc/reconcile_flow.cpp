@@ -412,11 +412,15 @@ net::awaitable<bool> guard_service::impl::adopt(const reconcile::action& a) {
 }
 
 void guard_service::impl::publish_feed_state() {
-    const shm::feed_state st = public_live && !feed_stale ? shm::feed_state::live
-                               : polling                  ? shm::feed_state::polling
-                                                          : shm::feed_state::down;
-    for (std::size_t i = 0; i < core.symbol_count(); ++i)
+    const mono_ns now = monotonic_now_ns();
+    for (std::size_t i = 0; i < core.symbol_count(); ++i) {
+        const shm::feed_state st = feeds.state(i, now);
         seg.set_feed_state(core.symbol(i).price_index, st);
+        if (st != published_feed[i])
+            spdlog::info("feed {}: {} -> {}", core.symbol(i).inst_id.view(),
+                         shm::to_string(published_feed[i]), shm::to_string(st));
+        published_feed[i] = st;
+    }
 }
 
 } // namespace scalpel::guard

@@ -7,6 +7,7 @@
 #include "common/net/asio.hpp"
 #include "common/net/rest_client.hpp"
 #include "common/net/ws_client.hpp"
+#include "guard_proc/feed_health.hpp"
 #include "guard_proc/guard.hpp"
 #include "guard_proc/guard_service.hpp"
 #include "reconcile/reconcile.hpp"
@@ -45,6 +46,8 @@ struct guard_service::impl final : order_sink {
     void start_feeds();
     void start_public();
     void on_ws_state(const char* which, net_client::ws_state s, bool& live);
+    void on_subscription(const okx::ws_message& m);
+    void resubscribe_refused(mono_ns now);
     void on_orders(std::span<const okx::order_detail> rows);
     void on_op_reply(const okx::ws_message& m);
     void on_algo_orders(std::span<const okx::algo_order> rows);
@@ -88,7 +91,7 @@ struct guard_service::impl final : order_sink {
     void request_account_reconcile(const char* why); // while one runs: once more after it
     void arm_account_reconcile();
     void sweep_after_close();  // a reconcile shortly after a recorded close (orphan OCOs)
-    void publish_feed_state(); // per-symbol feed state for signal_proc's entry gate
+    void publish_feed_state(); // per-symbol feed state for signal_proc's entry gate (feeds)
     net::awaitable<void> account_reconcile(const char* why);
     net::awaitable<std::optional<reconcile::exchange_snapshot>> fetch_exchange_snapshot();
     [[nodiscard]] reconcile::segment_snapshot
@@ -126,6 +129,8 @@ struct guard_service::impl final : order_sink {
     bool stopping = false;
     bool polling = false;
     bool public_live = false, private_live = false, business_live = false, feed_stale = false;
+    feed_health feeds; // per symbol: subscription acked on this connection, ticks fresh
+    std::array<shm::feed_state, feed_health::capacity> published_feed{}; // last logged
     bool instruments_loaded = false;
     int polls_in_flight = 0;
     mono_ns next_instruments_ns = 0;

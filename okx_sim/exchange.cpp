@@ -1050,6 +1050,13 @@ void exchange::ws_login(conn& c, std::string_view id, array args, std::int64_t e
 }
 
 void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subscribe) {
+    // OKX's answer to an argument it does not know: no `arg`, the text names it (60018).
+    auto unknown_arg = [&](const sub& s) {
+        ws_error(c, id, "60018",
+                 "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
+                     " doesn't exist. Please use the correct URL, channel and parameters "
+                     "referring to API document.");
+    };
     for (element e : args) {
         object a;
         if (e.get(a)) {
@@ -1062,15 +1069,11 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
         const bool is_private = s.channel == "orders";
         const bool is_business = candle || s.channel == "orders-algo";
         if (!is_public && !is_private && !is_business) {
-            ws_error(c, id, "60018",
-                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
-                         " doesn't exist");
+            unknown_arg(s);
             continue;
         }
         if (candle && !parse_bar(s.channel.substr(6))) {
-            ws_error(c, id, "60018",
-                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
-                         " doesn't exist");
+            unknown_arg(s);
             continue;
         }
         const ws_kind need = is_public    ? ws_kind::public_
@@ -1089,10 +1092,11 @@ void exchange::ws_subscribe(conn& c, std::string_view id, array args, bool subsc
             ws_error(c, id, "60011", "Please log in");
             continue;
         }
-        if ((is_public || candle) && !market_.find(s.inst_id)) {
-            ws_error(c, id, "60018",
-                     "Wrong URL or channel:" + s.channel + ",instId:" + s.inst_id +
-                         " doesn't exist");
+        // /sim/ws/refuse-subscribe: a listed instrument refused as OKX refuses an unknown one.
+        const bool refused =
+            subscribe && s.channel == "tickers" && refused_tickers_.count(s.inst_id);
+        if (((is_public || candle) && !market_.find(s.inst_id)) || refused) {
+            unknown_arg(s);
             continue;
         }
         if (is_public || candle)
@@ -1450,6 +1454,20 @@ http_response exchange::control(const http_request& req, std::string_view path,
         ws_refuse_until_mono_ = mono_ns + *ms * ns_per_ms;
         return reply(200, ok_body);
     }
+    if (path == "/sim/ws/refuse-subscribe") {
+        const std::string inst = f("instId");
+        if (inst.empty() || !market_.find(inst))
+            return bad("instId of a simulated instrument required");
+        if (f("lift") == "true") {
+            refused_tickers_.erase(inst);
+        } else {
+            refused_tickers_.insert(inst);
+            // The refusal also ends a standing subscription: nothing more is pushed for it.
+            for (auto& [id, c] : conns_)
+                c.subs.erase(sub{"tickers", inst, ""});
+        }
+        return reply(200, ok_body);
+    }
     if (path == "/sim/ws/notice") {
         for (auto& [id, c] : conns_)
             send(c, json_obj()
@@ -1577,6 +1595,7 @@ http_response exchange::control(const http_request& req, std::string_view path,
         deferred_ws_.clear();
         ws_refuse_until_mono_ = 0;
         ws_refuse_only_.reset();
+        refused_tickers_.clear();
         scripts_.clear();
         for (std::size_t i = 0; i < market_.size(); ++i)
             market_.resume(i);

@@ -120,6 +120,7 @@ private:
     std::int64_t ws_refuse_until_mono_ = 0; // /sim/ws/refuse deadline
     std::int64_t last_mono_ = 0;            // latest CLOCK_MONOTONIC time seen (timer / frames)
     std::optional<ws_kind> ws_refuse_only_; // empty: every WS path
+    std::set<std::string> refused_tickers_; // /sim/ws/refuse-subscribe: instIds answered 60018
     struct fault_rule {
         std::string prefix, mode, code, msg;
         std::string method; // empty: any method

@@ -387,6 +387,9 @@ public:
     // written (at most out.size()).
     [[nodiscard]] std::size_t open_slots(std::string_view symbol,
                                          std::span<slot_ref> out) const noexcept;
+    // What the guard watches: open and closing slots, and opening slots whose entry fill is
+    // recorded (entry_filled) — a filled entry is watched from its fill on, not from its OCO.
+    [[nodiscard]] std::size_t guarded_slots(std::span<slot_ref> out) const noexcept;
     [[nodiscard]] static constexpr std::size_t capacity() noexcept { return slot_capacity; }
 
     // ---- ARM parameters ------------------------------------------------------------------------

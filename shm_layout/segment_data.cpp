@@ -284,6 +284,8 @@ const char* to_string(feed_state s) noexcept {
         return "polling";
     case feed_state::down:
         return "down";
+    case feed_state::not_subscribed:
+        return "not_subscribed";
     }
     return "?";
 }

@@ -442,6 +442,22 @@ std::size_t segment::open_slots(std::string_view symbol, std::span<slot_ref> out
     return n;
 }
 
+std::size_t segment::guarded_slots(std::span<slot_ref> out) const noexcept {
+    std::size_t n = 0;
+    for (std::uint32_t i = 0; i < slot_capacity && n < out.size(); ++i) {
+        if (load_state(l_->slots[i]) == slot_state::free)
+            continue;
+        const auto snap = snapshot(i);
+        if (!snap.ok)
+            continue;
+        const auto st = snap.snap.state;
+        if (st == slot_state::open || st == slot_state::closing ||
+            (st == slot_state::opening && entry_filled(snap.snap.pos)))
+            out[n++] = snap.snap.ref(i);
+    }
+    return n;
+}
+
 // ---- journal ----------------------------------------------------------------------------------
 
 void segment::append_journal(std::uint32_t index, std::uint32_t generation, const position& pos,

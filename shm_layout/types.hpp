@@ -74,6 +74,12 @@ struct position {
     std::uint8_t pad0 = 0;
 };
 
+// An entry whose fill is recorded (update_position after the fill: entry_ord_id comes only from the
+// exchange's fill). From then on the guard watches the slot, even while it is still opening.
+[[nodiscard]] inline bool entry_filled(const position& p) noexcept {
+    return !p.entry_ord_id.empty() && p.size > 0 && p.entry_price > 0;
+}
+
 // The regime's whole parameter set (strategy.md's table), plus fee rate and publish stamps.
 // Written by signal_proc (publish_params), read by guard_proc every tick (read_params).
 struct arm_params {
@@ -178,8 +184,17 @@ struct segment_identity {
     epoch_ms recorded_ms = 0;
 };
 
-// Per-symbol state of the guard's market feed, by price-table index (the signal's entry gate).
-enum class feed_state : std::uint32_t { unknown = 0, live = 1, polling = 2, down = 3 };
+// Per-symbol state of the guard's market feed, by price-table index (the signal's entry gate):
+// live (OKX acked the symbol's tickers subscription on the current connection and its ticks are
+// fresh), polling (REST prices stand in), down (neither), not_subscribed (OKX refused the
+// subscription: no entry, whatever REST says).
+enum class feed_state : std::uint32_t {
+    unknown = 0,
+    live = 1,
+    polling = 2,
+    down = 3,
+    not_subscribed = 4
+};
 
 template <class T> inline constexpr std::size_t word_count = sizeof(T) / 8;
 

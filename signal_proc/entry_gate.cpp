@@ -19,6 +19,8 @@ const char* to_string(protection_block b) noexcept {
         return "feed_unknown";
     case protection_block::feed_down:
         return "feed_down";
+    case protection_block::feed_not_subscribed:
+        return "feed_not_subscribed";
     }
     return "?";
 }
@@ -48,6 +50,8 @@ protection_verdict check_protection(const shm::segment& seg, std::string_view sy
         v.reason = protection_block::feed_unknown;
     else if (f == shm::feed_state::down)
         v.reason = protection_block::feed_down;
+    else if (f == shm::feed_state::not_subscribed)
+        v.reason = protection_block::feed_not_subscribed;
     return v;
 }
 

@@ -16,11 +16,12 @@ namespace scalpel::signal {
 
 enum class protection_block : std::uint8_t {
     none = 0,
-    guard_absent,   // no guard ever attached, or it stopped / died
-    guard_stale,    // its heartbeat is older than the segment's stale_after
-    not_reconciled, // the running guard has not finished reconciling with the exchange
-    feed_unknown,   // the guard has no feed for this symbol (not subscribed)
-    feed_down,      // the guard's feed for this symbol is down and not polled
+    guard_absent,        // no guard ever attached, or it stopped / died
+    guard_stale,         // its heartbeat is older than the segment's stale_after
+    not_reconciled,      // the running guard has not finished reconciling with the exchange
+    feed_unknown,        // the guard has no feed for this symbol (not subscribed)
+    feed_down,           // the guard's feed for this symbol is down and not polled
+    feed_not_subscribed, // OKX refused the guard's subscription to this symbol's tickers
 };
 [[nodiscard]] const char* to_string(protection_block b) noexcept;
 

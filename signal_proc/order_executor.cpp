@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -27,6 +28,8 @@ const char* to_string(open_status s) noexcept {
         return "unresolved";
     case open_status::closed_no_oco:
         return "closed_no_oco";
+    case open_status::guard_exit:
+        return "guard_exit";
     case open_status::failed:
         return "failed";
     }
@@ -236,6 +239,12 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                                                      strategy::instrument_spec inst,
                                                      std::string first_reuse_id) {
     const std::string sym(pos.symbol.view());
+    // An OCO attempt of an earlier run (or one reused below) may still land: algo placement has
+    // no expTime. A clear refusal of every attempt of this call leaves nothing in flight.
+    const auto before = seg_.snapshot(ref.index);
+    bool oco_may_land =
+        !first_reuse_id.empty() ||
+        (before.ok && before.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] > 0);
     const decimal held = held_size(f.acc_fill_sz, f.fee, f.fee_ccy, sym, inst);
     pos.entry_ord_id.assign_truncated(f.ord_id);
     pos.entry_price = f.avg_px;
@@ -251,6 +260,12 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
         // An unresolved attempt's algoClOrdId: the next try goes out under it.
         std::string reuse = std::move(first_reuse_id);
         for (int attempt = 0; attempt <= cfg_.oco_retries; ++attempt) {
+            if (exit_taken_by_guard(ref)) {
+                spdlog::info("entry {}: the guard claimed the exit of slot {} before its OCO; it "
+                             "resolves any OCO attempt and closes the position",
+                             sym, ref.index);
+                co_return open_outcome{open_status::guard_exit, ref};
+            }
             const oco_result r = co_await place_oco(ref, &pos, atr, s, params, inst, reuse);
             if (r == oco_result::placed) {
                 (void)co_await sweep_extra_ocos(ref, sym, std::string(pos.oco_algo_id.view()));
@@ -269,17 +284,30 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
             }
             reuse = r == oco_result::unresolved ? std::string(pos.oco_algo_cl_ord_id.view())
                                                 : std::string();
+            oco_may_land |= r == oco_result::unresolved;
         }
         spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym,
                       cfg_.oco_retries + 1);
-        if (!reuse.empty()) { // it may still land: take it off before selling what it protects
-            const std::vector<okx::cancel_algo_req> cancel{{sym, {}, reuse}};
-            (void)co_await client_.cancel_algos(cancel);
-        }
     }
-    if (co_await close_at_market(ref, pos, s, inst))
+    switch (co_await close_at_market(ref, pos, s, inst, oco_may_land)) {
+    case market_close::closed:
         co_return open_outcome{open_status::closed_no_oco, ref};
+    case market_close::oco_fired: // published open with the fired OCO: the guard records it
+        co_return open_outcome{open_status::opened, ref};
+    case market_close::failed:
+        break;
+    }
     co_return open_outcome{open_status::failed, ref};
+}
+
+// The guard watches a filled entry from its fill on (segment::guarded_slots) and may claim its exit
+// before the OCO exists: the exit is then the guard's, and no further OCO goes out for it.
+bool order_executor::exit_taken_by_guard(shm::slot_ref ref) const noexcept {
+    const auto s = seg_.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
+        return false; // the slot moved on: place_oco's own checks say so
+    return shm::owner_role_bits(s.snap.closing_owner) ==
+           static_cast<std::uint8_t>(shm::role::guard);
 }
 
 net::awaitable<std::optional<okx::algo_order>>
@@ -410,28 +438,181 @@ net::awaitable<int> order_executor::sweep_extra_ocos(shm::slot_ref ref, std::str
     co_return static_cast<int>(extras.size());
 }
 
-// The last resort: claim the slot, sell (or buy back) the held size at market, journal it.
-net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::position pos, side s,
-                                                     const strategy::instrument_spec& inst) {
+struct order_executor::oco_resolution {
+    enum class verdict : std::uint8_t { none_live, fired, unresolved } what = verdict::unresolved;
+    okx::algo_order fired; // verdict fired: the OCO that closed the position
+    std::string fired_cl_ord_id;
+};
+
+// Every algoClOrdId the slot handed out for an OCO is looked up, and the live OCOs of the
+// instrument are listed (two placements under one id can both exist: one lookup shows one of
+// them). Live ones of ours are canceled and looked up again; a fired one ends it (the OCO closed
+// the position). "Not found" is absence only after oco_land_lag from now when a placement may
+// still land: order-algo has no expTime. Gives up (unresolved) when the exchange cannot be asked
+// for order_timeout past that.
+net::awaitable<order_executor::oco_resolution>
+order_executor::resolve_ocos(shm::slot_ref ref, std::string inst, bool may_land) {
+    using verdict = oco_resolution::verdict;
+    const auto sr = seg_.snapshot(ref.index);
+    if (!sr.ok || sr.snap.generation != ref.generation)
+        co_return oco_resolution{};
+    std::vector<std::string> ids;
+    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    for (std::uint32_t i = 0; i < n; ++i)
+        ids.emplace_back(seg_.cl_ord_id(ref, shm::intent::oco, i).view());
+    if (ids.empty())
+        co_return oco_resolution{verdict::none_live, {}, {}};
+    const std::int64_t now0 = wall_now_ms();
+    const std::int64_t absent_after = now0 + (may_land ? cfg_.oco_land_lag_ms : 0);
+    const std::int64_t give_up = absent_after + cfg_.order_timeout_ms;
+    spdlog::warn("slot {}: resolving {} OCO attempt(s) on {} before the market close{}", ref.index,
+                 ids.size(), inst,
+                 may_land
+                     ? fmt::format(" (one may land late: watching {} ms)", cfg_.oco_land_lag_ms)
+                     : std::string());
+    for (;;) {
+        bool known = true; // every lookup answered this round
+        std::vector<std::string> live;
+        for (const auto& id : ids) {
+            auto q = co_await client_.algo_order({}, id);
+            if (!q.ok()) {
+                known &= q.err.kind == okx::error_kind::not_found;
+                continue;
+            }
+            const auto st = q.value.state;
+            if (st == okx::algo_state::effective || st == okx::algo_state::partially_effective)
+                co_return oco_resolution{verdict::fired, q.value, id};
+            if (st == okx::algo_state::live || st == okx::algo_state::pause)
+                live.emplace_back(q.value.algo_id.view());
+        }
+        auto pending = co_await client_.algos_pending("oco", inst);
+        known &= pending.ok();
+        if (pending.ok())
+            for (const auto& a : pending.value)
+                if (std::find(ids.begin(), ids.end(), a.algo_cl_ord_id.view()) != ids.end() &&
+                    std::find(live.begin(), live.end(), a.algo_id.view()) == live.end())
+                    live.emplace_back(a.algo_id.view());
+        if (!live.empty()) {
+            std::vector<okx::cancel_algo_req> cancel;
+            for (const auto& id : live)
+                cancel.push_back({inst, id, {}});
+            const auto r = co_await client_.cancel_algos(cancel);
+            // 51412 (fired, or a cancel timeout) and unclear answers: the next lookup tells.
+            spdlog::warn("slot {}: {} live OCO(s) of ours on {} canceled before the market close: "
+                         "{} {}",
+                         ref.index, live.size(), inst, r.ok() ? "ok" : okx::to_string(r.err.kind),
+                         r.err.code);
+        } else if (known && wall_now_ms() > absent_after) {
+            co_return oco_resolution{verdict::none_live, {}, {}};
+        }
+        if (wall_now_ms() > give_up) {
+            spdlog::error("slot {}: OCO attempts on {} not resolved after {} ms: no market close",
+                          ref.index, inst, wall_now_ms() - now0);
+            co_return oco_resolution{};
+        }
+        co_await sleep_ms(cfg_.poll_ms);
+    }
+}
+
+// Earlier close attempts of this slot (a last resort that failed, a dead predecessor's): each is
+// resolved on the exchange — every one was sent with an expTime no later than now + deadline.
+net::awaitable<std::optional<bool>> order_executor::resolve_earlier_closes(shm::slot_ref ref,
+                                                                           std::string inst,
+                                                                           fill_info* f,
+                                                                           std::string* cl_ord_id) {
+    const auto sr = seg_.snapshot(ref.index);
+    if (!sr.ok || sr.snap.generation != ref.generation)
+        co_return std::nullopt;
+    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::close)];
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const std::string id(seg_.cl_ord_id(ref, shm::intent::close, i).view());
+        const std::int64_t exp_bound = okx::exp_time_after(wall_now_ms(), deadline_ms(client_));
+        const auto p = co_await client_.resolve_order(inst, id, exp_bound);
+        if (p.state == net_client::placement_state::absent)
+            continue;
+        if (!p.placed())
+            co_return std::nullopt;
+        const int got = co_await confirm_fill(inst, id, true, exp_bound, f);
+        if (got == fill_unknown)
+            co_return std::nullopt;
+        if (got == fill_filled) {
+            *cl_ord_id = id;
+            co_return true;
+        }
+    }
+    co_return false;
+}
+
+bool order_executor::record_market_close(shm::slot_ref ref, shm::position pos, side s,
+                                         const fill_info& f, std::string_view cl_ord_id) {
+    const std::string sym(pos.symbol.view());
+    shm::close_info ci;
+    ci.reason = shm::close_reason::reconcile;
+    ci.exit_price = f.avg_px;
+    ci.exit_time_ms = f.time_ms;
+    ci.exit_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
+    ci.net_pnl_usd =
+        strategy::realised_net_pnl(s, pos.entry_price, f.avg_px, f.acc_fill_sz.to_double(),
+                                   pos.entry_fee_usd, ci.exit_fee_usd);
+    ci.close_cl_ord_id.assign_truncated(cl_ord_id);
+    // record_close right after judges ownership and its status is logged.
+    (void)seg_.update_position(ref, pos);
+    const auto r = seg_.record_close(ref, seg_.self(), ci);
+    spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym,
+                 f.avg_px, ci.net_pnl_usd, shm::to_string(r));
+    return r == shm::slot_result::ok;
+}
+
+// The last resort: every OCO attempt of the slot resolved first (a fired one closed the position:
+// it is published for the guard to record), then claim the slot, resolve any earlier close
+// attempt, sell (or buy back) the held size at market under a fresh clOrdId with an expTime, and
+// resolve that one too; journal it.
+net::awaitable<order_executor::market_close>
+order_executor::close_at_market(shm::slot_ref ref, shm::position pos, side s,
+                                const strategy::instrument_spec& inst, bool oco_may_land) {
     const std::string sym(pos.symbol.view());
     const strategy::market_close mc = strategy::build_market_close(s, pos.size, inst.lot_sz);
     if (!mc.ok()) {
         spdlog::error("slot {}: {} holds {} (under one lot {}): nothing to close at market",
                       ref.index, sym, pos.size, inst.lot_sz.str());
-        co_return false;
+        co_return market_close::failed;
+    }
+    const oco_resolution oco = co_await resolve_ocos(ref, sym, oco_may_land);
+    if (oco.what == oco_resolution::verdict::unresolved)
+        co_return market_close::failed; // left opening: the next reconcile resolves it again
+    if (oco.what == oco_resolution::verdict::fired) {
+        pos.oco_algo_id = std::string_view(oco.fired.algo_id.view());
+        pos.oco_algo_cl_ord_id = std::string_view(oco.fired_cl_ord_id);
+        pos.tp_price = oco.fired.tp_trigger_px.to_double();
+        pos.sl_price = oco.fired.sl_trigger_px.to_double();
+        const auto r = seg_.publish_open(ref, pos);
+        spdlog::warn("slot {}: OCO {} ({}) fired before the market close: no sell, the guard "
+                     "records its close; publish_open {}",
+                     ref.index, oco.fired.algo_id.view(), oco.fired_cl_ord_id, shm::to_string(r));
+        co_return r == shm::slot_result::ok ? market_close::oco_fired : market_close::failed;
     }
     const auto claim = seg_.try_claim_closing(ref, seg_.self());
     if (!shm::claim_won(claim)) {
         spdlog::error("slot {}: cannot claim for the market close: {}", ref.index,
                       shm::to_string(claim));
-        co_return false;
+        co_return market_close::failed;
     }
     // Say why before sending, so a process adopting this claim records the right reason. We hold
     // the claim: only a reuse could refuse it, and next_attempt below sees that.
     (void)seg_.set_pending_reason(ref, seg_.self(), shm::close_reason::reconcile);
+    fill_info f;
+    std::string earlier_id;
+    const auto earlier = co_await resolve_earlier_closes(ref, sym, &f, &earlier_id);
+    if (!earlier) {
+        spdlog::error("slot {}: an earlier close of {} is unresolved: no new one", ref.index, sym);
+        co_return market_close::failed;
+    }
+    if (*earlier)
+        co_return record_market_close(ref, pos, s, f, earlier_id) ? market_close::closed
+                                                                  : market_close::failed;
     const auto att = seg_.next_attempt(ref, shm::intent::close);
     if (att.status != shm::slot_result::ok)
-        co_return false;
+        co_return market_close::failed;
     const std::string cl_id(att.cl_ord_id.view());
     okx::place_order_req po;
     po.inst_id = sym;
@@ -441,7 +622,11 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
     po.sz = mc.size;
     po.tgt_ccy = okx::tgt_ccy::base_ccy;
     po.cl_ord_id = cl_id;
+    // The exchange discards it past this: a late copy cannot sell a second time.
+    po.exp_time_ms = okx::exp_time_after(wall_now_ms(), deadline_ms(client_));
     seg_.add(shm::counter::orders_sent);
+    // submit_order resolves an unclear answer by clOrdId: placed, absent (after expTime + lag),
+    // or unknown — never re-sent; an unknown one is resolved before any later close attempt.
     const std::int64_t sent_ms = wall_now_ms();
     const net_client::order_placement placed = co_await client_.submit_order(po);
     if (!placed.placed()) {
@@ -457,9 +642,8 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
         spdlog::error("market close {} clOrdId {} {}: {} {} {}", sym, cl_id,
                       net_client::to_string(placed.state), okx::to_string(placed.err.kind),
                       placed.err.code, placed.err.message.view());
-        co_return false;
+        co_return market_close::failed;
     }
-    fill_info f;
     const int got = co_await confirm_fill(sym, cl_id, true, placed.exp_time_ms, &f);
     report(cl_id, f.ord_id, sym, po.side, "close", mc.size,
            got == fill_filled ? "filled"
@@ -468,23 +652,10 @@ net::awaitable<bool> order_executor::close_at_market(shm::slot_ref ref, shm::pos
            sent_ms);
     if (got != fill_filled) {
         spdlog::error("market close {} clOrdId {} not confirmed", sym, cl_id);
-        co_return false;
+        co_return market_close::failed;
     }
-    shm::close_info ci;
-    ci.reason = shm::close_reason::reconcile;
-    ci.exit_price = f.avg_px;
-    ci.exit_time_ms = f.time_ms;
-    ci.exit_fee_usd = strategy::fee_cost_quote(f.fee, f.fee_ccy, sym, f.avg_px);
-    ci.net_pnl_usd =
-        strategy::realised_net_pnl(s, pos.entry_price, f.avg_px, f.acc_fill_sz.to_double(),
-                                   pos.entry_fee_usd, ci.exit_fee_usd);
-    ci.close_cl_ord_id = att.cl_ord_id;
-    // record_close right after judges ownership and its status is logged.
-    (void)seg_.update_position(ref, pos);
-    const auto r = seg_.record_close(ref, seg_.self(), ci);
-    spdlog::warn("position {} closed at market (no OCO): exit {} net {:.4f} record_close {}", sym,
-                 f.avg_px, ci.net_pnl_usd, shm::to_string(r));
-    co_return r == shm::slot_result::ok;
+    co_return record_market_close(ref, pos, s, f, cl_id) ? market_close::closed
+                                                         : market_close::failed;
 }
 
 net::awaitable<open_status>
@@ -494,6 +665,8 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (!sr.ok || sr.snap.state != shm::slot_state::opening)
         co_return open_status::failed;
     const shm::slot_ref ref = sr.snap.ref(index);
+    if (exit_taken_by_guard(ref))
+        co_return open_status::guard_exit; // the guard closes it (and resolves its OCOs)
     shm::position pos = sr.snap.pos;
     const std::string sym(pos.symbol.view());
     const std::string cl_id(pos.entry_cl_ord_id.view());

@@ -7,8 +7,11 @@
 // An OCO whose placement is unresolved is retried under the SAME algoClOrdId (OKX refuses a
 // duplicate while the first exists); after a restart every earlier OCO attempt of the slot is
 // looked up, and a sweep cancels any second live OCO of ours. When the OCO keeps failing it
-// closes the position at market (reason reconcile). Open slots are the guard's; this class only
-// ever touches slots in `opening`. Coroutines on the caller's executor.
+// closes the position at market (reason reconcile) — but only once every OCO attempt of the slot
+// is resolved on the exchange (canceled, or absent after the land lag; one that fired closed the
+// position and is handed to the guard), and never while an earlier close attempt is unresolved.
+// Open slots are the guard's; this class only ever touches slots in `opening`. Coroutines on the
+// caller's executor.
 #pragma once
 
 #include "common/okx/requests.hpp"
@@ -35,6 +38,9 @@ struct executor_config {
     double move_past_pct = 0.5;
     std::int64_t poll_ms = 200; // order / algo state polling interval (signal.order_poll_s)
     int oco_lookups = 3; // algoClOrdId lookups after an unclear OCO answer (signal.oco_lookups)
+    // How long an OCO placement may still land after a lookup found nothing (order-algo has no
+    // expTime): the guard's oco_land_lag, from guard.oco_grace_s (one source for both).
+    std::int64_t oco_land_lag_ms = 10'000;
     // The order deadline and lookup lag are the REST client's (exchange.order_deadline_s,
     // exchange.order_lookup_lag_s): one source for expTime and for "provably absent".
     okx::td_mode td_mode = okx::td_mode::cash; // SPOT tdMode of the account mode (account/config)
@@ -59,6 +65,7 @@ enum class open_status : std::uint8_t {
     slot_refused,  // reserve_slot failed (symbol busy, no slot, lock)
     unresolved,    // outcome still unknown: the slot stays opening for the next reconcile
     closed_no_oco, // filled but no OCO could be placed: closed at market (reason reconcile)
+    guard_exit,    // filled; the guard claimed its exit (PH, max hold) before the OCO: it closes
     failed,        // filled, no OCO, and the market close failed too (left opening, retried)
 };
 [[nodiscard]] const char* to_string(open_status s) noexcept;
@@ -114,11 +121,27 @@ private:
                                          std::string reuse_id);
     // Looks an algoClOrdId up: the algo when it is live/paused/effective, nullopt otherwise.
     net::awaitable<std::optional<okx::algo_order>> find_oco(std::string algo_cl_ord_id);
+    [[nodiscard]] bool exit_taken_by_guard(shm::slot_ref ref) const noexcept;
     // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
     net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                          std::string keep_algo_id);
-    net::awaitable<bool> close_at_market(shm::slot_ref ref, shm::position pos, side s,
-                                         const strategy::instrument_spec& inst);
+    // Every OCO attempt of the slot resolved on the exchange: live ones canceled (and confirmed),
+    // a fired one reported; with `may_land`, "not found" counts only once oco_land_lag has passed.
+    struct oco_resolution;
+    net::awaitable<oco_resolution> resolve_ocos(shm::slot_ref ref, std::string inst, bool may_land);
+    enum class market_close : std::uint8_t { closed, oco_fired, failed };
+    // The last resort. `oco_may_land`: an OCO attempt of the slot had an unclear outcome (or a
+    // predecessor's): it may still land, so the close waits out the land lag.
+    net::awaitable<market_close> close_at_market(shm::slot_ref ref, shm::position pos, side s,
+                                                 const strategy::instrument_spec& inst,
+                                                 bool oco_may_land);
+    // Earlier close attempts of the slot resolved: true with *f when one filled, false when none
+    // did; nullopt when one is still unresolved (then nothing new may go out).
+    net::awaitable<std::optional<bool>> resolve_earlier_closes(shm::slot_ref ref, std::string inst,
+                                                               fill_info* f,
+                                                               std::string* cl_ord_id);
+    bool record_market_close(shm::slot_ref ref, shm::position pos, side s, const fill_info& f,
+                             std::string_view cl_ord_id);
     net::awaitable<double> current_price(std::string inst);
 
     // One order report for the ledger (nothing without a queue).

@@ -29,6 +29,7 @@ executor_config make_executor_config(const config::bot_config& c) {
     e.oco_retries = c.signal.oco_retries;
     e.poll_ms = c.signal.order_poll_ms;
     e.oco_lookups = c.signal.oco_lookups;
+    e.oco_land_lag_ms = c.guard.oco_grace_ms; // the guard's oco_land_lag (guard_service.cpp)
     e.taker_fee_rate = c.exchange.taker_fee;
     e.move_past_pct = c.entry.sizing.move_past_pct;
     return e;
@@ -477,7 +478,7 @@ net::awaitable<void> signal_app::evaluate_symbol(symbol_market& m, std::int64_t 
     const auto out = co_await exec_.open(req);
     spdlog::info("entry {} result: {} (slot {} gen {})", m.symbol, to_string(out.status),
                  out.ref.index, out.ref.generation);
-    if (out.status == open_status::opened)
+    if (out.status == open_status::opened || out.status == open_status::guard_exit)
         risk_.on_trade_opened(m.symbol, wall_now_ms());
     fills_dirty_ = true; // whatever happened, the exchange's fills say it
 }

@@ -137,6 +137,7 @@ void read_guard(yaml_reader r, guard_config& g) {
     r.read_duration("reconcile_s", g.reconcile_ms, second_ms, 1, 600);
     r.read_duration("rest_poll_s", g.rest_poll_ms, second_ms, 0.2, 60);
     r.read_duration("stale_feed_s", g.stale_feed_ms, second_ms, 0.5, 120);
+    r.read_duration("resubscribe_s", g.resubscribe_ms, second_ms, 0.5, 600);
     r.read_duration("heartbeat_ms", g.heartbeat_ms, 1, 10, 100);
     r.read_duration("refresh_ms", g.refresh_ms, 1, 5, 1000);
     r.read_duration("new_slot_poll_ms", g.new_slot_poll_ms, 1, 1, 50);

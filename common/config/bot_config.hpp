@@ -74,7 +74,10 @@ enum class close_order : std::uint8_t { cancel_first, sell_first }; // see close
 struct guard_config {
     std::int64_t reconcile_ms = 5000;  // REST reconcile of every open position
     std::int64_t rest_poll_ms = 1000;  // price polling while the WS feed is down or stale
-    std::int64_t stale_feed_ms = 3000; // no ticker for this long → stale
+    std::int64_t stale_feed_ms = 3000; // no ticker (of a symbol) for this long → stale
+    // A symbol whose tickers subscription OKX refused is asked again this often (OKX allows 480
+    // subscribe/unsubscribe/login requests per connection and hour: docs-v5 "WebSocket").
+    std::int64_t resubscribe_ms = 30'000;
     std::int64_t heartbeat_ms = 100;
     std::int64_t refresh_ms = 50;           // slot cache refresh and exit timers
     std::int64_t new_slot_poll_ms = 2;      // after an entry fill / new OCO push: refresh this

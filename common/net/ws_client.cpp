@@ -280,6 +280,12 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
         push(okx::ws_subscribe_frame(subs.data(), subs.size()));
     }
 
+    // One argument of the subscribe request answered (acked or refused).
+    void answered() {
+        if (st == ws_state::subscribing && acks_pending > 0 && --acks_pending == 0)
+            go_live();
+    }
+
     void go_live() {
         attempt = 0;
         set_state(ws_state::live);
@@ -352,13 +358,21 @@ struct ws_client::impl : std::enable_shared_from_this<impl> {
                 subscribe_all();
             break;
         case okx::ws_msg::subscribe:
-            if (st == ws_state::subscribing && acks_pending > 0 && --acks_pending == 0)
-                go_live();
+            if (h.on_subscription)
+                h.on_subscription(msg);
             if (h.on_other)
                 h.on_other(msg);
+            answered();
             break;
         case okx::ws_msg::error:
             report(msg.err);
+            if (!msg.inst_id.empty()) {
+                // One argument refused (60018): the others stand, the connection stays up.
+                if (h.on_subscription)
+                    h.on_subscription(msg);
+                answered();
+                break;
+            }
             // A refused login or subscription will not heal on this connection.
             if (st == ws_state::logging_in || st == ws_state::subscribing)
                 fail_now("login/subscribe refused");
@@ -521,6 +535,12 @@ void ws_client::force_reconnect() {
     if (impl_->running && impl_->c)
         impl_->fail_now("requested");
 }
+bool ws_client::resubscribe(const okx::ws_sub& sub) {
+    if (impl_->st != ws_state::live && impl_->st != ws_state::subscribing)
+        return false;
+    return impl_->push(okx::ws_subscribe_frame(&sub, 1));
+}
+
 bool ws_client::send_text(std::string_view frame) noexcept {
     if (impl_->st != ws_state::live) {
         ++impl_->stats.send_dropped;

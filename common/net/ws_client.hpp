@@ -50,6 +50,10 @@ struct ws_handlers {
     std::function<void(std::span<const okx::algo_order>)> on_algo_orders;
     std::function<void(const okx::ws_message&)> on_op_reply; // op:order / cancel-order replies
     std::function<void(const okx::ws_message&)> on_other;    // acks, other events, other channels
+    // Per-argument subscription answers on the current connection: a subscribe ack (msg.kind
+    // subscribe) or a refusal that names its argument (msg.kind error, msg.inst_id set, 60018).
+    // A refused argument does not fail the connection: the others stay subscribed.
+    std::function<void(const okx::ws_message&)> on_subscription;
     std::function<void(ws_state)> on_state;
     // true: no channel data for cfg.ws_stale_after (connected or not); false: data flows again.
     std::function<void(bool stale)> on_stale;
@@ -96,6 +100,10 @@ public:
     // okx::write_ws_order / write_ws_cancel_order into the caller's buffer. Returns false (and
     // counts send_dropped) when not live, the ring is full, or the frame exceeds slot_size.
     bool send_text(std::string_view frame) noexcept;
+    // Sends a subscribe request for one argument on the current connection (a refused one, asked
+    // again); its answer comes through on_subscription. False when not connected. Not for the hot
+    // path (builds the frame).
+    bool resubscribe(const okx::ws_sub& sub);
 
     [[nodiscard]] ws_state state() const noexcept;
     [[nodiscard]] const ws_stats& stats() const noexcept;

@@ -143,6 +143,30 @@ bool read_arg(od::value& v, ws_message& out, field_walker& w) noexcept {
     return true;
 }
 
+// OKX's error event for a subscription it refuses names no `arg`: the argument is only in the text,
+// "Wrong URL or channel:tickers,instId:BTC-USDX doesn't exist. Please use …" (code 60018, docs-v5
+// "Error Code > WebSocket > Public" 60018 "Wrong URL or channel:{0},instId:{1} doesn't exist";
+// the full text as OKX sends it: aiviaio/okex issue #76). Fills channel/inst_id when the text has
+// that shape (left empty otherwise). No allocation.
+void subscription_arg_of(std::string_view text, ws_message& out) noexcept {
+    constexpr std::string_view ch_key = "channel:", id_key = ",instId:";
+    const auto ch_at = text.find(ch_key);
+    if (ch_at == std::string_view::npos)
+        return;
+    const auto id_at = text.find(id_key, ch_at + ch_key.size());
+    if (id_at == std::string_view::npos)
+        return;
+    const std::string_view channel =
+        text.substr(ch_at + ch_key.size(), id_at - ch_at - ch_key.size());
+    std::string_view inst = text.substr(id_at + id_key.size());
+    inst = inst.substr(0, inst.find_first_of(" ,."));
+    if (channel.empty() || channel.size() > out.channel.capacity() || inst.empty() ||
+        inst.size() > out.inst_id.capacity())
+        return;
+    out.channel.assign_truncated(channel);
+    out.inst_id.assign_truncated(inst);
+}
+
 } // namespace
 
 ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept {
@@ -251,6 +275,9 @@ ws_msg ws_frame_parser::parse(std::string_view frame, ws_message& out) noexcept 
         if (out.kind == ws_msg::error || out.kind == ws_msg::notice) {
             const auto message = out.err.message;
             out.err = make_error(code, message.view());
+            if (out.kind == ws_msg::error && code == subscription_refused_code &&
+                out.inst_id.empty())
+                subscription_arg_of(msg, out);
         } else if (out.kind == ws_msg::subscription_terminated) {
             out.err = make_error(error_kind::exchange,
                                  "channel-conn-count-error: OKX terminated the subscription "

@@ -24,7 +24,8 @@ enum class ws_msg : std::uint8_t {
     login,       // login ok (a failed login comes as error)
     subscribe,   // subscribe ack → msg.channel / msg.inst_id
     unsubscribe,
-    error,    // event:error → msg.err (code/msg)
+    error,    // event:error → msg.err (code/msg); a refused subscription (60018) also names its
+              // argument in msg.channel / msg.inst_id (parsed from the text: OKX sends no `arg`)
     notice,   // event:notice (64008 service upgrade) → msg.err
     op_reply, // op:order / cancel-order reply → msg.op, msg.id, msg.acks/ack_errs[0..n_rows),
               // msg.err
@@ -36,6 +37,10 @@ enum class ws_msg : std::uint8_t {
 };
 
 [[nodiscard]] std::string_view to_string(ws_msg k) noexcept;
+
+// WS error 60018 "Wrong URL or channel:{0},instId:{1} doesn't exist": OKX refused one argument of
+// a subscribe request.
+inline constexpr int subscription_refused_code = 60018;
 
 struct ws_message {
     static constexpr std::size_t max_rows = 8; // rows beyond this are counted in n_dropped

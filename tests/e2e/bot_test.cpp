@@ -321,6 +321,92 @@ TEST_CASE("with a hot standby, a guard SIGKILLed while its OCO cancel is held is
                                      r.cl_ord_id + r.algo_cl_ord_id, r.s_code, r.state);
 }
 
+TEST_CASE(
+    "a filled entry is watched from its fill on: signal_proc stops while its OCO placement is "
+    "held, PH fires, the guard closes it once the OCO is resolved, exactly once",
+    "[e2e]") {
+    bot_fixture bot({permissive()});
+    // The bot's first position may open before any fault is set: close it by PH first.
+    const auto first = wait_for_position(bot, 120s);
+    REQUIRE(first);
+    bot.set_price(std::string(first->pos.symbol.view()), ph_spike_price(first->pos, 0.001));
+    REQUIRE(wait_for_close(bot, *first, 20s));
+    // The next OCO placement reaches the exchange 3 s late.
+    REQUIRE(bot.sim("POST", "/sim/fault",
+                    R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST",)"
+                    R"("mode":"delay","delay_ms":3000,"count":1})")
+                .status == 200);
+    std::optional<shm::slot_snapshot> pos;
+    REQUIRE(test::wait_until(
+        [&] {
+            for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i) {
+                const auto s = bot.segment() ? bot.segment()->snapshot(i) : shm::snapshot_result{};
+                if (s.ok && s.snap.state == shm::slot_state::opening &&
+                    shm::entry_filled(s.snap.pos) && s.snap.pos.tp_price > 0 &&
+                    s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] > 0) {
+                    pos = s.snap;
+                    return true;
+                }
+            }
+            return false;
+        },
+        120s));
+    // signal_proc dies with its OCO placement in flight (a graceful stop would wait for it).
+    REQUIRE(bot.pid_of("signal_proc") > 0);
+    REQUIRE(::kill(bot.pid_of("signal_proc"), SIGKILL) == 0);
+    const std::string sym(pos->pos.symbol.view());
+    bot.set_price(sym, ph_spike_price(pos->pos, 0.001));
+    // The guard judges the opening slot and claims its exit while the OCO is still held (3 s):
+    // from then on no other process may close it or place an OCO for it.
+    const std::uint32_t index = [&]() -> std::uint32_t {
+        for (std::uint32_t i = 0; i < shm::segment::capacity(); ++i)
+            if (bot.segment()->snapshot(i).snap.pos.entry_cl_ord_id == pos->pos.entry_cl_ord_id)
+                return i;
+        return shm::segment::capacity();
+    }();
+    REQUIRE(index < shm::segment::capacity());
+    CHECK(test::wait_until(
+        [&] {
+            const auto s = bot.segment()->snapshot(index);
+            return s.ok && s.snap.state == shm::slot_state::opening &&
+                   shm::owner_role_bits(s.snap.closing_owner) ==
+                       static_cast<std::uint8_t>(shm::role::guard);
+        },
+        2s));
+
+    const auto rec = wait_for_close(bot, *pos, 30s);
+    REQUIRE(rec);
+    CHECK(rec->closed_by == shm::role::guard);
+    CHECK(rec->pos.reason == shm::close_reason::ph);
+    const auto reqs = bot.sim_requests();
+    const std::int64_t entry_ns = entry_recv_ns(reqs, pos->pos);
+    CHECK(filled_closes(reqs, pos->pos, entry_ns) == 1);
+    CHECK(closing_fill_size(bot, pos->pos) == Approx(pos->pos.size).epsilon(0.001));
+    int ocos = 0;
+    std::int64_t oco_landed_ns = 0, close_filled_ns = 0;
+    for (const auto& r : reqs) {
+        if (r.recv_mono_ns <= entry_ns || r.inst_id != sym)
+            continue;
+        shm::order_id_parts id;
+        const bool of_this_position = shm::parse_cl_ord_id(r.algo_cl_ord_id, id) &&
+                                      id.slot == rec->slot && id.generation == rec->generation;
+        if (r.kind == "place_algo" && of_this_position) {
+            ++ocos;
+            oco_landed_ns = r.recv_mono_ns;
+            INFO(r.algo_cl_ord_id);
+            CHECK(r.state != "live"); // cancelled by the guard before it sold
+        }
+        if (r.kind == "place_order" && r.state == "filled" && is_close_of(r.cl_ord_id, *rec) &&
+            close_filled_ns == 0)
+            close_filled_ns = r.recv_mono_ns;
+    }
+    CHECK(ocos == 1); // the held attempt only: nobody placed a second OCO for a closing slot
+    if (oco_landed_ns > 0 && close_filled_ns > oco_landed_ns)
+        std::cout << fmt::format("filled entry watched from its fill: held OCO landed → guard's PH "
+                                 "close filled {:.1f} ms later\n",
+                                 (close_filled_ns - oco_landed_ns) / 1e6);
+}
+
 TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns",
           "[e2e]") {
     bot_fixture bot({permissive()});

@@ -396,3 +396,54 @@ TEST_CASE(
     CHECK(l.levels.tp.to_double() == Approx(50400));
     CHECK(l.levels.sl.to_double() == Approx(49700));
 }
+
+TEST_CASE("guard_tick: a filled entry is judged from its fill on, while still opening; an unfilled "
+          "one is not",
+          "[unit]") {
+    rig r;
+    // signal_proc's order: reserve_slot (intent, no fill) ... update_position (the fill) ... OCO.
+    shm::position intent = btc_long();
+    intent.entry_ord_id = {};
+    const auto rsv = r.ts.seg->reserve_slot(intent, true);
+    REQUIRE(rsv.status == shm::slot_result::ok);
+    r.core.refresh_slots();
+    r.core.on_ticker(tick("BTC-USDT", 50200), monotonic_now_ns()); // past PH: not filled yet
+    CHECK(r.sink.frames.empty());
+    CHECK(shm::owner_role_bits(r.ts.seg->snapshot(rsv.ref.index).snap.closing_owner) == 0);
+
+    shm::position filled = btc_long();
+    filled.entry_ord_id.assign_truncated("600000000000000001");
+    REQUIRE(r.ts.seg->update_position(rsv.ref, filled) == shm::slot_result::ok);
+    REQUIRE(r.ts.seg->snapshot(rsv.ref.index).snap.state == shm::slot_state::opening);
+    r.core.refresh_slots();
+    REQUIRE(r.core.tracker(rsv.ref) != nullptr); // watched from the fill on
+    r.core.on_ticker(tick("BTC-USDT", 50210), monotonic_now_ns());
+    // PH: the guard claims the exit at once (signal_proc places no further OCO for it); with no
+    // OCO attempt handed out the close goes out now.
+    const auto s = r.ts.seg->snapshot(rsv.ref.index);
+    CHECK(shm::owner_role_bits(s.snap.closing_owner) ==
+          static_cast<std::uint8_t>(shm::role::guard));
+    CHECK(s.snap.pending_reason == shm::close_reason::ph);
+    REQUIRE(r.sink.closes.size() == 1);
+    CHECK(r.sink.closes[0].req.size.str() == "0.01");
+}
+
+TEST_CASE("guard_tick: an opening slot's OCO attempt is looked up before its PH close: it may land",
+          "[unit]") {
+    rig r;
+    shm::position filled = btc_long();
+    filled.entry_ord_id.assign_truncated("600000000000000001");
+    const auto rsv = r.ts.seg->reserve_slot(filled, true);
+    REQUIRE(rsv.status == shm::slot_result::ok);
+    const auto oco = r.ts.seg->next_attempt(rsv.ref, shm::intent::oco); // signal_proc sending it
+    REQUIRE(oco.status == shm::slot_result::ok);
+    filled.oco_algo_cl_ord_id = oco.cl_ord_id; // stored before sending: not acknowledged
+    REQUIRE(r.ts.seg->update_position(rsv.ref, filled) == shm::slot_result::ok);
+    r.core.refresh_slots();
+    REQUIRE(r.core.tracker(rsv.ref) != nullptr);
+    CHECK(r.sink.count(guard::cmd::lookup_algo) == 1); // not presumed live: looked up
+    r.core.on_ticker(tick("BTC-USDT", 50210), monotonic_now_ns());
+    CHECK(shm::owner_role_bits(r.ts.seg->snapshot(rsv.ref.index).snap.closing_owner) ==
+          static_cast<std::uint8_t>(shm::role::guard));
+    CHECK(r.sink.frames.empty()); // no sell while the OCO attempt is unresolved
+}

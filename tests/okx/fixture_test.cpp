@@ -560,6 +560,13 @@ TEST_CASE("okx fixtures: tickers and orders subscriptions, request and events (d
     CHECK(m->inst_id == "BTC-USDT");
     REQUIRE(p.parse(fixture("ws_tickers_subscribe_error.json"), *m) == ws_msg::error);
     CHECK(m->err.code == 60012);
+    CHECK(m->inst_id.empty()); // a malformed request names no single argument
+    // A refused argument (an instId OKX does not list): the event has no `arg`, the text names it.
+    REQUIRE(p.parse(fixture("ws_tickers_subscribe_error_60018.json"), *m) == ws_msg::error);
+    CHECK(m->err.code == subscription_refused_code);
+    CHECK(m->err.kind == error_kind::bad_request);
+    CHECK(m->channel == "tickers");
+    CHECK(m->inst_id == "BTC-USDX");
     REQUIRE(p.parse(fixture("ws_orders_subscribe_ok.json"), *m) == ws_msg::subscribe);
     CHECK(m->channel == "orders");
     CHECK(m->inst_id == "BTC-USD-200329");

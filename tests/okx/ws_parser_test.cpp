@@ -24,6 +24,28 @@ TEST_CASE("okx ws frames classify and parse", "[unit][okx]") {
     CHECK(m->inst_id == "BTC-USDT");
     CHECK(m->id == "1512");
 
+    SECTION("a refused subscription names its argument only when the text has that shape") {
+        CHECK(
+            p.parse(
+                R"({"event":"error","code":"60018","msg":"Wrong URL or channel:tickers,instId:ETH-USDT doesn't exist","connId":"x"})",
+                *m) == ws_msg::error);
+        CHECK(m->channel == "tickers");
+        CHECK(m->inst_id == "ETH-USDT");
+        CHECK(
+            p.parse(
+                R"({"event":"error","code":"60018","msg":"Wrong URL or channel:foo,instId: doesn't exist","connId":"x"})",
+                *m) == ws_msg::error);
+        CHECK(m->inst_id.empty());
+        CHECK(
+            p.parse(R"({"event":"error","code":"60018","msg":"Wrong URL or channel","connId":"x"})",
+                    *m) == ws_msg::error);
+        CHECK(m->inst_id.empty());
+        CHECK(
+            p.parse(
+                R"({"event":"error","code":"60012","msg":"Invalid request: channel:tickers,instId:ETH-USDT x","connId":"x"})",
+                *m) == ws_msg::error);
+        CHECK(m->inst_id.empty()); // only 60018 refuses one argument
+    }
     SECTION("login failure and error events are typed") {
         CHECK(p.parse(R"({"event":"error","code":"60009","msg":"Login failed.","connId":"x"})",
                       *m) == ws_msg::error);

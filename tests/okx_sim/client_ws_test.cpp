@@ -3,7 +3,8 @@
 // drops the connection without and with a close frame, and after a 64008 notice; malformed frames
 // counted and survived; the stale detector firing while the feed is paused and clearing when it
 // resumes; private/business login, orders and orders-algo pushes through an OCO trigger, re-login
-// after a drop, WS order ops; a wrong secret refused as auth without the secret in the text.
+// after a drop, WS order ops; a wrong secret refused as auth without the secret in the text; a
+// refused tickers argument (60018) answered per argument without failing the connection.
 #include "tests/okx_sim/sim_client.hpp"
 
 #include "common/clock.hpp"
@@ -133,6 +134,39 @@ TEST_CASE(
             ioc, [&] { return stale_events.size() >= 2; }, 5s));
         CHECK(stale_events.back() == false);
     }
+    ws.stop();
+}
+
+TEST_CASE("sim_client_ws: a refused tickers argument leaves the connection and the others up; "
+          "resubscribed once the refusal is lifted",
+          "[sim]") {
+    sim_process sim({"--speed", "60"});
+    const auto port = sim.port();
+    sim_post(port, "/sim/ws/refuse-subscribe", R"({"instId":"ETH-USDT"})");
+    net::io_context ioc{1};
+    std::vector<std::string> acked, refused;
+    int btc = 0, eth = 0;
+    ws_handlers h;
+    h.on_ticker = [&](const okx::ticker& t, mono_ns) { (t.inst_id == "BTC-USDT" ? btc : eth)++; };
+    h.on_subscription = [&](const okx::ws_message& m) {
+        auto& to = m.kind == okx::ws_msg::subscribe ? acked : refused;
+        to.emplace_back(m.inst_id.view());
+        if (m.kind == okx::ws_msg::error)
+            CHECK(m.err.code == okx::subscription_refused_code);
+    };
+    ws_client ws(ioc, ws_cfg(port), ws_kind::public_channel,
+                 {{"tickers", "BTC-USDT", ""}, {"tickers", "ETH-USDT", ""}}, h);
+    ws.start();
+    REQUIRE(run_until(ioc, [&] { return btc >= 3 && ws.state() == ws_state::live; }));
+    CHECK(acked == std::vector<std::string>{"BTC-USDT"});
+    CHECK(refused == std::vector<std::string>{"ETH-USDT"});
+    CHECK(eth == 0);
+    CHECK(ws.stats().connects == 1); // the refusal did not fail the connection
+    sim_post(port, "/sim/ws/refuse-subscribe", R"({"instId":"ETH-USDT","lift":true})");
+    REQUIRE(ws.resubscribe({"tickers", "ETH-USDT", ""}));
+    REQUIRE(run_until(ioc, [&] { return eth >= 1; }));
+    CHECK(acked == std::vector<std::string>{"BTC-USDT", "ETH-USDT"});
+    CHECK(ws.stats().connects == 1);
     ws.stop();
 }
 

@@ -55,6 +55,16 @@ position test_position(const char* symbol) {
     return p;
 }
 
+// A child process attached as the guard that holds the closing claim of `ref`'s (opened) slot.
+child_process guard_holding_claim(const testing::temp_segment& ts, segment& seg, slot_ref ref) {
+    REQUIRE(seg.publish_open(ref, test_position("BTC-USDT")) == slot_result::ok);
+    auto child =
+        spawn(ts, {"claim-hold", std::to_string(ref.index), std::to_string(ref.generation)});
+    REQUIRE(wait_until(
+        [&] { return owner_role_bits(seg.snapshot(ref.index).snap.closing_owner) == 2; }, 5000ms));
+    return child;
+}
+
 double us_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -129,7 +139,11 @@ TEST_CASE("holder SIGKILLed between 'closed' and the journal: repair journals an
 }
 
 TEST_CASE("two processes race for the closing claim: exactly one winner per round", "[shm][kill]") {
+#ifdef SCALPEL_ASAN
+    constexpr std::uint32_t rounds = 20'000; // instrumented: ~5x slower per round
+#else
     constexpr std::uint32_t rounds = 100'000;
+#endif
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::none);
     const auto r = seg->reserve_slot(test_position("RACE-USDT"));
@@ -140,8 +154,8 @@ TEST_CASE("two processes race for the closing claim: exactly one winner per roun
     const auto t0 = std::chrono::steady_clock::now();
     auto a = spawn(ts, {"claim", "signal", "guard", "0", g0, std::to_string(rounds), wins_a});
     auto b = spawn(ts, {"claim", "guard", "signal", "0", g0, std::to_string(rounds), wins_b});
-    const auto sa = a.wait_for(50s);
-    const auto sb = b.wait_for(50s);
+    const auto sa = a.wait_for(120s); // generous: a loaded 2-core box runs them in turns
+    const auto sb = b.wait_for(120s);
     const double secs = us_since(t0) / 1e6;
     INFO(child_log(ts));
     REQUIRE(sa);
@@ -286,12 +300,7 @@ TEST_CASE("liveness: alive, hung (SIGSTOP), dead (SIGKILL); a dead owner's claim
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
-    REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
-    auto child =
-        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
-    REQUIRE(wait_until(
-        [&] { return owner_role_bits(seg->snapshot(r.ref.index).snap.closing_owner) == 2; },
-        5000ms));
+    auto child = guard_holding_claim(ts, *seg, r.ref);
     CHECK(seg->liveness(role::guard).verdict == liveness_verdict::alive);
     CHECK(seg->try_claim_closing(r.ref, seg->self()) == claim_result::held_by_other);
     CHECK(segment::create_or_attach(ts.name, role::guard, ts.options()).status ==
@@ -315,11 +324,7 @@ TEST_CASE("a standby waiting for the guard role takes it the moment the holder i
     testing::temp_segment ts;
     auto seg = open_seg(ts, role::signal);
     const auto r = seg->reserve_slot(test_position("BTC-USDT"));
-    REQUIRE(seg->publish_open(r.ref, test_position("BTC-USDT")) == slot_result::ok);
-    auto child =
-        spawn(ts, {"claim-hold", std::to_string(r.ref.index), std::to_string(r.ref.generation)});
-    REQUIRE(wait_until(
-        [&] { return seg->liveness(role::guard).verdict == liveness_verdict::alive; }, 5000ms));
+    auto child = guard_holding_claim(ts, *seg, r.ref);
 
     const std::string lock = segment::role_lock_path(ts.options().rundir, ts.name, role::guard);
     std::atomic<bool> free{false}, waited_ok{false};

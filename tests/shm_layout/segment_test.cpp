@@ -94,10 +94,18 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
     slot_ref open_refs[4];
     CHECK(g.open_slots("BTC-USDT", open_refs) == 0); // opening is not protected yet
 
+    CHECK(g.guarded_slots(open_refs) == 0); // no fill recorded: nothing to guard yet
+
     position filled = btc_long();
     filled.entry_ord_id.assign_truncated("123");
+    // The fill recorded while opening: the guard watches the slot from now on.
+    REQUIRE(s.update_position(r.ref, filled) == slot_result::ok);
+    CHECK(g.open_slots("BTC-USDT", open_refs) == 0);
+    REQUIRE(g.guarded_slots(open_refs) == 1);
+    CHECK(open_refs[0] == r.ref);
     filled.oco_algo_id.assign_truncated("456");
     REQUIRE(s.publish_open(r.ref, filled) == slot_result::ok);
+    CHECK(g.guarded_slots(open_refs) == 1);
     CHECK(s.publish_open(r.ref, filled) == slot_result::wrong_state);
     REQUIRE(g.open_slots("BTC-USDT", open_refs) == 1);
     CHECK(open_refs[0] == r.ref);

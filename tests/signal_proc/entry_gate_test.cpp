@@ -39,6 +39,9 @@ TEST_CASE("the entry gate names why a symbol may not be entered", "[unit][shm]")
               protection_block::feed_unknown);
         g.seg->set_feed_state(idx.index, shm::feed_state::down);
         CHECK(signal::check_protection(*sig.seg, "BTC-USDT").reason == protection_block::feed_down);
+        g.seg->set_feed_state(idx.index, shm::feed_state::not_subscribed);
+        CHECK(signal::check_protection(*sig.seg, "BTC-USDT").reason ==
+              protection_block::feed_not_subscribed);
         g.seg->set_feed_state(idx.index, shm::feed_state::polling);
         CHECK(signal::check_protection(*sig.seg, "BTC-USDT").ok());
         g.seg->set_feed_state(idx.index, shm::feed_state::live);

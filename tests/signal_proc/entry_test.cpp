@@ -149,3 +149,85 @@ TEST_CASE("signal_proc opens nothing without a live, reconciled guard; the line 
         CHECK(count_orders(sc.orders()).place_orders == 0);
     }
 }
+
+namespace {
+
+// Buy orders (LONG entries) of `inst` that reached the simulator, whatever their answer.
+int entries_of(simdjson::dom::element orders, std::string_view inst) {
+    int n = 0;
+    for (auto req : orders["requests"].get_array())
+        if (field(req, "kind") == "place_order" && field(req, "instId") == inst &&
+            field(req, "side") == "buy")
+            ++n;
+    return n;
+}
+
+shm::feed_state feed_of(scenario& sc, std::string_view inst) {
+    try {
+        const auto idx = sc.seg().find_symbol(inst);
+        return idx.ok ? sc.seg().feed(idx.index) : shm::feed_state::unknown;
+    } catch (const std::exception&) {
+        return shm::feed_state::unknown; // the segment is not created yet
+    }
+}
+
+} // namespace
+
+// The real guard_proc, whose ETH tickers subscription the simulator refuses (60018, as OKX answers
+// an instId it does not list): ETH's feed is not_subscribed, signal_proc's decision line for ETH
+// names it and no ETH entry reaches the exchange, while BTC (acked, ticking) is live and entered.
+// A dropped connection voids the acks until the new one acks again. Lifted, the guard's next
+// resubscribe is acked and ETH goes live.
+TEST_CASE("no entry for a symbol whose feed subscription OKX refused; live once acked", "[sim]") {
+    scenario sc(scenario_options{}
+                    .with_symbols("[BTC-USDT, ETH-USDT]")
+                    .with_segment_prefix("feed_refused")
+                    // One tick per 5 s per symbol at speed 1: the staleness bound must cover it.
+                    .with_real_guard(
+                        "  stale_feed_s: 20\n  resubscribe_s: 1\n  ws_reconnect_min_ms: 500\n"));
+    sc.control("/sim/ws/refuse-subscribe", R"({"instId":"ETH-USDT"})");
+    sc.start_guard();
+    REQUIRE(wait_until([&] { return feed_of(sc, "ETH-USDT") == shm::feed_state::not_subscribed; },
+                       std::chrono::seconds(30)));
+    REQUIRE(wait_until([&] { return feed_of(sc, "BTC-USDT") == shm::feed_state::live; },
+                       std::chrono::seconds(30)));
+    sc.start_signal();
+    const bool blocked = wait_until(
+        [&] {
+            for (const auto& l : sc.log_lines("decision=NO_PROTECTION:feed_not_subscribed"))
+                if (l.find("symbol=ETH-USDT") != std::string::npos)
+                    return true;
+            return false;
+        },
+        std::chrono::seconds(40));
+    INFO(sc.log());
+    INFO(sc.guard_log());
+    REQUIRE(blocked);
+    for (const auto& line : sc.log_lines("decision=NO_PROTECTION"))
+        CHECK(line.find("symbol=ETH-USDT") != std::string::npos); // BTC is never blocked
+    // BTC is entered meanwhile; ETH stays refused: its decision says why, no order for it.
+    // (Counted as orders: the real guard may already have closed it again, PH.)
+    REQUIRE(wait_until([&] { return entries_of(sc.orders(), "BTC-USDT") >= 1; },
+                       std::chrono::seconds(40)));
+    CHECK(feed_of(sc, "ETH-USDT") == shm::feed_state::not_subscribed);
+    CHECK(entries_of(sc.orders(), "ETH-USDT") == 0);
+
+    // A reconnect voids every ack: BTC leaves live until the new connection acks it again; the
+    // refusal of ETH stands (the new connection's subscribe is refused again).
+    sc.control("/sim/ws/drop", R"({"path":"/ws/v5/public"})");
+    REQUIRE(wait_until(
+        [&] { return sc.guard_log().find("feed BTC-USDT: live -> ") != std::string::npos; },
+        std::chrono::seconds(10)));
+    REQUIRE(wait_until([&] { return feed_of(sc, "BTC-USDT") == shm::feed_state::live; },
+                       std::chrono::seconds(20)));
+    CHECK(feed_of(sc, "ETH-USDT") == shm::feed_state::not_subscribed);
+    CHECK(entries_of(sc.orders(), "ETH-USDT") == 0);
+
+    // Lifted: the guard asks again (resubscribe_s), OKX acks, the snapshot tick makes it live.
+    sc.control("/sim/ws/refuse-subscribe", R"({"instId":"ETH-USDT","lift":true})");
+    REQUIRE(wait_until([&] { return feed_of(sc, "ETH-USDT") == shm::feed_state::live; },
+                       std::chrono::seconds(20)));
+    CHECK(sc.guard_log().find("tickers ETH-USDT subscribed after a refusal") != std::string::npos);
+    CHECK(wait_until([&] { return entries_of(sc.orders(), "ETH-USDT") >= 1; },
+                     std::chrono::seconds(40)));
+}

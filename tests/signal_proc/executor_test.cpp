@@ -4,6 +4,9 @@
 // never answered (hang) or answered "outcome unknown" (apply_fail 50004) → no duplicate order,
 // position protected; the entry processed by the exchange after its expTime (late) → discarded,
 // never re-sent, the next decision's entry fills: exactly one fill.
+// A last-resort close whose OCO placements land late: each landed OCO is canceled before the
+// sell (the land lag waited out), exactly one close fills and no OCO stays live; OCO attempts
+// that cannot be looked up are never taken as gone: no sell.
 #include "tests/signal_proc/scenario_common.hpp"
 
 #include <thread>
@@ -110,4 +113,98 @@ TEST_CASE("entry processed after its expTime is discarded, never re-sent, one fi
         expired += field(r, "sCode") == "51149";
     CHECK(expired == 1);
     CHECK(c.live_algos == 1);
+}
+
+TEST_CASE("last-resort close: a late OCO is resolved before the sell, exactly one close", "[sim]") {
+    // Every OCO placement reaches the exchange 9 s late, after the 1 s client timeout, the
+    // client's re-sends under the same algoClOrdId and the lookups (≈ 6 s): the attempt comes back
+    // unresolved and the executor gives up on protecting. The sends land while it resolves them
+    // (the land lag, guard.oco_grace_s, is 10 s): each one that lands live is canceled, and only
+    // then is the position sold.
+    scenario sc(scenario_options{}
+                    .with_signal("  oco_retries: 0\n")
+                    // The market close is a loss (fees): no next entry after it.
+                    .with_risk("  max_open_positions: 3\n  max_consecutive_losses: 1\n")
+                    .with_guard_config("  oco_grace_s: 10\n")
+                    .with_segment_prefix("feed_lastresort"));
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST","count":50,"mode":"delay","delay_ms":9000})");
+    sc.start_signal();
+    const bool closed = sc.wait_log("closed at market", std::chrono::seconds(60));
+    INFO(sc.log());
+    REQUIRE(closed);
+    sc.kill_signal(SIGTERM); // no next entry: the audit covers this position only
+    // The audit waits until every held placement has reached the exchange (a late OCO is the
+    // point): as many place_algo log rows as OCO placements the delay rule held.
+    const auto held_landed = [&] {
+        simdjson::dom::parser p;
+        const std::string body =
+            sc.control("/sim/orders/since", R"({"after_seq":0,"after_arrival":0})");
+        const simdjson::dom::element doc = p.parse(body);
+        int held = 0, rows = 0;
+        for (auto a : doc["arrivals"].get_array())
+            held += field(a, "path") == "/api/v5/trade/order-algo";
+        for (auto r : doc["requests"].get_array())
+            rows += field(r, "kind") == "place_algo";
+        return held > 0 && rows >= held;
+    };
+    REQUIRE(wait_until(held_landed, std::chrono::seconds(20)));
+    CHECK(sc.log_lines("live OCO(s) of ours on BTC-USDT canceled before the market close").size() >=
+          1);
+
+    shm::journal_record rec;
+    REQUIRE(sc.seg().read_journal(0, rec));
+    CHECK(rec.pos.reason == shm::close_reason::reconcile);
+    const std::string oco_id(rec.pos.oco_algo_cl_ord_id.view()); // every send went out under it
+    REQUIRE(!oco_id.empty());
+
+    auto o = sc.orders();
+    int placements = 0, landed = 0;
+    for (auto r : o["requests"].get_array()) {
+        if (field(r, "kind") != "place_algo" || field(r, "algoClOrdId") != oco_id)
+            continue;
+        ++placements;
+        landed += field(r, "sCode") == "0";
+    }
+    CHECK(placements >= 2); // the client re-sent it under the same id
+    CHECK(landed >= 1);     // held placements did land, after the executor gave up on them
+    int ours = 0;
+    for (auto a : o["algos"].get_array()) {
+        if (field(a, "algoClOrdId") != oco_id)
+            continue;
+        ++ours;
+        CHECK(field(a, "state") == "canceled"); // none live, none fired
+    }
+    CHECK(ours == landed);
+    const auto c = count_orders(o);
+    CHECK(c.filled_buys == 1);
+    CHECK(c.filled_sells == 1); // exactly one close
+    CHECK(c.live_algos == 0);
+}
+
+TEST_CASE(
+    "last-resort close: OCO attempts that cannot be looked up are never assumed gone, no sell",
+    "[sim]") {
+    // The OCO placement is held past the executor's patience (as above) and every lookup of it by
+    // algoClOrdId fails (503): its outcome cannot be resolved, so nothing is sold.
+    scenario sc(scenario_options{}
+                    .with_signal("  oco_retries: 0\n")
+                    .with_guard_config("  oco_grace_s: 2\n")
+                    .with_segment_prefix("feed_unresolved"));
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST","count":50,"mode":"delay","delay_ms":9000})");
+    sc.control(
+        "/sim/fault",
+        R"({"path_prefix":"/api/v5/trade/order-algo","method":"GET","count":1000,"mode":"fail","status":503})");
+    sc.start_signal();
+    const bool gave_up = sc.wait_log("no market close", std::chrono::seconds(60));
+    INFO(sc.log());
+    sc.kill_signal(SIGTERM);
+    const auto c = count_orders(sc.orders());
+    CHECK(c.filled_buys == 1);
+    CHECK(c.filled_sells == 0); // the held OCO may still land and protect it: no sell meanwhile
+    CHECK(sc.log_lines("closed at market").empty());
+    CHECK(gave_up);
 }

@@ -31,7 +31,7 @@ scenario::scenario(scenario_options o) {
     sim_ = std::make_unique<sim_process>(
         std::vector<std::string>{"--data-dir", dir_.path(), "--source", "synth", "--symbols",
                                  "BTC-USDT,ETH-USDT", "--speed", "1", "--history-bars", "3000"});
-    seg_name_ = unique_name("scalpel.sigtest");
+    seg_name_ = unique_name(o.segment_prefix);
     log_ = dir_.path() + "/signal_proc.log";
     write_config(o);
     if (o.stand_in_guard)
@@ -41,6 +41,8 @@ scenario::scenario(scenario_options o) {
 scenario::~scenario() {
     if (signal_)
         (void)signal_->kill_and_wait();
+    if (guard_)
+        (void)guard_->kill_and_wait();
     stop_guard();
     seg_.reset();
     shm::segment::remove(seg_name_);
@@ -61,6 +63,8 @@ void scenario::write_config(const scenario_options& o) {
       << o.entry_extra << "regimes:\n"
       << regime_block("trending", o.regime_extra) << regime_block("ranging", o.regime_extra)
       << regime_block("choppy", o.regime_extra);
+    if (o.real_guard || !o.guard_extra.empty())
+        f << "guard:\n" << o.guard_extra;
 }
 
 void scenario::start_stand_in_guard() {
@@ -104,6 +108,21 @@ void scenario::start_signal() {
         std::vector<std::string>{"SCALPEL_OKX_API_KEY=" + sim_key,
                                  "SCALPEL_OKX_SECRET=" + sim_secret,
                                  "SCALPEL_OKX_PASSPHRASE=" + sim_pass});
+}
+
+void scenario::start_guard() {
+    if (guard_)
+        (void)guard_->kill_and_wait();
+    guard_ = std::make_unique<child_process>(
+        std::vector<std::string>{SCALPEL_BINARY_DIR "/guard_proc/guard_proc", "--config", config_},
+        dir_.path() + "/guard_proc.log",
+        std::vector<std::string>{"SCALPEL_OKX_API_KEY=" + sim_key,
+                                 "SCALPEL_OKX_SECRET=" + sim_secret,
+                                 "SCALPEL_OKX_PASSPHRASE=" + sim_pass});
+}
+
+std::string scenario::guard_log() const {
+    return read_all(dir_.path() + "/guard_proc.log");
 }
 
 void scenario::kill_signal(int sig) {

@@ -29,6 +29,11 @@ struct scenario_options {
     // A stand-in for guard_proc (heartbeat, reconciled stamp, live feeds) so signal_proc's
     // entry gate opens; off to test the gate itself.
     bool stand_in_guard = true;
+    // The real guard_proc binary instead (started by start_guard()), with these extra lines under
+    // guard: (2-space indented).
+    bool real_guard = false;
+    std::string guard_extra;
+    std::string segment_prefix = "scalpel.sigtest"; // + a unique suffix
 
     // Chainable setters (designated initializers trip -Wmissing-field-initializers on g++ 12).
     scenario_options& with_symbols(std::string v) {
@@ -59,6 +64,20 @@ struct scenario_options {
         stand_in_guard = false;
         return *this;
     }
+    scenario_options& with_real_guard(std::string extra) {
+        stand_in_guard = false;
+        real_guard = true;
+        guard_extra = std::move(extra);
+        return *this;
+    }
+    scenario_options& with_guard_config(std::string v) { // guard: lines, stand-in guard kept
+        guard_extra = std::move(v);
+        return *this;
+    }
+    scenario_options& with_segment_prefix(std::string v) {
+        segment_prefix = std::move(v);
+        return *this;
+    }
 };
 
 class scenario {
@@ -67,6 +86,9 @@ public:
     ~scenario();
 
     void start_signal();
+    // The real guard_proc on the same config (scenario_options::with_real_guard).
+    void start_guard();
+    [[nodiscard]] std::string guard_log() const;
     void kill_signal(int sig = SIGKILL);
     // Stops the stand-in guard's heartbeat (as if guard_proc hung or died).
     void stop_guard();
@@ -97,6 +119,7 @@ private:
     std::string config_;
     std::string log_;
     std::unique_ptr<child_process> signal_;
+    std::unique_ptr<child_process> guard_; // the real guard_proc, when started
     std::unique_ptr<shm::segment> seg_;
     std::unique_ptr<shm::segment> guard_seg_; // the stand-in guard's attachment
     std::atomic<bool> guard_stop_{false};
