@@ -53,7 +53,9 @@ struct [[nodiscard]] risk_verdict {
 class risk_controller {
 public:
     static constexpr std::size_t max_symbols = 16;
-    static constexpr std::size_t max_window_trades = 256; // hourly limits above this are clamped
+    // The config's largest max_trades_per_hour (bot_config reads 1..1000): a smaller ring silently
+    // capped the limit (at 256, measured in a long chaos run: no entry after the 256th in an hour).
+    static constexpr std::size_t max_window_trades = 1000;
 
     explicit risk_controller(risk_config cfg = {}) noexcept;
 

@@ -148,6 +148,22 @@ TEST_CASE("strategy_risk: max trades per rolling hour", "[unit][strategy][risk]"
     CHECK(r.can_open("BTC-USDT", t + hour, 4).allowed);         // the first open left the window
 }
 
+TEST_CASE("strategy_risk: the largest configurable hourly limit (1000) is the limit, not a cap",
+          "[unit][strategy][risk]") {
+    risk_controller r;
+    const std::int64_t t = day0 + hour;
+    r.on_balance(100000, t);
+    for (int i = 0; i < 999; ++i) {
+        r.on_trade_opened("BTC-USDT", t + i * 3000);
+        r.on_trade_closed("BTC-USDT", 1, t + i * 3000 + 1000);
+    }
+    CHECK(r.can_open("BTC-USDT", t + 999 * 3000, 1000).allowed); // 999 in the hour
+    r.on_trade_opened("BTC-USDT", t + 999 * 3000);
+    r.on_trade_closed("BTC-USDT", 1, t + 999 * 3000 + 1000);
+    CHECK(r.can_open("BTC-USDT", t + 999 * 3000 + 2000, 1000).reason ==
+          risk_block::hourly_trade_limit);
+}
+
 TEST_CASE("strategy_sizing: order value rule and exact lot sizes", "[unit][strategy][sizing]") {
     const sizing_config cfg;
     const instrument_spec btc{lot8, decimal{1, 5}, tick1};
