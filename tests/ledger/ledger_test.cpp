@@ -117,8 +117,8 @@ TEST_CASE("orders upsert their outcome; fills and trades are recorded once", "[l
     REQUIRE(opened.db);
     auto& db = *opened.db;
 
-    order_row o{"bot1abc", "",     "BTC-USDT", "buy", "entry", "market",
-                "",        "0.01", "sent",     "",    1000,    0};
+    order_row o{"bot1abc", "",     "BTC-USDT", "buy", "entry", "market", "",
+                "0.01",    "sent", "",         1000,  0,       "",       ""};
     REQUIRE(db.record_order(o).ok());
     o.ord_id = "555";
     o.state = "filled";
