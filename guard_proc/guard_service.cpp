@@ -437,6 +437,16 @@ void guard_service::impl::on_op_reply(const okx::ws_message& m) {
     }
 }
 
+namespace {
+// The slot generation `ref` names has ended (closed, freed or reused): an OCO of it protects
+// nothing.
+bool position_over(const shm::segment& seg, shm::slot_ref ref) noexcept {
+    const auto s = seg.snapshot(ref.index);
+    return s.ok && (s.snap.generation != ref.generation || s.snap.state == shm::slot_state::free ||
+                    s.snap.state == shm::slot_state::closed);
+}
+} // namespace
+
 void guard_service::impl::on_algo_orders(std::span<const okx::algo_order> rows) {
     for (const auto& a : rows) {
         if (ours(a.algo_cl_ord_id.view())) // any epoch: a reconcile cancels old ones too
@@ -444,6 +454,12 @@ void guard_service::impl::on_algo_orders(std::span<const okx::algo_order> rows) 
         const auto t = target_of(a.algo_cl_ord_id.view());
         if (!t || t->what != shm::intent::oco)
             continue;
+        if (a.state == okx::algo_state::live && position_over(seg, t->ref)) {
+            // A placement the exchange held past its position's close (order-algo carries no
+            // expTime) landed after the post-close sweeps: cancel it now, not at the next round.
+            request_account_reconcile("an OCO landed for a closed position");
+            continue;
+        }
         if (core.tracker(t->ref) == nullptr)
             refresh_burst(); // an OCO of a slot not open yet: publish_open follows
         core.feed(t->ref, algo_event(a, t->attempt));

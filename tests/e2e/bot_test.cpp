@@ -407,6 +407,61 @@ TEST_CASE(
                                  (close_filled_ns - oco_landed_ns) / 1e6);
 }
 
+TEST_CASE("an OCO placement the exchange processes after its position closed is cancelled on its "
+          "push, not at the next sweep",
+          "[e2e]") {
+    bot_fixture bot({permissive()});
+    const auto first = wait_for_position(bot, 120s);
+    REQUIRE(first);
+    bot.set_price(std::string(first->pos.symbol.view()), ph_spike_price(first->pos, 0.001));
+    REQUIRE(wait_for_close(bot, *first, 20s));
+    // The next OCO placement is processed 7 s late: signal_proc's client gives up after 5 s and
+    // sends it again under the same algoClOrdId, which lands at once.
+    REQUIRE(bot.sim("POST", "/sim/fault",
+                    R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST",)"
+                    R"("mode":"delay","delay_ms":7000,"count":1})")
+                .status == 200);
+    const auto pos = wait_for_position(bot, 120s);
+    REQUIRE(pos);
+    // Closed by PH while the first request is still held.
+    bot.set_price(std::string(pos->pos.symbol.view()), ph_spike_price(pos->pos, 0.001));
+    const auto rec = wait_for_close(bot, *pos, 20s);
+    REQUIRE(rec);
+    std::this_thread::sleep_for(10s); // the held request lands meanwhile
+
+    int placed = 0;
+    for (const auto& r : bot.sim_requests()) {
+        shm::order_id_parts id;
+        if (r.kind != "place_algo" || r.s_code != "0" ||
+            !shm::parse_cl_ord_id(r.algo_cl_ord_id, id) || id.slot != rec->slot ||
+            id.generation != rec->generation)
+            continue;
+        ++placed;
+        INFO(r.algo_cl_ord_id << " algoId " << r.algo_id);
+        CHECK(r.state == "canceled"); // none is left live
+    }
+    CHECK(placed == 2); // the retry and the late original
+    // The late one was cancelled within a second of landing (before: at the next sweep, seconds).
+    std::int64_t landed_ns = 0, cancelled_ns = 0;
+    std::string late_algo_id;
+    for (const auto& r : bot.sim_requests()) {
+        shm::order_id_parts id;
+        if (!shm::parse_cl_ord_id(r.algo_cl_ord_id, id) || id.slot != rec->slot ||
+            id.generation != rec->generation)
+            continue;
+        if (r.kind == "place_algo" && r.s_code == "0") {
+            landed_ns = r.recv_mono_ns; // the last placement is the late one
+            late_algo_id = r.algo_id;
+        }
+        if (r.kind == "cancel_algo" && r.algo_id == late_algo_id && r.s_code == "0")
+            cancelled_ns = r.recv_mono_ns;
+    }
+    REQUIRE(cancelled_ns > landed_ns);
+    std::cout << fmt::format("late OCO landing: cancelled {:.1f} ms after it landed\n",
+                             (cancelled_ns - landed_ns) / 1e6);
+    CHECK(cancelled_ns - landed_ns < 1'000'000'000);
+}
+
 TEST_CASE("with the WebSocket feed down, REST polling keeps PH working until the feed returns",
           "[e2e]") {
     bot_fixture bot({permissive()});
