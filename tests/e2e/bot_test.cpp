@@ -36,6 +36,27 @@ bool is_close_of(const std::string& cl_ord_id, const shm::journal_record& rec) {
            parts.slot == rec.slot && parts.generation == rec.generation;
 }
 
+// Is this client id (order or algo) one of exactly this slot generation's?
+bool is_of(const std::string& cl_ord_id, const shm::journal_record& rec) {
+    shm::order_id_parts parts;
+    return shm::parse_cl_ord_id(cl_ord_id, parts) && parts.slot == rec.slot &&
+           parts.generation == rec.generation;
+}
+
+// Closes the bot's first position by PH (it may open before any fault is set), then makes the
+// exchange process the next OCO placement `delay_ms` late.
+void hold_next_oco_placement(bot_fixture& bot, int delay_ms) {
+    const auto first = wait_for_position(bot, 120s);
+    REQUIRE(first);
+    bot.set_price(std::string(first->pos.symbol.view()), ph_spike_price(first->pos, 0.001));
+    REQUIRE(wait_for_close(bot, *first, 20s));
+    REQUIRE(bot.sim("POST", "/sim/fault",
+                    fmt::format(R"({{"path_prefix":"/api/v5/trade/order-algo","method":"POST",)"
+                                R"("mode":"delay","delay_ms":{},"count":1}})",
+                                delay_ms))
+                .status == 200);
+}
+
 // Filled closing orders (sells of a LONG, buys of a SHORT) the simulator executed for the
 // position's instrument after its entry, from the guard, signal_proc or an OCO trigger.
 int filled_closes(const std::vector<e2e::sim_request>& reqs, const shm::position& p,
@@ -321,21 +342,11 @@ TEST_CASE("with a hot standby, a guard SIGKILLed while its OCO cancel is held is
                                      r.cl_ord_id + r.algo_cl_ord_id, r.s_code, r.state);
 }
 
-TEST_CASE(
-    "a filled entry is watched from its fill on: signal_proc stops while its OCO placement is "
-    "held, PH fires, the guard closes it once the OCO is resolved, exactly once",
-    "[e2e]") {
+TEST_CASE("a filled entry is watched from its fill on: signal_proc dies while its OCO placement is "
+          "held, PH fires, the guard closes it once the OCO is resolved, exactly once",
+          "[e2e]") {
     bot_fixture bot({permissive()});
-    // The bot's first position may open before any fault is set: close it by PH first.
-    const auto first = wait_for_position(bot, 120s);
-    REQUIRE(first);
-    bot.set_price(std::string(first->pos.symbol.view()), ph_spike_price(first->pos, 0.001));
-    REQUIRE(wait_for_close(bot, *first, 20s));
-    // The next OCO placement reaches the exchange 3 s late.
-    REQUIRE(bot.sim("POST", "/sim/fault",
-                    R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST",)"
-                    R"("mode":"delay","delay_ms":3000,"count":1})")
-                .status == 200);
+    hold_next_oco_placement(bot, 3000); // the next OCO placement reaches the exchange 3 s late
     std::optional<shm::slot_snapshot> pos;
     REQUIRE(test::wait_until(
         [&] {
@@ -387,10 +398,7 @@ TEST_CASE(
     for (const auto& r : reqs) {
         if (r.recv_mono_ns <= entry_ns || r.inst_id != sym)
             continue;
-        shm::order_id_parts id;
-        const bool of_this_position = shm::parse_cl_ord_id(r.algo_cl_ord_id, id) &&
-                                      id.slot == rec->slot && id.generation == rec->generation;
-        if (r.kind == "place_algo" && of_this_position) {
+        if (r.kind == "place_algo" && is_of(r.algo_cl_ord_id, *rec)) {
             ++ocos;
             oco_landed_ns = r.recv_mono_ns;
             INFO(r.algo_cl_ord_id);
@@ -411,16 +419,9 @@ TEST_CASE("an OCO placement the exchange processes after its position closed is 
           "push, not at the next sweep",
           "[e2e]") {
     bot_fixture bot({permissive()});
-    const auto first = wait_for_position(bot, 120s);
-    REQUIRE(first);
-    bot.set_price(std::string(first->pos.symbol.view()), ph_spike_price(first->pos, 0.001));
-    REQUIRE(wait_for_close(bot, *first, 20s));
     // The next OCO placement is processed 7 s late: signal_proc's client gives up after 5 s and
     // sends it again under the same algoClOrdId, which lands at once.
-    REQUIRE(bot.sim("POST", "/sim/fault",
-                    R"({"path_prefix":"/api/v5/trade/order-algo","method":"POST",)"
-                    R"("mode":"delay","delay_ms":7000,"count":1})")
-                .status == 200);
+    hold_next_oco_placement(bot, 7000);
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
     // Closed by PH while the first request is still held.
@@ -431,10 +432,7 @@ TEST_CASE("an OCO placement the exchange processes after its position closed is 
 
     int placed = 0;
     for (const auto& r : bot.sim_requests()) {
-        shm::order_id_parts id;
-        if (r.kind != "place_algo" || r.s_code != "0" ||
-            !shm::parse_cl_ord_id(r.algo_cl_ord_id, id) || id.slot != rec->slot ||
-            id.generation != rec->generation)
+        if (r.kind != "place_algo" || r.s_code != "0" || !is_of(r.algo_cl_ord_id, *rec))
             continue;
         ++placed;
         INFO(r.algo_cl_ord_id << " algoId " << r.algo_id);
@@ -445,9 +443,7 @@ TEST_CASE("an OCO placement the exchange processes after its position closed is 
     std::int64_t landed_ns = 0, cancelled_ns = 0;
     std::string late_algo_id;
     for (const auto& r : bot.sim_requests()) {
-        shm::order_id_parts id;
-        if (!shm::parse_cl_ord_id(r.algo_cl_ord_id, id) || id.slot != rec->slot ||
-            id.generation != rec->generation)
+        if (!is_of(r.algo_cl_ord_id, *rec))
             continue;
         if (r.kind == "place_algo" && r.s_code == "0") {
             landed_ns = r.recv_mono_ns; // the last placement is the late one
