@@ -6,6 +6,7 @@
 #include "guard_proc/service_impl.hpp"
 
 #include "common/log.hpp"
+#include "common/net/exchange_endpoint.hpp"
 #include "guard_proc/order_notes.hpp"
 #include "shm_layout/order_ids.hpp"
 
@@ -15,21 +16,13 @@ namespace scalpel::guard {
 
 using namespace std::chrono_literals;
 
+constexpr auto guard_reconnect_min = 200ms, guard_reconnect_max = 5000ms;
+
+// The guard reconnects sooner than the client's default: its feed is what PH runs on.
 net_client::endpoint_config endpoint_for(const config::exchange_config& e) {
-    net_client::endpoint_config c;
-    if (e.target == config::exchange_target::okx_live)
-        c = net_client::endpoint_config::okx_live();
-    if (e.target == config::exchange_target::okx_demo)
-        c = net_client::endpoint_config::okx_demo();
-    c.rest = net_client::parse_url(e.rest_url);
-    c.ws = net_client::parse_url(e.ws_url);
-    c.request_timeout = std::chrono::milliseconds(e.request_timeout_ms);
-    c.order_deadline = std::chrono::milliseconds(e.order_deadline_ms);
-    c.order_lookup_lag = std::chrono::milliseconds(e.order_lookup_lag_ms);
-    c.order_lookup_interval = std::chrono::milliseconds(e.order_lookup_interval_ms);
-    c.order_resolve_timeout = std::chrono::milliseconds(e.order_resolve_timeout_ms);
-    c.reconnect_min = 200ms;
-    c.reconnect_max = 5000ms;
+    net_client::endpoint_config c = net_client::endpoint_for(e);
+    c.reconnect_min = guard_reconnect_min;
+    c.reconnect_max = guard_reconnect_max;
     net_client::validate(c);
     return c;
 }

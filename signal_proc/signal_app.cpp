@@ -2,6 +2,7 @@
 #include "signal_proc/signal_app.hpp"
 
 #include "common/clock.hpp"
+#include "common/net/exchange_endpoint.hpp"
 #include "signal_proc/decision_log.hpp"
 #include "signal_proc/entry_gate.hpp"
 #include "signal_proc/param_map.hpp"
@@ -47,19 +48,7 @@ std::string base_of(std::string_view inst) {
 } // namespace
 
 net_client::endpoint_config endpoint_for(const config::exchange_config& x) {
-    net_client::endpoint_config e;
-    e.rest = net_client::parse_url(x.rest_url);
-    e.ws = net_client::parse_url(x.ws_url);
-    e.demo = x.target == config::exchange_target::okx_demo;
-    if (e.demo)
-        e.ws_query = "brokerId=9999";
-    e.request_timeout = std::chrono::milliseconds(x.request_timeout_ms);
-    e.order_deadline = std::chrono::milliseconds(x.order_deadline_ms);
-    e.order_lookup_lag = std::chrono::milliseconds(x.order_lookup_lag_ms);
-    e.order_lookup_interval = std::chrono::milliseconds(x.order_lookup_interval_ms);
-    e.order_resolve_timeout = std::chrono::milliseconds(x.order_resolve_timeout_ms);
-    net_client::validate(e);
-    return e;
+    return net_client::endpoint_for(x);
 }
 
 signal_app::signal_app(net::io_context& ioc, config::bot_config cfg,
