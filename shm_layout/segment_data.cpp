@@ -238,6 +238,18 @@ arm_params default_params(regime r) noexcept {
     return p;
 }
 
+const char* to_string(intent i) noexcept {
+    switch (i) {
+    case intent::entry:
+        return "entry";
+    case intent::oco:
+        return "oco";
+    case intent::close:
+        return "close";
+    }
+    return "?";
+}
+
 const char* to_string(role r) noexcept {
     switch (r) {
     case role::none:

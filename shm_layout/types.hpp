@@ -220,6 +220,7 @@ using scalpel::to_string; // side, regime (common/)
 [[nodiscard]] const char* to_string(role r) noexcept;
 [[nodiscard]] const char* to_string(close_reason r) noexcept;
 [[nodiscard]] const char* to_string(slot_state s) noexcept;
+[[nodiscard]] const char* to_string(intent i) noexcept; // "entry", "oco", "close"
 [[nodiscard]] const char* to_string(feed_state s) noexcept;
 [[nodiscard]] const char* to_string(order_kind k) noexcept;
 [[nodiscard]] const char* to_string(order_outcome o) noexcept;

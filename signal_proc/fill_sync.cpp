@@ -10,18 +10,6 @@ namespace scalpel::signal {
 
 namespace {
 
-const char* kind_of(shm::intent what) {
-    switch (what) {
-    case shm::intent::entry:
-        return "entry";
-    case shm::intent::oco:
-        return "oco";
-    case shm::intent::close:
-        return "close";
-    }
-    return "?";
-}
-
 // Exact a + b (decimal has no arithmetic): both brought to the larger scale.
 decimal add(decimal a, decimal b) {
     std::int64_t ma = a.mantissa(), mb = b.mantissa();
@@ -79,7 +67,7 @@ net::awaitable<fill_sync_result> fill_sync::run(ledger::ledger& db,
                 o.ord_id = x.ord_id;
                 o.symbol = sym;
                 o.side = x.side;
-                o.kind = kind_of(parts.what);
+                o.kind = shm::to_string(parts.what);
                 o.sent_ms = x.fill_time_ms;
             }
             decimal& sz = filled[x.cl_ord_id];

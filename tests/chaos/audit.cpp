@@ -27,18 +27,6 @@ std::optional<parsed_id> parse_id(const std::string& id) {
     return parsed_id{id.substr(0, id.size() - 4), p.what};
 }
 
-const char* intent_name(shm::intent i) {
-    switch (i) {
-    case shm::intent::entry:
-        return "entry";
-    case shm::intent::oco:
-        return "oco";
-    case shm::intent::close:
-        return "close";
-    }
-    return "?";
-}
-
 std::string base_of(const std::string& inst_id) {
     return inst_id.substr(0, inst_id.find('-'));
 }
@@ -107,7 +95,7 @@ private:
             const std::string& id = l.kind == "place_algo" ? l.algo_cl_ord_id : l.cl_ord_id;
             const auto pid = parse_id(id);
             if (l.s_code != "0") {
-                const std::string what = pid ? intent_name(pid->what) : "-";
+                const std::string what = pid ? shm::to_string(pid->what) : "-";
                 ++report_.rejects[fmt::format("{}/{} {}", l.kind, what, l.s_code)];
                 continue;
             }
