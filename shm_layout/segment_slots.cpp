@@ -145,6 +145,20 @@ slot_result check_ref(const segment_layout& l, slot_ref ref) noexcept {
     return slot_result::ok;
 }
 
+// Under the mutex: what ending a position requires (record_close, discard_slot) — `ref` is current,
+// `me` holds its closing claim, and the slot is neither free nor closed.
+slot_result check_claim_held(const segment_layout& l, slot_ref ref, owner_id me) noexcept {
+    if (const auto c = check_ref(l, ref); c != slot_result::ok)
+        return c;
+    const auto& s = l.slots[ref.index];
+    if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me))
+        return slot_result::not_owner;
+    const auto st = load_state(s);
+    if (st == slot_state::free || st == slot_state::closed)
+        return slot_result::wrong_state;
+    return slot_result::ok;
+}
+
 } // namespace
 
 slot_result segment::publish_open(slot_ref ref, const position& filled) noexcept {
@@ -222,14 +236,9 @@ slot_result segment::discard_slot(slot_ref ref, owner_id me) noexcept {
     auto guard = lock();
     if (!guard.locked())
         return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+    if (const auto c = check_claim_held(*l_, ref, me); c != slot_result::ok)
         return c;
     auto& s = l_->slots[ref.index];
-    if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me))
-        return slot_result::not_owner;
-    const auto st = load_state(s);
-    if (st == slot_state::free || st == slot_state::closed)
-        return slot_result::wrong_state;
     begin_slot_write(s);
     s.closing_owner.store(retired_owner(ref.generation), std::memory_order_release);
     store_state(s, slot_state::free);
@@ -343,14 +352,9 @@ slot_result segment::record_close(slot_ref ref, owner_id me, const close_info& i
     auto guard = lock();
     if (!guard.locked())
         return slot_result::lock_failed;
-    if (const auto c = check_ref(*l_, ref); c != slot_result::ok)
+    if (const auto c = check_claim_held(*l_, ref, me); c != slot_result::ok)
         return c;
     auto& s = l_->slots[ref.index];
-    if (s.closing_owner.load(std::memory_order_acquire) != owner_word(ref.generation, me))
-        return slot_result::not_owner;
-    const auto st = load_state(s);
-    if (st == slot_state::free || st == slot_state::closed)
-        return slot_result::wrong_state;
     position p = load_words<position>(s.words);
     p.reason = info.reason;
     p.exit_price = info.exit_price;
