@@ -30,79 +30,54 @@ while (($#)); do
 done
 mkdir -p "$run_dir/logs"
 hold_s=$((startsecs + 1))
+# One optional [program:NAME] section under the restart policy supervisord.conf.in explains.
+# program_section NAME PRIORITY EXITCODES ENVIRONMENT COMMAND
+program_section() {
+  local name="$1" priority="$2" exitcodes="$3" environment="$4" command="$5"
+  cat <<SECTION
+
+[program:$name]
+command=$command
+priority=$priority
+autostart=true
+autorestart=unexpected
+exitcodes=$exitcodes
+startsecs=$startsecs
+startretries=$startretries
+stopsignal=TERM
+stopwaitsecs=10
+environment=$environment
+stdout_logfile=$run_dir/logs/$name.log
+redirect_stderr=true
+SECTION
+}
 sim_section=""
 bot_env=""
 if ((with_sim)); then
   run_id="${run_id:-sim-$(date +%s)-$$-$RANDOM}"
   echo "$run_id" > "$run_dir/sim_run_id"
   bot_env=",SCALPEL_SIM_RUN_ID=\"$run_id\""
-  sim_section="[program:okx_sim]
-command=$bin_dir/okx_sim/okx_sim $sim_args --run-id $run_id
-priority=1
-autostart=true
-autorestart=unexpected
-exitcodes=0,2
-startsecs=$startsecs
-startretries=$startretries
-stopsignal=TERM
-environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
-stdout_logfile=$run_dir/logs/okx_sim.log
-redirect_stderr=true
-"
+  sim_section="$(program_section okx_sim 1 0,2 "SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"" \
+    "$bin_dir/okx_sim/okx_sim $sim_args --run-id $run_id")"
 fi
 guard_flags=""
 standby_section=""
 if ((with_standby)); then
   guard_flags=" --standby"
   # Same program as guard_proc; priority 11 so guard_proc normally starts first and is active.
-  standby_section="[program:guard_standby]
-command=$bin_dir/guard_proc/guard_proc --config $config --standby
-priority=11
-autostart=true
-autorestart=unexpected
-exitcodes=0,2,3
-startsecs=$startsecs
-startretries=$startretries
-stopsignal=TERM
-stopwaitsecs=10
-environment=SCALPEL_RUN_DIR=\"$run_dir\",SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"$bot_env
-stdout_logfile=$run_dir/logs/guard_standby.log
-redirect_stderr=true
-"
+  standby_section="$(program_section guard_standby 11 0,2,3 \
+    "SCALPEL_RUN_DIR=\"$run_dir\",SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"$bot_env" \
+    "$bin_dir/guard_proc/guard_proc --config $config --standby")"
 fi
 exporter_section=""
 if [[ -n "$exporter_port" ]]; then
   # Read-only on the segment; it waits for the bot to create it. Never in a trading path.
-  exporter_section="
-[program:scalpel_exporter]
-command=$bin_dir/exporter/scalpel_exporter --config $config --port $exporter_port
-priority=30
-autostart=true
-autorestart=unexpected
-exitcodes=0,2
-startsecs=$startsecs
-startretries=$startretries
-stopsignal=TERM
-environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
-stdout_logfile=$run_dir/logs/scalpel_exporter.log
-redirect_stderr=true
-"
+  exporter_section="$(program_section scalpel_exporter 30 0,2 "SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"" \
+    "$bin_dir/exporter/scalpel_exporter --config $config --port $exporter_port")"
 fi
 if ((with_notifier)); then
-  exporter_section+="
-[program:scalpel_notifier]
-command=$bin_dir/notifier/scalpel_notifier --config $config
-priority=40
-autostart=true
-autorestart=unexpected
-exitcodes=0,2
-startsecs=$startsecs
-startretries=$startretries
-stopsignal=TERM
-environment=SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"
-stdout_logfile=$run_dir/logs/scalpel_notifier.log
-redirect_stderr=true
-"
+  exporter_section+="$(program_section scalpel_notifier 40 0,2 "SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"" \
+    "$bin_dir/notifier/scalpel_notifier --config $config")"
 fi
 # Values travel through the environment: no quoting of paths or arguments can break the render.
 R_RUN_DIR="$run_dir" R_BIN_DIR="$bin_dir" R_CONFIG="$config" R_NODAEMON="$nodaemon" \
