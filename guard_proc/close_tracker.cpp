@@ -99,9 +99,10 @@ void close_tracker::absorb(const event& e) noexcept {
                                             max_attempts));
         for (std::uint32_t k = n_oco_; k < e.oco_attempts && k < max_ocos; ++k)
             oco_[k] = oco_rec{.st = k == e.attempt ? oco_st::presumed_live : oco_st::unknown,
-                              .since = e.now,
+                              .since = sent_or(e),
                               .landed = k == e.attempt}; // a stored id was acknowledged
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
+        resent(e);
         break;
     case ev::takeover:
         if (state_ == exit_state::idle) {
@@ -116,7 +117,7 @@ void close_tracker::absorb(const event& e) noexcept {
         for (std::uint32_t k = 0; k < e.oco_attempts && k < max_ocos; ++k)
             if (k >= n_oco_ || oco_[k].st != oco_st::gone)
                 oco_[k] = oco_rec{.st = oco_st::unknown,
-                                  .since = e.now,
+                                  .since = sent_or(e),
                                   .landed = k == e.attempt || (k < n_oco_ && oco_[k].landed)};
         n_oco_ = std::max(n_oco_, std::min<std::uint32_t>(e.oco_attempts, max_ocos));
         if (want_ == shm::close_reason::none)
@@ -152,6 +153,23 @@ void close_tracker::absorb(const event& e) noexcept {
     default:
         absorb_algo(e);
         break;
+    }
+}
+
+// When an OCO attempt we did not send went out: the segment's stamp when there is one (never in
+// the future), else now — the earliest moment we can vouch for.
+nanoseconds close_tracker::sent_or(const event& e) noexcept {
+    return e.oco_sent > nanoseconds::zero() ? std::min(e.oco_sent, e.now) : e.now;
+}
+
+// A re-send under an attempt's id (the stamp moved past what we know): an attempt not known to
+// have landed may land that much later.
+void close_tracker::resent(const event& e) noexcept {
+    for (std::uint32_t k = 0; k < n_oco_; ++k) {
+        oco_rec& o = oco_[k];
+        if (!o.landed && (o.st == oco_st::unknown || o.st == oco_st::place_sent) &&
+            e.oco_sent > o.since)
+            o.since = std::min(e.oco_sent, e.now);
     }
 }
 

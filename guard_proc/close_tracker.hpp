@@ -97,6 +97,10 @@ struct event {
     std::uint32_t oco_attempts = 0;                     // open/takeover: OCO ids handed out
     std::chrono::nanoseconds age{}; // open: time since the entry fill (the OCO grace runs from it)
     bool settled = false; // open: earlier close ids are known terminal (benchmarks/tests only)
+    // open/takeover: when the latest OCO request of the slot went out (the segment's stamp,
+    // monotonic; 0 = unknown). An OCO attempt not known to have landed is absent only oco_land_lag
+    // after it — a takeover does not restart that clock, a re-send under its id does.
+    std::chrono::nanoseconds oco_sent{};
     // open: event::attempt is the OCO attempt whose ids the slot stores (no_stored_oco: none).
 };
 
@@ -199,9 +203,10 @@ enum class exit_state : std::uint8_t {
 //               |                               |    and every OCO is resolved, so none can fill)
 //  stuck        | order / algo                  | D (a late outcome may unblock it)
 // ¹ takeover is accepted in every state but closed: the attempts it names become unknown.
-// ² an absent OCO is gone only after its placement time (bind/takeover for older ones) + lag:
-//   lookup_lag for one known to have landed, else max(lookup_lag, oco_land_lag) — algo
-//   placement has no expTime, a held request may land late.
+// ² an absent OCO is gone only after its last send + lag: lookup_lag for one known to have
+//   landed, else max(lookup_lag, oco_land_lag) — algo placement has no expTime, a held request
+//   may land late. The last send is the segment's stamp (event::oco_sent, raised by a re-send),
+//   else the time we first saw the attempt.
 //
 // D, the decision rule, in priority order:
 //  1. A close/compensation attempt not terminal: before its deadline and not reported unknown →
@@ -295,6 +300,8 @@ private:
     void absorb(const event& e) noexcept;
     void absorb_order(const event& e) noexcept;
     void absorb_algo(const event& e) noexcept;
+    [[nodiscard]] static std::chrono::nanoseconds sent_or(const event& e) noexcept;
+    void resent(const event& e) noexcept;
     void decide(std::chrono::nanoseconds now) noexcept;
     [[nodiscard]] bool resolve_attempts(std::chrono::nanoseconds now) noexcept;
     [[nodiscard]] bool resolve_ocos(std::chrono::nanoseconds now) noexcept;

@@ -274,8 +274,9 @@ net::awaitable<void> guard_service::impl::place_oco(shm::slot_ref ref, command c
         co_return;
     }
     const symbol_entry& sym = core.symbol(static_cast<std::size_t>(si));
-    if (c.attempt >= s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)] &&
-        seg.next_attempt(ref, shm::intent::oco).attempt != c.attempt) {
+    if (c.attempt < s.snap.attempts[static_cast<std::size_t>(shm::intent::oco)])
+        seg.note_sent(ref, shm::intent::oco); // a re-send under an unresolved id: its clock again
+    else if (seg.next_attempt(ref, shm::intent::oco).attempt != c.attempt) {
         core.feed(ref, now_event(ev::oco_unknown, c.attempt)); // someone else took the id
         co_return;
     }

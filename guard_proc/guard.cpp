@@ -324,7 +324,10 @@ void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int 
     const auto rb = shm::owner_role_bits(w);
     const bool mine = rb == static_cast<std::uint8_t>(seg_.self().who) &&
                       shm::owner_incarnation(w) == seg_.self().incarnation;
-    if (s.state == shm::slot_state::closing && !mine) {
+    // Someone else's claim, whatever the state: an opening slot's exit is claimed without the
+    // state moving (the OCO is not published yet), and its claim is taken over like any other.
+    const bool claimed = rb != 0 && rb != shm::owner_role_retired;
+    if ((s.state == shm::slot_state::closing || claimed) && !mine) {
         x.bound = false; // someone else's exit: theirs unless they are dead
         if (rb != 0 && rb != shm::owner_role_retired &&
             seg_.owner_dead(static_cast<shm::role>(rb), shm::owner_incarnation(w)) &&
@@ -339,18 +342,22 @@ void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int 
     }
     const auto closes = s.attempts[static_cast<std::size_t>(shm::intent::close)];
     const auto ocos = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    const mono_ns oco_sent = s.sent_ns[static_cast<std::size_t>(shm::intent::oco)];
     const bool opening = s.state == shm::slot_state::opening;
-    if (closes == x.close_seen && ocos == x.oco_seen && opening == x.opening)
+    if (closes == x.close_seen && ocos == x.oco_seen && oco_sent == x.oco_sent_seen &&
+        opening == x.opening)
         return;
     x.close_seen = closes;
     x.oco_seen = ocos;
+    x.oco_sent_seen = oco_sent;
     x.opening = opening;
     feed(ref, event{.kind = ev::open,
                     .now = std::chrono::nanoseconds(monotonic_now_ns()),
                     .attempt = stored_oco(ref, s),
                     .lots = lots_in(s.pos.size, sym.lot_sz),
                     .close_attempts = closes,
-                    .oco_attempts = ocos});
+                    .oco_attempts = ocos,
+                    .oco_sent = std::chrono::nanoseconds(oco_sent)});
 }
 
 // The OCO attempt whose ids the slot stores, once it is acknowledged: publish_open comes only
@@ -369,6 +376,7 @@ void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symb
     x.generation = ref.generation;
     x.close_seen = s.attempts[static_cast<std::size_t>(shm::intent::close)];
     x.oco_seen = s.attempts[static_cast<std::size_t>(shm::intent::oco)];
+    x.oco_sent_seen = s.sent_ns[static_cast<std::size_t>(shm::intent::oco)];
     x.opening = s.state == shm::slot_state::opening;
     x.tracker = close_tracker(settings_.exits);
     const mono_ns now = monotonic_now_ns();
@@ -380,7 +388,8 @@ void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symb
             .lots = lots_in(s.pos.size, sym.lot_sz),
             .close_attempts = x.close_seen,
             .oco_attempts = x.oco_seen,
-            .age = std::chrono::milliseconds(age_ms)};
+            .age = std::chrono::milliseconds(age_ms),
+            .oco_sent = std::chrono::nanoseconds(x.oco_sent_seen)};
     feed(ref, e);
 }
 

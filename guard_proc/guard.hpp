@@ -134,6 +134,7 @@ private:
         bool bound = false;
         std::uint32_t generation = 0;
         std::uint32_t close_seen = 0, oco_seen = 0; // slot attempt counters last fed
+        mono_ns oco_sent_seen = 0;                  // the slot's OCO send stamp last fed
         bool opening = false; // entry filled, OCO not yet published (its stored id unconfirmed)
         close_tracker tracker;
     };

@@ -24,7 +24,8 @@ inline constexpr std::uint64_t segment_magic = 0x314d48534c504353ULL; // "SCPLSH
 // v3: reconcile_block (identity, reconciliation stamp, per-symbol feed state).
 // v4: control_block (operator halt flag and command mailbox).
 // v5: order_log_block (the guard's order outcomes, drained into the ledger by signal_proc).
-inline constexpr std::uint32_t layout_version = 5;
+// v6: position_slot::sent_ns (when each intent's latest request went out).
+inline constexpr std::uint32_t layout_version = 6;
 inline constexpr std::size_t slot_capacity = 64;
 inline constexpr std::size_t price_capacity = 32;
 inline constexpr std::size_t journal_capacity = 256;
@@ -173,7 +174,12 @@ struct alignas(128) position_slot {
     // attempt (acquire) sees the reason. Reset to none by reserve (mutex) and by release_claim
     // (before the claim goes idle). Readers: relaxed after an acquire load of attempts.
     std::atomic<std::uint32_t> pending_reason;
-    std::uint8_t pad[16];
+    // per intent: CLOCK_MONOTONIC ns of the latest request sent under any of its ids (a new
+    // attempt or a re-send of an unresolved one). Stored BEFORE the attempt's fetch_add (so a
+    // reader that acquires the new count sees it) and before a re-send; only ever raised (CAS
+    // max); reset by reserve. An algo placement has no expTime: "not found" means absent only
+    // this long after its last send, however often the process watching it was restarted.
+    std::atomic<std::int64_t> sent_ns[intent_count];
     std::atomic<std::uint64_t> words[word_count<position>];
 };
 
@@ -327,7 +333,8 @@ static_assert(sizeof(params_block) == 512);
 static_assert(offsetof(params_block, copy0) == 64);
 static_assert(sizeof(price_entry) == 128 && sizeof(price_table) == 128 + 128 * price_capacity);
 static_assert(offsetof(position_slot, pending_reason) == 36 &&
-              offsetof(position_slot, words) == 56 && sizeof(position_slot) == 384);
+              offsetof(position_slot, sent_ns) == 40 && offsetof(position_slot, words) == 64 &&
+              sizeof(position_slot) == 512); // v6: the stamps pushed the payload past 384
 static_assert(sizeof(journal_entry) == 384);
 static_assert(offsetof(segment_layout, info) == 64 && offsetof(segment_layout, mutex) == 128);
 static_assert(offsetof(segment_layout, slots) % 128 == 0 &&
@@ -428,6 +435,7 @@ inline constexpr std::uint64_t layout_hash = [] {
                             offsetof(position_slot, closing_owner),
                             offsetof(position_slot, attempts),
                             offsetof(position_slot, pending_reason),
+                            offsetof(position_slot, sent_ns),
                             offsetof(position_slot, words),
                             offsetof(journal_entry, words),
                             offsetof(journal_block, entries),

@@ -157,6 +157,7 @@ struct slot_snapshot {
     std::uint32_t generation = 0;
     std::uint64_t closing_owner = 0;                    // raw word; see owner_* helpers
     std::array<std::uint32_t, intent_count> attempts{}; // ids handed out per intent
+    std::array<mono_ns, intent_count> sent_ns{};        // latest send per intent (0: none)
     std::uint32_t flags = 0;
     close_reason pending_reason = close_reason::none; // the claim holder's stated intent
     position pos;
@@ -350,7 +351,9 @@ public:
     // non-free slot of the same symbol makes it symbol_busy. Call BEFORE sending the entry order.
     [[nodiscard]] reserve_result reserve_slot(const position& intent_pos,
                                               bool one_per_symbol = true) noexcept;
-    // opening → open with the filled position (entry_cl_ord_id kept). wrong_state otherwise.
+    // opening → open with the filled position (entry_cl_ord_id kept); → closing when the exit was
+    // claimed meanwhile (a claim racing this call may leave it open and claimed: readers go by the
+    // claim word). wrong_state otherwise.
     [[nodiscard]] slot_result publish_open(slot_ref ref, const position& filled) noexcept;
     // Rewrites an opening/open/closing position (e.g. new OCO ids); entry_cl_ord_id kept.
     [[nodiscard]] slot_result update_position(slot_ref ref, const position& pos) noexcept;
@@ -376,8 +379,12 @@ public:
     // phantom positions of a segment made for another account/target/run (reconciliation).
     [[nodiscard]] slot_result discard_slot(slot_ref ref, owner_id me) noexcept;
     // Hands out the next attempt number of `what` for this generation (persisted before the
-    // order is sent) and its client order id.
-    [[nodiscard]] attempt_result next_attempt(slot_ref ref, intent what) noexcept;
+    // order is sent) and its client order id; stamps `now` as the intent's latest send first.
+    [[nodiscard]] attempt_result next_attempt(slot_ref ref, intent what,
+                                              mono_ns now = monotonic_now_ns()) noexcept;
+    // Stamps `now` as the latest send of `what` before a re-send under an id already handed out
+    // (an unresolved OCO attempt placed again). Lock-free; only ever raises the stamp.
+    void note_sent(slot_ref ref, intent what, mono_ns now = monotonic_now_ns()) noexcept;
     // The deterministic client order id of (slot, generation, what, attempt). Empty on failure.
     [[nodiscard]] id_string cl_ord_id(slot_ref ref, intent what,
                                       std::uint32_t attempt) const noexcept;

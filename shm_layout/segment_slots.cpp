@@ -123,6 +123,8 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
     s.attempts[0].store(1, std::memory_order_release); // attempt 0 of the entry is handed out
     for (std::size_t i = 1; i < intent_count; ++i)
         s.attempts[i].store(0, std::memory_order_release);
+    for (auto& t : s.sent_ns)
+        t.store(0, std::memory_order_relaxed); // the entry's own send time is the intent's
     s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none),
                            std::memory_order_relaxed);
     s.flags.store(0, std::memory_order_relaxed);
@@ -176,9 +178,13 @@ slot_result segment::publish_open(slot_ref ref, const position& filled) noexcept
         return slot_result::wrong_state;
     position p = filled;
     p.entry_cl_ord_id = load_words<position>(s.words).entry_cl_ord_id;
+    // An exit claimed while the slot was opening (the guard watches a filled entry): published
+    // as closing, like an open slot whose exit is claimed.
+    const auto rb = owner_role_bits(s.closing_owner.load(std::memory_order_acquire));
+    const bool claimed = rb != 0 && rb != owner_role_retired;
     begin_slot_write(s);
     store_words(s.words, p);
-    store_state(s, slot_state::open);
+    store_state(s, claimed ? slot_state::closing : slot_state::open);
     end_slot_write(s);
     return slot_result::ok;
 }
@@ -376,7 +382,24 @@ slot_result segment::record_close(slot_ref ref, owner_id me, const close_info& i
     return slot_result::ok;
 }
 
-attempt_result segment::next_attempt(slot_ref ref, intent what) noexcept {
+namespace {
+void raise_sent(std::atomic<std::int64_t>& stamp, mono_ns now) noexcept {
+    std::int64_t cur = stamp.load(std::memory_order_relaxed);
+    while (cur < now && !stamp.compare_exchange_weak(cur, now, std::memory_order_release,
+                                                     std::memory_order_relaxed)) {
+    }
+}
+} // namespace
+
+void segment::note_sent(slot_ref ref, intent what, mono_ns now) noexcept {
+    if (read_only_ || ref.index >= slot_capacity || static_cast<std::size_t>(what) >= intent_count)
+        return;
+    auto& s = l_->slots[ref.index];
+    if (s.generation.load(std::memory_order_acquire) == ref.generation)
+        raise_sent(s.sent_ns[static_cast<std::size_t>(what)], now);
+}
+
+attempt_result segment::next_attempt(slot_ref ref, intent what, mono_ns now) noexcept {
     attempt_result r;
     if (read_only_) {
         r.status = slot_result::read_only;
@@ -389,6 +412,8 @@ attempt_result segment::next_attempt(slot_ref ref, intent what) noexcept {
         r.status = slot_result::generation_changed;
         return r;
     }
+    // The stamp first: whoever acquires the new count sees when that attempt went out (or later).
+    raise_sent(s.sent_ns[static_cast<std::size_t>(what)], now);
     r.attempt = s.attempts[static_cast<std::size_t>(what)].fetch_add(1, std::memory_order_acq_rel);
     // Re-check: a reuse in between would have reset the counter under us.
     if (s.generation.load(std::memory_order_acquire) != ref.generation) {
@@ -415,6 +440,8 @@ snapshot_result segment::snapshot(std::uint32_t index) const noexcept {
         v.closing_owner = s.closing_owner.load(std::memory_order_acquire);
         for (std::size_t k = 0; k < intent_count; ++k)
             v.attempts[k] = s.attempts[k].load(std::memory_order_acquire);
+        for (std::size_t k = 0; k < intent_count; ++k)
+            v.sent_ns[k] = s.sent_ns[k].load(std::memory_order_relaxed); // after the acquire
         v.pending_reason =
             static_cast<close_reason>(s.pending_reason.load(std::memory_order_acquire));
         v.flags = s.flags.load(std::memory_order_relaxed);

@@ -282,6 +282,53 @@ TEST_CASE("invariant: an OCO attempt found absent may still land — no close be
     CHECK(has(r.out, cmd::send_close_ws, 0));
 }
 
+// Chaos suite, 1000 kills, seed 7: o000 of an opening slot was handed out (and never sent); the
+// guard claimed its exit and was killed every few seconds; each takeover restarted the land-lag
+// clock, so the exit waited 70 s with no OCO. The clock runs from the segment's send stamp.
+TEST_CASE("invariant: a takeover keeps an OCO attempt's land-lag clock (the segment's send stamp)",
+          "[unit][invariant]") {
+    rig r;
+    const nanoseconds sent = r.now;
+    r.now += 9s; // the first guard died; this one takes its claim 9 s after o000 went out
+    r.feed({.kind = ev::takeover,
+            .attempt = no_stored_oco,
+            .reason = shm::close_reason::ph,
+            .lots = lots,
+            .oco_attempts = 1,
+            .oco_sent = sent});
+    CHECK(r.t.state() == exit_state::checking_oco);
+    r.simple(ev::algo_absent, 0);
+    CHECK(!has(r.out, cmd::send_close_ws)); // 9 s after its send: it may still land
+    r.now += 1s;
+    r.simple(ev::algo_absent, 0); // 10 s after its send (not after the takeover): gone
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
+TEST_CASE("invariant: a re-send under an unresolved OCO id restarts its land-lag clock",
+          "[unit][invariant]") {
+    rig r;
+    r.feed({.kind = ev::open,
+            .attempt = no_stored_oco,
+            .lots = lots,
+            .oco_attempts = 1,
+            .oco_sent = r.now});
+    r.verdict();
+    r.now += 8s; // signal_proc places o000 again under the same id (its first send unresolved)
+    const nanoseconds resent = r.now;
+    r.feed({.kind = ev::open,
+            .attempt = no_stored_oco,
+            .lots = lots,
+            .oco_attempts = 1,
+            .oco_sent = resent});
+    r.now += 3s; // 11 s after the first send, 3 s after the second
+    r.simple(ev::algo_absent, 0);
+    CHECK(!has(r.out, cmd::send_close_ws));
+    CHECK(r.t.state() == exit_state::checking_oco);
+    r.now = resent + 10s;
+    r.simple(ev::algo_absent, 0);
+    CHECK(has(r.out, cmd::send_close_ws, 0));
+}
+
 TEST_CASE("tracker row: checking_oco + an OCO known landed (51412) absent after lookup_lag → close",
           "[unit][row]") {
     rig r;

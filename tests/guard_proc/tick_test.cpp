@@ -447,3 +447,42 @@ TEST_CASE("guard_tick: an opening slot's OCO attempt is looked up before its PH 
           static_cast<std::uint8_t>(shm::role::guard));
     CHECK(r.sink.frames.empty()); // no sell while the OCO attempt is unresolved
 }
+
+// Chaos suite, 1000 kills, seed 7: the guard claimed the PH exit of an opening slot and was killed;
+// its successors bound the slot as a fresh one (only a `closing` slot's claim was taken over), so
+// the exit stalled for a minute while signal_proc, seeing the guard's claim, placed no OCO.
+TEST_CASE("guard_tick: a dead incarnation's claim on an opening slot is taken over at refresh, "
+          "with its reason and its OCO attempt's send stamp",
+          "[unit]") {
+    test::temp_segment ts;
+    test::recording_sink sink;
+    shm::position filled = btc_long();
+    filled.entry_ord_id.assign_truncated("600000000000000001");
+    const auto rsv = ts.seg->reserve_slot(filled, true);
+    REQUIRE(rsv.status == shm::slot_result::ok);
+    const mono_ns sent = monotonic_now_ns() - 9'000'000'000; // o000 went out 9 s ago
+    REQUIRE(ts.seg->next_attempt(rsv.ref, shm::intent::oco, sent).status == shm::slot_result::ok);
+    REQUIRE(ts.seg->try_claim_closing(rsv.ref, ts.seg->self()) == shm::claim_result::claimed);
+    REQUIRE(ts.seg->set_pending_reason(rsv.ref, ts.seg->self(), shm::close_reason::ph) ==
+            shm::slot_result::ok);
+    REQUIRE(ts.seg->snapshot(rsv.ref.index).snap.state == shm::slot_state::opening);
+    ts.seg.reset();                        // the guard dies holding the claim of an opening slot
+    auto seg2 = ts.open(shm::role::guard); // its successor
+    guard::tick_guard core(*seg2, sink, guard::tick_settings{});
+    REQUIRE(core.add_symbol("BTC-USDT") >= 0);
+    core.set_increments("BTC-USDT", decimal(1, 8), decimal(1, 1));
+    core.set_inst_id_code("BTC-USDT", 100001);
+    core.refresh_slots();
+    const auto s = seg2->snapshot(rsv.ref.index);
+    CHECK(shm::owner_incarnation(s.snap.closing_owner) == seg2->self().incarnation);
+    REQUIRE(core.tracker(rsv.ref) != nullptr);
+    CHECK(core.tracker(rsv.ref)->exit_reason() == shm::close_reason::ph); // the exit goes on
+    CHECK(core.tracker(rsv.ref)->state() == guard::exit_state::checking_oco);
+    CHECK(sink.count(guard::cmd::lookup_algo) == 1);
+    CHECK(sink.frames.empty());
+    // o000 is absent 10 s after its send, not 10 s after this takeover: 1 s from now.
+    const auto later = std::chrono::nanoseconds(monotonic_now_ns() + 1'100'000'000);
+    core.feed(rsv.ref, guard::event{.kind = guard::ev::algo_absent, .now = later, .attempt = 0});
+    REQUIRE(sink.closes.size() == 1); // the PH close went out, for the held size
+    CHECK(sink.closes[0].req.size.str() == "0.01");
+}

@@ -174,6 +174,42 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
     CHECK(g.try_claim_closing(r2.ref, g.self()) == claim_result::not_claimable);
 }
 
+TEST_CASE("send stamps: next_attempt and a re-send raise them, reserve resets them; an exit "
+          "claimed while opening is published as closing",
+          "[unit][shm]") {
+    testing::temp_segment ts;
+    auto sa = segment::create_or_attach(ts.name, role::signal, ts.options());
+    auto ga = segment::create_or_attach(ts.name, role::guard, ts.options());
+    REQUIRE(sa.ok());
+    REQUIRE(ga.ok());
+    segment& s = *sa.seg;
+    segment& g = *ga.seg;
+    const auto r = s.reserve_slot(btc_long());
+    REQUIRE(r.status == slot_result::ok);
+    const auto oco = static_cast<std::size_t>(intent::oco);
+    CHECK(g.snapshot(r.ref.index).snap.sent_ns[oco] == 0);
+    REQUIRE(s.next_attempt(r.ref, intent::oco, 1'000).status == slot_result::ok);
+    CHECK(g.snapshot(r.ref.index).snap.sent_ns[oco] == 1'000);
+    s.note_sent(r.ref, intent::oco, 5'000); // o000 placed again under its id
+    CHECK(g.snapshot(r.ref.index).snap.sent_ns[oco] == 5'000);
+    s.note_sent(r.ref, intent::oco, 4'000);                               // never lowered
+    s.note_sent({r.ref.index, r.ref.generation + 1}, intent::oco, 9'000); // not this generation
+    CHECK(g.snapshot(r.ref.index).snap.sent_ns[oco] == 5'000);
+    CHECK(g.snapshot(r.ref.index).snap.sent_ns[static_cast<std::size_t>(intent::close)] == 0);
+
+    // The guard claims the exit of the filled, still opening slot; the OCO is then published.
+    REQUIRE(g.try_claim_closing(r.ref, g.self()) == claim_result::claimed);
+    CHECK(g.snapshot(r.ref.index).snap.state == slot_state::opening);
+    position filled = btc_long();
+    filled.entry_ord_id.assign_truncated("600000000000000001");
+    REQUIRE(s.publish_open(r.ref, filled) == slot_result::ok);
+    CHECK(g.snapshot(r.ref.index).snap.state == slot_state::closing);
+    REQUIRE(g.record_close(r.ref, g.self(), {}) == slot_result::ok);
+    const auto r2 = s.reserve_slot(btc_long());
+    REQUIRE(r2.ref.index == r.ref.index);
+    CHECK(g.snapshot(r2.ref.index).snap.sent_ns[oco] == 0); // a new generation starts clean
+}
+
 TEST_CASE("a dead owner's claim is stolen only after its death", "[unit][shm]") {
     testing::temp_segment ts;
     auto sig = segment::create_or_attach(ts.name, role::signal, ts.options());
