@@ -260,11 +260,17 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
         // An unresolved attempt's algoClOrdId: the next try goes out under it.
         std::string reuse = std::move(first_reuse_id);
         for (int attempt = 0; attempt <= cfg_.oco_retries; ++attempt) {
-            if (exit_taken_by_guard(ref)) {
-                spdlog::info("entry {}: the guard claimed the exit of slot {} before its OCO; it "
-                             "resolves any OCO attempt and closes the position",
+            // The guard may claim the exit while we place: until its close goes out the position
+            // is still held, so it stays protected (the guard cancels the OCO before it sells).
+            if (guard_is_closing(ref)) {
+                spdlog::info("entry {}: the guard is closing slot {} before its OCO; it resolves "
+                             "every OCO attempt",
                              sym, ref.index);
                 co_return open_outcome{open_status::guard_exit, ref};
+            }
+            if (!still_opening(ref)) { // closed meanwhile (its OCO fired, the guard sold it)
+                spdlog::info("entry {}: slot {} is no longer opening; no OCO", sym, ref.index);
+                co_return open_outcome{open_status::failed, ref};
             }
             const oco_result r = co_await place_oco(ref, &pos, atr, s, params, inst, reuse);
             if (r == oco_result::placed) {
@@ -286,6 +292,8 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                                                 : std::string();
             oco_may_land |= r == oco_result::unresolved;
         }
+        if (exit_claimed_by_guard(ref))
+            co_return open_outcome{open_status::guard_exit, ref}; // its exit, not our market close
         spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym,
                       cfg_.oco_retries + 1);
     }
@@ -301,13 +309,31 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
 }
 
 // The guard watches a filled entry from its fill on (segment::guarded_slots) and may claim its exit
-// before the OCO exists: the exit is then the guard's, and no further OCO goes out for it.
-bool order_executor::exit_taken_by_guard(shm::slot_ref ref) const noexcept {
+// before the OCO exists: the exit is then the guard's (no market close of ours). Until it hands out
+// a close attempt it is resolving the OCO attempts, and the position still needs its OCO: one
+// placed now is cancelled by the guard before it sells. Once a close is out, no OCO goes out any
+// more.
+bool order_executor::exit_claimed_by_guard(shm::slot_ref ref) const noexcept {
     const auto s = seg_.snapshot(ref.index);
     if (!s.ok || s.snap.generation != ref.generation)
         return false; // the slot moved on: place_oco's own checks say so
     return shm::owner_role_bits(s.snap.closing_owner) ==
            static_cast<std::uint8_t>(shm::role::guard);
+}
+
+bool order_executor::still_opening(shm::slot_ref ref) const noexcept {
+    const auto s = seg_.snapshot(ref.index);
+    return !s.ok || // no consistent copy: place_oco's own checks decide
+           (s.snap.generation == ref.generation && s.snap.state == shm::slot_state::opening);
+}
+
+bool order_executor::guard_is_closing(shm::slot_ref ref) const noexcept {
+    const auto s = seg_.snapshot(ref.index);
+    if (!s.ok || s.snap.generation != ref.generation)
+        return false;
+    return shm::owner_role_bits(s.snap.closing_owner) ==
+               static_cast<std::uint8_t>(shm::role::guard) &&
+           s.snap.attempts[static_cast<std::size_t>(shm::intent::close)] > 0;
 }
 
 net::awaitable<std::optional<okx::algo_order>>
@@ -369,6 +395,8 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
     req.sl_trigger_px = lv.sl;
     req.algo_cl_ord_id = algo_cl;
     seg_.add(shm::counter::orders_sent);
+    if (!reuse_id.empty())
+        seg_.note_sent(ref, shm::intent::oco); // its land-lag clock restarts for the guard too
     const std::int64_t sent_ms = wall_now_ms();
     auto ack = co_await client_.place_algo(req);
     std::string algo_id(ack.ok() ? ack.value.algo_id.view() : std::string_view{});
@@ -665,7 +693,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (!sr.ok || sr.snap.state != shm::slot_state::opening)
         co_return open_status::failed;
     const shm::slot_ref ref = sr.snap.ref(index);
-    if (exit_taken_by_guard(ref))
+    if (guard_is_closing(ref))
         co_return open_status::guard_exit; // the guard closes it (and resolves its OCOs)
     shm::position pos = sr.snap.pos;
     const std::string sym(pos.symbol.view());
