@@ -5,6 +5,7 @@
 # records only. Prints progress and a summary table; exit 0 when every count is zero, 1 when not.
 #   deploy/chaos.sh --kills 1000 --seed 7 [--max-minutes M] [--settle-s S] [--keep DIR]
 #                   [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults] [--no-standby]
+#                   [--standbys N]
 # Builds only what it needs (okx_sim, guard_proc, signal_proc, shm_inspect, chaos_run) in
 # $SCALPEL_BUILD_DIR (default build/). The bounded run is the CTest test chaos_bounded_test.
 set -euo pipefail

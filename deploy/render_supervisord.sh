@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Renders deploy/supervisord.conf.in into <run_dir>/supervisord.conf.
 # Usage: render_supervisord.sh <run_dir> <config.yaml> <bin_dir> [--sim "<okx_sim args>"]
-#          [--run-id ID] [--exporter PORT] [--notifier] [--guard-standby] [--foreground]
+#          [--run-id ID] [--exporter PORT] [--notifier] [--guard-standby [N]] [--foreground]
 # With --sim the simulator gets --run-id ID (generated when not given) and the bot processes get
 # SCALPEL_SIM_RUN_ID=ID, so they refuse any simulator but this one. The run id is written to
 # <run_dir>/sim_run_id. --exporter adds scalpel_exporter (read-only Prometheus metrics on
 # 127.0.0.1:PORT); --notifier adds scalpel_notifier (alerts; its token/URL stay in the environment
-# supervisord inherits, never in the rendered file). --guard-standby adds guard_standby, a second
-# guard_proc that waits while guard_proc holds the guard role and takes over within milliseconds
-# when it dies (both run with --standby, so whichever restarts becomes the standby). Used by deploy/run.sh and by the end-to-end tests (temp dirs).
+# supervisord inherits, never in the rendered file). --guard-standby N adds N hot standby guards
+# (guard_standby, guard_standby_2, ...; N defaults to 1): guard_proc processes that wait while
+# another holds the guard role and take over within milliseconds when it dies (all run with
+# --standby, so whichever restarts becomes a standby). supervisord restarts a killed program only
+# on its next 1 s poll, so with N standbys N+1 kills inside that second are needed to leave no
+# guard. Used by deploy/run.sh and by the end-to-end tests (temp dirs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run_dir="$1"; config="$2"; bin_dir="$3"; shift 3
@@ -23,7 +26,9 @@ while (($#)); do
     --run-id) run_id="$2"; shift 2 ;;
     --exporter) exporter_port="$2"; shift 2 ;;
     --notifier) with_notifier=1; shift ;;
-    --guard-standby) with_standby=1; shift ;;
+    --guard-standby)
+      with_standby=1; shift
+      if (($#)) && [[ "$1" =~ ^[0-9]+$ ]]; then with_standby="$1"; shift; fi ;;
     --foreground) nodaemon=true; shift ;;
     *) echo "render_supervisord: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -65,9 +70,12 @@ standby_section=""
 if ((with_standby)); then
   guard_flags=" --standby"
   # Same program as guard_proc; priority 11 so guard_proc normally starts first and is active.
-  standby_section="$(program_section guard_standby 11 0,2,3 \
-    "SCALPEL_RUN_DIR=\"$run_dir\",SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"$bot_env" \
-    "$bin_dir/guard_proc/guard_proc --config $config --standby")"
+  for ((i = 1; i <= with_standby; ++i)); do
+    name=guard_standby; ((i == 1)) || name="guard_standby_$i"
+    standby_section+="$(program_section "$name" 11 0,2,3 \
+      "SCALPEL_RUN_DIR=\"$run_dir\",SCALPEL_FINAL_EXIT_HOLD_S=\"$hold_s\"$bot_env" \
+      "$bin_dir/guard_proc/guard_proc --config $config --standby")"
+  done
 fi
 exporter_section=""
 if [[ -n "$exporter_port" ]]; then

@@ -15,8 +15,8 @@
 # exchange.target to okx-demo (or okx-live), export SCALPEL_OKX_API_KEY, SCALPEL_OKX_SECRET,
 # SCALPEL_OKX_PASSPHRASE, and run this script again.
 #
-# Environment: SCALPEL_BUILD_DIR, SCALPEL_RUN_DIR, SCALPEL_SIM_PORT, SCALPEL_GUARD_STANDBY (1: a
-# hot standby guard_proc takes over within milliseconds of a guard crash; 0: none), SCALPEL_METRICS_PORT (9464;
+# Environment: SCALPEL_BUILD_DIR, SCALPEL_RUN_DIR, SCALPEL_SIM_PORT, SCALPEL_GUARD_STANDBY (2: hot
+# standby guard_procs, one takes over within milliseconds of a guard crash; 0: none), SCALPEL_METRICS_PORT (9464;
 # "off" for no exporter); SCALPEL_ALERT_WEBHOOK_URL and/or SCALPEL_TELEGRAM_BOT_TOKEN +
 # SCALPEL_TELEGRAM_CHAT_ID add the alert notifier; SCALPEL_SKIP_SETUP=1 skips
 # setup.sh (tests run against an existing build).
@@ -25,7 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SCALPEL_BUILD_DIR:-$here/build}"
 run_dir="${SCALPEL_RUN_DIR:-$here/deploy/run}"
 sim_port="${SCALPEL_SIM_PORT:-18080}"
-guard_standby="${SCALPEL_GUARD_STANDBY:-1}" # a hot standby guard_proc; 0 = a single guard
+guard_standby="${SCALPEL_GUARD_STANDBY:-2}" # hot standby guard_procs; 0 = a single guard
 metrics_port="${SCALPEL_METRICS_PORT:-9464}" # Prometheus exporter on 127.0.0.1; "off" = none
 config="$run_dir/scalpel.yaml"
 ctl=(supervisorctl -c "$run_dir/supervisord.conf")
@@ -139,7 +139,11 @@ YAML
     "$build_dir/signal_proc/scalpel-preflight" --config "$config" || exit $?
   fi
   [[ "$metrics_port" == off ]] || render_args+=(--exporter "$metrics_port")
-  [[ "$guard_standby" == 0 ]] || render_args+=(--guard-standby)
+  if [[ ! "$guard_standby" =~ ^[0-9]+$ ]]; then
+    echo "run: SCALPEL_GUARD_STANDBY must be a number of standby guards (0 = none), got '$guard_standby'" >&2
+    exit 2
+  fi
+  [[ "$guard_standby" == 0 ]] || render_args+=(--guard-standby "$guard_standby")
   # Alerts only when a destination is in the environment (never written to any file).
   if [[ -n "${SCALPEL_ALERT_WEBHOOK_URL:-}" || -n "${SCALPEL_TELEGRAM_BOT_TOKEN:-}" ]]; then
     render_args+=(--notifier)

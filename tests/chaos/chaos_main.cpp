@@ -2,6 +2,7 @@
 // and the summary table; exit 0 when every audit count is zero, 1 when not, 2 on bad arguments.
 //   chaos_run --kills 1000 --seed 7 [--max-minutes M] [--settle-s S] [--keep DIR]
 //             [--no-targeted] [--no-late] [--no-rest-faults] [--no-ws-faults] [--no-standby]
+//             [--standbys N]
 //   chaos_run --reaudit DIR      (audit again what a --keep DIR run kept)
 #include "tests/chaos/chaos_run.hpp"
 
@@ -57,12 +58,16 @@ int main(int argc, char** argv) {
             else if (a == "--no-ws-faults")
                 o.ws_faults = false;
             else if (a == "--no-standby")
-                o.guard_standby = false;
+                o.guard_standbys = 0;
+            else if (a == "--standbys")
+                o.guard_standbys = std::stoi(value());
             else
                 throw std::invalid_argument("unknown argument " + a);
         }
         if (o.kills <= 0)
             throw std::invalid_argument("--kills must be > 0");
+        if (o.guard_standbys < 0 || o.guard_standbys > 8)
+            throw std::invalid_argument("--standbys must be 0..8");
     } catch (const std::exception& e) {
         std::cerr << "chaos_run: " << e.what() << "\n";
         return 2;

@@ -568,7 +568,7 @@ chaos_result run_chaos(const chaos_options& options) {
                               "--symbols BTC-USDT,ETH-USDT,SOL-USDT,XRP-USDT,DOGE-USDT "
                               "--balance USDT=40000,BTC=0.5,ETH=8,SOL=100,XRP=20000,DOGE=100000",
                               options.seed);
-    bo.guard_standby = options.guard_standby;
+    bo.guard_standbys = options.guard_standbys;
     // Kills come every 0.2–0.8 s: under run.sh's crash-loop policy (a process must live 3 s, 5
     // retries) supervisord would declare a twice-killed program FATAL and the run would test an
     // idle bot. The chaos tests what the bot does when supervisord restarts it, so it always does.

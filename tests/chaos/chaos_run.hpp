@@ -28,8 +28,9 @@ struct chaos_options {
     bool late_requests = true;  // requests processed 5.5–8 s late (after the 5 s client timeout)
     bool rest_faults = true;    // fail / apply_fail / hang / delay
     bool ws_faults = true;      // drops and refusals
-    // A hot standby guard as run.sh deploys it (guard_standby); kills hit the active guard.
-    bool guard_standby = true;
+    // Hot standby guards as run.sh deploys them (guard_standby, guard_standby_2); kills hit the
+    // active guard (the one holding the role lock).
+    int guard_standbys = 2;
     // When set: the bot's logs and config, the simulator's records (sim_orders.json), the
     // guard's no-process intervals (guard_down.txt) and the timed actions (actions.txt) go there.
     std::string keep_dir;

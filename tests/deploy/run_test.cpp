@@ -229,10 +229,11 @@ TEST_CASE("run.sh starts a healthy bot, serves metrics, stops with --flatten and
     REQUIRE(r.exit_code == 0);
     CHECK(r.output.find("scalpel is running") != std::string::npos);
     CHECK(d.ctl({"status", "scalpel_exporter"}).output.find("RUNNING") != std::string::npos);
-    // Whichever guard attached first is the active one (the other is its hot standby).
-    CHECK((d.log_of("guard_proc") + d.log_of("guard_standby"))
+    // Whichever guard attached first is the active one (the others are its hot standbys).
+    CHECK((d.log_of("guard_proc") + d.log_of("guard_standby") + d.log_of("guard_standby_2"))
               .find("entries HALTED by the operator") != std::string::npos);
     CHECK(d.ctl({"status", "guard_standby"}).output.find("RUNNING") != std::string::npos);
+    CHECK(d.ctl({"status", "guard_standby_2"}).output.find("RUNNING") != std::string::npos);
     CHECK(std::filesystem::exists("/dev/shm/" + d.segment()));
     const auto metrics = test::http_request(d.metrics_port(), "GET", "/metrics");
     CHECK(metrics.status == 200);

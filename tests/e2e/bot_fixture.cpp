@@ -82,8 +82,10 @@ guard:
                                          SCALPEL_BINARY_DIR,
                                          "--sim",
                                          sim_args};
-    if (options.guard_standby)
+    if (options.guard_standbys > 0) {
         render_argv.emplace_back("--guard-standby");
+        render_argv.emplace_back(std::to_string(options.guard_standbys));
+    }
     auto render = test::run_capture(render_argv);
     if (render.exit_code != 0)
         throw std::runtime_error("render_supervisord failed: " + render.output);

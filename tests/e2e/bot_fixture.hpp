@@ -25,8 +25,9 @@ struct bot_options {
     // Base assets too, so the strategy may open SHORTs (spot: sell held base, buy it back).
     std::string sim_args =
         "--random-walk --seed 7 --speed 1 --ticks-per-bar 300 --balance USDT=20000,BTC=0.5,ETH=8";
-    // A hot standby guard (program guard_standby, both guards with --standby), as run.sh deploys.
-    bool guard_standby = false;
+    // Hot standby guards (programs guard_standby, guard_standby_2, ...; every guard with
+    // --standby), as run.sh deploys them (2). 0: a single guard.
+    int guard_standbys = 0;
 };
 
 // One order-affecting request the simulator saw (from /sim/orders).

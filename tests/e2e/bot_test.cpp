@@ -282,7 +282,7 @@ TEST_CASE("a SIGKILLed guard_proc is restarted, adopts the open position and clo
 TEST_CASE("with a hot standby, a guard SIGKILLed while its OCO cancel is held is replaced by the "
           "standby at once: one close, the position bare far less than a restart",
           "[e2e]") {
-    bot_fixture bot({.extra_yaml = permissive(), .guard_standby = true});
+    bot_fixture bot({.extra_yaml = permissive(), .guard_standbys = 1});
     REQUIRE(bot.wait_running("guard_standby", 20s));
     const auto pos = wait_for_position(bot, 120s);
     REQUIRE(pos);
