@@ -29,6 +29,17 @@ position btc_long() {
     return p;
 }
 
+// A fresh segment with signal_proc's and the guard's roles attached.
+struct both_roles {
+    testing::temp_segment ts;
+    open_result sig = segment::create_or_attach(ts.name, role::signal, ts.options());
+    open_result grd = segment::create_or_attach(ts.name, role::guard, ts.options());
+    both_roles() {
+        REQUIRE(sig.ok());
+        REQUIRE(grd.ok());
+    }
+};
+
 } // namespace
 
 TEST_CASE("create, attach, read-only attach; 0600; ready exactly once", "[unit][shm]") {
@@ -67,13 +78,9 @@ TEST_CASE("create, attach, read-only attach; 0600; ready exactly once", "[unit][
 }
 
 TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit][shm]") {
-    testing::temp_segment ts;
-    auto sig = segment::create_or_attach(ts.name, role::signal, ts.options());
-    auto grd = segment::create_or_attach(ts.name, role::guard, ts.options());
-    REQUIRE(sig.ok());
-    REQUIRE(grd.ok());
-    segment& s = *sig.seg;
-    segment& g = *grd.seg;
+    both_roles b;
+    segment& s = *b.sig.seg;
+    segment& g = *b.grd.seg;
 
     const auto r = s.reserve_slot(btc_long());
     REQUIRE(r.status == slot_result::ok);
@@ -177,13 +184,9 @@ TEST_CASE("slot life cycle: reserve, open, claim, close, journal, reuse", "[unit
 TEST_CASE("send stamps: next_attempt and a re-send raise them, reserve resets them; an exit "
           "claimed while opening is published as closing",
           "[unit][shm]") {
-    testing::temp_segment ts;
-    auto sa = segment::create_or_attach(ts.name, role::signal, ts.options());
-    auto ga = segment::create_or_attach(ts.name, role::guard, ts.options());
-    REQUIRE(sa.ok());
-    REQUIRE(ga.ok());
-    segment& s = *sa.seg;
-    segment& g = *ga.seg;
+    both_roles b;
+    segment& s = *b.sig.seg;
+    segment& g = *b.grd.seg;
     const auto r = s.reserve_slot(btc_long());
     REQUIRE(r.status == slot_result::ok);
     const auto oco = static_cast<std::size_t>(intent::oco);
