@@ -155,7 +155,8 @@ enum class exit_state : std::uint8_t {
 //  state        | event                         | next / commands
 //  -------------+-------------------------------+-------------------------------------------------
 //  idle         | open                          | D (watching, or checking_oco for unknown OCOs)
-//  idle/any¹    | takeover                      | D: every earlier attempt unknown (resolving)
+//  idle/any¹    | takeover                      | D: every earlier attempt unknown (resolving);
+//               |                               |    OCO land lags run from the slot's send stamp
 //  watching     | verdict                       | D: cancel_first → cancel_oco (cancelling);
 //               |                               |    sell_first or no OCO → send_close_ws (closing)
 //  watching     | algo fired                    | D → oco_fill (lookup_order child)
@@ -194,7 +195,9 @@ enum class exit_state : std::uint8_t {
 //  backoff      | timer ≥ retry time            | D → send the next close attempt (closing)
 //  any          | open (slot refresh)           | new OCO attempts: the stored one presumed live,
 //               |                               |    the others unknown (looked up); new close
-//               |                               |    attempts (someone else's): unknown; D
+//               |                               |    attempts (someone else's): unknown; a later
+//               |                               |    OCO send stamp (a re-send) restarts the land
+//               |                               |    lag of OCOs not known to have landed; D
 //  placing_oco, | verdict                       | - : exit wanted, D waits for the OCO's answer,
 //  checking_oco,|                               |    then cancels it (cancel_first) and sells
 //  cancelling   |                               |

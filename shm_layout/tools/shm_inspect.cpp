@@ -58,6 +58,22 @@ std::string owner_text(const segment& seg, std::uint64_t w) {
                        seg.owner_dead(r, owner_incarnation(w)) ? " (dead: stealable)" : "");
 }
 
+// How long ago the slot's latest request of `what` went out (-1: none yet). An OCO attempt that
+// was never seen on the exchange counts as absent only oco_land_lag after it.
+std::int64_t sent_age_ms(const slot_snapshot& s, intent what, mono_ns now) {
+    const mono_ns sent = s.sent_ns[static_cast<std::size_t>(what)];
+    return sent > 0 ? (now - sent) / 1'000'000 : -1;
+}
+
+std::string sent_ages_text(const slot_snapshot& s, mono_ns now) {
+    std::string t;
+    for (const intent what : {intent::oco, intent::close})
+        if (const auto age = sent_age_ms(s, what, now); age >= 0)
+            t += fmt::format("{}{} sent {:.1f} s ago", t.empty() ? "  (" : ", ",
+                             what == intent::oco ? "oco" : "close", static_cast<double>(age) / 1e3);
+    return t.empty() ? t : t + ")";
+}
+
 std::string init_text(init_state s) {
     switch (s) {
     case init_state::empty:
@@ -406,6 +422,8 @@ std::string render(const segment& seg, bool as_json) {
                 .integer("entry_attempts", s.snap.attempts[0])
                 .integer("oco_attempts", s.snap.attempts[1])
                 .integer("close_attempts", s.snap.attempts[2])
+                .integer("oco_sent_age_ms", sent_age_ms(s.snap, intent::oco, now))
+                .integer("close_sent_age_ms", sent_age_ms(s.snap, intent::close, now))
                 .boolean("torn_repaired", (s.snap.flags & slot_flag_torn_repaired) != 0)
                 .boolean("has_price", px.ok);
             if (px.ok)
@@ -415,7 +433,7 @@ std::string render(const segment& seg, bool as_json) {
             fmt::format_to(std::back_inserter(o),
                            "  [{}] {:<7} gen {} {} {} {} @ {} fee {:.4f}  TP {} SL {} ATR {}  "
                            "regime {} PH {:.2f}/{}s  claim {}{}\n"
-                           "       entry {} ord {} oco {} / {}  attempts e{} o{} c{}{}",
+                           "       entry {} ord {} oco {} / {}  attempts e{} o{} c{}{}{}",
                            i, to_string(s.snap.state), s.snap.generation, p.symbol.view(),
                            to_string(p.pos_side), p.size, p.entry_price, p.entry_fee_usd,
                            p.tp_price, p.sl_price,
@@ -427,7 +445,7 @@ std::string render(const segment& seg, bool as_json) {
                                : std::string(),
                            p.entry_cl_ord_id.view(), p.entry_ord_id.view(), p.oco_algo_id.view(),
                            p.oco_algo_cl_ord_id.view(), s.snap.attempts[0], s.snap.attempts[1],
-                           s.snap.attempts[2],
+                           s.snap.attempts[2], sent_ages_text(s.snap, now),
                            (s.snap.flags & slot_flag_torn_repaired) ? "  TORN-REPAIRED" : "");
             if (px.ok)
                 fmt::format_to(std::back_inserter(o), "\n       live {} -> net PnL {:+.4f} USD\n",

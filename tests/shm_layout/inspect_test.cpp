@@ -53,6 +53,7 @@ TEST_CASE("shm_inspect prints a populated segment as text", "[shm]") {
     CHECK(o.find("closing gen 1 ETH-USDT SHORT") != std::string::npos);
     CHECK(o.find("opening gen 1 XRP-USDT") != std::string::npos);
     CHECK(o.find("signal#1 (dead: stealable)") != std::string::npos);
+    CHECK(o.find("attempts e1 o0 c1  (close sent ") != std::string::npos); // ETH's close
     CHECK(o.find("journal (2 closed trades") != std::string::npos);
     CHECK(o.find("order log (1 guard order outcomes") != std::string::npos);
     CHECK(o.find("popc0001 ETH-USDT close buy refused sz 0.5 rest sCode 51008") !=
@@ -133,6 +134,8 @@ TEST_CASE("shm_inspect --json is one parsable object with every block", "[shm]")
             // (3000 − 2990)·0.05 − 0.1 − 0.001·2990·0.05
             CHECK(s["net_pnl_usd"].get_double().value() == Approx(0.5 - 0.1 - 0.1495));
             CHECK(s["close_attempts"].get_uint64().value() == 1);
+            CHECK(s["close_sent_age_ms"].get_int64().value() >= 0); // stamped by next_attempt
+            CHECK(s["oco_sent_age_ms"].get_int64().value() == -1);  // none sent
             CHECK(s["pending_reason"].get_string().value() == "manual");
             CHECK(s["atr"].get_double().value() == 120.5);
         }
