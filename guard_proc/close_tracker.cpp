@@ -92,8 +92,7 @@ void close_tracker::absorb(const event& e) noexcept {
         if (e.settled && state_ == exit_state::idle)
             base_ = e.close_attempts; // numbering continues past ids known to be terminal
         for (std::uint32_t i = n_att_; i + base_ < e.close_attempts && i < max_attempts; ++i)
-            att_[i] =
-                attempt_rec{att_st::unknown, channel::rest, false, false, e.now + s_.exp_time};
+            att_[i] = attempt_rec{att_st::unknown, channel::rest, false, false, peer_deadline(e)};
         n_att_ = std::max(
             n_att_, std::min<std::uint32_t>(e.close_attempts - std::min(base_, e.close_attempts),
                                             max_attempts));
@@ -112,7 +111,7 @@ void close_tracker::absorb(const event& e) noexcept {
         for (std::uint32_t i = 0; i < e.close_attempts && i < max_attempts; ++i)
             if (i >= n_att_ || att_[i].st != att_st::done)
                 att_[i] =
-                    attempt_rec{att_st::unknown, channel::rest, false, false, e.now + s_.exp_time};
+                    attempt_rec{att_st::unknown, channel::rest, false, false, peer_deadline(e)};
         n_att_ = std::max(n_att_, std::min<std::uint32_t>(e.close_attempts, max_attempts));
         for (std::uint32_t k = 0; k < e.oco_attempts && k < max_ocos; ++k)
             if (k >= n_oco_ || oco_[k].st != oco_st::gone)
@@ -160,6 +159,14 @@ void close_tracker::absorb(const event& e) noexcept {
 // the future), else now — the earliest moment we can vouch for.
 nanoseconds close_tracker::sent_or(const event& e) noexcept {
     return e.oco_sent > nanoseconds::zero() ? std::min(e.oco_sent, e.now) : e.now;
+}
+
+// The deadline of a close attempt someone else sent: the segment's stamp of the slot's latest close
+// request + the longest deadline any process uses; without a stamp, from now (conservative).
+nanoseconds close_tracker::peer_deadline(const event& e) const noexcept {
+    if (e.close_sent <= nanoseconds::zero())
+        return e.now + s_.exp_time;
+    return std::min(e.close_sent, e.now) + std::max<nanoseconds>(s_.exp_time, s_.peer_exp_time);
 }
 
 // A re-send under an attempt's id (the stamp moved past what we know): an attempt not known to

@@ -36,6 +36,10 @@ struct tracker_settings {
     // Deadline carried by every close request (OKX `expTime`, REST header and WS op field): the
     // exchange discards a request that reaches its matching engine later (51149 / silent drop).
     std::chrono::milliseconds exp_time{3000};
+    // The longest deadline any process gives a close (signal_proc's last resort sends with the
+    // exchange's order deadline): a predecessor's close sent at its stamp can land no later than
+    // stamp + this. Never below exp_time.
+    std::chrono::milliseconds peer_exp_time{5000};
     // How long after a deadline an order lookup may still say "not found" for an order that did
     // land (OKX's order-detail lag). Only after deadline + lag does "not found" mean "absent".
     std::chrono::milliseconds lookup_lag{2000};
@@ -101,6 +105,9 @@ struct event {
     // monotonic; 0 = unknown). An OCO attempt not known to have landed is absent only oco_land_lag
     // after it — a takeover does not restart that clock, a re-send under its id does.
     std::chrono::nanoseconds oco_sent{};
+    // open/takeover: the same stamp for the slot's latest close request: a predecessor's close
+    // attempt is past its deadline at stamp + peer_exp_time (without it: now + exp_time).
+    std::chrono::nanoseconds close_sent{};
     // open: event::attempt is the OCO attempt whose ids the slot stores (no_stored_oco: none).
 };
 
@@ -233,8 +240,8 @@ enum class exit_state : std::uint8_t {
 // filled, canceled, or absent after deadline + lookup_lag (its expTime guarantees it can no longer
 // land), and only then does the next attempt go out, on the other channel. "Not found" never means
 // "never sent" before that point. After a takeover the predecessor's send times are unknown: its
-// deadlines are taken as takeover time + exp_time (every request it sent carried an expTime ≤
-// that).
+// deadlines are taken from the slot's close send stamp + peer_exp_time (every request it sent
+// carried an expTime ≤ that), or takeover time + exp_time when there is no stamp.
 //
 // Invariants (tests/guard_proc/close_tracker_test.cpp names a test after each): at most one close
 // fills per position; nothing new is sent (close, compensation, replacement OCO) while an earlier
@@ -304,6 +311,7 @@ private:
     void absorb_order(const event& e) noexcept;
     void absorb_algo(const event& e) noexcept;
     [[nodiscard]] static std::chrono::nanoseconds sent_or(const event& e) noexcept;
+    [[nodiscard]] std::chrono::nanoseconds peer_deadline(const event& e) const noexcept;
     void resent(const event& e) noexcept;
     void decide(std::chrono::nanoseconds now) noexcept;
     [[nodiscard]] bool resolve_attempts(std::chrono::nanoseconds now) noexcept;

@@ -357,7 +357,9 @@ void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int 
                     .lots = lots_in(s.pos.size, sym.lot_sz),
                     .close_attempts = closes,
                     .oco_attempts = ocos,
-                    .oco_sent = std::chrono::nanoseconds(oco_sent)});
+                    .oco_sent = std::chrono::nanoseconds(oco_sent),
+                    .close_sent = std::chrono::nanoseconds(
+                        s.sent_ns[static_cast<std::size_t>(shm::intent::close)])});
 }
 
 // The OCO attempt whose ids the slot stores, once it is acknowledged: publish_open comes only
@@ -389,7 +391,9 @@ void tick_guard::bind(shm::slot_ref ref, const shm::slot_snapshot& s, const symb
             .close_attempts = x.close_seen,
             .oco_attempts = x.oco_seen,
             .age = std::chrono::milliseconds(age_ms),
-            .oco_sent = std::chrono::nanoseconds(x.oco_sent_seen)};
+            .oco_sent = std::chrono::nanoseconds(x.oco_sent_seen),
+            .close_sent =
+                std::chrono::nanoseconds(s.sent_ns[static_cast<std::size_t>(shm::intent::close)])};
     feed(ref, e);
 }
 

@@ -42,7 +42,7 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
                           net_client::credentials k, shm::segment& s)
     : cfg(c), endpoint(std::move(ep)), creds(std::move(k)), seg(s),
       rest(ioc.get_executor(), endpoint, creds),
-      core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c.guard)}),
+      core(seg, *this, tick_settings{c.exchange.taker_fee, c.regimes, exit_settings(c)}),
       heartbeat_timer(ioc), refresh_timer(ioc), reconcile_timer(ioc), poll_timer(ioc),
       stats_timer(ioc), burst_timer(ioc), account_timer(ioc), sweep_timer(ioc),
       late_sweep_timer(ioc), signals(ioc, SIGINT, SIGTERM),
@@ -54,9 +54,13 @@ guard_service::impl::impl(const config::bot_config& c, net_client::endpoint_conf
     endpoint.reconnect_max = std::chrono::milliseconds(cfg.guard.ws_reconnect_max_ms);
 }
 
-tracker_settings exit_settings(const config::guard_config& g) {
+tracker_settings exit_settings(const config::bot_config& c) {
+    const config::guard_config& g = c.guard;
     tracker_settings t;
     t.exp_time = std::chrono::milliseconds(g.close_deadline_ms);
+    // signal_proc's last-resort close carries the exchange's order deadline.
+    t.peer_exp_time =
+        std::chrono::milliseconds(std::max(g.close_deadline_ms, c.exchange.order_deadline_ms));
     t.lookup_lag = std::chrono::milliseconds(g.lookup_lag_ms);
     t.lookup_interval = std::chrono::milliseconds(g.lookup_interval_ms);
     t.retry_interval = std::chrono::milliseconds(g.close_retry_ms);

@@ -141,6 +141,6 @@ struct guard_service::impl final : order_sink {
     std::array<std::uint32_t, shm::command_capacity> command_closes{}; // per mailbox entry
 };
 
-[[nodiscard]] tracker_settings exit_settings(const config::guard_config& g);
+[[nodiscard]] tracker_settings exit_settings(const config::bot_config& c);
 
 } // namespace scalpel::guard

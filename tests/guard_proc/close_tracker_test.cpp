@@ -649,6 +649,45 @@ TEST_CASE("invariant: not found never means never sent after a takeover", "[unit
     CHECK(has(r.out, cmd::send_close_ws, 1));
 }
 
+// A predecessor's close attempt is past its deadline at the slot's close stamp + the longest
+// deadline any process uses — not at takeover + exp_time, which kill after kill would postpone.
+TEST_CASE("invariant: a takeover dates a predecessor's close from the slot's send stamp",
+          "[unit][invariant]") {
+    tracker_settings st = settings();
+    st.peer_exp_time = 5s; // signal_proc's order deadline
+    rig r(st);
+    const nanoseconds sent = r.now;
+    r.now += 4s; // the sender died; a new guard takes its claim 4 s after the close went out
+    r.feed({.kind = ev::takeover,
+            .attempt = no_stored_oco,
+            .reason = shm::close_reason::ph,
+            .lots = lots,
+            .close_attempts = 1,
+            .close_sent = sent});
+    CHECK(r.t.state() == exit_state::resolving);
+    r.now = sent + 6900ms; // before stamp + 5 s + lookup_lag (2 s): it may still land
+    r.simple(ev::order_absent, 0);
+    CHECK(!has(r.out, cmd::send_close_ws));
+    CHECK(!has(r.out, cmd::send_close_rest));
+    r.now = sent + 7s; // past it (takeover + exp_time + lag would say 9 s)
+    r.simple(ev::order_absent, 0);
+    CHECK(has(r.out, cmd::send_close_ws, 1));
+    // Without a stamp: from the takeover, as before.
+    rig old(st);
+    old.now += 4s;
+    old.feed({.kind = ev::takeover,
+              .attempt = no_stored_oco,
+              .reason = shm::close_reason::ph,
+              .lots = lots,
+              .close_attempts = 1});
+    old.now += 4s + 900ms; // takeover + exp_time (3 s) + lag (2 s) − 100 ms
+    old.simple(ev::order_absent, 0);
+    CHECK(!has(old.out, cmd::send_close_ws));
+    old.now += 100ms;
+    old.simple(ev::order_absent, 0);
+    CHECK(has(old.out, cmd::send_close_ws, 1));
+}
+
 TEST_CASE("invariant: a late fill found by the lookup closes without a second attempt",
           "[unit][invariant]") {
     rig r;
