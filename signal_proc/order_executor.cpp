@@ -262,13 +262,14 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
         for (int attempt = 0; attempt <= cfg_.oco_retries; ++attempt) {
             // The guard may claim the exit while we place: until its close goes out the position
             // is still held, so it stays protected (the guard cancels the OCO before it sells).
-            if (guard_is_closing(ref)) {
+            const exit_view v = exit_of(ref);
+            if (v.guard_closing) {
                 spdlog::info("entry {}: the guard is closing slot {} before its OCO; it resolves "
                              "every OCO attempt",
                              sym, ref.index);
                 co_return open_outcome{open_status::guard_exit, ref};
             }
-            if (!still_opening(ref)) { // closed meanwhile (its OCO fired, the guard sold it)
+            if (!v.opening) { // closed meanwhile (its OCO fired, the guard sold it)
                 spdlog::info("entry {}: slot {} is no longer opening; no OCO", sym, ref.index);
                 co_return open_outcome{open_status::failed, ref};
             }
@@ -292,7 +293,7 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
                                                 : std::string();
             oco_may_land |= r == oco_result::unresolved;
         }
-        if (exit_claimed_by_guard(ref))
+        if (exit_of(ref).guard_claimed)
             co_return open_outcome{open_status::guard_exit, ref}; // its exit, not our market close
         spdlog::error("entry {}: no OCO after {} attempts; closing at market", sym,
                       cfg_.oco_retries + 1);
@@ -313,27 +314,18 @@ net::awaitable<open_outcome> order_executor::protect(shm::slot_ref ref, shm::pos
 // a close attempt it is resolving the OCO attempts, and the position still needs its OCO: one
 // placed now is cancelled by the guard before it sells. Once a close is out, no OCO goes out any
 // more.
-bool order_executor::exit_claimed_by_guard(shm::slot_ref ref) const noexcept {
+order_executor::exit_view order_executor::exit_of(shm::slot_ref ref) const noexcept {
     const auto s = seg_.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation)
-        return false; // the slot moved on: place_oco's own checks say so
-    return shm::owner_role_bits(s.snap.closing_owner) ==
-           static_cast<std::uint8_t>(shm::role::guard);
-}
-
-bool order_executor::still_opening(shm::slot_ref ref) const noexcept {
-    const auto s = seg_.snapshot(ref.index);
-    return !s.ok || // no consistent copy: place_oco's own checks decide
-           (s.snap.generation == ref.generation && s.snap.state == shm::slot_state::opening);
-}
-
-bool order_executor::guard_is_closing(shm::slot_ref ref) const noexcept {
-    const auto s = seg_.snapshot(ref.index);
-    if (!s.ok || s.snap.generation != ref.generation)
-        return false;
-    return shm::owner_role_bits(s.snap.closing_owner) ==
-               static_cast<std::uint8_t>(shm::role::guard) &&
-           s.snap.attempts[static_cast<std::size_t>(shm::intent::close)] > 0;
+    if (!s.ok)
+        return {}; // no consistent copy: place_oco's own checks decide
+    if (s.snap.generation != ref.generation)
+        return {.opening = false}; // the slot moved on
+    const bool guard =
+        shm::owner_role_bits(s.snap.closing_owner) == static_cast<std::uint8_t>(shm::role::guard);
+    return {.opening = s.snap.state == shm::slot_state::opening,
+            .guard_claimed = guard,
+            .guard_closing =
+                guard && s.snap.attempts[static_cast<std::size_t>(shm::intent::close)] > 0};
 }
 
 net::awaitable<std::optional<okx::algo_order>>
@@ -693,7 +685,7 @@ order_executor::reconcile_opening(std::uint32_t index, atr_lookup atr_of, spec_l
     if (!sr.ok || sr.snap.state != shm::slot_state::opening)
         co_return open_status::failed;
     const shm::slot_ref ref = sr.snap.ref(index);
-    if (guard_is_closing(ref))
+    if (exit_of(ref).guard_closing)
         co_return open_status::guard_exit; // the guard closes it (and resolves its OCOs)
     shm::position pos = sr.snap.pos;
     const std::string sym(pos.symbol.view());

@@ -121,9 +121,13 @@ private:
                                          std::string reuse_id);
     // Looks an algoClOrdId up: the algo when it is live/paused/effective, nullopt otherwise.
     net::awaitable<std::optional<okx::algo_order>> find_oco(std::string algo_cl_ord_id);
-    [[nodiscard]] bool exit_claimed_by_guard(shm::slot_ref ref) const noexcept;
-    [[nodiscard]] bool guard_is_closing(shm::slot_ref ref) const noexcept;
-    [[nodiscard]] bool still_opening(shm::slot_ref ref) const noexcept;
+    // Who owns an opening slot's exit, from one snapshot.
+    struct exit_view {
+        bool opening = true;        // still this generation's opening slot (or unreadable)
+        bool guard_claimed = false; // the guard holds its exit claim
+        bool guard_closing = false; // ... and has handed out a close attempt
+    };
+    [[nodiscard]] exit_view exit_of(shm::slot_ref ref) const noexcept;
     // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
     net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                          std::string keep_algo_id);
