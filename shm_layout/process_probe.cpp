@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace scalpel::shm {
@@ -77,6 +79,35 @@ bool wait_role_lock_free(const std::string& path) noexcept {
     ::close(fd); // releases the lock: register_role takes it for good
     errno = e;
     return rc == 0;
+}
+
+int count_lock_waiters(const std::string& path) noexcept {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    std::FILE* f = std::fopen("/proc/locks", "re");
+    if (f == nullptr)
+        return -1;
+    // "<n>: -> OFDLCK ADVISORY WRITE -1 <maj>:<min>:<inode> 0 EOF" (major/minor in hex).
+    char line[256];
+    int waiters = 0;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+        if (std::strstr(line, "->") == nullptr)
+            continue;
+        char* save = nullptr;
+        for (const char* tok = ::strtok_r(line, " \t\n", &save); tok != nullptr;
+             tok = ::strtok_r(nullptr, " \t\n", &save)) {
+            unsigned maj = 0, min = 0;
+            unsigned long long ino = 0;
+            if (std::sscanf(tok, "%x:%x:%llu", &maj, &min, &ino) == 3) {
+                waiters += maj == major(st.st_dev) && min == minor(st.st_dev) &&
+                           ino == static_cast<unsigned long long>(st.st_ino);
+                break; // the one device:inode field of the row
+            }
+        }
+    }
+    std::fclose(f);
+    return waiters;
 }
 
 lock_probe probe_role_lock(const std::string& path) noexcept {

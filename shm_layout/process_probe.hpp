@@ -34,4 +34,9 @@ enum class lock_probe : std::uint8_t { held, free, unknown };
 // unknown when it cannot be opened.
 [[nodiscard]] lock_probe probe_role_lock(const std::string& path) noexcept;
 
+// How many lock requests on `path` the kernel holds blocked (hot standbys in wait_role_lock_free),
+// read from /proc/locks ("->" rows of the file's device and inode); 0 when the file does not
+// exist, -1 when it cannot be told.
+[[nodiscard]] int count_lock_waiters(const std::string& path) noexcept;
+
 } // namespace scalpel::shm

@@ -368,6 +368,10 @@ std::string segment::lock_path(role r) const {
     return role_lock_path(options_.rundir, name_, r);
 }
 
+int segment::standbys_waiting(role r) const noexcept {
+    return options_.rundir.empty() ? -1 : count_lock_waiters(lock_path(r));
+}
+
 open_status segment::register_role(std::string& message) noexcept {
     if (self_.who == role::none)
         return open_status::created;

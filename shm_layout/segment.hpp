@@ -474,6 +474,9 @@ public:
     // flag. Returns true when the segment is halted afterwards.
     bool restore_persisted_halt() noexcept;
     [[nodiscard]] std::string halt_file() const; // "" without a rundir
+    // Processes blocked on role r's lock file (hot standbys waiting to take over); -1 without a
+    // rundir or when /proc/locks cannot be read. Reads /proc: for inspection, never a hot path.
+    [[nodiscard]] int standbys_waiting(role r) const noexcept;
     // Requester: posts a command into a free mailbox entry (lock-free CAS).
     [[nodiscard]] post_result post_command(command_kind kind, slot_ref target = {},
                                            epoch_ms now_ms = wall_now_ms()) noexcept;

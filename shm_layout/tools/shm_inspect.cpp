@@ -249,6 +249,7 @@ std::string render(const segment& seg, bool as_json) {
                                                           : "unknown")
                 .str("status", status_text(v.status))
                 .integer("attached_ms", v.attached_ms)
+                .integer("standbys_waiting", seg.standbys_waiting(r))
                 .end_object();
         }
         j.end_array();
@@ -321,17 +322,21 @@ std::string render(const segment& seg, bool as_json) {
         o += "processes:\n";
         for (const role r : shown_roles) {
             const auto v = seg.liveness(r, now);
+            const int standbys = seg.standbys_waiting(r);
+            const std::string waiting =
+                standbys > 0 ? fmt::format(", {} standby waiting", standbys) : std::string();
             if (v.status == process_status::absent) {
-                fmt::format_to(std::back_inserter(o), "  {:<6} absent\n", to_string(r));
+                fmt::format_to(std::back_inserter(o), "  {:<6} absent{}\n", to_string(r), waiting);
                 continue;
             }
-            fmt::format_to(std::back_inserter(o),
-                           "  {:<6} {:<7} pid {} incarnation {} heartbeat {:.1f} ms ago, lock {}\n",
-                           to_string(r), to_string(v.verdict), v.pid, v.incarnation,
-                           ms(v.heartbeat_age_ns),
-                           v.lock == lock_probe::held   ? "held"
-                           : v.lock == lock_probe::free ? "free"
-                                                        : "unknown");
+            fmt::format_to(
+                std::back_inserter(o),
+                "  {:<6} {:<7} pid {} incarnation {} heartbeat {:.1f} ms ago, lock {}{}\n",
+                to_string(r), to_string(v.verdict), v.pid, v.incarnation, ms(v.heartbeat_age_ns),
+                v.lock == lock_probe::held   ? "held"
+                : v.lock == lock_probe::free ? "free"
+                                             : "unknown",
+                waiting);
         }
         if (mx.holder.held)
             fmt::format_to(std::back_inserter(o), "mutex: held by {} (pid {}) for {:.1f} ms",

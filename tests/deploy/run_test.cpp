@@ -234,6 +234,19 @@ TEST_CASE("run.sh starts a healthy bot, serves metrics, stops with --flatten and
               .find("entries HALTED by the operator") != std::string::npos);
     CHECK(d.ctl({"status", "guard_standby"}).output.find("RUNNING") != std::string::npos);
     CHECK(d.ctl({"status", "guard_standby_2"}).output.find("RUNNING") != std::string::npos);
+    // Both standbys block on the guard role's lock: shm_inspect counts them from /proc/locks.
+    std::string inspected;
+    CHECK(test::wait_until(
+        [&] {
+            inspected = test::run_capture(
+                            {std::string(SCALPEL_BINARY_DIR) + "/shm_layout/tools/shm_inspect",
+                             "--name", d.segment(), "--rundir", d.path()},
+                            10s)
+                            .output;
+            return inspected.find("lock held, 2 standby waiting") != std::string::npos;
+        },
+        10s));
+    INFO(inspected);
     CHECK(std::filesystem::exists("/dev/shm/" + d.segment()));
     const auto metrics = test::http_request(d.metrics_port(), "GET", "/metrics");
     CHECK(metrics.status == 200);

@@ -335,13 +335,16 @@ TEST_CASE("a standby waiting for the guard role takes it the moment the holder i
         free = true;
     });
     std::this_thread::sleep_for(200ms);
-    CHECK_FALSE(free.load()); // the holder is alive: the standby keeps waiting
+    CHECK_FALSE(free.load());             // the holder is alive: the standby keeps waiting
+    CHECK(count_lock_waiters(lock) == 1); // the kernel's view, as shm_inspect shows it
+    CHECK(seg->standbys_waiting(role::guard) == 1);
 
     const std::int64_t killed_at_ns = monotonic_now_ns();
     child.kill(SIGKILL);
     REQUIRE(wait_until([&] { return free.load(); }, 5000ms));
     standby.join();
     CHECK(waited_ok.load());
+    CHECK(count_lock_waiters(lock) == 0);
     auto taken = segment::create_or_attach(ts.name, role::guard, ts.options());
     INFO(taken.message);
     CHECK(taken.ok());
