@@ -326,11 +326,10 @@ void tick_guard::track_slot(shm::slot_ref ref, const shm::slot_snapshot& s, int 
                       shm::owner_incarnation(w) == seg_.self().incarnation;
     // Someone else's claim, whatever the state: an opening slot's exit is claimed without the
     // state moving (the OCO is not published yet), and its claim is taken over like any other.
-    const bool claimed = rb != 0 && rb != shm::owner_role_retired;
+    const bool claimed = shm::owner_claimed(w);
     if ((s.state == shm::slot_state::closing || claimed) && !mine) {
         x.bound = false; // someone else's exit: theirs unless they are dead
-        if (rb != 0 && rb != shm::owner_role_retired &&
-            seg_.owner_dead(static_cast<shm::role>(rb), shm::owner_incarnation(w)) &&
+        if (claimed && seg_.owner_dead(static_cast<shm::role>(rb), shm::owner_incarnation(w)) &&
             seg_.try_claim_closing(ref, seg_.self()) == shm::claim_result::stolen)
             bind(ref, s, sym, true);
         return;

@@ -106,6 +106,11 @@ inline constexpr std::uint8_t owner_role_retired = 0xff;
 [[nodiscard]] constexpr std::uint32_t owner_incarnation(std::uint64_t w) noexcept {
     return static_cast<std::uint32_t>(w & 0xffffffu);
 }
+// Some process (alive or dead) holds the claim: neither idle nor retired.
+[[nodiscard]] constexpr bool owner_claimed(std::uint64_t w) noexcept {
+    const auto rb = owner_role_bits(w);
+    return rb != 0 && rb != owner_role_retired;
+}
 
 enum class [[nodiscard]] slot_result : std::uint8_t{
     ok,

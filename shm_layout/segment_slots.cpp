@@ -124,7 +124,7 @@ reserve_result segment::reserve_slot(const position& intent_pos, bool one_per_sy
     for (std::size_t i = 1; i < intent_count; ++i)
         s.attempts[i].store(0, std::memory_order_release);
     for (auto& t : s.sent_ns)
-        t.store(0, std::memory_order_relaxed); // the entry's own send time is the intent's
+        t.store(0, std::memory_order_relaxed); // none yet (the entry's expTime is from its intent)
     s.pending_reason.store(static_cast<std::uint32_t>(close_reason::none),
                            std::memory_order_relaxed);
     s.flags.store(0, std::memory_order_relaxed);
@@ -180,8 +180,7 @@ slot_result segment::publish_open(slot_ref ref, const position& filled) noexcept
     p.entry_cl_ord_id = load_words<position>(s.words).entry_cl_ord_id;
     // An exit claimed while the slot was opening (the guard watches a filled entry): published
     // as closing, like an open slot whose exit is claimed.
-    const auto rb = owner_role_bits(s.closing_owner.load(std::memory_order_acquire));
-    const bool claimed = rb != 0 && rb != owner_role_retired;
+    const bool claimed = owner_claimed(s.closing_owner.load(std::memory_order_acquire));
     begin_slot_write(s);
     store_words(s.words, p);
     store_state(s, claimed ? slot_state::closing : slot_state::open);
@@ -438,10 +437,10 @@ snapshot_result segment::snapshot(std::uint32_t index) const noexcept {
         v.state = load_state(s);
         v.generation = s.generation.load(std::memory_order_acquire);
         v.closing_owner = s.closing_owner.load(std::memory_order_acquire);
-        for (std::size_t k = 0; k < intent_count; ++k)
+        for (std::size_t k = 0; k < intent_count; ++k) {
             v.attempts[k] = s.attempts[k].load(std::memory_order_acquire);
-        for (std::size_t k = 0; k < intent_count; ++k)
             v.sent_ns[k] = s.sent_ns[k].load(std::memory_order_relaxed); // after the acquire
+        }
         v.pending_reason =
             static_cast<close_reason>(s.pending_reason.load(std::memory_order_acquire));
         v.flags = s.flags.load(std::memory_order_relaxed);
