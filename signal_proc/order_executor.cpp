@@ -428,26 +428,36 @@ order_executor::place_oco(shm::slot_ref ref, shm::position* pos, double atr, sid
     co_return oco_result::placed;
 }
 
+// Every client id the slot handed out for `what` (attempts 0..n-1 of one snapshot); nullopt when
+// the slot is unreadable or no longer this generation.
+std::optional<std::vector<std::string>> order_executor::handed_out_ids(shm::slot_ref ref,
+                                                                       shm::intent what) const {
+    const auto sr = seg_.snapshot(ref.index);
+    if (!sr.ok || sr.snap.generation != ref.generation)
+        return std::nullopt;
+    std::vector<std::string> ids;
+    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(what)];
+    for (std::uint32_t i = 0; i < n; ++i)
+        ids.emplace_back(seg_.cl_ord_id(ref, what, i).view());
+    return ids;
+}
+
 // Keep exactly one: any other live OCO under one of this slot's algoClOrdIds is canceled (a late
 // attempt of a dead incarnation). Returns how many were canceled.
 net::awaitable<int> order_executor::sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                                      std::string keep_algo_id) {
-    const auto sr = seg_.snapshot(ref.index);
-    if (!sr.ok || sr.snap.generation != ref.generation)
+    const auto ours = handed_out_ids(ref, shm::intent::oco);
+    if (!ours)
         co_return 0;
-    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
     auto live = co_await client_.algos_pending("oco", inst);
     if (!live.ok())
         co_return 0;
     std::vector<okx::cancel_algo_req> extras;
     std::vector<std::string> ids; // keeps the algoIds alive for the request views
-    for (const auto& a : live.value) {
-        if (a.algo_id.view() == keep_algo_id)
-            continue;
-        for (std::uint32_t i = 0; i < n; ++i)
-            if (seg_.cl_ord_id(ref, shm::intent::oco, i).view() == a.algo_cl_ord_id.view())
-                ids.emplace_back(a.algo_id.view());
-    }
+    for (const auto& a : live.value)
+        if (a.algo_id.view() != keep_algo_id &&
+            std::find(ours->begin(), ours->end(), a.algo_cl_ord_id.view()) != ours->end())
+            ids.emplace_back(a.algo_id.view());
     for (const auto& id : ids)
         extras.push_back({inst, id, {}});
     if (extras.empty())
@@ -473,13 +483,10 @@ struct order_executor::oco_resolution {
 net::awaitable<order_executor::oco_resolution>
 order_executor::resolve_ocos(shm::slot_ref ref, std::string inst, bool may_land) {
     using verdict = oco_resolution::verdict;
-    const auto sr = seg_.snapshot(ref.index);
-    if (!sr.ok || sr.snap.generation != ref.generation)
+    const auto handed_out = handed_out_ids(ref, shm::intent::oco);
+    if (!handed_out)
         co_return oco_resolution{};
-    std::vector<std::string> ids;
-    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::oco)];
-    for (std::uint32_t i = 0; i < n; ++i)
-        ids.emplace_back(seg_.cl_ord_id(ref, shm::intent::oco, i).view());
+    const std::vector<std::string>& ids = *handed_out;
     if (ids.empty())
         co_return oco_resolution{verdict::none_live, {}, {}};
     const std::int64_t now0 = wall_now_ms();
@@ -540,12 +547,10 @@ net::awaitable<std::optional<bool>> order_executor::resolve_earlier_closes(shm::
                                                                            std::string inst,
                                                                            fill_info* f,
                                                                            std::string* cl_ord_id) {
-    const auto sr = seg_.snapshot(ref.index);
-    if (!sr.ok || sr.snap.generation != ref.generation)
+    const auto ids = handed_out_ids(ref, shm::intent::close);
+    if (!ids)
         co_return std::nullopt;
-    const std::uint32_t n = sr.snap.attempts[static_cast<std::size_t>(shm::intent::close)];
-    for (std::uint32_t i = 0; i < n; ++i) {
-        const std::string id(seg_.cl_ord_id(ref, shm::intent::close, i).view());
+    for (const std::string& id : *ids) {
         const std::int64_t exp_bound = okx::exp_time_after(wall_now_ms(), deadline_ms(client_));
         const auto p = co_await client_.resolve_order(inst, id, exp_bound);
         if (p.state == net_client::placement_state::absent)
@@ -657,8 +662,6 @@ order_executor::close_at_market(shm::slot_ref ref, shm::position pos, side s,
                : expired ? "absent"
                          : "refused",
                sent_ms, placed.err.code);
-    }
-    if (!placed.placed()) {
         spdlog::error("market close {} clOrdId {} {}: {} {} {}", sym, cl_id,
                       net_client::to_string(placed.state), okx::to_string(placed.err.kind),
                       placed.err.code, placed.err.message.view());

@@ -28,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace scalpel::signal {
 
@@ -128,6 +129,8 @@ private:
         bool guard_closing = false; // ... and has handed out a close attempt
     };
     [[nodiscard]] exit_view exit_of(shm::slot_ref ref) const noexcept;
+    [[nodiscard]] std::optional<std::vector<std::string>> handed_out_ids(shm::slot_ref ref,
+                                                                         shm::intent what) const;
     // Cancels every live OCO of the slot's attempts on `inst` other than `keep_algo_id`.
     net::awaitable<int> sweep_extra_ocos(shm::slot_ref ref, std::string inst,
                                          std::string keep_algo_id);
